@@ -1,0 +1,54 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "lineage",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "lineage", targets: ["lineage"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // The C library. Only GitStore imports it.
+        .systemLibrary(
+            name: "Clibgit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"])]
+        ),
+        // Typed, owning wrappers over libgit2 with one error funnel.
+        .target(name: "GitStore", dependencies: ["Clibgit2"]),
+        // Records, canonical JSON, ids, schemas: no I/O of its own.
+        .target(
+            name: "LineageCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // The log in git, the payload store and the SQLite index.
+        .target(
+            name: "LineageStore",
+            dependencies: [
+                "GitStore", "LineageCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // One file per subcommand.
+        .target(
+            name: "LineageCLI",
+            dependencies: [
+                "LineageStore", "LineageCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // The `@main` entry point only.
+        .executableTarget(name: "lineage", dependencies: ["LineageCLI"]),
+
+        .testTarget(name: "GitStoreTests", dependencies: ["GitStore"]),
+        .testTarget(name: "LineageCoreTests", dependencies: ["LineageCore"]),
+        .testTarget(name: "LineageStoreTests", dependencies: ["LineageStore", "LineageCore"]),
+        .testTarget(name: "LineageEndToEndTests", dependencies: ["LineageCore"]),
+    ]
+)

@@ -1,0 +1,6 @@
+#ifndef LINEAGE_CLIBGIT2_SHIM_H
+#define LINEAGE_CLIBGIT2_SHIM_H
+#include <git2.h>
+#include <git2/sys/mempack.h>
+#include <git2/sys/odb_backend.h>
+#endif

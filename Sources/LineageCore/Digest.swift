@@ -1,0 +1,89 @@
+import Crypto
+
+/// A SHA-256 digest, written `sha256:<64 hex>`.
+public struct Digest: Hashable, Sendable, Comparable, CustomStringConvertible {
+    /// The 32 digest bytes.
+    public let bytes: [UInt8]
+
+    /// The algorithm prefix used in the text form.
+    public static let prefix = "sha256:"
+
+    public init?(bytes: [UInt8]) {
+        guard bytes.count == 32 else { return nil }
+        self.bytes = bytes
+    }
+
+    /// The SHA-256 of `data`.
+    public init(hashing data: some Sequence<UInt8>) {
+        var hasher = SHA256()
+        hasher.update(data: Array(data))
+        bytes = Array(hasher.finalize())
+    }
+
+    init(_ digest: SHA256.Digest) { bytes = Array(digest) }
+
+    /// Parses `sha256:<64 lower-case hex>`; nil when the text is not exactly that.
+    public init?(_ text: some StringProtocol) {
+        guard text.hasPrefix(Digest.prefix) else { return nil }
+        let hex = text.dropFirst(Digest.prefix.count)
+        guard let bytes = Hex.decode(hex), bytes.count == 32, Hex.encode(bytes) == String(hex) else { return nil }
+        self.bytes = bytes
+    }
+
+    /// Lower-case hex of the digest bytes, without prefix.
+    public var hex: String { Hex.encode(bytes) }
+
+    public var description: String { Digest.prefix + hex }
+
+    public static func < (lhs: Digest, rhs: Digest) -> Bool { lhs.bytes.lexicographicallyPrecedes(rhs.bytes) }
+}
+
+/// An incremental SHA-256, for streaming large inputs.
+public struct StreamingDigest {
+    private var hasher = SHA256()
+
+    public init() {}
+
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) { hasher.update(bufferPointer: bytes) }
+    public mutating func update(_ bytes: [UInt8]) { hasher.update(data: bytes) }
+
+    public func finalize() -> Digest { Digest(hasher.finalize()) }
+}
+
+/// Lower-case hexadecimal encoding.
+public enum Hex {
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
+        var out: [UInt8] = []
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0xF)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Decodes hex (either case); nil when the text has an odd length or a non-hex character.
+    public static func decode(_ text: some StringProtocol) -> [UInt8]? {
+        let utf8 = Array(text.utf8)
+        guard utf8.count % 2 == 0 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(utf8.count / 2)
+        var i = 0
+        while i < utf8.count {
+            guard let hi = value(utf8[i]), let lo = value(utf8[i + 1]) else { return nil }
+            out.append(hi << 4 | lo)
+            i += 2
+        }
+        return out
+    }
+
+    static func value(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}

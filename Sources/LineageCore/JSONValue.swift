@@ -1,0 +1,141 @@
+/// A JSON value as parsed from bytes, keeping strings exactly as written (no Unicode normalisation).
+///
+/// Numbers are IEEE 754 doubles, as RFC 8785 requires.
+public indirect enum JSONValue: Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object(JSONObject)
+
+    /// The string, when this is one.
+    public var stringValue: String? {
+        if case .string(let s) = self { return s }
+        return nil
+    }
+
+    /// The number, when this is one.
+    public var numberValue: Double? {
+        if case .number(let n) = self { return n }
+        return nil
+    }
+
+    /// The number as an exact integer, when it is one.
+    public var integerValue: Int64? {
+        guard case .number(let n) = self, n.rounded() == n, abs(n) <= 9_007_199_254_740_992 else { return nil }
+        return Int64(n)
+    }
+
+    /// The object, when this is one.
+    public var objectValue: JSONObject? {
+        if case .object(let o) = self { return o }
+        return nil
+    }
+
+    /// The elements, when this is an array.
+    public var arrayValue: [JSONValue]? {
+        if case .array(let a) = self { return a }
+        return nil
+    }
+
+    /// The name of this value's JSON type, for error messages.
+    public var typeName: String {
+        switch self {
+        case .null: "null"
+        case .bool: "a boolean"
+        case .number: "a number"
+        case .string: "a string"
+        case .array: "an array"
+        case .object: "an object"
+        }
+    }
+}
+
+/// A JSON object whose members are kept sorted by the UTF-16 code units of their keys (RFC 8785 order).
+///
+/// Keys are compared by their exact code units, never by Unicode equivalence.
+public struct JSONObject: Sendable, Equatable, Sequence {
+    /// One member of an object.
+    public struct Member: Sendable, Equatable {
+        public var key: String
+        public var value: JSONValue
+    }
+
+    /// Members in canonical order.
+    public private(set) var members: [Member] = []
+
+    public init() {}
+
+    /// Creates an object from key-value pairs; later duplicates replace earlier ones.
+    public init(_ pairs: KeyValuePairs<String, JSONValue>) {
+        for (k, v) in pairs { self[k] = v }
+    }
+
+    public var count: Int { members.count }
+    public var isEmpty: Bool { members.isEmpty }
+    public var keys: [String] { members.map(\.key) }
+
+    public func makeIterator() -> IndexingIterator<[Member]> { members.makeIterator() }
+
+    /// Inserts a member; returns false (and changes nothing) when the key is already present.
+    @discardableResult
+    public mutating func insertNew(_ key: String, _ value: JSONValue) -> Bool {
+        let (index, found) = position(of: key)
+        if found { return false }
+        members.insert(Member(key: key, value: value), at: index)
+        return true
+    }
+
+    public subscript(key: String) -> JSONValue? {
+        get {
+            let (index, found) = position(of: key)
+            return found ? members[index].value : nil
+        }
+        set {
+            let (index, found) = position(of: key)
+            switch (found, newValue) {
+            case (true, .some(let v)): members[index].value = v
+            case (true, .none): members.remove(at: index)
+            case (false, .some(let v)): members.insert(Member(key: key, value: v), at: index)
+            case (false, .none): break
+            }
+        }
+    }
+
+    private func position(of key: String) -> (Int, Bool) {
+        var low = 0, high = members.count
+        while low < high {
+            let mid = (low + high) / 2
+            switch JSONObject.compare(members[mid].key, key) {
+            case .less: low = mid + 1
+            case .greater: high = mid
+            case .equal: return (mid, true)
+            }
+        }
+        return (low, false)
+    }
+
+    enum Order { case less, equal, greater }
+
+    /// Compares two keys by UTF-16 code units, as RFC 8785 section 3.2.3 orders them.
+    static func compare(_ a: String, _ b: String) -> Order {
+        var ia = a.utf16.makeIterator(), ib = b.utf16.makeIterator()
+        while true {
+            switch (ia.next(), ib.next()) {
+            case (nil, nil): return .equal
+            case (nil, _): return .less
+            case (_, nil): return .greater
+            case (let x?, let y?):
+                if x < y { return .less }
+                if x > y { return .greater }
+            }
+        }
+    }
+
+    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
+        lhs.members.count == rhs.members.count && zip(lhs.members, rhs.members).allSatisfy {
+            $0.key.utf8.elementsEqual($1.key.utf8) && $0.value == $1.value
+        }
+    }
+}

@@ -1,0 +1,51 @@
+/// Rules for user-chosen names (datasets, models, runs, environments) and prediction ids.
+public enum Names {
+    /// The longest name accepted.
+    public static let maximumLength = 128
+    /// The longest prediction id accepted.
+    public static let maximumPredictionIDLength = 256
+
+    /// Checks a name: letters, digits, '.', '_' and '-', starting with a letter or digit, no "..".
+    /// - Parameter what: how to call the name in the error, e.g. "dataset name".
+    public static func validate(_ name: String, what: String) throws(RecordError) {
+        let rule = "use letters, digits, '.', '_' and '-', start with a letter or digit, and do not contain '..'"
+        guard !name.isEmpty else { throw RecordError("the \(what) is empty: names \(rule)") }
+        guard name.utf8.count <= maximumLength else {
+            throw RecordError("the \(what) is longer than \(maximumLength) bytes")
+        }
+        let shown = printable(name)
+        guard name.utf8.allSatisfy(isNameByte), isAlphanumeric(name.utf8.first!), !name.contains("..") else {
+            throw RecordError("the \(what) \(shown) is not allowed: names \(rule)")
+        }
+    }
+
+    /// Checks a caller's prediction id: 1 to 256 printable ASCII characters, no spaces.
+    public static func validatePredictionID(_ id: String) throws(RecordError) {
+        guard !id.isEmpty, id.utf8.count <= maximumPredictionIDLength,
+              id.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            throw RecordError("the prediction id \(printable(id)) is not allowed: use 1 to 256 printable ASCII characters without spaces")
+        }
+    }
+
+    /// A quoted form of untrusted text that is safe to print on a terminal.
+    public static func printable(_ text: String) -> String {
+        var out = "'"
+        for scalar in text.unicodeScalars.prefix(80) {
+            if scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value) {
+                out += "\\u{" + String(scalar.value, radix: 16) + "}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + (text.unicodeScalars.count > 80 ? "…'" : "'")
+    }
+
+    static func isAlphanumeric(_ b: UInt8) -> Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(b) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(b)
+            || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b)
+    }
+
+    static func isNameByte(_ b: UInt8) -> Bool {
+        isAlphanumeric(b) || b == UInt8(ascii: ".") || b == UInt8(ascii: "_") || b == UInt8(ascii: "-")
+    }
+}

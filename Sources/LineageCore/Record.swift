@@ -1,0 +1,99 @@
+/// One immutable fact in the log: a validated JSON object, its canonical bytes and its id.
+///
+/// The id is `sha256:<hex>` of the RFC 8785 canonical bytes. Links are ids of other records, so a
+/// record's id covers its whole upstream.
+public struct Record: Sendable {
+    /// A link from this record to another.
+    public struct Link: Sendable, Hashable {
+        /// The field the link sits in, e.g. `inputs`, `producedBy`.
+        public let relation: String
+        public let target: Digest
+    }
+
+    public let kind: RecordKind
+    public let object: JSONObject
+    /// The RFC 8785 canonical bytes: what the id and the Merkle leaf are computed over.
+    public let canonicalBytes: [UInt8]
+    public let id: Digest
+
+    /// Validates `object` against its kind's schema and computes its canonical bytes and id.
+    public init(_ object: JSONObject) throws(RecordError) {
+        guard let kindName = object["kind"]?.stringValue else {
+            throw RecordError("a record needs a 'kind' string: one of \(RecordKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard let kind = RecordKind(rawValue: kindName) else {
+            throw RecordError("unknown record kind \(Names.printable(kindName)): use one of \(RecordKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        try RecordSchema.of(kind).validate(object)
+        self.kind = kind
+        self.object = object
+        canonicalBytes = JSONValue.object(object).canonicalBytes
+        id = Digest(hashing: canonicalBytes)
+    }
+
+    /// Reads a record from its canonical bytes, refusing bytes that are not exactly canonical.
+    public init(canonicalBytes bytes: [UInt8]) throws(RecordError) {
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(bytes)
+        } catch {
+            throw RecordError("record bytes are not valid JSON: \(error)")
+        }
+        guard let object = value.objectValue else { throw RecordError("a record must be a JSON object") }
+        try self.init(object)
+        guard canonicalBytes == bytes else { throw RecordError("record bytes are not in canonical form") }
+    }
+
+    /// Builds a record of `kind` from `fields`, stamping the common fields.
+    public static func make(
+        _ kind: RecordKind, fields: JSONObject, timeMilliseconds: Int64, actor: String
+    ) throws(RecordError) -> Record {
+        var object = fields
+        object["kind"] = .string(kind.rawValue)
+        object["schemaVersion"] = .number(Double(RecordSchema.version))
+        if object["time"] == nil { object["time"] = .string(RecordTime.format(milliseconds: timeMilliseconds)) }
+        if object["actor"] == nil { object["actor"] = .string(actor) }
+        return try Record(object)
+    }
+
+    public subscript(field: String) -> JSONValue? { object[field] }
+
+    /// The record's name, for named kinds.
+    public var name: String? { kind.isNamed ? object["name"]?.stringValue : nil }
+
+    /// The per-name version of a dataset or model.
+    public var version: Int? { kind.isVersioned ? object["version"]?.integerValue.map(Int.init) : nil }
+
+    /// The record time in milliseconds since 1970.
+    public var timeMilliseconds: Int64 { object["time"]?.stringValue.flatMap(RecordTime.parse) ?? 0 }
+
+    /// The caller's prediction id, for predictions.
+    public var predictionID: String? { kind == .prediction ? object["predictionId"]?.stringValue : nil }
+
+    /// Every link this record makes, in schema order.
+    public var links: [Link] {
+        var result: [Link] = []
+        for field in RecordSchema.of(kind).fields where field.type.isLink {
+            switch object[field.name] {
+            case .string(let s)?:
+                if let d = Digest(s) { result.append(Link(relation: field.name, target: d)) }
+            case .array(let items)?:
+                for case .string(let s) in items {
+                    if let d = Digest(s) { result.append(Link(relation: field.name, target: d)) }
+                }
+            default: break
+            }
+        }
+        return result
+    }
+
+    /// Payload commitments this record holds (prediction inputs and outputs).
+    public var commitments: [(field: String, digest: Digest)] {
+        RecordSchema.of(kind).fields.compactMap { field in
+            guard case .commitment = field.type, let s = object[field.name]?.stringValue, let d = Digest(s) else {
+                return nil
+            }
+            return (field.name, d)
+        }
+    }
+}

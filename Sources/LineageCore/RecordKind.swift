@@ -1,0 +1,17 @@
+/// The kinds of record the log holds. See docs/records.md.
+public enum RecordKind: String, CaseIterable, Sendable, Codable, CustomStringConvertible {
+    case dataset, transform, run, model, deployment, approval, prediction, review, access, erasure
+
+    public var description: String { rawValue }
+
+    /// Kinds that carry a `name`, resolvable as `kind:name`.
+    public var isNamed: Bool {
+        switch self {
+        case .dataset, .transform, .run, .model: true
+        default: false
+        }
+    }
+
+    /// Kinds whose records carry a per-name `version` (1, 2, …).
+    public var isVersioned: Bool { self == .dataset || self == .model }
+}

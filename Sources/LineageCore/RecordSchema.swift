@@ -1,0 +1,99 @@
+/// The fields each kind of record has (schema version 1). docs/records.md describes them for users.
+public struct RecordSchema: Sendable {
+    /// One field of a record.
+    public struct Field: Sendable {
+        public let name: String
+        public let type: FieldType
+        public let required: Bool
+    }
+
+    /// The current record schema version.
+    public static let version: Int64 = 1
+
+    public let kind: RecordKind
+    /// Fields in display order, common fields first.
+    public let fields: [Field]
+
+    /// The field called `name`, if this kind has one.
+    public func field(_ name: String) -> Field? { fields.first { $0.name == name } }
+
+    /// The schema of `kind`.
+    public static func of(_ kind: RecordKind) -> RecordSchema {
+        RecordSchema(kind: kind, fields: common + specific(kind))
+    }
+
+    private static func req(_ name: String, _ type: FieldType) -> Field { Field(name: name, type: type, required: true) }
+    private static func opt(_ name: String, _ type: FieldType) -> Field { Field(name: name, type: type, required: false) }
+
+    private static let common: [Field] = [
+        req("kind", .choice(RecordKind.allCases.map(\.rawValue))),
+        req("schemaVersion", .integer(minimum: 1)),
+        req("time", .time),
+        req("actor", .string),
+        opt("tags", .object),
+    ]
+
+    private static let execution: [Field] = [
+        opt("command", .command), opt("code", .code), opt("params", .object), opt("environment", .object),
+        opt("startedAt", .time), opt("endedAt", .time), opt("exitStatus", .integer(minimum: Int64.min)),
+    ]
+
+    private static func specific(_ kind: RecordKind) -> [Field] {
+        switch kind {
+        case .dataset:
+            [req("name", .name), req("version", .integer(minimum: 1)), req("digest", .digest),
+             opt("size", .integer(minimum: 0)), opt("files", .integer(minimum: 0)), opt("uri", .string),
+             opt("format", .string), opt("license", .string), opt("dataSchema", .any),
+             opt("externalDigests", .digests), opt("derivedFrom", .link([.transform, .run]))]
+        case .transform:
+            [req("name", .name)] + execution + [opt("inputs", .links([.dataset]))]
+        case .run:
+            [req("name", .name)] + execution
+                + [opt("metrics", .object), opt("status", .choice(["succeeded", "failed", "running"])),
+                   opt("inputs", .links([.dataset]))]
+        case .model:
+            [req("name", .name), req("version", .integer(minimum: 1)), req("digest", .digest),
+             opt("size", .integer(minimum: 0)), opt("format", .string), opt("uri", .string),
+             opt("producedBy", .link([.run]))]
+        case .deployment:
+            [req("model", .link([.model])), req("environment", .name),
+             req("action", .choice(["deploy", "rollback", "retire"])), opt("endpoint", .string),
+             opt("approver", .string), opt("approval", .link([.approval])), opt("supersedes", .link([.deployment]))]
+        case .approval:
+            [req("model", .link([.model])), req("approver", .string), req("purpose", .string), opt("reason", .string)]
+        case .prediction:
+            [req("predictionId", .predictionID), opt("deployment", .link([.deployment])), opt("model", .link([.model])),
+             opt("input", .commitment), opt("output", .any), opt("outputPayload", .commitment),
+             opt("explanation", .object), opt("latencyMs", .number), opt("caller", .string),
+             opt("session", .string), opt("request", .string)]
+        case .review:
+            [req("prediction", .link([.prediction])), req("reviewer", .string),
+             req("decision", .choice(["confirm", "override"])), opt("reason", .string), opt("output", .any)]
+        case .access:
+            [req("action", .choice(["show", "trace", "query", "prove", "export"])), req("interface", .string),
+             opt("records", .links(RecordKind.allCases)), opt("query", .string)]
+        case .erasure:
+            [req("commitments", .any), req("reason", .string), opt("policy", .string),
+             req("records", .links(RecordKind.allCases))]
+        }
+    }
+
+    /// Checks every field of `object` against this schema; names the first field that is wrong.
+    public func validate(_ object: JSONObject) throws(RecordError) {
+        for member in object {
+            guard let field = field(member.key) else {
+                throw RecordError("a \(kind) record has no field '\(member.key)'; see `lineage record \(kind) --help` or docs/records.md")
+            }
+            try field.type.check(member.value, field: member.key)
+        }
+        for field in fields where field.required && object[field.name] == nil {
+            throw RecordError("a \(kind) record needs the field '\(field.name)'")
+        }
+        if object["schemaVersion"]?.integerValue != RecordSchema.version {
+            throw RecordError("schemaVersion \(object["schemaVersion"]?.integerValue ?? 0) is not supported; this lineage writes version \(RecordSchema.version)")
+        }
+        if kind == .prediction, (object["deployment"] == nil) == (object["model"] == nil) {
+            throw RecordError("a prediction record needs exactly one of 'deployment' or 'model'")
+        }
+    }
+}

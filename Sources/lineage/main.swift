@@ -1,0 +1,2 @@
+import LineageCLI
+LineageMain.main()
