@@ -45,7 +45,8 @@ public enum Names {
             || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b)
     }
 
-    static func isNameByte(_ b: UInt8) -> Bool {
+    /// True for bytes allowed in names.
+    public static func isNameByte(_ b: UInt8) -> Bool {
         isAlphanumeric(b) || b == UInt8(ascii: ".") || b == UInt8(ascii: "_") || b == UInt8(ascii: "-")
     }
 }

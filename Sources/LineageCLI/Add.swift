@@ -1,0 +1,11 @@
+import ArgumentParser
+
+extension Lineage {
+    /// `lineage add`: registers artifacts by content.
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Register data by content.",
+            subcommands: [AddDataset.self]
+        )
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import LineageCore
+import LineageStore
+
+/// Turning command-line flags and JSON files into record fields.
+enum FieldInput {
+    /// Parses `KEY=VALUE` pairs into an object; a value that reads as a JSON number, boolean or
+    /// null keeps that type, anything else is a string.
+    static func pairs(_ items: [String], flag: String) throws -> JSONObject {
+        var object = JSONObject()
+        for item in items {
+            guard let equals = item.firstIndex(of: "="), equals != item.startIndex else {
+                throw LineageError.input("\(flag) \(Names.printable(item)) is not KEY=VALUE")
+            }
+            let key = String(item[..<equals])
+            let raw = String(item[item.index(after: equals)...])
+            object[key] = typedValue(raw)
+        }
+        return object
+    }
+
+    static func typedValue(_ raw: String) -> JSONValue {
+        if let value = try? JSONParser.parse(raw) {
+            switch value {
+            case .number, .bool, .null: return value
+            default: break
+            }
+        }
+        return .string(raw)
+    }
+
+    /// Parses a JSON argument given on the command line.
+    static func json(_ text: String, flag: String) throws -> JSONValue {
+        do {
+            return try JSONParser.parse(text)
+        } catch {
+            throw LineageError.input("\(flag) is not valid JSON: \(error)")
+        }
+    }
+
+    /// Reads the bytes of a file, or of standard input for "-".
+    static func readFile(_ path: String, what: String) throws -> [UInt8] {
+        if path == "-" { return [UInt8](FileHandle.standardInput.readDataToEndOfFile()) }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw LineageError.input("the \(what) \(Names.printable(path)) does not exist or is a directory; check the path")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw LineageError.input("the \(what) \(Names.printable(path)) cannot be read; check its permissions")
+        }
+        return [UInt8](data)
+    }
+
+    /// Reads a JSON object from a file or "-".
+    static func jsonObject(file path: String, what: String) throws -> JSONObject {
+        let bytes = try readFile(path, what: what)
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(bytes)
+        } catch {
+            throw LineageError.input("the \(what) \(path == "-" ? "on standard input" : Names.printable(path)) is not valid JSON: \(error)")
+        }
+        guard let object = value.objectValue else {
+            throw LineageError.input("the \(what) must hold a JSON object, not \(value.typeName)")
+        }
+        return object
+    }
+
+    /// Replaces references in link fields (names, short ids, prediction ids) with full record ids.
+    static func resolveLinks(_ fields: inout JSONObject, kind: RecordKind, store: Store) throws {
+        for field in RecordSchema.of(kind).fields where field.type.isLink {
+            switch fields[field.name] {
+            case .string(let reference)?:
+                fields[field.name] = .string(try resolvedID(reference, field: field.name, store: store))
+            case .array(let items)?:
+                fields[field.name] = .array(try items.map { item in
+                    guard let reference = item.stringValue else { return item }
+                    return .string(try resolvedID(reference, field: field.name, store: store))
+                })
+            default:
+                break
+            }
+        }
+    }
+
+    private static func resolvedID(_ reference: String, field: String, store: Store) throws -> String {
+        if Digest(reference) != nil { return reference }
+        do {
+            return try store.resolve(reference).id.description
+        } catch let error as LineageError {
+            throw LineageError(error.kind, "field '\(field)': " + error.message)
+        }
+    }
+}

@@ -1,0 +1,20 @@
+import ArgumentParser
+
+/// The `lineage` command.
+public struct Lineage: ParsableCommand {
+    public static let version = "0.1.0"
+
+    public static let configuration = CommandConfiguration(
+        commandName: "lineage",
+        abstract: "Record and trace the lineage of machine-learning data, models and predictions.",
+        discussion: """
+            Records live in a git object store (.lineage/), each one content-addressed by the SHA-256 of
+            its canonical JSON. Exit codes: 0 success, 1 negative verdict, 2 bad usage or input,
+            3 not found, 4 store or I/O error. See docs/commands.md.
+            """,
+        version: version,
+        subcommands: [Init.self, Add.self, RecordCommand.self, Show.self, Log.self, Trace.self, Reindex.self]
+    )
+
+    public init() {}
+}

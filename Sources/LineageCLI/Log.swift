@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import LineageCore
+import LineageStore
+
+extension Lineage {
+    /// `lineage log`: the newest records.
+    struct Log: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List records, newest first.",
+            discussion: "--json prints one JSON object per line (NDJSON)."
+        )
+
+        @Option(help: ArgumentHelp("Only records of this kind.", valueName: "kind"))
+        var kind: String?
+
+        @Option(name: [.customShort("n"), .long], help: "At most this many records.")
+        var limit: Int = 20
+
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var storeOptions: StoreOptions
+
+        func validate() throws {
+            if let kind, RecordKind(rawValue: kind) == nil {
+                throw ValidationError("unknown kind '\(kind)': use one of \(RecordKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            if limit < 1 { throw ValidationError("-n must be at least 1") }
+        }
+
+        func run() throws {
+            let store = try storeOptions.open()
+            let entries = try store.index.recent(kind: kind.flatMap(RecordKind.init(rawValue:)), limit: limit)
+            for entry in entries {
+                if output.json {
+                    let record = try store.read(entry)
+                    let line = JSONObject([("id", .string(entry.id.description)), ("seq", .number(Double(entry.seq))),
+                                           ("ref", .string(RecordLabel.reference(entry))), ("record", .object(record.object))])
+                    print(JSONValue.object(line).canonicalString)
+                } else {
+                    let time = RecordTime.format(milliseconds: entry.timeMilliseconds)
+                    let kindColumn = entry.kind.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
+                    print("\(Terminal.styled(RecordLabel.shortID(entry.id), "33"))  \(time)  \(kindColumn)  \(RecordLabel.reference(entry))")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,26 @@
+import LineageCore
+import LineageStore
+
+/// Short names for records in output.
+enum RecordLabel {
+    /// The name a user can type back: `dataset:train@2`, `deployment:fraud/prod`, `pred-8812`, or a short id.
+    static func reference(_ entry: IndexedRecord) -> String {
+        switch entry.kind {
+        case .prediction:
+            return entry.name ?? shortID(entry.id)
+        case .deployment:
+            return entry.name.map { "deployment:\($0)" } ?? shortID(entry.id)
+        default:
+            guard let name = entry.name else { return shortID(entry.id) }
+            return "\(entry.kind):\(name)" + (entry.version.map { "@\($0)" } ?? "")
+        }
+    }
+
+    /// What a record is, for people: `dataset train@2`, `deployment fraud/prod`, `approval sha256:…`.
+    static func title(_ entry: IndexedRecord) -> String {
+        "\(entry.kind) " + (entry.name ?? shortID(entry.id)) + (entry.version.map { "@\($0)" } ?? "")
+    }
+
+    /// `sha256:` and the first 12 hex digits.
+    static func shortID(_ id: Digest) -> String { Digest.prefix + id.hex.prefix(12) }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import LineageCore
+import LineageStore
+
+/// Writes one record built from a command's flags and prints its id and label.
+struct RecordWriter {
+    let options: WriteOptions
+    let storeOptions: StoreOptions
+
+    /// A payload to keep in the erasable payload store, committed to in `field`.
+    struct Payload {
+        let field: String
+        let bytes: [UInt8]
+    }
+
+    /// Adds the record, its payloads and the common options; prints the outcome.
+    func write(_ kind: RecordKind, fields given: JSONObject, payloads: [Payload] = []) throws {
+        let store = try storeOptions.open()
+        var fields = given
+        if !options.tags.isEmpty {
+            let tags = try FieldInput.pairs(options.tags, flag: "--tag")
+            fields["tags"] = .object(JSONObject(tags.members.map { ($0.key, JSONValue.string(Self.text($0.value))) }))
+        }
+        if let time = options.time { fields["time"] = .string(time) }
+        try FieldInput.resolveLinks(&fields, kind: kind, store: store)
+        var staged: [(Digest, [UInt8], [UInt8])] = []
+        for payload in payloads {
+            let salt = Commitment.newSalt()
+            let commitment = Commitment.commit(payload: payload.bytes, salt: salt)
+            fields[payload.field] = .string(commitment.description)
+            staged.append((commitment, salt, payload.bytes))
+        }
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let (outcome, _) = try store.write(actor: options.resolvedActor) { transaction in
+            for (commitment, salt, bytes) in staged {
+                transaction.stagePayload(bytes, salt: salt, commitment: commitment)
+            }
+            return try transaction.register(kind, fields: fields, timeMilliseconds: now, actor: options.resolvedActor)
+        }
+        let entry = try store.index.record(id: outcome.id)
+        let existing = if case .existing = outcome { true } else { false }
+        if options.json {
+            var object = JSONObject()
+            object["id"] = .string(outcome.id.description)
+            object["kind"] = .string(entry?.kind.rawValue ?? kind.rawValue)
+            object["ref"] = entry.map { .string(RecordLabel.reference($0)) } ?? .null
+            object["existing"] = .bool(existing)
+            print(JSONValue.object(object).canonicalString)
+        } else {
+            let reference = entry.map(RecordLabel.reference) ?? kind.rawValue
+            print("\(outcome.id)  \(reference)" + (existing ? "  (already recorded)" : ""))
+        }
+    }
+
+    static func text(_ value: JSONValue) -> String {
+        value.stringValue ?? value.canonicalString
+    }
+}
+
+extension JSONObject {
+    /// Creates an object from key-value pairs.
+    init(_ pairs: [(String, JSONValue)]) {
+        self.init()
+        for (key, value) in pairs { self[key] = value }
+    }
+}

@@ -1,0 +1,23 @@
+import ArgumentParser
+import LineageStore
+
+extension Lineage {
+    /// `lineage reindex`: rebuilds the SQLite index from the log.
+    struct Reindex: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Rebuild the index (index.sqlite) from the log in git.",
+            discussion: "The index is derived data; the log is the source of truth."
+        )
+
+        @Flag(name: .shortAndLong, help: "Print nothing on success.")
+        var quiet = false
+
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() throws {
+            let store = try storeOptions.open()
+            let count = try store.reindex()
+            if !quiet { print("Indexed \(count) records in \(try store.index.batchCount()) batches") }
+        }
+    }
+}

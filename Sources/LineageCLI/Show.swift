@@ -1,0 +1,57 @@
+import ArgumentParser
+import LineageCore
+import LineageStore
+
+extension Lineage {
+    /// `lineage show`: one record in full.
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show one record: its fields, its links and what links to it.",
+            discussion: "REF is a record id, a unique id prefix, a name such as model:fraud@3 or dataset:train, or a prediction id."
+        )
+
+        @Argument(help: ArgumentHelp("The record to show.", valueName: "ref"))
+        var reference: String
+
+        @Flag(help: "Print the exact canonical bytes the id is computed over.")
+        var canonical = false
+
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() throws {
+            let store = try storeOptions.open()
+            let entry = try store.resolve(reference)
+            let record = try store.read(entry)
+            if canonical {
+                print(String(decoding: record.canonicalBytes, as: UTF8.self))
+                return
+            }
+            let dependents = try store.index.dependents(of: entry.seq)
+            if output.json {
+                var object = JSONObject()
+                object["id"] = .string(entry.id.description)
+                object["ref"] = .string(RecordLabel.reference(entry))
+                object["seq"] = .number(Double(entry.seq))
+                object["batch"] = .number(Double(entry.batch))
+                object["record"] = .object(record.object)
+                object["usedBy"] = .array(dependents.map { dependent in
+                    .object(JSONObject([("id", .string(dependent.record.id.description)), ("relation", .string(dependent.relation)),
+                                        ("kind", .string(dependent.record.kind.rawValue))]))
+                })
+                print(JSONValue.object(object).prettyString())
+                return
+            }
+            let details = RecordDetails(entry: entry, record: record, payloadExists: store.payloadExists)
+            print(details.headline)
+            print("id: \(entry.id)")
+            print("log position: \(entry.seq) (batch \(entry.batch))")
+            for member in record.object where !["kind", "schemaVersion"].contains(member.key) {
+                print("\(member.key): \(RecordDetails.inline(member.value))")
+            }
+            for dependent in dependents {
+                print("used by: \(dependent.record.kind) \(RecordLabel.reference(dependent.record)) (as \(dependent.relation))")
+            }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import LineageCore
+import LineageStore
+
+/// `--store`, shared by every command that uses a store.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The store directory (default: .lineage in this or a parent directory, or $LINEAGE_STORE).", valueName: "path"))
+    var store: String?
+
+    /// Opens the store the options point at.
+    func open() throws -> Store {
+        let path = try StoreLocation.discover(explicit: store, environment: ProcessInfo.processInfo.environment,
+                                              workingDirectory: FileManager.default.currentDirectoryPath)
+        return try Store.open(at: path)
+    }
+}
+
+/// Options of commands that write records.
+struct WriteOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Who records this (default: $LINEAGE_ACTOR, else user@host).", valueName: "actor"))
+    var actor: String?
+
+    @Option(help: ArgumentHelp("The record's time, UTC, like 2026-01-31T12:00:00.000Z (default: now).", valueName: "time"))
+    var time: String?
+
+    @Option(name: .customLong("tag"), help: ArgumentHelp("A label KEY=VALUE kept with the record (repeatable).", valueName: "key=value"))
+    var tags: [String] = []
+
+    @Flag(help: "Print the result as JSON.")
+    var json = false
+
+    /// The actor to stamp on records.
+    var resolvedActor: String {
+        if let actor, !actor.isEmpty { return actor }
+        let environment = ProcessInfo.processInfo.environment
+        if let actor = environment["LINEAGE_ACTOR"], !actor.isEmpty { return actor }
+        return (environment["USER"] ?? "unknown") + "@" + ProcessInfo.processInfo.hostName
+    }
+
+    func validate() throws {
+        if let time, RecordTime.parse(time) == nil {
+            throw ValidationError("--time \(time) is not a UTC time like 2026-01-31T12:00:00.000Z")
+        }
+    }
+}
+
+/// Options of commands that only read.
+struct OutputOptions: ParsableArguments {
+    @Flag(help: "Print JSON instead of text.")
+    var json = false
+}

@@ -1,0 +1,41 @@
+import ArgumentParser
+import LineageCore
+import LineageStore
+
+extension Lineage {
+    /// `lineage trace`: walks from a record back to its source data.
+    struct Trace: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show the whole upstream lineage of a prediction or any record.",
+            discussion: """
+                Walks every link upstream: prediction → deployment → model → run (hyperparameters, metrics,
+                code) → datasets → transforms → source datasets. The default output is an indented tree;
+                --json gives a graph of nodes (with their records) and edges (with their relation);
+                --format dot gives Graphviz.
+                """
+        )
+
+        enum Format: String, ExpressibleByArgument, CaseIterable {
+            case tree, json, dot
+        }
+
+        @Argument(help: ArgumentHelp("A prediction id, record id, short id or name.", valueName: "ref"))
+        var reference: String
+
+        @Option(help: "tree (default), json or dot.")
+        var format: Format = .tree
+
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() throws {
+            let store = try storeOptions.open()
+            let graph = try store.trace(from: try store.resolve(reference))
+            switch output.json ? .json : format {
+            case .json: print(TraceRendering.json(graph, payloadExists: store.payloadExists).prettyString())
+            case .dot: print(TraceRendering.dot(graph), terminator: "")
+            case .tree: print(TraceRendering.tree(graph, payloadExists: store.payloadExists), terminator: "")
+            }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import LineageCore
+import LineageStore
+
+/// The three renderings of a trace: an indented tree, a JSON graph and Graphviz dot.
+enum TraceRendering {
+    static func tree(_ graph: TraceGraph, payloadExists: @escaping (Digest) -> Bool) -> String {
+        var out = ""
+        var shown: Set<Digest> = []
+        func details(_ id: Digest) -> RecordDetails? {
+            guard let entry = graph.entries[id], let record = graph.records[id] else { return nil }
+            return RecordDetails(entry: entry, record: record, payloadExists: payloadExists)
+        }
+        func visit(_ id: Digest, relation: String?, prefix: String, connector: String, childPrefix: String) {
+            guard let node = details(id) else { return }
+            let seen = shown.contains(id)
+            shown.insert(id)
+            let relationText = relation.map { Terminal.styled($0, "2") + " → " } ?? ""
+            out += prefix + connector + relationText + node.headline + (seen ? "  (shown above)" : "") + "\n"
+            guard !seen else { return }
+            let children = graph.edges(from: id)
+            for line in node.lines {
+                out += childPrefix + (children.isEmpty ? "  " : "│ ") + Terminal.styled(line, "2") + "\n"
+            }
+            for (i, edge) in children.enumerated() {
+                let last = i == children.count - 1
+                visit(edge.to, relation: edge.relation, prefix: childPrefix, connector: last ? "└─ " : "├─ ",
+                      childPrefix: childPrefix + (last ? "   " : "│  "))
+            }
+        }
+        visit(graph.root, relation: nil, prefix: "", connector: "", childPrefix: "")
+        return out
+    }
+
+    static func json(_ graph: TraceGraph, payloadExists: (Digest) -> Bool) -> JSONValue {
+        let nodes: [JSONValue] = graph.order.compactMap { id in
+            guard let entry = graph.entries[id], let record = graph.records[id] else { return nil }
+            var node = JSONObject()
+            node["id"] = .string(id.description)
+            node["kind"] = .string(entry.kind.rawValue)
+            node["ref"] = .string(RecordLabel.reference(entry))
+            node["seq"] = .number(Double(entry.seq))
+            node["record"] = .object(record.object)
+            let commitments = record.commitments
+            if !commitments.isEmpty {
+                node["payloads"] = .object(JSONObject(commitments.map { commitment in
+                    (commitment.field, JSONValue.string(payloadExists(commitment.digest) ? "stored" : "absent"))
+                }))
+            }
+            return .object(node)
+        }
+        let edges: [JSONValue] = graph.edges.map { edge in
+            .object(JSONObject([("from", .string(edge.from.description)), ("to", .string(edge.to.description)),
+                                ("relation", .string(edge.relation))]))
+        }
+        return .object(JSONObject([("root", .string(graph.root.description)), ("nodes", .array(nodes)), ("edges", .array(edges))]))
+    }
+
+    static func dot(_ graph: TraceGraph) -> String {
+        func quoted(_ text: String) -> String {
+            "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+                .replacingOccurrences(of: "\n", with: "\\n") + "\""
+        }
+        var out = "digraph lineage {\n  rankdir=BT;\n  node [shape=box, style=rounded, fontname=\"Helvetica\"];\n"
+        for id in graph.order {
+            guard let entry = graph.entries[id] else { continue }
+            let label = "\(entry.kind)\n\(RecordLabel.reference(entry))\n\(RecordLabel.shortID(id))"
+            out += "  \(quoted(id.description)) [label=\(quoted(label))];\n"
+        }
+        for edge in graph.edges {
+            out += "  \(quoted(edge.from.description)) -> \(quoted(edge.to.description)) [label=\(quoted(edge.relation))];\n"
+        }
+        return out + "}\n"
+    }
+}

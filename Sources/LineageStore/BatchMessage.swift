@@ -1,0 +1,40 @@
+import Foundation
+import GitStore
+import LineageCore
+
+/// The commit message and identity of a batch commit, readable with `git log`.
+enum BatchMessage {
+    /// A short label for one record, e.g. `dataset train@2` or `prediction pred-8812`.
+    static func label(kind: RecordKind, name: String?, version: Int?, id: Digest) -> String {
+        let shown = name ?? String(id.hex.prefix(12))
+        return "\(kind) \(shown)" + (version.map { "@\($0)" } ?? "")
+    }
+
+    static func compose(labels: [String], kinds: [RecordKind], batch: Int64, firstSeq: Int64, origin: String) -> String {
+        let subject: String
+        if labels.count <= 3 {
+            subject = "Record " + labels.joined(separator: ", ")
+        } else {
+            var counts: [RecordKind: Int] = [:]
+            for kind in kinds { counts[kind, default: 0] += 1 }
+            let parts = RecordKind.allCases.compactMap { kind in counts[kind].map { "\($0) \(kind)\($0 == 1 ? "" : "s")" } }
+            subject = "Record \(labels.count) records: " + parts.joined(separator: ", ")
+        }
+        return """
+            \(subject)
+
+            Lineage-Origin: \(origin)
+            Lineage-Batch: \(batch)
+            Lineage-Records: \(firstSeq)..\(firstSeq + Int64(labels.count) - 1)
+
+            """
+    }
+
+    /// The committer: the actor's name, made safe for a git ident line.
+    static func signature(actor: String, time: Int64) -> Signature {
+        var name = String(actor.unicodeScalars.filter { $0.value >= 0x20 && $0 != "<" && $0 != ">" && $0.value != 0x7F }.map(Character.init))
+        name = name.trimmingCharacters(in: .whitespaces)
+        if name.isEmpty { name = "lineage" }
+        return Signature(name: name, email: "lineage@localhost", time: time)
+    }
+}

@@ -1,0 +1,198 @@
+import Foundation
+import GitStore
+import GRDB
+import LineageCore
+
+/// The SQLite index (`index.sqlite`): ids to locations, names and versions, the link graph in both
+/// directions, and prediction ids. It is derived from the log and never the source of truth.
+public final class Index {
+    let queue: DatabaseQueue
+
+    init(path: String) throws {
+        var configuration = Configuration()
+        configuration.journalMode = .wal
+        queue = try DatabaseQueue(path: path, configuration: configuration)
+        try Index.migrator.migrate(queue)
+    }
+
+    private static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE record (
+                    seq INTEGER PRIMARY KEY,
+                    id BLOB NOT NULL UNIQUE,
+                    kind TEXT NOT NULL,
+                    name TEXT,
+                    version INTEGER,
+                    time INTEGER NOT NULL,
+                    batch INTEGER NOT NULL,
+                    offset INTEGER NOT NULL,
+                    length INTEGER NOT NULL,
+                    digest BLOB
+                );
+                CREATE INDEX record_name ON record(kind, name, version);
+                CREATE INDEX record_digest ON record(digest) WHERE digest IS NOT NULL;
+                CREATE TABLE link (
+                    src INTEGER NOT NULL,
+                    relation TEXT NOT NULL,
+                    dst INTEGER NOT NULL,
+                    PRIMARY KEY (src, relation, dst)
+                ) WITHOUT ROWID;
+                CREATE INDEX link_dst ON link(dst);
+                CREATE TABLE prediction (pid TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
+                CREATE TABLE batch (
+                    number INTEGER PRIMARY KEY,
+                    commitId BLOB NOT NULL,
+                    segment BLOB NOT NULL,
+                    firstSeq INTEGER NOT NULL,
+                    count INTEGER NOT NULL
+                );
+                CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+                """)
+        }
+        return migrator
+    }
+
+    // MARK: State
+
+    /// The log commit the index reflects, if any.
+    func indexedHead() throws -> ObjectID? {
+        try queue.read { db in
+            try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'head'").flatMap(ObjectID.init(hex:))
+        }
+    }
+
+    /// The number of records indexed.
+    public func recordCount() throws -> Int64 {
+        try queue.read { db in try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM record") ?? 0 }
+    }
+
+    /// The number of batches indexed.
+    public func batchCount() throws -> Int64 {
+        try queue.read { db in try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM batch") ?? 0 }
+    }
+
+    /// Removes everything, for a rebuild.
+    func clear() throws {
+        try queue.write { db in
+            for table in ["record", "link", "prediction", "batch", "meta"] {
+                try db.execute(sql: "DELETE FROM \(table)")
+            }
+        }
+    }
+
+    /// Adds one batch and its records, and moves the indexed head, in one transaction.
+    func add(batch: BatchInfo, records: [(IndexedRecord, [LineageCore.Record.Link], String?)], head: ObjectID) throws {
+        try queue.write { db in
+            try db.execute(sql: "INSERT INTO batch (number, commitId, segment, firstSeq, count) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [batch.number, Data(batch.commit.bytes), Data(batch.segment.bytes), batch.firstSeq, batch.count])
+            let insertRecord = try db.makeStatement(sql: """
+                INSERT INTO record (seq, id, kind, name, version, time, batch, offset, length, digest)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            let insertLink = try db.makeStatement(sql: "INSERT OR IGNORE INTO link (src, relation, dst) VALUES (?, ?, ?)")
+            let insertPrediction = try db.makeStatement(sql: "INSERT INTO prediction (pid, seq) VALUES (?, ?)")
+            let seqOf = try db.makeStatement(sql: "SELECT seq FROM record WHERE id = ?")
+            for (entry, links, predictionID) in records {
+                try insertRecord.execute(arguments: [
+                    entry.seq, Data(entry.id.bytes), entry.kind.rawValue, entry.name, entry.version,
+                    entry.timeMilliseconds, entry.batch, entry.offset, entry.length, entry.digest.map { Data($0.bytes) },
+                ])
+                for link in links {
+                    guard let target = try Int64.fetchOne(seqOf, arguments: [Data(link.target.bytes)]) else {
+                        throw LineageError.storage("the log links \(entry.id) to \(link.target), which is not in the index; run `lineage reindex`")
+                    }
+                    try insertLink.execute(arguments: [entry.seq, link.relation, target])
+                }
+                if let predictionID {
+                    try insertPrediction.execute(arguments: [predictionID, entry.seq])
+                }
+            }
+            try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('head', ?)", arguments: [head.hex])
+        }
+    }
+
+    // MARK: Lookups
+
+    private static let columns = "seq, id, kind, name, version, time, batch, offset, length, digest"
+
+    private static func entry(_ row: Row) -> IndexedRecord? {
+        guard let id = Digest(bytes: [UInt8](row["id"] as Data)),
+              let kind = RecordKind(rawValue: row["kind"]) else { return nil }
+        let digestData: Data? = row["digest"]
+        return IndexedRecord(seq: row["seq"], id: id, kind: kind, name: row["name"], version: row["version"],
+                             timeMilliseconds: row["time"], batch: row["batch"], offset: row["offset"],
+                             length: row["length"], digest: digestData.flatMap { Digest(bytes: [UInt8]($0)) })
+    }
+
+    private func fetch(_ sql: String, _ arguments: StatementArguments = []) throws -> [IndexedRecord] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT \(Index.columns) FROM record " + sql, arguments: arguments).compactMap(Index.entry)
+        }
+    }
+
+    /// The record with exactly this id.
+    public func record(id: Digest) throws -> IndexedRecord? {
+        try fetch("WHERE id = ?", [Data(id.bytes)]).first
+    }
+
+    /// The record at log position `seq`.
+    public func record(seq: Int64) throws -> IndexedRecord? {
+        try fetch("WHERE seq = ?", [seq]).first
+    }
+
+    /// Records whose id starts with the given bytes and, for an odd number of hex digits, the
+    /// given high nibble; at most `limit`.
+    func records(idPrefix: [UInt8], oddNibble: UInt8?, limit: Int) throws -> [IndexedRecord] {
+        var low = idPrefix, high = idPrefix
+        if let nibble = oddNibble {
+            low.append(nibble << 4)
+            high.append(nibble << 4 | 0x0F)
+        }
+        // Every id with this prefix lies in [low, high + 0xFF…].
+        let upper = high + [UInt8](repeating: 0xFF, count: 32 - high.count)
+        return try fetch("WHERE id >= ? AND id <= ? ORDER BY id LIMIT ?", [Data(low), Data(upper), limit])
+    }
+
+    /// Named records of `kind` called `name`, newest version (or latest append) first.
+    public func records(kind: RecordKind, name: String) throws -> [IndexedRecord] {
+        try fetch("WHERE kind = ? AND name = ? ORDER BY version DESC, seq DESC", [kind.rawValue, name])
+    }
+
+    /// The prediction with the caller's id `pid`.
+    public func prediction(id pid: String) throws -> IndexedRecord? {
+        try fetch("WHERE seq = (SELECT seq FROM prediction WHERE pid = ?)", [pid]).first
+    }
+
+    /// Records of `kind` (all kinds when nil), newest first, at most `limit`.
+    public func recent(kind: RecordKind?, limit: Int) throws -> [IndexedRecord] {
+        if let kind {
+            return try fetch("WHERE kind = ? ORDER BY seq DESC LIMIT ?", [kind.rawValue, limit])
+        }
+        return try fetch("ORDER BY seq DESC LIMIT ?", [limit])
+    }
+
+    /// The batch with this number.
+    func batch(_ number: Int64) throws -> BatchInfo? {
+        try queue.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT number, commitId, segment, firstSeq, count FROM batch WHERE number = ?",
+                                             arguments: [number]),
+                  let commit = ObjectID(bytes: [UInt8](row["commitId"] as Data)),
+                  let segment = ObjectID(bytes: [UInt8](row["segment"] as Data)) else { return nil }
+            return BatchInfo(number: row["number"], commit: commit, segment: segment, firstSeq: row["firstSeq"], count: row["count"])
+        }
+    }
+
+    /// Records that link to `seq` (downstream neighbours), with the relation.
+    public func dependents(of seq: Int64) throws -> [(relation: String, record: IndexedRecord)] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT link.relation AS relation, \(Index.columns.split(separator: ",").map { "record." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
+                FROM link JOIN record ON record.seq = link.src WHERE link.dst = ? ORDER BY record.seq
+                """, arguments: [seq]).compactMap { row in
+                Index.entry(row).map { (row["relation"] as String, $0) }
+            }
+        }
+    }
+}

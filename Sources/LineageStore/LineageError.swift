@@ -1,0 +1,43 @@
+import GitStore
+import LineageCore
+
+/// An error a user sees: one sentence saying what was wrong and what to do, and its exit code.
+public struct LineageError: Error, Sendable, CustomStringConvertible {
+    /// The documented exit codes (docs/commands.md).
+    public enum Kind: Int32, Sendable {
+        /// A negative verdict: a gate refuses, verify finds tampering.
+        case verdict = 1
+        /// Bad usage or bad input.
+        case input = 2
+        /// A record, name or store that was asked for does not exist.
+        case notFound = 3
+        /// The store or the file system failed.
+        case storage = 4
+    }
+
+    public let kind: Kind
+    public let message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+
+    public static func input(_ message: String) -> LineageError { LineageError(.input, message) }
+    public static func notFound(_ message: String) -> LineageError { LineageError(.notFound, message) }
+    public static func storage(_ message: String) -> LineageError { LineageError(.storage, message) }
+
+    /// Wraps any error from the layers below into a user-facing one.
+    public static func wrap(_ error: any Error, context: String? = nil) -> LineageError {
+        let prefix = context.map { "\($0): " } ?? ""
+        switch error {
+        case let e as LineageError: return e
+        case let e as RecordError: return .input(prefix + e.message)
+        case let e as JSONError: return .input(prefix + "invalid JSON: \(e)")
+        case let e as GitError: return .storage(prefix + "the git store failed (\(e)); check the store with `git --git-dir .lineage fsck`")
+        default: return .storage(prefix + "\(error)")
+        }
+    }
+}

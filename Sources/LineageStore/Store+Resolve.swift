@@ -1,0 +1,83 @@
+import LineageCore
+
+extension Store {
+    /// The shortest id prefix accepted, in hex digits.
+    public static let minimumPrefixLength = 4
+
+    /// Resolves what a user typed to one record: a full id, a unique id prefix (with or without
+    /// `sha256:`), a name (`dataset:train`, `model:fraud@3`, `run:train`, `deployment:fraud/prod`,
+    /// `prediction:pred-1`), or a caller's prediction id.
+    public func resolve(_ reference: String) throws -> IndexedRecord {
+        let shown = Names.printable(reference)
+        guard !reference.isEmpty else { throw LineageError.input("an empty id was given; pass a record id, a name like model:fraud@3, or a prediction id") }
+        if reference.hasPrefix(Digest.prefix) {
+            return try resolvePrefix(String(reference.dropFirst(Digest.prefix.count)), shown: shown)
+        }
+        if let colon = reference.firstIndex(of: ":"), let kind = RecordKind(rawValue: String(reference[..<colon])) {
+            return try resolveName(kind: kind, String(reference[reference.index(after: colon)...]), shown: shown)
+        }
+        if let prediction = try index.prediction(id: reference) { return prediction }
+        if reference.utf8.count >= Store.minimumPrefixLength, Hex.decode(reference + (reference.utf8.count % 2 == 1 ? "0" : "")) != nil {
+            return try resolvePrefix(reference, shown: shown)
+        }
+        throw LineageError.notFound("no record, name or prediction id matches \(shown); run `lineage log` to list what the store holds")
+    }
+
+    private func resolvePrefix(_ hex: String, shown: String) throws -> IndexedRecord {
+        let lower = hex.lowercased()
+        guard lower.utf8.count >= Store.minimumPrefixLength, lower.utf8.count <= 64,
+              let bytes = Hex.decode(lower.utf8.count % 2 == 0 ? lower : String(lower.dropLast())),
+              lower.utf8.allSatisfy({ Hex.value($0) != nil }) else {
+            throw LineageError.input("\(shown) is not a record id: give sha256: and at least \(Store.minimumPrefixLength) hex digits")
+        }
+        let odd = lower.utf8.count % 2 == 1 ? Hex.value(lower.utf8.last!) : nil
+        let matches = try index.records(idPrefix: bytes, oddNibble: odd, limit: 6)
+        switch matches.count {
+        case 0:
+            throw LineageError.notFound("no record with id \(shown) in this store; run `lineage log` to list ids")
+        case 1:
+            return matches[0]
+        default:
+            let listed = matches.prefix(5).map { "\($0.id) (\($0.kind))" }.joined(separator: ", ")
+            throw LineageError.input("the short id \(shown) is ambiguous: it matches \(listed)\(matches.count > 5 ? ", …" : ""); give more digits")
+        }
+    }
+
+    private func resolveName(kind: RecordKind, _ rest: String, shown: String) throws -> IndexedRecord {
+        switch kind {
+        case .prediction:
+            if let found = try index.prediction(id: rest) { return found }
+            throw LineageError.notFound("no prediction with id \(Names.printable(rest)) in this store")
+        case .deployment:
+            let candidates = try index.records(kind: .deployment, name: rest)
+            guard let latest = candidates.max(by: { $0.seq < $1.seq }) else {
+                throw LineageError.notFound("no deployment \(Names.printable(rest)); deployments are named MODEL/ENVIRONMENT, e.g. deployment:fraud/prod")
+            }
+            return latest
+        default:
+            guard kind.isNamed else {
+                throw LineageError.input("\(kind) records have no names; use the record id instead of \(shown)")
+            }
+            var name = rest
+            var version: Int? = nil
+            if let at = rest.lastIndex(of: "@") {
+                name = String(rest[..<at])
+                guard let v = Int(rest[rest.index(after: at)...]), v >= 1 else {
+                    throw LineageError.input("\(shown) has a bad version: write \(kind):NAME@N with N = 1, 2, …")
+                }
+                version = v
+            }
+            let candidates = try index.records(kind: kind, name: name)
+            if let version {
+                if kind.isVersioned, let match = candidates.first(where: { $0.version == version }) { return match }
+                let ordered = candidates.sorted { $0.seq < $1.seq }
+                if !kind.isVersioned, version <= ordered.count { return ordered[version - 1] }
+                throw LineageError.notFound("no \(kind) \(Names.printable(name)) version \(version); \(candidates.isEmpty ? "there is no \(kind) of that name" : "it has \(candidates.count) version(s)")")
+            }
+            guard let latest = candidates.max(by: { $0.seq < $1.seq }) else {
+                throw LineageError.notFound("no \(kind) named \(Names.printable(name)) in this store; run `lineage log --kind \(kind)` to list them")
+            }
+            return latest
+        }
+    }
+}

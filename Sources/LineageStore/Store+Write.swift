@@ -1,0 +1,57 @@
+import Foundation
+import GitStore
+import LineageCore
+
+/// The result of a write: the batch that landed, if anything new was written.
+public struct AppendResult: Sendable {
+    public let batch: BatchInfo?
+}
+
+extension Store {
+    /// Runs `body` under the store's write lock and appends what it added as one batch: one commit
+    /// on the log ref, moved by compare-and-swap. If `body` throws, nothing is written.
+    public func write<T>(actor: String, _ body: (WriteTransaction) throws -> T) throws -> (T, AppendResult) {
+        let lock = try WriteLock(path: (path as NSString).appendingPathComponent("lock"))
+        defer { withExtendedLifetime(lock) {} }
+        try syncIndex()
+        let transaction = WriteTransaction(store: self)
+        let value = try body(transaction)
+        guard !transaction.pending.isEmpty else { return (value, AppendResult(batch: nil)) }
+        let batch = try append(transaction, actor: actor)
+        return (value, AppendResult(batch: batch))
+    }
+
+    private func append(_ transaction: WriteTransaction, actor: String) throws -> BatchInfo {
+        let records = transaction.pending
+        let (segment, ranges) = Segment.encode(records)
+        let parent = try head()
+        let number = try index.batchCount()
+        let firstSeq = try index.recordCount()
+        let labels = try records.map { record -> String in
+            let name = try transaction.indexName(of: record)
+            return BatchMessage.label(kind: record.kind, name: name, version: record.version, id: record.id)
+        }
+        let message = BatchMessage.compose(labels: labels, kinds: records.map(\.kind), batch: number,
+                                           firstSeq: firstSeq, origin: origin)
+        let commit: ObjectID, blob: ObjectID
+        do {
+            blob = try repository.writeBlob(segment)
+            let tree = try repository.writeTree([TreeEntry(name: Segment.fileName, id: blob)])
+            let now = Int64(Date().timeIntervalSince1970)
+            commit = try repository.writeCommit(tree: tree, parents: parent.map { [$0] } ?? [], message: message,
+                                                signature: BatchMessage.signature(actor: actor, time: now))
+            try repository.updateReference(logReference, to: commit, expecting: parent,
+                                           message: "lineage: append batch \(number)")
+        } catch GitError.modified, GitError.exists {
+            throw LineageError.storage("another writer moved the log while this batch was being written; nothing was written, run the command again")
+        } catch {
+            throw LineageError.wrap(error, context: "cannot append batch \(number)")
+        }
+        for (commitment, salt, payload) in transaction.stagedPayloads {
+            try payloads.write(payload, salt: salt, commitment: commitment)
+        }
+        let info = BatchInfo(number: number, commit: commit, segment: blob, firstSeq: firstSeq, count: Int64(records.count))
+        try addToIndex(batch: info, records: records, ranges: ranges, transaction: transaction)
+        return info
+    }
+}

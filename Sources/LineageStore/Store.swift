@@ -1,0 +1,144 @@
+import Foundation
+import GitStore
+import LineageCore
+
+/// A lineage store: a bare git repository whose log ref holds the records, plus the erasable
+/// payload store and the SQLite index derived from the log. See docs/store-layout.md.
+public final class Store {
+    /// The store directory (usually `.lineage`).
+    public let path: String
+    /// The log's origin: names the log ref and, later, its checkpoints.
+    public let origin: String
+    let repository: Repository
+    /// The derived index.
+    public let index: Index
+    let payloads: PayloadStore
+    private var segmentCache: (ObjectID, [UInt8])?
+
+    /// The ref whose commits are the batches of the log.
+    public var logReference: String { "refs/lineage/log/" + origin }
+
+    /// The store's format version, kept in its config.
+    public static let formatVersion = "1"
+
+    private init(path: String, repository: Repository, origin: String) throws {
+        self.path = path
+        self.repository = repository
+        self.origin = origin
+        index = try Index(path: (path as NSString).appendingPathComponent("index.sqlite"))
+        payloads = PayloadStore(path: (path as NSString).appendingPathComponent("payloads"))
+    }
+
+    /// Creates a new store at `path` with the given origin (a fresh random one when nil).
+    public static func create(at path: String, origin: String?) throws -> Store {
+        let origin = origin ?? "local/" + Hex.encode((0..<6).map { _ in UInt8.random(in: 0...255) })
+        try validate(origin: origin)
+        if StoreLocation.isStore(path) {
+            throw LineageError.input("a lineage store already exists at \(path); nothing was changed")
+        }
+        if let contents = try? FileManager.default.contentsOfDirectory(atPath: path), !contents.isEmpty {
+            throw LineageError.input("\(path) already exists and is not an empty directory; choose another path with --store")
+        }
+        do {
+            let repository = try Repository.createBare(at: path)
+            try repository.setConfigValue("lineage.origin", origin)
+            try repository.setConfigValue("lineage.formatVersion", formatVersion)
+            try repository.setHead(symbolicTarget: "refs/lineage/log/" + origin)
+            try FileManager.default.createDirectory(atPath: (path as NSString).appendingPathComponent("payloads"),
+                                                    withIntermediateDirectories: true)
+            return try Store(path: path, repository: repository, origin: origin)
+        } catch {
+            throw LineageError.wrap(error, context: "cannot create a store at \(path)")
+        }
+    }
+
+    /// Opens the store at `path` and brings its index up to date with the log.
+    public static func open(at path: String) throws -> Store {
+        let store: Store
+        do {
+            let repository = try Repository.openBare(at: path)
+            guard let origin = try repository.configValue("lineage.origin") else {
+                throw LineageError.notFound("\(path) is a git repository but not a lineage store (no lineage.origin in its config)")
+            }
+            try validate(origin: origin)
+            store = try Store(path: path, repository: repository, origin: origin)
+        } catch {
+            throw LineageError.wrap(error, context: "cannot open the store at \(path)")
+        }
+        try store.syncIndex()
+        return store
+    }
+
+    /// Checks an origin: one or more `/`-separated segments of letters, digits, '.', '_' and '-'.
+    public static func validate(origin: String) throws {
+        let segments = origin.split(separator: "/", omittingEmptySubsequences: false)
+        let ok = !origin.isEmpty && origin.utf8.count <= 200 && segments.allSatisfy { segment in
+            !segment.isEmpty && !segment.hasPrefix(".") && !segment.hasSuffix(".lock") && !segment.contains("..")
+                && segment.utf8.allSatisfy { Names.isNameByte($0) }
+        }
+        guard ok else {
+            throw LineageError.input("the origin \(Names.printable(origin)) is not allowed: use segments of letters, digits, '.', '_' and '-' separated by '/', like example.com/fraud")
+        }
+    }
+
+    /// The commit at the head of the log, or nil for an empty log.
+    public func head() throws -> ObjectID? {
+        do { return try repository.referenceTarget(logReference) } catch { throw LineageError.wrap(error) }
+    }
+
+    // MARK: Reading records
+
+    /// Reads the full record behind an index entry, checking that its bytes hash to its id.
+    public func read(_ entry: IndexedRecord) throws -> Record {
+        guard let batch = try index.batch(entry.batch) else {
+            throw LineageError.storage("batch \(entry.batch) is missing from the index; run `lineage reindex`")
+        }
+        let segment = try segmentBytes(batch.segment)
+        guard entry.offset >= 0, entry.offset + entry.length <= segment.count else {
+            throw LineageError.storage("record \(entry.id) lies outside its segment; run `lineage reindex`")
+        }
+        let bytes = Array(segment[entry.offset..<(entry.offset + entry.length)])
+        let record: Record
+        do {
+            record = try Record(canonicalBytes: bytes)
+        } catch {
+            throw LineageError.storage("record \(entry.id) in batch \(entry.batch) is unreadable: \(error)")
+        }
+        guard record.id == entry.id else {
+            throw LineageError.storage("record at log position \(entry.seq) hashes to \(record.id), not \(entry.id): the store was altered")
+        }
+        return record
+    }
+
+    /// Reads the record with this id; throws `notFound` if it is not in the store.
+    public func read(id: Digest) throws -> Record {
+        guard let entry = try index.record(id: id) else {
+            throw LineageError.notFound("no record \(id) in this store")
+        }
+        return try read(entry)
+    }
+
+    func segmentBytes(_ id: ObjectID) throws -> [UInt8] {
+        if let (cachedID, bytes) = segmentCache, cachedID == id { return bytes }
+        do {
+            let bytes = try repository.readBlob(id)
+            segmentCache = (id, bytes)
+            return bytes
+        } catch {
+            throw LineageError.wrap(error, context: "cannot read segment \(id)")
+        }
+    }
+
+    /// The payload status of a commitment: stored, or missing (never given, or erased).
+    public func payloadExists(_ commitment: Digest) -> Bool { payloads.exists(commitment) }
+
+    /// The batches of the log, oldest first, as commits.
+    public func batchCommits() throws -> [CommitInfo] {
+        guard let head = try head() else { return [] }
+        do {
+            return try repository.commits(from: head, oldestFirst: true).map { try repository.readCommit($0) }
+        } catch {
+            throw LineageError.wrap(error)
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import LineageCore
+
+extension WriteTransaction {
+    /// Builds and adds a record of `kind` from `fields`, filling in what the store decides:
+    /// - datasets and models get the next version of their name, unless the same digest is already
+    ///   registered under that name, in which case the existing version is returned;
+    /// - deployments supersede the current deployment of the same model name and environment.
+    @discardableResult
+    public func register(_ kind: RecordKind, fields: JSONObject, timeMilliseconds: Int64, actor: String) throws -> Outcome {
+        var fields = fields
+        if kind.isVersioned, let name = fields["name"]?.stringValue, let digest = fields["digest"]?.stringValue.flatMap({ Digest($0) }) {
+            try Names.validate(name, what: "\(kind) name")
+            let versions = try versions(kind: kind, name: name)
+            if fields["version"] == nil, let same = versions.first(where: { $0.digest == digest }) {
+                return .existing(same.id)
+            }
+            if fields["version"] == nil {
+                fields["version"] = .number(Double((versions.compactMap(\.version).max() ?? 0) + 1))
+            }
+        }
+        if kind == .deployment, fields["supersedes"] == nil,
+           let model = fields["model"]?.stringValue.flatMap({ Digest($0) }),
+           let modelName = try known(model)?.name,
+           let environment = fields["environment"]?.stringValue {
+            if let current = try currentDeployment(name: modelName + "/" + environment) {
+                fields["supersedes"] = .string(current.description)
+            }
+        }
+        let record = try Record.make(kind, fields: fields, timeMilliseconds: timeMilliseconds, actor: actor)
+        return try add(record)
+    }
+
+    /// The latest deployment called `model/environment`, in this batch or the store.
+    func currentDeployment(name: String) throws -> Digest? {
+        if let pending = records.last(where: { $0.kind == .deployment && (try? indexName(of: $0)) == name }) {
+            return pending.id
+        }
+        return try store.index.records(kind: .deployment, name: name).max(by: { $0.seq < $1.seq })?.id
+    }
+}

@@ -1,0 +1,114 @@
+import GitStore
+import LineageCore
+
+/// Collects the records of one batch, checking each against the log and the batch so far.
+/// The batch lands as one commit when the transaction's body returns, or not at all.
+public final class WriteTransaction {
+    /// What happened to a record given to `add`.
+    public enum Outcome: Sendable, Equatable {
+        /// New: it will land with this batch.
+        case added(Digest)
+        /// Already in the store (or earlier in this batch): nothing new is written.
+        case existing(Digest)
+
+        public var id: Digest {
+            switch self {
+            case .added(let id), .existing(let id): id
+            }
+        }
+    }
+
+    /// What a pending or stored record is known by.
+    struct Known {
+        let kind: RecordKind
+        let name: String?
+        let version: Int?
+        let digest: Digest?
+    }
+
+    let store: Store
+    private(set) var pending: [Record] = []
+    private var pendingByID: [Digest: Known] = [:]
+    private var pendingPredictions: [String: Digest] = [:]
+    private(set) var stagedPayloads: [(Digest, [UInt8], [UInt8])] = []
+
+    init(store: Store) { self.store = store }
+
+    /// The records this transaction will append.
+    public var records: [Record] { pending }
+
+    /// Adds a record to the batch after checking its links, its prediction id and its version.
+    @discardableResult
+    public func add(_ record: Record) throws -> Outcome {
+        if try pendingByID[record.id] != nil || store.index.record(id: record.id) != nil {
+            return .existing(record.id)
+        }
+        let schema = RecordSchema.of(record.kind)
+        for link in record.links {
+            guard let target = try known(link.target) else {
+                throw LineageError.notFound("field '\(link.relation)' links to \(link.target), which is not in this store; record that first")
+            }
+            if case .link(let kinds)? = schema.field(link.relation)?.type, !kinds.contains(target.kind) {
+                throw LineageError.input("field '\(link.relation)' must link to a \(kinds.map(\.rawValue).joined(separator: " or ")), but \(link.target) is a \(target.kind)")
+            }
+            if case .links(let kinds)? = schema.field(link.relation)?.type, !kinds.contains(target.kind) {
+                throw LineageError.input("field '\(link.relation)' must link to \(kinds.map(\.rawValue).joined(separator: " or ")) records, but \(link.target) is a \(target.kind)")
+            }
+        }
+        if let pid = record.predictionID {
+            let existing = try pendingPredictions[pid] ?? store.index.prediction(id: pid)?.id
+            if let existing {
+                throw LineageError.input("prediction id \(Names.printable(pid)) is already recorded as \(existing) with different content; prediction ids must be unique")
+            }
+            pendingPredictions[pid] = record.id
+        }
+        let name = try indexName(of: record)
+        if let version = record.version, let name,
+           let clash = try versions(kind: record.kind, name: name).first(where: { $0.version == version }) {
+            throw LineageError.input("\(record.kind) \(name)@\(version) already exists as \(clash.id); versions are assigned in order, so omit 'version' or use the next one")
+        }
+        pending.append(record)
+        pendingByID[record.id] = Known(kind: record.kind, name: name, version: record.version,
+                                       digest: record["digest"]?.stringValue.flatMap { Digest($0) })
+        return .added(record.id)
+    }
+
+    /// Keeps a payload to write to the payload store when the batch lands.
+    public func stagePayload(_ payload: [UInt8], salt: [UInt8], commitment: Digest) {
+        stagedPayloads.append((commitment, salt, payload))
+    }
+
+    /// Versions of a named record, newest first, from the store and this batch.
+    public func versions(kind: RecordKind, name: String) throws -> [(id: Digest, version: Int?, digest: Digest?)] {
+        let fromBatch = pending.reversed().compactMap { record -> (Digest, Int?, Digest?)? in
+            guard let known = pendingByID[record.id], known.kind == kind, known.name == name else { return nil }
+            return (record.id, known.version, known.digest)
+        }
+        let fromIndex = try store.index.records(kind: kind, name: name).map { ($0.id, $0.version, $0.digest) }
+        return (fromBatch + fromIndex).sorted { ($0.1 ?? 0) > ($1.1 ?? 0) }
+    }
+
+    /// The kind and name of a record in the store or in this batch.
+    func known(_ id: Digest) throws -> Known? {
+        if let known = pendingByID[id] { return known }
+        return try store.index.record(id: id).map {
+            Known(kind: $0.kind, name: $0.name, version: $0.version, digest: $0.digest)
+        }
+    }
+
+    /// The name the index keeps for a record: its own name, `model/environment` for deployments,
+    /// the prediction id for predictions.
+    func indexName(of record: Record) throws -> String? {
+        switch record.kind {
+        case .deployment:
+            guard let model = record["model"]?.stringValue.flatMap({ Digest($0) }),
+                  let modelName = try known(model)?.name,
+                  let environment = record["environment"]?.stringValue else { return nil }
+            return modelName + "/" + environment
+        case .prediction:
+            return record.predictionID
+        default:
+            return record.name
+        }
+    }
+}
