@@ -202,14 +202,6 @@ public final class Repository {
         _ = try Owned.take(result, out, function) { git_reference_free($0) }
     }
 
-    /// Points HEAD at `target` (a full ref name) symbolically, so stock git commands that default
-    /// to HEAD read that ref.
-    public func setHead(symbolicTarget target: String) throws {
-        var out: OpaquePointer?
-        let result = git_reference_symbolic_create(&out, handle, "HEAD", target, 1, "lineage: HEAD follows the log")
-        _ = try Owned.take(result, out, "git_reference_symbolic_create") { git_reference_free($0) }
-    }
-
     // MARK: Configuration
 
     /// Reads `key` from the repository's own config file; nil when unset.

@@ -56,11 +56,3 @@ struct RecordWriter {
         value.stringValue ?? value.canonicalString
     }
 }
-
-extension JSONObject {
-    /// Creates an object from key-value pairs.
-    init(_ pairs: [(String, JSONValue)]) {
-        self.init()
-        for (key, value) in pairs { self[key] = value }
-    }
-}

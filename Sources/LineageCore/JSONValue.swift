@@ -68,7 +68,7 @@ public struct JSONObject: Sendable, Equatable, Sequence {
     public init() {}
 
     /// Creates an object from key-value pairs; later duplicates replace earlier ones.
-    public init(_ pairs: KeyValuePairs<String, JSONValue>) {
+    public init(_ pairs: [(String, JSONValue)]) {
         for (k, v) in pairs { self[k] = v }
     }
 

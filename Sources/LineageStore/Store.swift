@@ -43,7 +43,6 @@ public final class Store {
             let repository = try Repository.createBare(at: path)
             try repository.setConfigValue("lineage.origin", origin)
             try repository.setConfigValue("lineage.formatVersion", formatVersion)
-            try repository.setHead(symbolicTarget: "refs/lineage/log/" + origin)
             try FileManager.default.createDirectory(atPath: (path as NSString).appendingPathComponent("payloads"),
                                                     withIntermediateDirectories: true)
             return try Store(path: path, repository: repository, origin: origin)

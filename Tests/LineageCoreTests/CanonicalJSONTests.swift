@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+@testable import LineageCore
+
+@Suite("RFC 8785 canonical JSON")
+struct CanonicalJSONTests {
+    @Test("every vector in ../shared/testdata/jcs canonicalises to its expected bytes")
+    func sharedVectors() throws {
+        let inputs = try SharedTestData.files(in: "jcs/input")
+        #expect(inputs.count >= 6)
+        for input in inputs {
+            let expected = try [UInt8](Data(contentsOf: SharedTestData.root.appendingPathComponent("jcs/output/" + input.lastPathComponent)))
+            let value = try JSONParser.parse([UInt8](Data(contentsOf: input)))
+            #expect(value.canonicalBytes == expected, "\(input.lastPathComponent)")
+        }
+    }
+
+    @Test("numbers follow ECMAScript Number.prototype.toString", arguments: [
+        (1e21, "1e+21"), (1e-7, "1e-7"), (123456789012345680000.0, "123456789012345680000"), (0.1, "0.1"),
+        (-0.0, "0"), (5e-324, "5e-324"), (1.7976931348623157e308, "1.7976931348623157e+308"),
+        (9007199254740992, "9007199254740992"), (1e16, "10000000000000000"), (1.23e-18, "1.23e-18"),
+        (0.000001, "0.000001"), (1.5e-6, "0.0000015"), (1e15, "1000000000000000"), (-4.5, "-4.5"),
+        (333333333.33333329, "333333333.3333333"), (2e-3, "0.002"), (56.0, "56"),
+    ])
+    func numbers(value: Double, expected: String) {
+        #expect(CanonicalNumber.format(value) == expected)
+    }
+
+    @Test("keys sort by UTF-16 code units, not by Unicode scalars or equivalence")
+    func keyOrder() throws {
+        // U+FB33 (one UTF-16 unit, 0xFB33) sorts before U+1F602 (surrogates 0xD83D…) only by scalar value;
+        // by UTF-16 units the surrogate pair comes first.
+        let value = try JSONParser.parse(#"{"\ufb33":1,"\ud83d\ude02":2}"#)
+        #expect(value.canonicalString == "{\"😂\":2,\"דּ\":1}")
+        // Canonically equivalent but different keys stay two members.
+        let twins = try JSONParser.parse("{\"\u{C5}\":1,\"A\u{30A}\":2}")
+        #expect(twins.objectValue?.count == 2)
+    }
+
+    @Test("the parser refuses what I-JSON forbids", arguments: [
+        "{\"a\":1,\"a\":2}", "[1,]", "{\"a\":1}x", "01", "1.", "\"\\ud800\"", "\"\\udc00x\"", "[1e999]", "\"a\u{01}\"",
+        "{a:1}", "tru", "", "[\"\\x\"]",
+    ])
+    func rejects(text: String) {
+        #expect(throws: JSONError.self) { try JSONParser.parse(text) }
+    }
+
+    @Test("invalid UTF-8 inside a string is refused with its position")
+    func invalidUTF8() {
+        let bytes: [UInt8] = Array("{\n \"a\": \"".utf8) + [0xFF, 0xFE] + Array("\"}".utf8)
+        #expect {
+            try JSONParser.parse(bytes)
+        } throws: { error in
+            guard let error = error as? JSONError else { return false }
+            return error.line == 2 && error.reason.contains("UTF-8")
+        }
+    }
+
+    @Test("nesting is bounded, so hostile input cannot exhaust the stack")
+    func depth() {
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect(throws: JSONError.self) { try JSONParser.parse(deep) }
+    }
+}

@@ -1,0 +1,76 @@
+import Testing
+@testable import LineageCore
+
+@Suite("Records and ids")
+struct RecordTests {
+    /// Expected ids were computed independently with Python's hashlib over the literal bytes.
+    @Test("an id is sha256 of the canonical bytes")
+    func idOfBytes() throws {
+        let value = try JSONParser.parse(#"{ "b": [true, null, "x"], "a": 1.0 }"#)
+        #expect(value.canonicalString == #"{"a":1,"b":[true,null,"x"]}"#)
+        #expect(Digest(hashing: value.canonicalBytes).description
+            == "sha256:eca8cfb31ab74533e1eb2f4c74d2d55dfe3c79ac704787e54be8647ea7777eb1")
+    }
+
+    @Test("a model record's id matches an independent computation")
+    func modelRecordID() throws {
+        let fields = JSONObject([("name", .string("fraud")), ("digest", .string("sha256:" + String(repeating: "a", count: 64))),
+                                 ("version", .number(1))])
+        let record = try Record.make(.model, fields: fields, timeMilliseconds: RecordTime.parse("2026-01-31T12:00:00.000Z")!, actor: "alice")
+        #expect(record.id.description == "sha256:502c54824e1e1cde82468367d9d16fee1ecf014f8adfb3ef4ca2e3d8f7cd0925")
+        let reread = try Record(canonicalBytes: record.canonicalBytes)
+        #expect(reread.id == record.id)
+    }
+
+    @Test("bytes that are valid JSON but not canonical are refused as a record")
+    func nonCanonicalBytes() throws {
+        let record = try Record.make(.model, fields: JSONObject([("name", .string("m")), ("version", .number(1)),
+                                                                 ("digest", .string("sha256:" + String(repeating: "b", count: 64)))]),
+                                     timeMilliseconds: 0, actor: "a")
+        let spaced = Array(String(decoding: record.canonicalBytes, as: UTF8.self).replacingOccurrences(of: ":", with: ": ").utf8)
+        #expect(throws: RecordError.self) { try Record(canonicalBytes: spaced) }
+    }
+
+    @Test("links are read from link fields in schema order")
+    func links() throws {
+        let a = "sha256:" + String(repeating: "1", count: 64), b = "sha256:" + String(repeating: "2", count: 64)
+        let run = try Record.make(.run, fields: JSONObject([("name", .string("r")), ("inputs", .array([.string(a), .string(b)]))]),
+                                  timeMilliseconds: 0, actor: "a")
+        #expect(run.links.map(\.relation) == ["inputs", "inputs"])
+        #expect(run.links.map(\.target.description) == [a, b])
+    }
+
+    @Test("schema errors name the field", arguments: [
+        (RecordKind.run, JSONObject([("name", .string("r")), ("colour", .string("red"))]), "no field 'colour'"),
+        (.run, JSONObject([("params", .object(JSONObject()))]), "needs the field 'name'"),
+        (.run, JSONObject([("name", .string("r")), ("inputs", .string("x"))]), "field 'inputs' must be an array"),
+        (.run, JSONObject([("name", .string("a/b"))]), "not allowed"),
+        (.prediction, JSONObject([("predictionId", .string("p 1")), ("model", .string("sha256:" + String(repeating: "0", count: 64)))]), "prediction id"),
+        (.prediction, JSONObject([("predictionId", .string("p1"))]), "exactly one of 'deployment' or 'model'"),
+        (.deployment, JSONObject([("model", .string("sha256:" + String(repeating: "0", count: 64))), ("environment", .string("prod")),
+                                  ("action", .string("explode"))]), "must be one of deploy, rollback, retire"),
+    ])
+    func schemaErrors(kind: RecordKind, fields: JSONObject, expected: String) {
+        #expect {
+            try Record.make(kind, fields: fields, timeMilliseconds: 0, actor: "a")
+        } throws: { error in
+            (error as? RecordError)?.message.contains(expected) == true
+        }
+    }
+
+    @Test("names refuse slashes, dot-dot, control characters and emptiness", arguments: ["", "a/b", "..", "a..b", "x\u{01}y", "-rf", ".hidden", String(repeating: "n", count: 129)])
+    func badNames(name: String) {
+        #expect(throws: RecordError.self) { try Names.validate(name, what: "name") }
+    }
+
+    @Test("timestamps round-trip and reject near misses")
+    func times() {
+        for ms: Int64 in [0, 1, 999, 1_700_000_000_123, 951_782_400_000 /* 2000-02-29 */] {
+            #expect(RecordTime.parse(RecordTime.format(milliseconds: ms)) == ms)
+        }
+        #expect(RecordTime.format(milliseconds: 1_769_860_800_000) == "2026-01-31T12:00:00.000Z")
+        for bad in ["2026-02-30T00:00:00.000Z", "2026-01-31T12:00:00Z", "2026-01-31 12:00:00.000Z", "2026-13-01T00:00:00.000Z", "2026-01-31T24:00:00.000Z"] {
+            #expect(RecordTime.parse(bad) == nil, "\(bad)")
+        }
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+import Testing
+import LineageCore
+
+@Suite("bad input: one sentence, the documented exit code, and a store left as it was")
+struct BadInputTests {
+    /// Runs a failing command and checks its exit code, its single-line message, and that the log
+    /// head did not move and git fsck stays clean.
+    static func expectRefused(
+        _ workspace: Workspace, _ arguments: [String], status: Int32, mentioning fragment: String,
+        stdin: String? = nil, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
+        let before = try workspace.logHead()
+        let outcome = try workspace.run(Workspace.binary, arguments, in: nil, stdin: stdin)
+        #expect(outcome.status == status, "exit \(outcome.status) for \(arguments): \(outcome.stderr)", sourceLocation: sourceLocation)
+        let lines = outcome.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "expected one line, got: \(outcome.stderr)", sourceLocation: sourceLocation)
+        #expect(outcome.stderr.hasPrefix("lineage: error: "), sourceLocation: sourceLocation)
+        #expect(outcome.stderr.contains(fragment), "\(outcome.stderr) lacks \(fragment)", sourceLocation: sourceLocation)
+        #expect(outcome.stdout.isEmpty, sourceLocation: sourceLocation)
+        #expect(try workspace.logHead() == before, "the log head moved", sourceLocation: sourceLocation)
+        if FileManager.default.fileExists(atPath: workspace.path + "/.lineage") {
+            try workspace.expectFsckClean(sourceLocation: sourceLocation)
+        }
+    }
+
+    static func seeded() throws -> Workspace {
+        let workspace = try Workspace()
+        try workspace.write("a.csv", "x\n1\n")
+        try workspace.ok("init")
+        try workspace.ok("add", "dataset", "a.csv", "--name", "a")
+        try workspace.ok("record", "model", "--name", "m", "--digest", "sha256:" + String(repeating: "a", count: 64))
+        try workspace.ok("record", "prediction", "--id", "p-1", "--model", "model:m", "--output", #"{"label":1}"#)
+        return workspace
+    }
+
+    @Test("a missing file")
+    func missingFile() throws {
+        let w = try Self.seeded()
+        try Self.expectRefused(w, ["add", "dataset", "nope.csv", "--name", "b"], status: 2, mentioning: "'nope.csv' does not exist")
+        try Self.expectRefused(w, ["record", "model", "--name", "m", "--file", "nope.pkl"], status: 2, mentioning: "'nope.pkl' does not exist")
+        try Self.expectRefused(w, ["record", "run", "--from-json", "nope.json"], status: 2, mentioning: "does not exist")
+    }
+
+    @Test("an unreadable file")
+    func unreadableFile() throws {
+        let w = try Self.seeded()
+        try FileManager.default.createDirectory(atPath: w.path + "/adir", withIntermediateDirectories: true)
+        try Self.expectRefused(w, ["record", "run", "--from-json", "adir"], status: 2, mentioning: "is a directory")
+        if getuid() != 0 {
+            try w.write("secret.csv", "x\n")
+            try FileManager.default.setAttributes([.posixPermissions: 0], ofItemAtPath: w.path + "/secret.csv")
+            try Self.expectRefused(w, ["add", "dataset", "secret.csv", "--name", "s"], status: 2, mentioning: "cannot read")
+        }
+    }
+
+    @Test("an unknown id or name")
+    func unknownID() throws {
+        let w = try Self.seeded()
+        try Self.expectRefused(w, ["show", "sha256:" + String(repeating: "f", count: 64)], status: 3, mentioning: "no record")
+        try Self.expectRefused(w, ["trace", "pred-unknown"], status: 3, mentioning: "'pred-unknown'")
+        try Self.expectRefused(w, ["show", "model:nothing"], status: 3, mentioning: "no model named 'nothing'")
+        try Self.expectRefused(w, ["show", "model:m@7"], status: 3, mentioning: "version 7")
+        try Self.expectRefused(w, ["record", "deployment", "--model", "model:ghost", "--environment", "prod"], status: 3, mentioning: "field 'model'")
+    }
+
+    @Test("an ambiguous short id")
+    func ambiguousShortID() throws {
+        let w = try Self.seeded()
+        // Find two model records whose ids share their first four hex digits, computed exactly as the CLI will.
+        let time = "2026-01-31T12:00:00.000Z", actor = "bob", digest = "sha256:" + String(repeating: "c", count: 64)
+        var seen: [String: String] = [:]
+        var pair: (String, String, String)?
+        for i in 0..<100_000 where pair == nil {
+            let name = "m\(i)"
+            let record = try Record.make(.model, fields: JSONObject([("name", .string(name)), ("digest", .string(digest)), ("version", .number(1))]),
+                                         timeMilliseconds: RecordTime.parse(time)!, actor: actor)
+            let prefix = String(record.id.hex.prefix(4))
+            if let other = seen[prefix] { pair = (other, name, prefix) } else { seen[prefix] = name }
+        }
+        let (first, second, prefix) = try #require(pair)
+        for name in [first, second] {
+            try w.ok("record", "model", "--name", name, "--digest", digest, "--time", time, "--actor", actor)
+        }
+        try Self.expectRefused(w, ["show", prefix], status: 2, mentioning: "is ambiguous")
+        try Self.expectRefused(w, ["trace", "sha256:" + prefix], status: 2, mentioning: "give more digits")
+    }
+
+    @Test("a link to a record that does not exist")
+    func danglingLink() throws {
+        let w = try Self.seeded()
+        let ghost = "sha256:" + String(repeating: "0", count: 64)
+        try Self.expectRefused(w, ["record", "run", "--name", "r", "--input", ghost], status: 3, mentioning: "not in this store")
+        try w.write("ghost.json", #"{"name":"t","inputs":["\#(ghost)"]}"#)
+        try Self.expectRefused(w, ["record", "transform", "--from-json", "ghost.json"], status: 3, mentioning: "not in this store")
+        try Self.expectRefused(w, ["record", "prediction", "--id", "p-2", "--model", "dataset:a"], status: 2, mentioning: "must link to a model")
+    }
+
+    @Test("a duplicate prediction id")
+    func duplicatePredictionID() throws {
+        let w = try Self.seeded()
+        try Self.expectRefused(w, ["record", "prediction", "--id", "p-1", "--model", "model:m", "--output", #"{"label":2}"#],
+                               status: 2, mentioning: "prediction id 'p-1' is already recorded")
+    }
+
+    @Test("invalid JSON")
+    func invalidJSON() throws {
+        let w = try Self.seeded()
+        try w.write("bad.json", "{\"name\": \"r\",\n \"params\": {\"a\": 1,}}")
+        try Self.expectRefused(w, ["record", "run", "--from-json", "bad.json"], status: 2, mentioning: "line 2")
+        try Self.expectRefused(w, ["record", "run", "--from-json", "-"], status: 2, mentioning: "standard input", stdin: "[1, 2")
+        try Self.expectRefused(w, ["record", "prediction", "--id", "p-3", "--model", "model:m", "--output", "{label}"],
+                               status: 2, mentioning: "--output is not valid JSON")
+        try w.write("list.json", "[1]")
+        try Self.expectRefused(w, ["record", "run", "--from-json", "list.json"], status: 2, mentioning: "JSON object")
+    }
+
+    @Test("invalid UTF-8")
+    func invalidUTF8() throws {
+        let w = try Self.seeded()
+        try w.write("latin1.json", bytes: Array("{\"name\": \"caf".utf8) + [0xE9] + Array("\"}".utf8))
+        try Self.expectRefused(w, ["record", "run", "--from-json", "latin1.json"], status: 2, mentioning: "invalid UTF-8")
+    }
+
+    @Test("an empty or hostile name", arguments: ["", "a/b", "..", "../../etc", "x\u{01}y", "tab\tname", "bad\nname"])
+    func hostileName(name: String) throws {
+        let w = try Self.seeded()
+        try Self.expectRefused(w, ["add", "dataset", "a.csv", "--name", name], status: 2, mentioning: "name")
+        try w.write("n.json", "{\"name\": " + JSONValue.string(name).canonicalString + "}")
+        try Self.expectRefused(w, ["record", "run", "--from-json", "n.json"], status: 2, mentioning: "'name'")
+    }
+
+    @Test("a directory that is not a lineage store")
+    func notAStore() throws {
+        let w = try Workspace()
+        try w.write("a.csv", "x\n")
+        try Self.expectRefused(w, ["log"], status: 3, mentioning: "no lineage store")
+        try Self.expectRefused(w, ["add", "dataset", "a.csv", "--name", "a"], status: 3, mentioning: "run `lineage init` first")
+        try Self.expectRefused(w, ["show", "x", "--store", w.path], status: 3, mentioning: "is not a lineage store")
+        w.environment["LINEAGE_STORE"] = w.path + "/elsewhere"
+        try Self.expectRefused(w, ["log"], status: 3, mentioning: "is not a lineage store")
+    }
+
+    @Test("init run twice")
+    func initTwice() throws {
+        let w = try Self.seeded()
+        let config = try String(contentsOfFile: w.path + "/.lineage/config", encoding: .utf8)
+        try Self.expectRefused(w, ["init"], status: 2, mentioning: "already exists")
+        #expect(try String(contentsOfFile: w.path + "/.lineage/config", encoding: .utf8) == config)
+    }
+
+    @Test("bad usage exits 2 with one sentence")
+    func badUsage() throws {
+        let w = try Self.seeded()
+        try Self.expectRefused(w, ["record", "run", "--bogus"], status: 2, mentioning: "--bogus")
+        try Self.expectRefused(w, ["log", "--kind", "spaceship"], status: 2, mentioning: "unknown kind")
+        try Self.expectRefused(w, ["record", "run", "--name", "r", "--time", "yesterday"], status: 2, mentioning: "--time")
+        try Self.expectRefused(w, ["record", "run", "--name", "r", "--param", "novalue"], status: 2, mentioning: "KEY=VALUE")
+        try Self.expectRefused(w, ["init", "--origin", "../evil", "--store", w.path + "/other"], status: 2, mentioning: "origin")
+    }
+}
