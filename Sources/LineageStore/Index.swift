@@ -11,6 +11,7 @@ public final class Index {
     init(path: String) throws {
         var configuration = Configuration()
         configuration.journalMode = .wal
+        configuration.busyMode = .timeout(30)
         queue = try DatabaseQueue(path: path, configuration: configuration)
         try Index.migrator.migrate(queue)
     }

@@ -3,8 +3,12 @@ import LineageCore
 
 extension Store {
     /// Brings the index up to the log head: indexes batches it has not seen, and rebuilds it from
-    /// scratch when the log no longer extends what it indexed.
-    func syncIndex() throws {
+    /// scratch when the log no longer extends what it indexed. Takes the store lock to do so unless
+    /// the caller already holds it.
+    func syncIndex(holdingLock: Bool = false) throws {
+        if try head() == index.indexedHead() { return }
+        let lock = holdingLock ? nil : try WriteLock(path: path + "/lock")
+        defer { withExtendedLifetime(lock) {} }
         let logHead = try head()
         let indexed = try index.indexedHead()
         if logHead == indexed { return }
@@ -33,7 +37,7 @@ extension Store {
         let lock = try WriteLock(path: path + "/lock")
         defer { withExtendedLifetime(lock) {} }
         try index.clear()
-        try syncIndex()
+        try syncIndex(holdingLock: true)
         return try index.recordCount()
     }
 

@@ -13,7 +13,7 @@ extension Store {
     public func write<T>(actor: String, _ body: (WriteTransaction) throws -> T) throws -> (T, AppendResult) {
         let lock = try WriteLock(path: (path as NSString).appendingPathComponent("lock"))
         defer { withExtendedLifetime(lock) {} }
-        try syncIndex()
+        try syncIndex(holdingLock: true)
         let transaction = WriteTransaction(store: self)
         let value = try body(transaction)
         guard !transaction.pending.isEmpty else { return (value, AppendResult(batch: nil)) }

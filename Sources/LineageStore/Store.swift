@@ -25,7 +25,14 @@ public final class Store {
         self.path = path
         self.repository = repository
         self.origin = origin
-        index = try Index(path: (path as NSString).appendingPathComponent("index.sqlite"))
+        let indexPath = (path as NSString).appendingPathComponent("index.sqlite")
+        do {
+            index = try Index(path: indexPath)
+        } catch {
+            // The index is derived data: an unreadable one is rebuilt from the log.
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: indexPath + suffix) }
+            index = try Index(path: indexPath)
+        }
         payloads = PayloadStore(path: (path as NSString).appendingPathComponent("payloads"))
     }
 

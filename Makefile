@@ -1,0 +1,33 @@
+# lineage: `make demo` sets up, builds and runs the demo; `make test` sets up and runs every test.
+SWIFT ?= swift
+SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null 2>&1 && [ "$$(id -u)" != 0 ] && echo sudo)
+APT_PACKAGES := pkg-config libgit2-dev libsqlite3-dev git
+
+.PHONY: all setup build release demo test clean
+
+all: build
+
+# Installs what is missing: libgit2 (through apt, only when pkg-config cannot find it), SQLite and git.
+setup:
+	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists libgit2 || ! pkg-config --exists sqlite3 \
+	    || ! command -v git >/dev/null 2>&1; then \
+	  echo "Installing $(APT_PACKAGES) with apt-get"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
+	fi
+	@pkg-config --exists libgit2 || { echo "libgit2 is still missing: install libgit2-dev" >&2; exit 1; }
+
+build: setup
+	$(SWIFT) build
+
+release: setup
+	$(SWIFT) build -c release
+
+demo: build
+	LINEAGE=$$($(SWIFT) build --show-bin-path)/lineage bash examples/demo.sh
+
+test: setup
+	$(SWIFT) build --build-tests
+	LINEAGE_BIN=$$($(SWIFT) build --show-bin-path)/lineage $(SWIFT) test
+
+clean:
+	rm -rf .build

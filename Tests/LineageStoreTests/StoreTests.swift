@@ -1,0 +1,173 @@
+import Foundation
+import Testing
+import LineageCore
+@testable import LineageStore
+
+/// A fresh store in a temporary directory, removed afterwards.
+final class TemporaryStore {
+    let directory: String
+    let store: Store
+
+    init() throws {
+        directory = NSTemporaryDirectory() + "lineage-store-" + UUID().uuidString
+        store = try Store.create(at: directory + "/.lineage", origin: "test.example/log")
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: directory) }
+
+    func reopen() throws -> Store { try Store.open(at: directory + "/.lineage") }
+
+    func git(_ arguments: String...) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git", "--git-dir", directory + "/.lineage"] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+func datasetFields(_ name: String, _ content: String) -> JSONObject {
+    JSONObject([("name", .string(name)), ("digest", .string(Digest(hashing: Array(content.utf8)).description))])
+}
+
+struct Boom: Error {}
+
+@Suite("the store: batches, versions and the index")
+struct StoreTests {
+    @Test("a batch lands whole or not at all")
+    func atomicBatch() throws {
+        let temporary = try TemporaryStore()
+        let store = temporary.store
+        _ = try store.write(actor: "t") { tx in
+            try tx.register(.dataset, fields: datasetFields("a", "1"), timeMilliseconds: 0, actor: "t")
+        }
+        let head = try store.head()
+        #expect(throws: Boom.self) {
+            try store.write(actor: "t") { tx in
+                try tx.register(.dataset, fields: datasetFields("b", "2"), timeMilliseconds: 0, actor: "t")
+                try tx.register(.dataset, fields: datasetFields("c", "3"), timeMilliseconds: 0, actor: "t")
+                throw Boom()
+            }
+        }
+        #expect(try store.head() == head)
+        #expect(try store.index.recordCount() == 1)
+        let (_, result) = try store.write(actor: "t") { tx in
+            try tx.register(.dataset, fields: datasetFields("b", "2"), timeMilliseconds: 0, actor: "t")
+            try tx.register(.dataset, fields: datasetFields("c", "3"), timeMilliseconds: 0, actor: "t")
+        }
+        #expect(result.batch?.count == 2)
+        #expect(try store.index.recordCount() == 3)
+        #expect(try temporary.git("rev-list", "--count", store.logReference) == "2")
+    }
+
+    @Test("versions continue per name, and the same digest returns the existing version")
+    func versions() throws {
+        let temporary = try TemporaryStore()
+        let store = temporary.store
+        func add(_ content: String) throws -> WriteTransaction.Outcome {
+            try store.write(actor: "t") { tx in
+                try tx.register(.dataset, fields: datasetFields("train", content), timeMilliseconds: 0, actor: "t")
+            }.0
+        }
+        let first = try add("v1")
+        let second = try add("v2")
+        #expect(try add("v1") == .existing(first.id))
+        #expect(try store.read(id: second.id).version == 2)
+        #expect(try store.resolve("dataset:train").id == second.id)
+        #expect(try store.resolve("dataset:train@1").id == first.id)
+    }
+
+    @Test("writers in several threads and store handles never overwrite each other")
+    func concurrentWriters() throws {
+        let temporary = try TemporaryStore()
+        let path = temporary.directory + "/.lineage"
+        let failures = LockedCounter()
+        DispatchQueue.concurrentPerform(iterations: 4) { worker in
+            do {
+                let store = try Store.open(at: path)
+                for i in 0..<10 {
+                    _ = try store.write(actor: "w\(worker)") { tx in
+                        try tx.register(.dataset, fields: datasetFields("shared", "w\(worker)-\(i)"), timeMilliseconds: 0, actor: "w\(worker)")
+                    }
+                }
+            } catch {
+                failures.increment()
+            }
+        }
+        #expect(failures.value == 0)
+        let store = try temporary.reopen()
+        #expect(try store.index.recordCount() == 40)
+        #expect(try temporary.git("rev-list", "--count", store.logReference) == "40")
+        let versions = try store.index.records(kind: .dataset, name: "shared").compactMap(\.version)
+        #expect(Set(versions) == Set(1...40))
+    }
+
+    @Test("the index catches up with batches it missed and rebuilds after a rollback")
+    func indexFollowsTheLog() throws {
+        let temporary = try TemporaryStore()
+        let store = temporary.store
+        for i in 0..<3 {
+            _ = try store.write(actor: "t") { tx in
+                try tx.register(.dataset, fields: datasetFields("d\(i)", "\(i)"), timeMilliseconds: 0, actor: "t")
+            }
+        }
+        let stale = try temporary.reopen()
+        _ = try store.write(actor: "t") { tx in
+            try tx.register(.dataset, fields: datasetFields("d3", "3"), timeMilliseconds: 0, actor: "t")
+        }
+        // A handle opened earlier sees the new batch on its next write.
+        let (seen, _) = try stale.write(actor: "t") { tx in
+            try tx.versions(kind: .dataset, name: "d3").count
+        }
+        #expect(seen == 1)
+        // Move the ref back two batches with stock git: the index is rebuilt, not trusted.
+        let older = try temporary.git("rev-parse", store.logReference + "~2")
+        _ = try temporary.git("update-ref", store.logReference, older)
+        let reopened = try temporary.reopen()
+        #expect(try reopened.index.recordCount() == 2)
+        #expect(throws: LineageError.self) { try reopened.resolve("dataset:d3") }
+    }
+
+    @Test("a link to a record outside the store or of the wrong kind is refused")
+    func links() throws {
+        let temporary = try TemporaryStore()
+        let store = temporary.store
+        let (dataset, _) = try store.write(actor: "t") { tx in
+            try tx.register(.dataset, fields: datasetFields("a", "1"), timeMilliseconds: 0, actor: "t")
+        }
+        let ghost = "sha256:" + String(repeating: "9", count: 64)
+        #expect(throws: LineageError.self) {
+            try store.write(actor: "t") { tx in
+                try tx.register(.run, fields: JSONObject([("name", .string("r")), ("inputs", .array([.string(ghost)]))]), timeMilliseconds: 0, actor: "t")
+            }
+        }
+        #expect(throws: LineageError.self) {
+            try store.write(actor: "t") { tx in
+                try tx.register(.model, fields: JSONObject([("name", .string("m")), ("digest", .string(ghost)),
+                                                            ("producedBy", .string(dataset.id.description))]), timeMilliseconds: 0, actor: "t")
+            }
+        }
+        // Links within one batch are fine.
+        _ = try store.write(actor: "t") { tx in
+            let run = try tx.register(.run, fields: JSONObject([("name", .string("r")), ("inputs", .array([.string(dataset.id.description)]))]),
+                                      timeMilliseconds: 0, actor: "t")
+            try tx.register(.model, fields: JSONObject([("name", .string("m")), ("digest", .string(ghost)),
+                                                        ("producedBy", .string(run.id.description))]), timeMilliseconds: 0, actor: "t")
+        }
+        let graph = try store.trace(from: try store.resolve("model:m"))
+        #expect(graph.order.count == 3)
+    }
+}
+
+/// A counter shared by threads in a test.
+final class LockedCounter: @unchecked Sendable {
+    // Safe: every access to `count` holds `lock`.
+    private let lock = NSLock()
+    private var count = 0
+    func increment() { lock.lock(); count += 1; lock.unlock() }
+    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+}
