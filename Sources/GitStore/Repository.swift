@@ -130,6 +130,56 @@ public final class Repository {
         return ObjectID(oid)
     }
 
+    /// Writes a commit whose `gpgsig` header holds `sign(commit bytes)`, as `git commit -S` does;
+    /// returns its id. No reference is moved.
+    public func writeSignedCommit(
+        tree: ObjectID, parents: [ObjectID], message: String, signature: Signature,
+        sign: ([UInt8]) throws -> String
+    ) throws -> ObjectID {
+        var sigOut: UnsafeMutablePointer<git_signature>?
+        try check(git_signature_new(&sigOut, signature.name, signature.email, signature.time, 0), "git_signature_new")
+        defer { git_signature_free(sigOut) }
+        let treeObject = try lookupTree(tree)
+        let parentObjects = try parents.map(lookupCommit)
+        var parentPointers: [OpaquePointer?] = parentObjects.map { $0.pointer }
+        var buffer = git_buf()
+        defer { git_buf_dispose(&buffer) }
+        let result = parentPointers.withUnsafeMutableBufferPointer { pointers in
+            git_commit_create_buffer(&buffer, handle, sigOut, sigOut, nil, message, treeObject.pointer,
+                                     pointers.count, pointers.baseAddress)
+        }
+        try check(result, "git_commit_create_buffer")
+        withExtendedLifetime(parentObjects) {}
+        let content = buffer.ptr.map { Array(UnsafeRawBufferPointer(start: $0, count: buffer.size)) } ?? []
+        let armored = try sign(content)
+        var oid = git_oid()
+        let created = content.withUnsafeBufferPointer { bytes in
+            // libgit2 wants a NUL-terminated commit buffer.
+            String(decoding: bytes, as: UTF8.self).withCString { text in
+                git_commit_create_with_signature(&oid, handle, text, armored, "gpgsig")
+            }
+        }
+        try check(created, "git_commit_create_with_signature")
+        return ObjectID(oid)
+    }
+
+    /// The `gpgsig` signature of commit `id` and the bytes it signs, or nil for an unsigned commit.
+    public func commitSignature(_ id: ObjectID) throws -> (signature: String, signedData: [UInt8])? {
+        var signature = git_buf(), signedData = git_buf()
+        defer {
+            git_buf_dispose(&signature)
+            git_buf_dispose(&signedData)
+        }
+        var oid = id.raw
+        let result = git_commit_extract_signature(&signature, &signedData, handle, &oid, nil)
+        if result == GIT_ENOTFOUND.rawValue { return nil }
+        try check(result, "git_commit_extract_signature")
+        func bytes(_ buffer: git_buf) -> [UInt8] {
+            buffer.ptr.map { Array(UnsafeRawBufferPointer(start: $0, count: buffer.size)) } ?? []
+        }
+        return (String(decoding: bytes(signature), as: UTF8.self), bytes(signedData))
+    }
+
     /// Reads commit `id`.
     public func readCommit(_ id: ObjectID) throws -> CommitInfo {
         let commit = try lookupCommit(id)

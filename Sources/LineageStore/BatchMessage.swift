@@ -10,7 +10,9 @@ enum BatchMessage {
         return "\(kind) \(shown)" + (version.map { "@\($0)" } ?? "")
     }
 
-    static func compose(labels: [String], kinds: [RecordKind], batch: Int64, firstSeq: Int64, origin: String) -> String {
+    /// The message: a subject naming the records, trailers, and the batch's signed checkpoint.
+    static func compose(labels: [String], kinds: [RecordKind], batch: Int64, firstSeq: Int64, origin: String,
+                        checkpointNote: String) -> String {
         let subject: String
         if labels.count <= 3 {
             subject = "Record " + labels.joined(separator: ", ")
@@ -27,7 +29,37 @@ enum BatchMessage {
             Lineage-Batch: \(batch)
             Lineage-Records: \(firstSeq)..\(firstSeq + Int64(labels.count) - 1)
 
+            \(checkpointNote)
             """
+    }
+
+    /// The parts of a batch commit message that verification checks.
+    struct Parsed {
+        var origin: String?
+        var batch: Int64?
+        var firstSeq: Int64?
+        var lastSeq: Int64?
+        /// The signed checkpoint note, from its origin line to the end.
+        var checkpointNote: String?
+    }
+
+    static func parse(_ message: String, origin: String) -> Parsed {
+        var parsed = Parsed()
+        for line in message.split(separator: "\n") {
+            if line.hasPrefix("Lineage-Origin: ") { parsed.origin = String(line.dropFirst("Lineage-Origin: ".count)) }
+            if line.hasPrefix("Lineage-Batch: ") { parsed.batch = Int64(line.dropFirst("Lineage-Batch: ".count)) }
+            if line.hasPrefix("Lineage-Records: ") {
+                let bounds = line.dropFirst("Lineage-Records: ".count).components(separatedBy: "..")
+                if bounds.count == 2 {
+                    parsed.firstSeq = Int64(bounds[0])
+                    parsed.lastSeq = Int64(bounds[1])
+                }
+            }
+        }
+        if let start = message.range(of: "\n\n" + origin + "\n") {
+            parsed.checkpointNote = String(message[message.index(start.lowerBound, offsetBy: 2)...])
+        }
+        return parsed
     }
 
     /// The committer: the actor's name, made safe for a git ident line.

@@ -52,8 +52,22 @@ public final class Index {
                 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v2-merkle") { db in
+            try db.execute(sql: """
+                ALTER TABLE batch ADD COLUMN root BLOB;
+                CREATE TABLE merkle_node (
+                    level INTEGER NOT NULL,
+                    idx INTEGER NOT NULL,
+                    hash BLOB NOT NULL,
+                    PRIMARY KEY (level, idx)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
+
+    /// Perfect subtrees of at least 2^8 leaves are kept; smaller ones are rehashed from records.
+    static let storedNodeLevel = 8
 
     // MARK: State
 
@@ -77,17 +91,24 @@ public final class Index {
     /// Removes everything, for a rebuild.
     func clear() throws {
         try queue.write { db in
-            for table in ["record", "link", "prediction", "batch", "meta"] {
+            for table in ["record", "link", "prediction", "batch", "meta", "merkle_node"] {
                 try db.execute(sql: "DELETE FROM \(table)")
             }
         }
     }
 
     /// Adds one batch and its records, and moves the indexed head, in one transaction.
-    func add(batch: BatchInfo, records: [(IndexedRecord, [LineageCore.Record.Link], String?)], head: ObjectID) throws {
+    func add(batch: BatchInfo, records: [(IndexedRecord, [LineageCore.Record.Link], String?)], head: ObjectID,
+             range: CompactRange, nodes: [(Int, UInt64, [UInt8])]) throws {
         try queue.write { db in
-            try db.execute(sql: "INSERT INTO batch (number, commitId, segment, firstSeq, count) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [batch.number, Data(batch.commit.bytes), Data(batch.segment.bytes), batch.firstSeq, batch.count])
+            try db.execute(sql: "INSERT INTO batch (number, commitId, segment, firstSeq, count, root) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [batch.number, Data(batch.commit.bytes), Data(batch.segment.bytes), batch.firstSeq, batch.count,
+                                       Data(range.root)])
+            let insertNode = try db.makeStatement(sql: "INSERT OR REPLACE INTO merkle_node (level, idx, hash) VALUES (?, ?, ?)")
+            for (level, index, hash) in nodes where level >= Index.storedNodeLevel {
+                try insertNode.execute(arguments: [level, Int64(index), Data(hash)])
+            }
+            try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('range', ?)", arguments: [Hex.encode(range.encoded)])
             let insertRecord = try db.makeStatement(sql: """
                 INSERT INTO record (seq, id, kind, name, version, time, batch, offset, length, digest)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -111,6 +132,27 @@ public final class Index {
                 }
             }
             try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('head', ?)", arguments: [head.hex])
+        }
+    }
+
+    // MARK: Merkle tree
+
+    /// The right edge of the Merkle tree over every indexed record.
+    func compactRange() throws -> CompactRange {
+        try queue.read { db in
+            guard let hex = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'range'") else { return CompactRange() }
+            guard let bytes = Hex.decode(hex), let range = CompactRange(encoded: bytes) else {
+                throw LineageError.storage("the index's Merkle state is unreadable; run `lineage reindex`")
+            }
+            return range
+        }
+    }
+
+    /// The stored hash of the perfect subtree at `level` and `index`, if kept.
+    func node(level: Int, index: UInt64) throws -> [UInt8]? {
+        try queue.read { db in
+            try Data.fetchOne(db, sql: "SELECT hash FROM merkle_node WHERE level = ? AND idx = ?", arguments: [level, Int64(index)])
+                .map { [UInt8]($0) }
         }
     }
 

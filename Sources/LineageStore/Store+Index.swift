@@ -82,8 +82,15 @@ extension Store {
                 digest: record["digest"]?.stringValue.flatMap { Digest($0) })
             rows.append((entry, record.links, record.predictionID))
         }
+        var range = try index.compactRange()
+        var nodes: [(Int, UInt64, [UInt8])] = []
+        for record in records {
+            range.append(Merkle.leafHash(record.canonicalBytes)) { level, index, hash in
+                if level >= Index.storedNodeLevel { nodes.append((level, index, hash)) }
+            }
+        }
         do {
-            try index.add(batch: batch, records: rows, head: batch.commit)
+            try index.add(batch: batch, records: rows, head: batch.commit, range: range, nodes: nodes)
         } catch {
             throw LineageError.wrap(error, context: "cannot update the index (run `lineage reindex`)")
         }

@@ -31,15 +31,22 @@ extension Store {
             let name = try transaction.indexName(of: record)
             return BatchMessage.label(kind: record.kind, name: name, version: record.version, id: record.id)
         }
+        let key = try signingKey()
+        var range = try index.compactRange()
+        for record in records { range.append(Merkle.leafHash(record.canonicalBytes)) }
+        let checkpoint = Checkpoint(origin: origin, size: range.size, rootHash: range.root)
+        let note = try wrapRecord { try SignedNote.sign(checkpoint.text, with: [key]) }
         let message = BatchMessage.compose(labels: labels, kinds: records.map(\.kind), batch: number,
-                                           firstSeq: firstSeq, origin: origin)
+                                           firstSeq: firstSeq, origin: origin, checkpointNote: note)
         let commit: ObjectID, blob: ObjectID
         do {
             blob = try repository.writeBlob(segment)
             let tree = try repository.writeTree([TreeEntry(name: Segment.fileName, id: blob)])
             let now = Int64(Date().timeIntervalSince1970)
-            commit = try repository.writeCommit(tree: tree, parents: parent.map { [$0] } ?? [], message: message,
-                                                signature: BatchMessage.signature(actor: actor, time: now))
+            commit = try repository.writeSignedCommit(tree: tree, parents: parent.map { [$0] } ?? [], message: message,
+                                                      signature: BatchMessage.signature(actor: actor, time: now)) { content in
+                try SSHSignature.sign(content, with: key)
+            }
             try repository.updateReference(logReference, to: commit, expecting: parent,
                                            message: "lineage: append batch \(number)")
         } catch GitError.modified, GitError.exists {

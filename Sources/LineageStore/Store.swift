@@ -52,7 +52,9 @@ public final class Store {
             try repository.setConfigValue("lineage.formatVersion", formatVersion)
             try FileManager.default.createDirectory(atPath: (path as NSString).appendingPathComponent("payloads"),
                                                     withIntermediateDirectories: true)
-            return try Store(path: path, repository: repository, origin: origin)
+            let store = try Store(path: path, repository: repository, origin: origin)
+            try store.generateSigningKey()
+            return store
         } catch {
             throw LineageError.wrap(error, context: "cannot create a store at \(path)")
         }

@@ -1,0 +1,84 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import LineageCore
+
+/// The store's keys, kept outside git objects:
+/// - `keys/signing.key`: the private Ed25519 key (mode 0600) that signs checkpoints and commits;
+/// - `keys/trusted`: verifier keys whose signatures `verify` accepts, one per line;
+/// - `allowed_signers`: the same keys for `git verify-commit` (set as `gpg.ssh.allowedSignersFile`).
+extension Store {
+    var keysDirectory: String { path + "/keys" }
+    var signingKeyPath: String { keysDirectory + "/signing.key" }
+    var trustedKeysPath: String { keysDirectory + "/trusted" }
+    /// The allowed-signers file for `git verify-commit`.
+    public var allowedSignersPath: String { path + "/allowed_signers" }
+
+    /// Creates a new signing key named after the origin and trusts it. Refuses to replace an
+    /// existing key unless `replace` is set (the old key stays trusted, so old batches still verify).
+    @discardableResult
+    public func generateSigningKey(replace: Bool = false) throws -> VerifierKey {
+        if FileManager.default.fileExists(atPath: signingKeyPath) && !replace {
+            throw LineageError.input("this store already has a signing key; pass --replace to rotate it (the old key stays trusted)")
+        }
+        let key = try wrapRecord { try SigningKey(generatingFor: origin) }
+        do {
+            try FileManager.default.createDirectory(atPath: keysDirectory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+            let temporary = signingKeyPath + ".tmp"
+            FileManager.default.createFile(atPath: temporary, contents: Data((key.text + "\n").utf8),
+                                           attributes: [.posixPermissions: 0o600])
+            guard rename(temporary, signingKeyPath) == 0 else {
+                throw LineageError.storage("cannot write the signing key: \(String(cString: strerror(errno)))")
+            }
+        } catch {
+            throw LineageError.storage("cannot write the signing key: \(error.localizedDescription)")
+        }
+        let verifier = try wrapRecord { try key.verifier }
+        try trust(verifier)
+        do {
+            try repository.setConfigValue("gpg.format", "ssh")
+            try repository.setConfigValue("gpg.ssh.allowedSignersFile", allowedSignersPath)
+        } catch {
+            throw LineageError.wrap(error, context: "cannot configure git to check signatures")
+        }
+        return verifier
+    }
+
+    /// The store's private signing key.
+    public func signingKey() throws -> SigningKey {
+        guard let text = try? String(contentsOfFile: signingKeyPath, encoding: .utf8) else {
+            throw LineageError.notFound("this store has no signing key; create one with `lineage key generate`")
+        }
+        return try wrapRecord { try SigningKey(parsing: text) }
+    }
+
+    /// Every key whose signatures this store accepts: its own keys, current and past, and keys trusted with `lineage key trust`.
+    public func trustedKeys() throws -> [VerifierKey] {
+        guard let text = try? String(contentsOfFile: trustedKeysPath, encoding: .utf8) else { return [] }
+        return try text.split(separator: "\n").filter { !$0.isEmpty && !$0.hasPrefix("#") }.map { line in
+            try wrapRecord { try VerifierKey(parsing: String(line)) }
+        }
+    }
+
+    /// Adds a verifier key to the trusted keys and the allowed-signers file.
+    public func trust(_ key: VerifierKey) throws {
+        var keys = try trustedKeys()
+        if !keys.contains(key) { keys.append(key) }
+        let trusted = keys.map(\.text).joined(separator: "\n") + "\n"
+        let allowed = keys.map { "\($0.name) namespaces=\"git\" \($0.sshPublicKey)" }.joined(separator: "\n") + "\n"
+        do {
+            try FileManager.default.createDirectory(atPath: keysDirectory, withIntermediateDirectories: true)
+            try Data(trusted.utf8).write(to: URL(fileURLWithPath: trustedKeysPath), options: .atomic)
+            try Data(allowed.utf8).write(to: URL(fileURLWithPath: allowedSignersPath), options: .atomic)
+        } catch {
+            throw LineageError.storage("cannot write the trusted keys: \(error.localizedDescription)")
+        }
+    }
+
+    /// Runs `body`, turning a `RecordError` into an input error for the user.
+    func wrapRecord<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as RecordError { throw LineageError.input(error.message) }
+    }
+}
