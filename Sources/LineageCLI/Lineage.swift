@@ -13,7 +13,8 @@ public struct Lineage: ParsableCommand {
             3 not found, 4 store or I/O error. See docs/commands.md.
             """,
         version: version,
-        subcommands: [Init.self, Add.self, RecordCommand.self, Show.self, Log.self, Trace.self, Reindex.self]
+        subcommands: [Init.self, Add.self, RecordCommand.self, Show.self, Log.self, Trace.self, Verify.self,
+                      CheckpointCommand.self, Key.self, Reindex.self]
     )
 
     public init() {}

@@ -8,11 +8,11 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The store directory (default: .lineage in this or a parent directory, or $LINEAGE_STORE).", valueName: "path"))
     var store: String?
 
-    /// Opens the store the options point at.
-    func open() throws -> Store {
+    /// Opens the store the options point at; `verify` opens it without bringing the index up to date.
+    func open(syncingIndex: Bool = true) throws -> Store {
         let path = try StoreLocation.discover(explicit: store, environment: ProcessInfo.processInfo.environment,
                                               workingDirectory: FileManager.default.currentDirectoryPath)
-        return try Store.open(at: path)
+        return try Store.open(at: path, syncingIndex: syncingIndex)
     }
 }
 

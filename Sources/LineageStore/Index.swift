@@ -216,6 +216,21 @@ public final class Index {
         return try fetch("ORDER BY seq DESC LIMIT ?", [limit])
     }
 
+    /// The rows for log positions `seqFrom` ..< `seqFrom + count`, in order.
+    func records(seqFrom: Int64, count: Int) throws -> [IndexedRecord] {
+        try fetch("WHERE seq >= ? AND seq < ? ORDER BY seq", [seqFrom, seqFrom + Int64(count)])
+    }
+
+    /// The links recorded for the record at `seq`.
+    func links(from seq: Int64) throws -> [(relation: String, target: Digest)] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT link.relation AS relation, record.id AS id FROM link JOIN record ON record.seq = link.dst WHERE link.src = ?",
+                             arguments: [seq]).compactMap { row in
+                Digest(bytes: [UInt8](row["id"] as Data)).map { (row["relation"] as String, $0) }
+            }
+        }
+    }
+
     /// The batch with this number.
     func batch(_ number: Int64) throws -> BatchInfo? {
         try queue.read { db in

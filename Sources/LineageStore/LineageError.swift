@@ -29,6 +29,11 @@ public struct LineageError: Error, Sendable, CustomStringConvertible {
     public static func notFound(_ message: String) -> LineageError { LineageError(.notFound, message) }
     public static func storage(_ message: String) -> LineageError { LineageError(.storage, message) }
 
+    /// Runs `body`, turning a `RecordError` into an input error.
+    public static func catching<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as RecordError { throw LineageError.input(error.message) }
+    }
+
     /// Wraps any error from the layers below into a user-facing one.
     public static func wrap(_ error: any Error, context: String? = nil) -> LineageError {
         let prefix = context.map { "\($0): " } ?? ""

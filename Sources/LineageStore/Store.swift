@@ -60,8 +60,8 @@ public final class Store {
         }
     }
 
-    /// Opens the store at `path` and brings its index up to date with the log.
-    public static func open(at path: String) throws -> Store {
+    /// Opens the store at `path` and, unless told not to, brings its index up to date with the log.
+    public static func open(at path: String, syncingIndex: Bool = true) throws -> Store {
         let store: Store
         do {
             let repository = try Repository.openBare(at: path)
@@ -73,7 +73,7 @@ public final class Store {
         } catch {
             throw LineageError.wrap(error, context: "cannot open the store at \(path)")
         }
-        try store.syncIndex()
+        if syncingIndex { try store.syncIndex() }
         return store
     }
 
@@ -140,13 +140,14 @@ public final class Store {
     /// The payload status of a commitment: stored, or missing (never given, or erased).
     public func payloadExists(_ commitment: Digest) -> Bool { payloads.exists(commitment) }
 
-    /// The batches of the log, oldest first, as commits.
-    public func batchCommits() throws -> [CommitInfo] {
-        guard let head = try head() else { return [] }
-        do {
-            return try repository.commits(from: head, oldestFirst: true).map { try repository.readCommit($0) }
-        } catch {
-            throw LineageError.wrap(error)
+    /// The signed checkpoint carried by the log head's commit, or nil for an empty log.
+    public func latestCheckpoint() throws -> String? {
+        guard let head = try head() else { return nil }
+        let commit: CommitInfo
+        do { commit = try repository.readCommit(head) } catch { throw LineageError.wrap(error) }
+        guard let note = BatchMessage.parse(commit.message, origin: origin).checkpointNote else {
+            throw LineageError.storage("the log head \(head.hex.prefix(12)) carries no signed checkpoint; run `lineage verify`")
         }
+        return note
     }
 }

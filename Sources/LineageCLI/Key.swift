@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import LineageCore
+import LineageStore
+
+extension Lineage {
+    /// `lineage key`: the store's signing key and the keys it trusts.
+    struct Key: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Manage the store's Ed25519 signing key and trusted keys.",
+            discussion: """
+                `lineage init` creates a signing key. The private key lives in .lineage/keys/signing.key
+                (mode 0600) and never enters git; the public keys go to .lineage/keys/trusted and to
+                .lineage/allowed_signers, which `git verify-commit` reads.
+                """,
+            subcommands: [KeyShow.self, KeyGenerate.self, KeyTrust.self],
+            defaultSubcommand: KeyShow.self
+        )
+    }
+
+    struct KeyShow: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "show",
+            abstract: "Print the store's public key, for auditors: pass it to `lineage verify-proof --key`."
+        )
+
+        @Flag(help: "Print the OpenSSH public key line instead.")
+        var ssh = false
+
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() throws {
+            let store = try storeOptions.open()
+            let key = try store.signingKey()
+            let verifier = try LineageError.catching { try key.verifier }
+            if output.json {
+                let trusted = try store.trustedKeys().map { JSONValue.string($0.text) }
+                print(JSONValue.object(JSONObject([("name", .string(verifier.name)), ("verifierKey", .string(verifier.text)),
+                                                   ("ssh", .string(verifier.sshPublicKey)), ("trusted", .array(trusted))])).prettyString())
+            } else {
+                print(ssh ? verifier.sshPublicKey : verifier.text)
+            }
+        }
+    }
+
+    struct KeyGenerate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "generate",
+            abstract: "Create the store's signing key; with --replace, rotate it (the old key stays trusted)."
+        )
+
+        @Flag(help: "Replace an existing key.")
+        var replace = false
+
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() throws {
+            let store = try storeOptions.open()
+            let verifier = try store.generateSigningKey(replace: replace)
+            print(verifier.text)
+        }
+    }
+
+    struct KeyTrust: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "trust",
+            abstract: "Trust another verifier key (NAME+KEYID+BASE64, or a file holding one)."
+        )
+
+        @Argument(help: ArgumentHelp("The verifier key, or a file holding it.", valueName: "key"))
+        var key: String
+
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() throws {
+            let store = try storeOptions.open()
+            try store.trust(try VerifierKeyArgument.parse(key))
+        }
+    }
+}
+
+/// Reading a verifier key given on the command line, directly or in a file.
+enum VerifierKeyArgument {
+    static func parse(_ argument: String) throws -> VerifierKey {
+        var text = argument
+        if !argument.contains("+") || FileManager.default.fileExists(atPath: argument) {
+            text = String(decoding: try FieldInput.readFile(argument, what: "key file"), as: UTF8.self)
+        }
+        return try LineageError.catching { try VerifierKey(parsing: text) }
+    }
+}

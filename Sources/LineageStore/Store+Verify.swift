@@ -1,0 +1,218 @@
+import Foundation
+import GitStore
+import LineageCore
+
+extension Store {
+    /// Recomputes every id, link, leaf and root of the log, checks every checkpoint and commit
+    /// signature against the trusted keys, checks the index against the log and, given an earlier
+    /// signed checkpoint, proves the log is an append-only extension of it. Throws a verdict error
+    /// (exit 1) naming the first record or batch that fails.
+    public func verify(against earlier: String? = nil, progress: ((UInt64) -> Void)? = nil) throws -> VerifyReport {
+        let keys = try trustedKeys()
+        guard !keys.isEmpty else { throw LineageError.notFound("this store trusts no key; add one with `lineage key trust`") }
+        var report = VerifyReport()
+        var range = CompactRange()
+        var leaves = FlatTree()
+        var known: [Digest: (kind: RecordKind, name: String?)] = [:]
+        let chain = try logChain()
+        let indexedHead = try index.indexedHead()
+        let indexedBatches = try indexedHead.flatMap { head in chain.firstIndex { $0.id == head } }.map { Int64($0) + 1 } ?? 0
+        if let indexedHead, !chain.contains(where: { $0.id == indexedHead }) {
+            // Checked after the log itself, so that a broken batch is reported first.
+            report.indexedRecords = UInt64.max
+        }
+        for (number, commit) in chain.enumerated() {
+            let batch = Int64(number)
+            let label = "batch \(batch) (commit \(commit.id.hex.prefix(12)))"
+            let firstSeq = range.size
+            guard commit.parents.count <= 1 else { throw verdict("\(label) is a merge commit; the log is a single line of batches") }
+            let message = BatchMessage.parse(commit.message, origin: origin)
+            let (records, segment, ranges) = try verifiedSegment(commit, label: label, firstSeq: firstSeq, known: &known)
+            guard message.origin == origin, message.batch == batch, message.firstSeq == Int64(firstSeq),
+                  message.lastSeq == Int64(firstSeq) + Int64(records.count) - 1 else {
+                throw verdict("\(label): its message says batch \(message.batch.map(String.init) ?? "?") with records \(message.firstSeq.map(String.init) ?? "?")..\(message.lastSeq.map(String.init) ?? "?"), but it is batch \(batch) holding records \(firstSeq)..\(Int64(firstSeq) + Int64(records.count) - 1): batches were removed, inserted or reordered")
+            }
+            for record in records {
+                let leaf = Merkle.leafHash(record.canonicalBytes)
+                range.append(leaf)
+                leaves.append(leaf)
+            }
+            try checkCheckpoint(message.checkpointNote, label: label, range: range, keys: keys, batch: batch, firstSeq: firstSeq, records: records)
+            report.checkpointSignatures += 1
+            try checkCommitSignature(commit, label: label, keys: keys)
+            report.commitSignatures += 1
+            if batch < indexedBatches {
+                try checkIndex(batch: batch, commit: commit, records: records, ranges: ranges, segment: segment, firstSeq: firstSeq, known: known)
+                report.indexedRecords += UInt64(records.count)
+            }
+            report.batches += 1
+            progress?(range.size)
+        }
+        if report.indexedRecords == UInt64.max {
+            throw verdict("the index was built from commit \(indexedHead!.hex.prefix(12)), which the log no longer contains: the log was rolled back or rewritten after it was indexed (if you did that on purpose, run `lineage reindex`)")
+        }
+        report.records = range.size
+        report.root = range.root
+        if let earlier {
+            report.extendsCheckpointOfSize = try checkExtends(earlier, size: range.size, root: range.root, leaves: leaves, keys: keys)
+        }
+        return report
+    }
+
+    /// The batch commits, oldest first, following first parents from the log head.
+    func logChain() throws -> [CommitInfo] {
+        guard var cursor = try head() else { return [] }
+        var chain: [CommitInfo] = []
+        do {
+            while true {
+                let commit = try repository.readCommit(cursor)
+                chain.append(commit)
+                guard let parent = commit.parents.first else { break }
+                cursor = parent
+            }
+        } catch {
+            throw verdict("the log cannot be read back to its first batch (\(error)): objects are missing")
+        }
+        return chain.reversed()
+    }
+
+    private func verdict(_ message: String) -> LineageError { LineageError(.verdict, message) }
+
+    /// Reads a batch's segment and checks each record: canonical, valid, new, and linking only to
+    /// records earlier in the log.
+    private func verifiedSegment(
+        _ commit: CommitInfo, label: String, firstSeq: UInt64, known: inout [Digest: (kind: RecordKind, name: String?)]
+    ) throws -> ([Record], [UInt8], [(Int, Int)]) {
+        let entries: [TreeEntry]
+        do { entries = try repository.readTree(commit.tree) } catch { throw verdict("\(label): its tree cannot be read (\(error))") }
+        guard entries.count == 1, let entry = entries.first, entry.name == Segment.fileName, entry.mode == .blob else {
+            throw verdict("\(label): its tree must hold exactly one file, \(Segment.fileName), but holds \(entries.map(\.name).joined(separator: ", "))")
+        }
+        let segment: [UInt8]
+        do { segment = try repository.readBlob(entry.id) } catch { throw verdict("\(label): its records cannot be read (\(error))") }
+        let ranges = Segment.ranges(of: segment)
+        guard !ranges.isEmpty, segment.last == 0x0A else { throw verdict("\(label): its segment is empty or does not end with a newline") }
+        var records: [Record] = []
+        for (i, (offset, length)) in ranges.enumerated() {
+            let seq = firstSeq + UInt64(i)
+            let record: Record
+            do {
+                record = try Record(canonicalBytes: Array(segment[offset..<(offset + length)]))
+            } catch {
+                throw verdict("record \(seq) in \(label) is not a valid canonical record: \(error)")
+            }
+            guard known[record.id] == nil else { throw verdict("record \(seq) (\(record.id)) in \(label) appears twice in the log") }
+            for link in record.links {
+                guard let target = known[link.target] else {
+                    throw verdict("record \(seq) (\(record.id)) links through '\(link.relation)' to \(link.target), which is not earlier in the log: an upstream record is missing")
+                }
+                if case .link(let kinds)? = RecordSchema.of(record.kind).field(link.relation)?.type, !kinds.contains(target.kind) {
+                    throw verdict("record \(seq) (\(record.id)) links through '\(link.relation)' to a \(target.kind)")
+                }
+            }
+            var name = record.name ?? record.predictionID
+            if record.kind == .deployment, let model = record["model"]?.stringValue.flatMap({ Digest($0) }),
+               let modelName = known[model]?.name, let environment = record["environment"]?.stringValue {
+                name = modelName + "/" + environment
+            }
+            known[record.id] = (record.kind, name)
+            records.append(record)
+        }
+        return (records, segment, ranges)
+    }
+
+    private func checkCheckpoint(
+        _ note: String?, label: String, range: CompactRange, keys: [VerifierKey], batch: Int64, firstSeq: UInt64, records: [Record]
+    ) throws {
+        guard let note else { throw verdict("\(label): its message carries no signed checkpoint") }
+        let checkpoint: Checkpoint, signed: SignedNote
+        do {
+            signed = try SignedNote(parsing: note)
+            checkpoint = try Checkpoint(parsing: signed.text)
+        } catch {
+            throw verdict("\(label): its checkpoint is malformed: \(error)")
+        }
+        guard checkpoint.origin == origin else { throw verdict("\(label): its checkpoint is for the log \(checkpoint.origin), not \(origin)") }
+        guard checkpoint.size == range.size, checkpoint.rootHash == range.root else {
+            var hint = ""
+            for (i, record) in records.enumerated() {
+                if let indexed = try? index.record(seq: Int64(firstSeq) + Int64(i)), indexed.id != record.id {
+                    hint = "; record \(firstSeq + UInt64(i)) is now \(record.id) but was recorded as \(indexed.id)"
+                    break
+                }
+            }
+            throw verdict("\(label): its records do not match its signed checkpoint (size \(checkpoint.size), root \(Data(checkpoint.rootHash).base64EncodedString())); the log there has size \(range.size), root \(Data(range.root).base64EncodedString()): a record was altered, removed, inserted or reordered\(hint)")
+        }
+        do {
+            _ = try signed.verify(trusting: keys)
+        } catch {
+            throw verdict("\(label): its checkpoint signature fails: \(error)")
+        }
+    }
+
+    private func checkCommitSignature(_ commit: CommitInfo, label: String, keys: [VerifierKey]) throws {
+        let signature: (signature: String, signedData: [UInt8])?
+        do { signature = try repository.commitSignature(commit.id) } catch { throw verdict("\(label): its signature cannot be read (\(error))") }
+        guard let signature else { throw verdict("\(label) is not signed: it was rewritten outside lineage") }
+        do {
+            _ = try SSHSignature.verify(signature.signature, message: signature.signedData, trusting: keys)
+        } catch {
+            throw verdict("\(label): its git commit signature fails (\(error)): the commit, its message or its records were changed after signing")
+        }
+    }
+
+    private func checkIndex(
+        batch: Int64, commit: CommitInfo, records: [Record], ranges: [(Int, Int)], segment: [UInt8], firstSeq: UInt64,
+        known: [Digest: (kind: RecordKind, name: String?)]
+    ) throws {
+        let rows = try index.records(seqFrom: Int64(firstSeq), count: records.count)
+        let fix = "; run `lineage reindex` to rebuild the index from the log"
+        guard rows.count == records.count else {
+            throw verdict("the index holds \(rows.count) rows for batch \(batch) but the log holds \(records.count) records\(fix)")
+        }
+        for (i, (row, record)) in zip(rows, records).enumerated() {
+            let seq = Int64(firstSeq) + Int64(i)
+            let expected = IndexedRecord(
+                seq: seq, id: record.id, kind: record.kind, name: known[record.id]?.name, version: record.version,
+                timeMilliseconds: record.timeMilliseconds, batch: batch, offset: ranges[i].0, length: ranges[i].1,
+                digest: record["digest"]?.stringValue.flatMap { Digest($0) })
+            guard row == expected else {
+                throw verdict("the index row for record \(seq) says \(row.kind) \(row.name ?? "") \(row.id) in batch \(row.batch), but the log holds \(record.kind) \(known[record.id]?.name ?? "") \(record.id) in batch \(batch)\(fix)")
+            }
+            let links = try index.links(from: seq)
+            let expectedLinks = Set(record.links.map { "\($0.relation) \($0.target)" })
+            guard Set(links.map { "\($0.relation) \($0.target)" }) == expectedLinks else {
+                throw verdict("the index's links for record \(seq) (\(record.id)) differ from the record's own\(fix)")
+            }
+        }
+        guard let info = try index.batch(batch), info.commit == commit.id else {
+            throw verdict("the index's entry for batch \(batch) does not name commit \(commit.id.hex.prefix(12))\(fix)")
+        }
+    }
+
+    /// Proves with an RFC 6962 consistency proof that the log extends the earlier signed checkpoint.
+    private func checkExtends(_ noteText: String, size: UInt64, root: [UInt8], leaves: FlatTree, keys: [VerifierKey]) throws -> UInt64 {
+        let checkpoint: Checkpoint
+        do {
+            let note = try SignedNote(parsing: noteText)
+            _ = try note.verify(trusting: keys)
+            checkpoint = try Checkpoint(parsing: note.text)
+        } catch {
+            throw LineageError.input("the checkpoint given with --against cannot be used: \(error)")
+        }
+        guard checkpoint.origin == origin else {
+            throw LineageError.input("the checkpoint given with --against is for the log \(checkpoint.origin), not \(origin)")
+        }
+        guard checkpoint.size <= size else {
+            throw verdict("the log holds \(size) records, fewer than the \(checkpoint.size) of the earlier checkpoint: it was truncated or rolled back")
+        }
+        guard checkpoint.size > 0 else { return 0 }
+        do {
+            let proof = try Merkle.consistencyProof(leaves, oldSize: checkpoint.size, newSize: size)
+            try Merkle.verifyConsistency(oldSize: checkpoint.size, newSize: size, oldRoot: checkpoint.rootHash, newRoot: root, proof: proof)
+        } catch {
+            throw verdict("the log is not an append-only extension of the earlier checkpoint (size \(checkpoint.size)): \(error); its history was rewritten")
+        }
+        return checkpoint.size
+    }
+}
