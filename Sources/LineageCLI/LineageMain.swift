@@ -10,7 +10,7 @@ public enum LineageMain {
             var command = try Lineage.parseAsRoot()
             try command.run()
         } catch let error as LineageError {
-            Terminal.error(error.message)
+            Terminal.error(error.message, verdict: error.kind == .verdict)
             exit(error.kind.rawValue)
         } catch let code as ExitCode {
             exit(code.rawValue)

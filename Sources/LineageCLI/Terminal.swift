@@ -9,9 +9,10 @@ enum Terminal {
         FileHandle.standardError.write(Data(text.utf8))
     }
 
-    /// Prints an error sentence to stderr.
-    static func error(_ message: String) {
-        standardError((isTerminal(STDERR_FILENO) ? "\u{1B}[31mlineage: error:\u{1B}[0m " : "lineage: error: ") + message + "\n")
+    /// Prints an error sentence to stderr; a negative verdict is labelled FAILED.
+    static func error(_ message: String, verdict: Bool = false) {
+        let label = verdict ? "lineage: FAILED:" : "lineage: error:"
+        standardError((isTerminal(STDERR_FILENO) ? "\u{1B}[31m\(label)\u{1B}[0m " : label + " ") + message + "\n")
     }
 
     static func isTerminal(_ descriptor: Int32) -> Bool { isatty(descriptor) == 1 }

@@ -96,8 +96,8 @@ public final class Store {
 
     // MARK: Reading records
 
-    /// Reads the full record behind an index entry, checking that its bytes hash to its id.
-    public func read(_ entry: IndexedRecord) throws -> Record {
+    /// The stored canonical bytes behind an index entry, unchecked.
+    func canonicalBytes(_ entry: IndexedRecord) throws -> [UInt8] {
         guard let batch = try index.batch(entry.batch) else {
             throw LineageError.storage("batch \(entry.batch) is missing from the index; run `lineage reindex`")
         }
@@ -105,7 +105,12 @@ public final class Store {
         guard entry.offset >= 0, entry.offset + entry.length <= segment.count else {
             throw LineageError.storage("record \(entry.id) lies outside its segment; run `lineage reindex`")
         }
-        let bytes = Array(segment[entry.offset..<(entry.offset + entry.length)])
+        return Array(segment[entry.offset..<(entry.offset + entry.length)])
+    }
+
+    /// Reads the full record behind an index entry, checking that its bytes hash to its id.
+    public func read(_ entry: IndexedRecord) throws -> Record {
+        let bytes = try canonicalBytes(entry)
         let record: Record
         do {
             record = try Record(canonicalBytes: bytes)

@@ -1,0 +1,126 @@
+import Foundation
+
+/// An evidence bundle: one record and all its upstream records, each as its exact canonical bytes
+/// with an RFC 6962 inclusion proof against one signed checkpoint. Checking it needs no store,
+/// only the log's public key. docs/evidence-bundle.md describes the format.
+public struct EvidenceBundle: Sendable {
+    /// The format identifier written in every bundle.
+    public static let format = "lineage-evidence-bundle/1"
+
+    /// One record and its proof.
+    public struct Entry: Sendable {
+        public let id: Digest
+        public let leafIndex: UInt64
+        public let canonicalBytes: [UInt8]
+        public let inclusionProof: [[UInt8]]
+
+        public init(id: Digest, leafIndex: UInt64, canonicalBytes: [UInt8], inclusionProof: [[UInt8]]) {
+            self.id = id
+            self.leafIndex = leafIndex
+            self.canonicalBytes = canonicalBytes
+            self.inclusionProof = inclusionProof
+        }
+    }
+
+    /// The record the bundle is about.
+    public let subject: Digest
+    /// The signed checkpoint (C2SP signed note) every proof leads to.
+    public let checkpoint: String
+    public let entries: [Entry]
+
+    public init(subject: Digest, checkpoint: String, entries: [Entry]) {
+        self.subject = subject
+        self.checkpoint = checkpoint
+        self.entries = entries
+    }
+
+    /// The bundle as JSON.
+    public var json: JSONValue {
+        .object(JSONObject([
+            ("format", .string(EvidenceBundle.format)),
+            ("subject", .string(subject.description)),
+            ("checkpoint", .string(checkpoint)),
+            ("records", .array(entries.map { entry in
+                .object(JSONObject([
+                    ("id", .string(entry.id.description)),
+                    ("leafIndex", .number(Double(entry.leafIndex))),
+                    ("canonical", .string(Data(entry.canonicalBytes).base64EncodedString())),
+                    ("inclusionProof", .array(entry.inclusionProof.map { .string(Data($0).base64EncodedString()) })),
+                ]))
+            })),
+        ]))
+    }
+
+    /// Reads a bundle from JSON, checking its shape (not yet its proofs).
+    public init(json value: JSONValue) throws(RecordError) {
+        guard let object = value.objectValue, object["format"]?.stringValue == EvidenceBundle.format else {
+            throw RecordError("not an evidence bundle: its format must be \(EvidenceBundle.format)")
+        }
+        guard let subjectText = object["subject"]?.stringValue, let subject = Digest(subjectText),
+              let checkpoint = object["checkpoint"]?.stringValue, let records = object["records"]?.arrayValue else {
+            throw RecordError("the bundle needs a subject id, a checkpoint and records")
+        }
+        var entries: [Entry] = []
+        for (i, item) in records.enumerated() {
+            guard let entry = item.objectValue, let idText = entry["id"]?.stringValue, let id = Digest(idText),
+                  let index = entry["leafIndex"]?.integerValue, index >= 0,
+                  let canonical = entry["canonical"]?.stringValue.flatMap({ Data(base64Encoded: $0) }),
+                  let proof = entry["inclusionProof"]?.arrayValue else {
+                throw RecordError("bundle record \(i) is malformed: it needs id, leafIndex, canonical (base64) and inclusionProof")
+            }
+            var hashes: [[UInt8]] = []
+            for element in proof {
+                guard let hash = element.stringValue.flatMap({ Data(base64Encoded: $0) }) else {
+                    throw RecordError("the inclusion proof of bundle record \(i) holds something that is not base64")
+                }
+                hashes.append(Array(hash))
+            }
+            entries.append(Entry(id: id, leafIndex: UInt64(index), canonicalBytes: Array(canonical), inclusionProof: hashes))
+        }
+        self.init(subject: subject, checkpoint: checkpoint, entries: entries)
+    }
+
+    /// What a successful check established.
+    public struct Verified: Sendable {
+        public let checkpoint: Checkpoint
+        public let signers: [VerifierKey]
+        public let records: [Record]
+    }
+
+    /// Checks the bundle: the checkpoint's signature by a trusted key; each record's bytes are
+    /// canonical and hash to its id; each inclusion proof leads from the record's own leaf hash to
+    /// the checkpoint's root (size and root are read only from the verified checkpoint); the subject
+    /// is present and every record's upstream links are in the bundle.
+    public func verify(trusting keys: [VerifierKey]) throws(RecordError) -> Verified {
+        let note = try SignedNote(parsing: checkpoint)
+        let signers: [VerifierKey]
+        do { signers = try note.verify(trusting: keys) } catch { throw RecordError("the checkpoint: \(error.message)") }
+        let checkpoint = try Checkpoint(parsing: note.text)
+        var records: [Digest: Record] = [:]
+        var ordered: [Record] = []
+        for entry in entries {
+            let record: Record
+            do { record = try Record(canonicalBytes: entry.canonicalBytes) } catch {
+                throw RecordError("bundle record \(entry.id) is not a valid canonical record: \(error.message)")
+            }
+            guard record.id == entry.id else {
+                throw RecordError("bundle record \(entry.id): its bytes hash to \(record.id), not to its id")
+            }
+            do {
+                try Merkle.verifyInclusion(leafHash: Merkle.leafHash(entry.canonicalBytes), index: entry.leafIndex,
+                                           size: checkpoint.size, proof: entry.inclusionProof, root: checkpoint.rootHash)
+            } catch {
+                throw RecordError("bundle record \(entry.id) is not proven to be leaf \(entry.leafIndex) of the signed log of size \(checkpoint.size): \(error)")
+            }
+            records[record.id] = record
+            ordered.append(record)
+        }
+        guard records[subject] != nil else { throw RecordError("the bundle does not contain its subject \(subject)") }
+        for record in ordered {
+            for link in record.links where records[link.target] == nil {
+                throw RecordError("bundle record \(record.id) links through '\(link.relation)' to \(link.target), which the bundle does not contain: an upstream record is missing")
+            }
+        }
+        return Verified(checkpoint: checkpoint, signers: signers, records: ordered)
+    }
+}
