@@ -6,7 +6,8 @@ struct CommandTests {
     static let commands: [[String]] = [
         [], ["init"], ["add"], ["add", "dataset"], ["record"], ["record", "transform"], ["record", "run"],
         ["record", "model"], ["record", "deployment"], ["record", "approval"], ["record", "prediction"],
-        ["record", "review"], ["show"], ["log"], ["trace"], ["reindex"],
+        ["record", "review"], ["show"], ["log"], ["trace"], ["reindex"], ["verify"], ["prove"], ["verify-proof"],
+        ["checkpoint"], ["key"], ["key", "show"], ["key", "generate"], ["key", "trust"],
     ]
 
     @Test("every command has --help", arguments: commands)
