@@ -3,7 +3,9 @@ SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null 2>&1 && [ "$$(id -u)" != 0 ] && echo sudo)
 APT_PACKAGES := pkg-config libgit2-dev libsqlite3-dev git
 
-.PHONY: all setup build release demo test clean
+BENCH_RECORDS ?= 1000000
+
+.PHONY: all setup build release demo test bench clean
 
 all: build
 
@@ -28,6 +30,12 @@ demo: build
 test: setup
 	$(SWIFT) build --build-tests
 	LINEAGE_BIN=$$($(SWIFT) build --show-bin-path)/lineage $(SWIFT) test
+
+# Builds a synthetic store of $(BENCH_RECORDS) predictions and prints each figure beside its reference
+# (openssl, lineage --version), measured in the same run; saves bench-results/bench.json.
+bench: release
+	$$($(SWIFT) build -c release --show-bin-path)/lineage-bench --records $(BENCH_RECORDS) \
+	  --lineage $$($(SWIFT) build -c release --show-bin-path)/lineage --out bench-results
 
 clean:
 	rm -rf .build

@@ -45,6 +45,8 @@ let package = Package(
         ),
         // The `@main` entry point only.
         .executableTarget(name: "lineage", dependencies: ["LineageCLI"]),
+        // `make bench`: builds a synthetic store and times lineage against its references.
+        .executableTarget(name: "lineage-bench", dependencies: ["LineageStore", "LineageCore"], path: "Sources/LineageBench"),
 
         .testTarget(name: "GitStoreTests", dependencies: ["GitStore"]),
         .testTarget(name: "LineageCoreTests", dependencies: ["LineageCore"]),

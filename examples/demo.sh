@@ -63,5 +63,12 @@ for row in "pred-8810,30.00,DE" "pred-8811,75.00,US" "pred-8812,990.00,BR"; do
 done
 
 step log -n 5
+
+printf '\n%sCan an outsider check the log and one decision without trusting us?%s\n' "$BOLD" "$PLAIN"
+step verify
+"$LINEAGE" key show > fraud.pub
+"$LINEAGE" prove pred-8812 > pred-8812-evidence.json
+step verify-proof pred-8812-evidence.json --key fraud.pub
+
 printf '\n%sWhere did prediction pred-8812 come from?%s\n' "$BOLD" "$PLAIN"
 step trace pred-8812

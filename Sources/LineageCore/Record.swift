@@ -73,7 +73,7 @@ public struct Record: Sendable {
     /// Every link this record makes, in schema order.
     public var links: [Link] {
         var result: [Link] = []
-        for field in RecordSchema.of(kind).fields where field.type.isLink {
+        for field in RecordSchema.of(kind).linkFields {
             switch object[field.name] {
             case .string(let s)?:
                 if let d = Digest(s) { result.append(Link(relation: field.name, target: d)) }

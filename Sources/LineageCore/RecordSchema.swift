@@ -14,13 +14,26 @@ public struct RecordSchema: Sendable {
     /// Fields in display order, common fields first.
     public let fields: [Field]
 
+    /// Fields that hold links, in schema order.
+    public let linkFields: [Field]
+    private let byName: [String: Field]
+
+    init(kind: RecordKind, fields: [Field]) {
+        self.kind = kind
+        self.fields = fields
+        linkFields = fields.filter { $0.type.isLink }
+        byName = Dictionary(uniqueKeysWithValues: fields.map { ($0.name, $0) })
+    }
+
     /// The field called `name`, if this kind has one.
-    public func field(_ name: String) -> Field? { fields.first { $0.name == name } }
+    public func field(_ name: String) -> Field? { byName[name] }
 
     /// The schema of `kind`.
-    public static func of(_ kind: RecordKind) -> RecordSchema {
-        RecordSchema(kind: kind, fields: common + specific(kind))
-    }
+    public static func of(_ kind: RecordKind) -> RecordSchema { all[kind]! }
+
+    private static let all: [RecordKind: RecordSchema] = Dictionary(uniqueKeysWithValues: RecordKind.allCases.map {
+        ($0, RecordSchema(kind: $0, fields: common + specific($0)))
+    })
 
     private static func req(_ name: String, _ type: FieldType) -> Field { Field(name: name, type: type, required: true) }
     private static func opt(_ name: String, _ type: FieldType) -> Field { Field(name: name, type: type, required: false) }

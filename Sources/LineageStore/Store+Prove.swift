@@ -10,11 +10,13 @@ struct StoreTree: SubtreeHashes {
         if level >= Index.storedNodeLevel, let node = try store.index.node(level: level, index: start >> UInt64(level)) {
             return node
         }
-        if size == 1 {
-            guard let entry = try store.index.record(seq: Int64(start)) else {
-                throw LineageError.storage("log position \(start) is missing from the index; run `lineage reindex`")
+        if level < Index.storedNodeLevel {
+            // One query for all the leaves of a small subtree.
+            let entries = try store.index.records(seqFrom: Int64(start), count: Int(size))
+            guard entries.count == Int(size) else {
+                throw LineageError.storage("log positions \(start)..<\(start + size) are missing from the index; run `lineage reindex`")
             }
-            return Merkle.leafHash(try store.canonicalBytes(entry))
+            return InMemoryTree(leaves: try entries.map { Merkle.leafHash(try store.canonicalBytes($0)) }).hash(start: 0, size: size)
         }
         return Merkle.nodeHash(try hash(start: start, size: size / 2), try hash(start: start + size / 2, size: size / 2))
     }

@@ -14,6 +14,7 @@ public final class Store {
     public let index: Index
     let payloads: PayloadStore
     private var segmentCache: (ObjectID, [UInt8])?
+    private var batchSegments: [Int64: ObjectID] = [:]
 
     /// The ref whose commits are the batches of the log.
     public var logReference: String { "refs/lineage/log/" + origin }
@@ -98,10 +99,13 @@ public final class Store {
 
     /// The stored canonical bytes behind an index entry, unchecked.
     func canonicalBytes(_ entry: IndexedRecord) throws -> [UInt8] {
-        guard let batch = try index.batch(entry.batch) else {
-            throw LineageError.storage("batch \(entry.batch) is missing from the index; run `lineage reindex`")
+        if batchSegments[entry.batch] == nil {
+            guard let batch = try index.batch(entry.batch) else {
+                throw LineageError.storage("batch \(entry.batch) is missing from the index; run `lineage reindex`")
+            }
+            batchSegments[entry.batch] = batch.segment
         }
-        let segment = try segmentBytes(batch.segment)
+        let segment = try segmentBytes(batchSegments[entry.batch]!)
         guard entry.offset >= 0, entry.offset + entry.length <= segment.count else {
             throw LineageError.storage("record \(entry.id) lies outside its segment; run `lineage reindex`")
         }
