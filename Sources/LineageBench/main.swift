@@ -9,13 +9,15 @@ var arguments = CommandLine.arguments.dropFirst()
 var records = 1_000_000
 var lineage = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("lineage").path
 var out = "bench-results"
+var keep = false
 while let flag = arguments.popFirst() {
     switch flag {
     case "--records": records = Int(arguments.popFirst() ?? "") ?? records
     case "--lineage": lineage = arguments.popFirst() ?? lineage
     case "--out": out = arguments.popFirst() ?? out
+    case "--keep": keep = true
     default:
-        FileHandle.standardError.write(Data("usage: lineage-bench [--records N] [--lineage PATH] [--out DIR]\n".utf8))
+        FileHandle.standardError.write(Data("usage: lineage-bench [--records N] [--lineage PATH] [--out DIR] [--keep]\n".utf8))
         exit(2)
     }
 }
@@ -27,7 +29,7 @@ func say(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf
 
 let work = NSTemporaryDirectory() + "lineage-bench-" + UUID().uuidString
 try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-defer { try? FileManager.default.removeItem(atPath: work) }
+defer { if !keep { try? FileManager.default.removeItem(atPath: work) } else { say("Kept the store in \(work)") } }
 let storePath = work + "/.lineage"
 
 say("Building a store of \(records) predictions (+6 upstream records) in \(work)")

@@ -24,10 +24,23 @@ public struct Digest: Hashable, Sendable, Comparable, CustomStringConvertible {
 
     /// Parses `sha256:<64 lower-case hex>`; nil when the text is not exactly that.
     public init?(_ text: some StringProtocol) {
-        guard text.hasPrefix(Digest.prefix) else { return nil }
-        let hex = text.dropFirst(Digest.prefix.count)
-        guard let bytes = Hex.decode(hex), bytes.count == 32, Hex.encode(bytes) == String(hex) else { return nil }
+        let utf8 = Array(text.utf8)
+        guard utf8.count == 71, utf8.starts(with: Digest.prefixBytes) else { return nil }
+        var bytes = [UInt8](repeating: 0, count: 32)
+        for i in 0..<32 {
+            guard let hi = Hex.lowerValue(utf8[7 + 2 * i]), let lo = Hex.lowerValue(utf8[8 + 2 * i]) else { return nil }
+            bytes[i] = hi << 4 | lo
+        }
         self.bytes = bytes
+    }
+
+    private static let prefixBytes = Array(prefix.utf8)
+
+    /// Hashes the first eight bytes: a digest is already uniformly distributed.
+    public func hash(into hasher: inout Hasher) {
+        var word: UInt64 = 0
+        for i in 0..<8 { word = word << 8 | UInt64(bytes[i]) }
+        hasher.combine(word)
     }
 
     /// Lower-case hex of the digest bytes, without prefix.
@@ -76,6 +89,15 @@ public enum Hex {
             i += 2
         }
         return out
+    }
+
+    /// The value of one lower-case hex digit, or nil.
+    static func lowerValue(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+        default: nil
+        }
     }
 
     /// The value of one hex digit, or nil.

@@ -41,8 +41,14 @@ extension JSONValue {
 /// String escaping per RFC 8785 section 3.2.2.2.
 enum CanonicalString {
     static func write(_ string: String, into out: inout [UInt8]) {
-        let hex = Array("0123456789abcdef".utf8)
         out.append(UInt8(ascii: "\""))
+        // Most strings need no escaping: copy them whole.
+        if string.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C }) {
+            out.append(contentsOf: string.utf8)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
+        let hex = Array("0123456789abcdef".utf8)
         for byte in string.utf8 {
             switch byte {
             case 0x22: out.append(contentsOf: [0x5C, 0x22])

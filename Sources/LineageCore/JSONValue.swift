@@ -104,6 +104,8 @@ public struct JSONObject: Sendable, Equatable, Sequence {
     }
 
     private func position(of key: String) -> (Int, Bool) {
+        // Canonical input arrives sorted: check the end first.
+        if let last = members.last, JSONObject.compare(last.key, key) == .less { return (members.count, false) }
         var low = 0, high = members.count
         while low < high {
             let mid = (low + high) / 2
@@ -120,6 +122,22 @@ public struct JSONObject: Sendable, Equatable, Sequence {
 
     /// Compares two keys by UTF-16 code units, as RFC 8785 section 3.2.3 orders them.
     static func compare(_ a: String, _ b: String) -> Order {
+        // UTF-8 byte order equals UTF-16 order unless both hold characters at or above U+E000.
+        var ua = a.utf8.makeIterator(), ub = b.utf8.makeIterator()
+        while true {
+            switch (ua.next(), ub.next()) {
+            case (nil, nil): return .equal
+            case (nil, _): return .less
+            case (_, nil): return .greater
+            case (let x?, let y?):
+                if x == y { continue }
+                if x >= 0xEE && y >= 0xEE { return compareUTF16(a, b) }
+                return x < y ? .less : .greater
+            }
+        }
+    }
+
+    private static func compareUTF16(_ a: String, _ b: String) -> Order {
         var ia = a.utf16.makeIterator(), ib = b.utf16.makeIterator()
         while true {
             switch (ia.next(), ib.next()) {

@@ -221,13 +221,20 @@ public final class Index {
         try fetch("WHERE seq >= ? AND seq < ? ORDER BY seq", [seqFrom, seqFrom + Int64(count)])
     }
 
-    /// The links recorded for the record at `seq`.
-    func links(from seq: Int64) throws -> [(relation: String, target: Digest)] {
+    /// The links recorded for records at positions `seqFrom` ..< `seqFrom + count`, as
+    /// "relation target" strings per source position.
+    func links(seqFrom: Int64, count: Int) throws -> [Int64: Set<String>] {
         try queue.read { db in
-            try Row.fetchAll(db, sql: "SELECT link.relation AS relation, record.id AS id FROM link JOIN record ON record.seq = link.dst WHERE link.src = ?",
-                             arguments: [seq]).compactMap { row in
-                Digest(bytes: [UInt8](row["id"] as Data)).map { (row["relation"] as String, $0) }
+            var links: [Int64: Set<String>] = [:]
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT link.src AS src, link.relation AS relation, record.id AS id
+                FROM link JOIN record ON record.seq = link.dst WHERE link.src >= ? AND link.src < ?
+                """, arguments: [seqFrom, seqFrom + Int64(count)])
+            while let row = try rows.next() {
+                guard let target = Digest(bytes: [UInt8](row["id"] as Data)) else { continue }
+                links[row["src"], default: []].insert("\(row["relation"] as String) \(target)")
             }
+            return links
         }
     }
 

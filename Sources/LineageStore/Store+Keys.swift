@@ -22,7 +22,7 @@ extension Store {
         if FileManager.default.fileExists(atPath: signingKeyPath) && !replace {
             throw LineageError.input("this store already has a signing key; pass --replace to rotate it (the old key stays trusted)")
         }
-        let key = try wrapRecord { try SigningKey(generatingFor: origin) }
+        let key = try LineageError.catching { try SigningKey(generatingFor: origin) }
         do {
             try FileManager.default.createDirectory(atPath: keysDirectory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
@@ -35,7 +35,7 @@ extension Store {
         } catch {
             throw LineageError.storage("cannot write the signing key: \(error.localizedDescription)")
         }
-        let verifier = try wrapRecord { try key.verifier }
+        let verifier = try LineageError.catching { try key.verifier }
         try trust(verifier)
         do {
             try repository.setConfigValue("gpg.format", "ssh")
@@ -51,14 +51,14 @@ extension Store {
         guard let text = try? String(contentsOfFile: signingKeyPath, encoding: .utf8) else {
             throw LineageError.notFound("this store has no signing key; create one with `lineage key generate`")
         }
-        return try wrapRecord { try SigningKey(parsing: text) }
+        return try LineageError.catching { try SigningKey(parsing: text) }
     }
 
     /// Every key whose signatures this store accepts: its own keys, current and past, and keys trusted with `lineage key trust`.
     public func trustedKeys() throws -> [VerifierKey] {
         guard let text = try? String(contentsOfFile: trustedKeysPath, encoding: .utf8) else { return [] }
         return try text.split(separator: "\n").filter { !$0.isEmpty && !$0.hasPrefix("#") }.map { line in
-            try wrapRecord { try VerifierKey(parsing: String(line)) }
+            try LineageError.catching { try VerifierKey(parsing: String(line)) }
         }
     }
 
@@ -75,10 +75,5 @@ extension Store {
         } catch {
             throw LineageError.storage("cannot write the trusted keys: \(error.localizedDescription)")
         }
-    }
-
-    /// Runs `body`, turning a `RecordError` into an input error for the user.
-    func wrapRecord<T>(_ body: () throws -> T) throws -> T {
-        do { return try body() } catch let error as RecordError { throw LineageError.input(error.message) }
     }
 }

@@ -27,7 +27,7 @@ extension Store {
     /// against the latest signed checkpoint.
     public func prove(_ entry: IndexedRecord) throws -> EvidenceBundle {
         guard let note = try latestCheckpoint() else { throw LineageError.notFound("the log is empty") }
-        let checkpoint = try wrapRecord { try Checkpoint(parsing: SignedNote(parsing: note).text) }
+        let checkpoint = try LineageError.catching { try Checkpoint(parsing: SignedNote(parsing: note).text) }
         guard checkpoint.size == UInt64(try index.recordCount()) else {
             throw LineageError.storage("the index does not match the latest checkpoint; run `lineage reindex`")
         }

@@ -27,7 +27,7 @@ extension Store {
             let firstSeq = range.size
             guard commit.parents.count <= 1 else { throw verdict("\(label) is a merge commit; the log is a single line of batches") }
             let message = BatchMessage.parse(commit.message, origin: origin)
-            let (records, segment, ranges) = try verifiedSegment(commit, label: label, firstSeq: firstSeq, known: &known)
+            let (records, ranges) = try verifiedSegment(commit, label: label, firstSeq: firstSeq, known: &known)
             guard message.origin == origin, message.batch == batch, message.firstSeq == Int64(firstSeq),
                   message.lastSeq == Int64(firstSeq) + Int64(records.count) - 1 else {
                 throw verdict("\(label): its message says batch \(message.batch.map(String.init) ?? "?") with records \(message.firstSeq.map(String.init) ?? "?")..\(message.lastSeq.map(String.init) ?? "?"), but it is batch \(batch) holding records \(firstSeq)..\(Int64(firstSeq) + Int64(records.count) - 1): batches were removed, inserted or reordered")
@@ -42,7 +42,7 @@ extension Store {
             try checkCommitSignature(commit, label: label, keys: keys)
             report.commitSignatures += 1
             if batch < indexedBatches {
-                try checkIndex(batch: batch, commit: commit, records: records, ranges: ranges, segment: segment, firstSeq: firstSeq, known: known)
+                try checkIndex(batch: batch, commit: commit, records: records, ranges: ranges, firstSeq: firstSeq, known: known)
                 report.indexedRecords += UInt64(records.count)
             }
             report.batches += 1
@@ -82,7 +82,7 @@ extension Store {
     /// records earlier in the log.
     private func verifiedSegment(
         _ commit: CommitInfo, label: String, firstSeq: UInt64, known: inout [Digest: (kind: RecordKind, name: String?)]
-    ) throws -> ([Record], [UInt8], [(Int, Int)]) {
+    ) throws -> ([Record], [(Int, Int)]) {
         let entries: [TreeEntry]
         do { entries = try repository.readTree(commit.tree) } catch { throw verdict("\(label): its tree cannot be read (\(error))") }
         guard entries.count == 1, let entry = entries.first, entry.name == Segment.fileName, entry.mode == .blob else {
@@ -118,7 +118,7 @@ extension Store {
             known[record.id] = (record.kind, name)
             records.append(record)
         }
-        return (records, segment, ranges)
+        return (records, ranges)
     }
 
     private func checkCheckpoint(
@@ -162,7 +162,7 @@ extension Store {
     }
 
     private func checkIndex(
-        batch: Int64, commit: CommitInfo, records: [Record], ranges: [(Int, Int)], segment: [UInt8], firstSeq: UInt64,
+        batch: Int64, commit: CommitInfo, records: [Record], ranges: [(Int, Int)], firstSeq: UInt64,
         known: [Digest: (kind: RecordKind, name: String?)]
     ) throws {
         let rows = try index.records(seqFrom: Int64(firstSeq), count: records.count)
@@ -170,6 +170,7 @@ extension Store {
         guard rows.count == records.count else {
             throw verdict("the index holds \(rows.count) rows for batch \(batch) but the log holds \(records.count) records\(fix)")
         }
+        let indexedLinks = try index.links(seqFrom: Int64(firstSeq), count: records.count)
         for (i, (row, record)) in zip(rows, records).enumerated() {
             let seq = Int64(firstSeq) + Int64(i)
             let expected = IndexedRecord(
@@ -179,9 +180,8 @@ extension Store {
             guard row == expected else {
                 throw verdict("the index row for record \(seq) says \(row.kind) \(row.name ?? "") \(row.id) in batch \(row.batch), but the log holds \(record.kind) \(known[record.id]?.name ?? "") \(record.id) in batch \(batch)\(fix)")
             }
-            let links = try index.links(from: seq)
             let expectedLinks = Set(record.links.map { "\($0.relation) \($0.target)" })
-            guard Set(links.map { "\($0.relation) \($0.target)" }) == expectedLinks else {
+            guard indexedLinks[seq, default: []] == expectedLinks else {
                 throw verdict("the index's links for record \(seq) (\(record.id)) differ from the record's own\(fix)")
             }
         }

@@ -35,7 +35,7 @@ extension Store {
         var range = try index.compactRange()
         for record in records { range.append(Merkle.leafHash(record.canonicalBytes)) }
         let checkpoint = Checkpoint(origin: origin, size: range.size, rootHash: range.root)
-        let note = try wrapRecord { try SignedNote.sign(checkpoint.text, with: [key]) }
+        let note = try LineageError.catching { try SignedNote.sign(checkpoint.text, with: [key]) }
         let message = BatchMessage.compose(labels: labels, kinds: records.map(\.kind), batch: number,
                                            firstSeq: firstSeq, origin: origin, checkpointNote: note)
         let commit: ObjectID, blob: ObjectID

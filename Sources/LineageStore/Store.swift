@@ -13,7 +13,9 @@ public final class Store {
     /// The derived index.
     public let index: Index
     let payloads: PayloadStore
-    private var segmentCache: (ObjectID, [UInt8])?
+    /// The most recently read segments (a proof reads from a few segments in turn).
+    private var segmentCache: [(ObjectID, [UInt8])] = []
+    private static let segmentCacheSize = 4
     private var batchSegments: [Int64: ObjectID] = [:]
 
     /// The ref whose commits are the batches of the log.
@@ -136,10 +138,13 @@ public final class Store {
     }
 
     func segmentBytes(_ id: ObjectID) throws -> [UInt8] {
-        if let (cachedID, bytes) = segmentCache, cachedID == id { return bytes }
+        if let hit = segmentCache.firstIndex(where: { $0.0 == id }) {
+            return segmentCache[hit].1
+        }
         do {
             let bytes = try repository.readBlob(id)
-            segmentCache = (id, bytes)
+            segmentCache.append((id, bytes))
+            if segmentCache.count > Store.segmentCacheSize { segmentCache.removeFirst() }
             return bytes
         } catch {
             throw LineageError.wrap(error, context: "cannot read segment \(id)")

@@ -40,6 +40,17 @@ struct TamperTests {
         try w.expectVerifyFails(mentioning: "batches were removed, inserted or reordered")
     }
 
+    @Test("an upstream record missing from the log")
+    func upstreamMissing() throws {
+        let w = try Workspace()
+        let chain = try DemoChain(in: w)
+        let history = History(workspace: w)
+        var raws = try history.commits().map(history.raw)
+        raws.remove(at: 0) // the raw dataset, which the cleaning transform links to
+        try history.rechain(raws)
+        try w.expectVerifyFails(mentioning: "links through 'inputs' to \(chain.ids["raw"]!), which is not earlier in the log: an upstream record is missing")
+    }
+
     @Test("two records reordered")
     func recordsReordered() throws {
         let w = try Workspace.withDatasets(5)
