@@ -110,31 +110,11 @@ public final class Repository {
         return entries
     }
 
-    /// Writes a commit of `tree` with `parents` and returns its id; no reference is moved.
+    /// Writes a commit of `tree` with `parents` and returns its id; no reference is moved. With
+    /// `sign`, its `gpgsig` header holds `sign(commit bytes)`, as `git commit -S` does.
     public func writeCommit(
-        tree: ObjectID, parents: [ObjectID], message: String, signature: Signature
-    ) throws -> ObjectID {
-        var sigOut: UnsafeMutablePointer<git_signature>?
-        try check(git_signature_new(&sigOut, signature.name, signature.email, signature.time, 0), "git_signature_new")
-        defer { git_signature_free(sigOut) }
-        let treeObject = try lookupTree(tree)
-        let parentObjects = try parents.map(lookupCommit)
-        var parentPointers: [OpaquePointer?] = parentObjects.map { $0.pointer }
-        var oid = git_oid()
-        let result = parentPointers.withUnsafeMutableBufferPointer { buffer in
-            git_commit_create(&oid, handle, nil, sigOut, sigOut, "UTF-8", message,
-                              treeObject.pointer, buffer.count, buffer.baseAddress)
-        }
-        try check(result, "git_commit_create")
-        withExtendedLifetime(parentObjects) {}
-        return ObjectID(oid)
-    }
-
-    /// Writes a commit whose `gpgsig` header holds `sign(commit bytes)`, as `git commit -S` does;
-    /// returns its id. No reference is moved.
-    public func writeSignedCommit(
         tree: ObjectID, parents: [ObjectID], message: String, signature: Signature,
-        sign: ([UInt8]) throws -> String
+        sign: (([UInt8]) throws -> String)? = nil
     ) throws -> ObjectID {
         var sigOut: UnsafeMutablePointer<git_signature>?
         try check(git_signature_new(&sigOut, signature.name, signature.email, signature.time, 0), "git_signature_new")
@@ -151,7 +131,7 @@ public final class Repository {
         try check(result, "git_commit_create_buffer")
         withExtendedLifetime(parentObjects) {}
         let content = buffer.ptr.map { Array(UnsafeRawBufferPointer(start: $0, count: buffer.size)) } ?? []
-        let armored = try sign(content)
+        let armored = try sign?(content)
         var oid = git_oid()
         let created = content.withUnsafeBufferPointer { bytes in
             // libgit2 wants a NUL-terminated commit buffer.

@@ -43,7 +43,7 @@ extension Store {
             blob = try repository.writeBlob(segment)
             let tree = try repository.writeTree([TreeEntry(name: Segment.fileName, id: blob)])
             let now = Int64(Date().timeIntervalSince1970)
-            commit = try repository.writeSignedCommit(tree: tree, parents: parent.map { [$0] } ?? [], message: message,
+            commit = try repository.writeCommit(tree: tree, parents: parent.map { [$0] } ?? [], message: message,
                                                       signature: BatchMessage.signature(actor: actor, time: now)) { content in
                 try SSHSignature.sign(content, with: key)
             }

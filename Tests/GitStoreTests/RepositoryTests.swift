@@ -86,6 +86,26 @@ struct RepositoryTests {
         #expect(throws: GitError.self) { try repo.readBlob(tree) }
     }
 
+    @Test("a signed commit carries its signature in gpgsig over exactly the unsigned commit bytes")
+    func signedCommit() throws {
+        let dir = try TemporaryDirectory()
+        let repo = try Repository.createBare(at: dir.path + "/repo.git")
+        let tree = try repo.writeTree([])
+        let sig = Signature(name: "a", email: "a@b", time: 0)
+        var signedBytes: [UInt8] = []
+        let signed = try repo.writeCommit(tree: tree, parents: [], message: "signed\n", signature: sig) { content in
+            signedBytes = content
+            return "-----BEGIN SSH SIGNATURE-----\nAAAA\n-----END SSH SIGNATURE-----\n"
+        }
+        let extracted = try #require(try repo.commitSignature(signed))
+        #expect(extracted.signedData == signedBytes)
+        #expect(extracted.signature.hasPrefix("-----BEGIN SSH SIGNATURE-----"))
+        #expect(String(decoding: signedBytes, as: UTF8.self).hasSuffix("\n\nsigned\n"))
+        let unsigned = try repo.writeCommit(tree: tree, parents: [signed], message: "plain\n", signature: sig)
+        #expect(try repo.commitSignature(unsigned) == nil)
+        #expect(try repo.readCommit(unsigned).parents == [signed])
+    }
+
     @Test("object ids parse and print as hex; wrong lengths are refused")
     func objectIDs() {
         let hex = String(repeating: "ab", count: 20)
