@@ -4,6 +4,9 @@ import Clibgit2
 enum Libgit2 {
     private static let initialised: Bool = {
         git_libgit2_init()
+        // libgit2 re-hashes every object it reads with SHA-1. lineage never trusts SHA-1: it checks
+        // every record's SHA-256 itself, so this second pass over each segment is skipped.
+        lineage_git_set_strict_hash_verification(0)
         return true
     }()
 

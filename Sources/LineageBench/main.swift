@@ -40,7 +40,7 @@ let buildSeconds = Date().timeIntervalSince(buildStart)
 // The same canonical bytes the log holds, for the reference hash.
 say("Exporting the canonical bytes for openssl")
 let exported = work + "/records.ndjson"
-_ = try Timing.run(["sh", "-c", "git --git-dir .lineage log --reverse --format=%H refs/lineage/log/bench.example/fraud | while read c; do git --git-dir .lineage cat-file blob $c:records.ndjson; done"],
+_ = try Timing.run(["/bin/sh", "-c", "git --git-dir .lineage log --reverse --format=%H refs/lineage/log/bench.example/fraud | while read c; do git --git-dir .lineage ls-tree --name-only $c | while read f; do git --git-dir .lineage cat-file blob $c:$f; done; done"],
                    directory: work, capture: exported)
 let exportedBytes = (try FileManager.default.attributesOfItem(atPath: exported)[.size] as? NSNumber)?.int64Value ?? 0
 

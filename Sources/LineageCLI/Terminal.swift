@@ -39,6 +39,21 @@ enum Terminal {
     }
 }
 
+extension Terminal {
+    /// A progress reporter counting items on one stderr line, only when stderr is a terminal;
+    /// call the returned `finish` to clear the line.
+    static func counter(_ label: String, unit: String) -> (update: (UInt64) -> Void, finish: () -> Void)? {
+        guard isTerminal(STDERR_FILENO) else { return nil }
+        var last = Date.distantPast
+        return ({ done in
+            let now = Date()
+            guard now.timeIntervalSince(last) > 0.1 else { return }
+            last = now
+            standardError("\r\(label): \(done) \(unit)\u{1B}[K")
+        }, { standardError("\r\u{1B}[K") })
+    }
+}
+
 /// Human-readable byte counts.
 enum ByteCount {
     static func format(_ bytes: Int64) -> String {

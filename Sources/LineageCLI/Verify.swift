@@ -29,8 +29,15 @@ extension Lineage {
                 String(decoding: try FieldInput.readFile(path, what: "checkpoint file"), as: UTF8.self)
             }
             let store = try storeOptions.open(syncingIndex: false)
-            let progress = Terminal.progress("verifying")
-            let report = try store.verify(against: earlier) { done in progress?(Int64(done), Int64(done)) }
+            let progress = Terminal.counter("verifying", unit: "records")
+            let report: VerifyReport
+            do {
+                report = try store.verify(against: earlier) { done in progress?.update(done) }
+                progress?.finish()
+            } catch {
+                progress?.finish()
+                throw error
+            }
             let root = Data(report.root).base64EncodedString()
             if output.json {
                 var object = JSONObject()

@@ -63,6 +63,20 @@ public final class Index {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v3-segments") { db in
+            try db.execute(sql: """
+                CREATE TABLE segment (
+                    firstSeq INTEGER PRIMARY KEY,
+                    blob BLOB NOT NULL,
+                    batch INTEGER NOT NULL,
+                    count INTEGER NOT NULL
+                );
+                """)
+            // Byte ranges now point into segments: rebuild everything from the log.
+            for table in ["record", "link", "prediction", "batch", "meta", "merkle_node"] {
+                try db.execute(sql: "DELETE FROM \(table)")
+            }
+        }
         return migrator
     }
 
@@ -80,27 +94,33 @@ public final class Index {
 
     /// The number of records indexed.
     public func recordCount() throws -> Int64 {
-        try queue.read { db in try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM record") ?? 0 }
+        // Positions are dense from 0, so the last one says how many there are, without a scan.
+        try queue.read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq) + 1, 0) FROM record") ?? 0 }
     }
 
     /// The number of batches indexed.
     public func batchCount() throws -> Int64 {
-        try queue.read { db in try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM batch") ?? 0 }
+        try queue.read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(number) + 1, 0) FROM batch") ?? 0 }
     }
 
     /// Removes everything, for a rebuild.
     func clear() throws {
         try queue.write { db in
-            for table in ["record", "link", "prediction", "batch", "meta", "merkle_node"] {
+            for table in ["record", "link", "prediction", "batch", "meta", "merkle_node", "segment"] {
                 try db.execute(sql: "DELETE FROM \(table)")
             }
         }
     }
 
     /// Adds one batch and its records, and moves the indexed head, in one transaction.
-    func add(batch: BatchInfo, records: [(IndexedRecord, [LineageCore.Record.Link], String?)], head: ObjectID,
+    func add(batch: BatchInfo, segments: [(firstSeq: UInt64, blob: ObjectID, count: Int)],
+             records: [(IndexedRecord, [LineageCore.Record.Link], String?)], head: ObjectID,
              range: CompactRange, nodes: [(Int, UInt64, [UInt8])]) throws {
         try queue.write { db in
+            for segment in segments {
+                try db.execute(sql: "INSERT INTO segment (firstSeq, blob, batch, count) VALUES (?, ?, ?, ?)",
+                               arguments: [Int64(segment.firstSeq), Data(segment.blob.bytes), batch.number, segment.count])
+            }
             try db.execute(sql: "INSERT INTO batch (number, commitId, segment, firstSeq, count, root) VALUES (?, ?, ?, ?, ?, ?)",
                            arguments: [batch.number, Data(batch.commit.bytes), Data(batch.segment.bytes), batch.firstSeq, batch.count,
                                        Data(range.root)])
@@ -235,6 +255,17 @@ public final class Index {
                 links[row["src"], default: []].insert("\(row["relation"] as String) \(target)")
             }
             return links
+        }
+    }
+
+    /// The segment holding log position `seq`: its first position, record count and blob.
+    func segment(containing seq: Int64) throws -> (firstSeq: Int64, count: Int64, blob: ObjectID)? {
+        try queue.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT firstSeq, count, blob FROM segment WHERE firstSeq <= ? ORDER BY firstSeq DESC LIMIT 1",
+                                             arguments: [seq]),
+                  let blob = ObjectID(bytes: [UInt8](row["blob"] as Data)) else { return nil }
+            let first: Int64 = row["firstSeq"], count: Int64 = row["count"]
+            return seq < first + count ? (first, count, blob) : nil
         }
     }
 

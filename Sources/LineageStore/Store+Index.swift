@@ -43,35 +43,35 @@ extension Store {
 
     private func indexBatch(_ commit: CommitInfo) throws {
         let number = try index.batchCount()
-        let segmentID: ObjectID
+        let firstSeq = try index.recordCount()
+        let parts: [(ObjectID, Segment.Part)]
         do {
-            guard let entry = try repository.readTree(commit.tree).first(where: { $0.name == Segment.fileName }) else {
-                throw LineageError.storage("batch commit \(commit.id) has no \(Segment.fileName); the log was altered")
-            }
-            segmentID = entry.id
+            parts = try Segment.read(tree: try repository.readTree(commit.tree), firstSeq: UInt64(firstSeq), blob: segmentBytes)
+        } catch let error as Segment.LayoutError {
+            throw LineageError.storage("batch \(number) (commit \(commit.id.hex.prefix(12))) is malformed: \(error); run `lineage verify`")
         } catch {
             throw LineageError.wrap(error, context: "cannot read batch \(number)")
         }
-        let bytes = try segmentBytes(segmentID)
-        let ranges = Segment.ranges(of: bytes)
         let transaction = WriteTransaction(store: self)
         var records: [Record] = []
-        for (offset, length) in ranges {
-            let record: Record
-            do {
-                record = try Record(canonicalBytes: Array(bytes[offset..<(offset + length)]))
-            } catch {
-                throw LineageError.storage("batch \(number) (commit \(commit.id)) holds an unreadable record at byte \(offset): \(error)")
+        for (_, part) in parts {
+            for (offset, length) in part.ranges {
+                let record: Record
+                do {
+                    record = try Record(canonicalBytes: Array(part.bytes[offset..<(offset + length)]))
+                } catch {
+                    throw LineageError.storage("batch \(number) (commit \(commit.id.hex.prefix(12))) holds an unreadable record: \(error); run `lineage verify`")
+                }
+                _ = try transaction.add(record)
+                records.append(record)
             }
-            _ = try transaction.add(record)
-            records.append(record)
         }
-        let info = BatchInfo(number: number, commit: commit.id, segment: segmentID,
-                             firstSeq: try index.recordCount(), count: Int64(records.count))
-        try addToIndex(batch: info, records: records, ranges: ranges, transaction: transaction)
+        let info = BatchInfo(number: number, commit: commit.id, segment: parts[0].0, firstSeq: firstSeq, count: Int64(records.count))
+        try addToIndex(batch: info, parts: parts, records: records, transaction: transaction)
     }
 
-    func addToIndex(batch: BatchInfo, records: [Record], ranges: [(Int, Int)], transaction: WriteTransaction) throws {
+    func addToIndex(batch: BatchInfo, parts: [(ObjectID, Segment.Part)], records: [Record], transaction: WriteTransaction) throws {
+        let ranges = parts.flatMap(\.1.ranges)
         var rows: [(IndexedRecord, [Record.Link], String?)] = []
         for (i, record) in records.enumerated() {
             let entry = IndexedRecord(
@@ -90,7 +90,8 @@ extension Store {
             }
         }
         do {
-            try index.add(batch: batch, records: rows, head: batch.commit, range: range, nodes: nodes)
+            let segments = parts.map { (firstSeq: $0.1.firstSeq, blob: $0.0, count: $0.1.ranges.count) }
+            try index.add(batch: batch, segments: segments, records: rows, head: batch.commit, range: range, nodes: nodes)
         } catch {
             throw LineageError.wrap(error, context: "cannot update the index (run `lineage reindex`)")
         }

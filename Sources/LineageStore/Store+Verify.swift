@@ -83,21 +83,22 @@ extension Store {
     private func verifiedSegment(
         _ commit: CommitInfo, label: String, firstSeq: UInt64, known: inout [Digest: (kind: RecordKind, name: String?)]
     ) throws -> ([Record], [(Int, Int)]) {
-        let entries: [TreeEntry]
-        do { entries = try repository.readTree(commit.tree) } catch { throw verdict("\(label): its tree cannot be read (\(error))") }
-        guard entries.count == 1, let entry = entries.first, entry.name == Segment.fileName, entry.mode == .blob else {
-            throw verdict("\(label): its tree must hold exactly one file, \(Segment.fileName), but holds \(entries.map(\.name).joined(separator: ", "))")
+        let parts: [(ObjectID, Segment.Part)]
+        do {
+            parts = try Segment.read(tree: try repository.readTree(commit.tree), firstSeq: firstSeq) { try repository.readBlob($0) }
+        } catch let error as Segment.LayoutError {
+            throw verdict("\(label): \(error)")
+        } catch {
+            throw verdict("\(label): its records cannot be read (\(error))")
         }
-        let segment: [UInt8]
-        do { segment = try repository.readBlob(entry.id) } catch { throw verdict("\(label): its records cannot be read (\(error))") }
-        let ranges = Segment.ranges(of: segment)
-        guard !ranges.isEmpty, segment.last == 0x0A else { throw verdict("\(label): its segment is empty or does not end with a newline") }
+        let ranges = parts.flatMap(\.1.ranges)
+        let bytesOfRecord = parts.flatMap { part in part.1.ranges.map { (part.1.bytes, $0) } }
         var records: [Record] = []
-        for (i, (offset, length)) in ranges.enumerated() {
+        for (i, (bytes, (offset, length))) in bytesOfRecord.enumerated() {
             let seq = firstSeq + UInt64(i)
             let record: Record
             do {
-                record = try Record(canonicalBytes: Array(segment[offset..<(offset + length)]))
+                record = try Record(canonicalBytes: Array(bytes[offset..<(offset + length)]))
             } catch {
                 throw verdict("record \(seq) in \(label) is not a valid canonical record: \(error)")
             }

@@ -23,10 +23,10 @@ extension Store {
 
     private func append(_ transaction: WriteTransaction, actor: String) throws -> BatchInfo {
         let records = transaction.pending
-        let (segment, ranges) = Segment.encode(records)
         let parent = try head()
         let number = try index.batchCount()
         let firstSeq = try index.recordCount()
+        let parts = Segment.encode(records, firstSeq: UInt64(firstSeq))
         let labels = try records.map { record -> String in
             let name = try transaction.indexName(of: record)
             return BatchMessage.label(kind: record.kind, name: name, version: record.version, id: record.id)
@@ -38,10 +38,10 @@ extension Store {
         let note = try LineageError.catching { try SignedNote.sign(checkpoint.text, with: [key]) }
         let message = BatchMessage.compose(labels: labels, kinds: records.map(\.kind), batch: number,
                                            firstSeq: firstSeq, origin: origin, checkpointNote: note)
-        let commit: ObjectID, blob: ObjectID
+        let commit: ObjectID, written: [(ObjectID, Segment.Part)]
         do {
-            blob = try repository.writeBlob(segment)
-            let tree = try repository.writeTree([TreeEntry(name: Segment.fileName, id: blob)])
+            written = try parts.map { (try repository.writeBlob($0.bytes), $0) }
+            let tree = try repository.writeTree(written.map { TreeEntry(name: $0.1.name, id: $0.0) })
             let now = Int64(Date().timeIntervalSince1970)
             commit = try repository.writeCommit(tree: tree, parents: parent.map { [$0] } ?? [], message: message,
                                                       signature: BatchMessage.signature(actor: actor, time: now)) { content in
@@ -57,8 +57,8 @@ extension Store {
         for (commitment, salt, payload) in transaction.stagedPayloads {
             try payloads.write(payload, salt: salt, commitment: commitment)
         }
-        let info = BatchInfo(number: number, commit: commit, segment: blob, firstSeq: firstSeq, count: Int64(records.count))
-        try addToIndex(batch: info, records: records, ranges: ranges, transaction: transaction)
+        let info = BatchInfo(number: number, commit: commit, segment: written[0].0, firstSeq: firstSeq, count: Int64(records.count))
+        try addToIndex(batch: info, parts: written, records: records, transaction: transaction)
         return info
     }
 }

@@ -16,7 +16,8 @@ public final class Store {
     /// The most recently read segments (a proof reads from a few segments in turn).
     private var segmentCache: [(ObjectID, [UInt8])] = []
     private static let segmentCacheSize = 4
-    private var batchSegments: [Int64: ObjectID] = [:]
+    /// Segments looked up so far: (first position, count, blob).
+    private var knownSegments: [(Int64, Int64, ObjectID)] = []
 
     /// The ref whose commits are the batches of the log.
     public var logReference: String { "refs/lineage/log/" + origin }
@@ -101,13 +102,15 @@ public final class Store {
 
     /// The stored canonical bytes behind an index entry, unchecked.
     func canonicalBytes(_ entry: IndexedRecord) throws -> [UInt8] {
-        if batchSegments[entry.batch] == nil {
-            guard let batch = try index.batch(entry.batch) else {
-                throw LineageError.storage("batch \(entry.batch) is missing from the index; run `lineage reindex`")
+        var blob = knownSegments.first { $0.0 <= entry.seq && entry.seq < $0.0 + $0.1 }?.2
+        if blob == nil {
+            guard let found = try index.segment(containing: entry.seq) else {
+                throw LineageError.storage("the segment of record \(entry.seq) is missing from the index; run `lineage reindex`")
             }
-            batchSegments[entry.batch] = batch.segment
+            knownSegments.append(found)
+            blob = found.blob
         }
-        let segment = try segmentBytes(batchSegments[entry.batch]!)
+        let segment = try segmentBytes(blob!)
         guard entry.offset >= 0, entry.offset + entry.length <= segment.count else {
             throw LineageError.storage("record \(entry.id) lies outside its segment; run `lineage reindex`")
         }

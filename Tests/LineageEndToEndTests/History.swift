@@ -23,14 +23,20 @@ struct History {
         return outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// The segment (records.ndjson) of a batch commit.
-    func segment(_ commit: String) throws -> String { try workspace.git("cat-file", "blob", commit + ":records.ndjson").stdout }
+    /// All records of a batch commit: its segment files, concatenated in order.
+    func segment(_ commit: String) throws -> String {
+        let names = try workspace.git("ls-tree", "--name-only", commit).stdout.split(separator: "\n")
+        #expect(!names.isEmpty && names.allSatisfy { $0.hasPrefix("records-") })
+        return try names.map { try workspace.git("cat-file", "blob", "\(commit):\($0)").stdout }.joined()
+    }
 
-    /// A tree holding `segment` as records.ndjson.
-    func tree(segment: String) throws -> String {
+    /// A tree holding `segment` as one segment file for records starting at log position `firstSeq`.
+    func tree(segment: String, firstSeq: Int) throws -> String {
         let blob = try write("blob", segment)
+        let digits = String(firstSeq)
+        let name = "records-" + String(repeating: "0", count: 12 - digits.count) + digits + ".ndjson"
         let outcome = try workspace.run("/usr/bin/env", ["git", "--git-dir", workspace.path + "/.lineage", "mktree"], in: nil,
-                                        stdin: "100644 blob \(blob)\trecords.ndjson\n")
+                                        stdin: "100644 blob \(blob)\t\(name)\n")
         return outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 

@@ -22,7 +22,7 @@ struct TamperTests {
         let commits = try history.commits()
         let segment = try history.segment(commits[3])
         #expect(segment.contains("\"auc\":0.93"))
-        raws[3] = History.replacingTree(raws[3], with: try history.tree(segment: segment.replacingOccurrences(of: "\"auc\":0.93", with: "\"auc\":0.99")))
+        raws[3] = History.replacingTree(raws[3], with: try history.tree(segment: segment.replacingOccurrences(of: "\"auc\":0.93", with: "\"auc\":0.99"), firstSeq: 3))
         try history.rechain(raws)
         try w.expectVerifyFails(mentioning: "batch 3")
         try w.expectVerifyFails(mentioning: "do not match its signed checkpoint")
@@ -45,8 +45,12 @@ struct TamperTests {
         let w = try Workspace()
         let chain = try DemoChain(in: w)
         let history = History(workspace: w)
-        var raws = try history.commits().map(history.raw)
-        raws.remove(at: 0) // the raw dataset, which the cleaning transform links to
+        let commits = try history.commits()
+        // Drop the raw dataset, which the cleaning transform links to, and renumber the segments
+        // of the batches after it so that their names fit their new positions.
+        let raws = try commits.dropFirst().enumerated().map { position, commit in
+            History.replacingTree(try history.raw(commit), with: try history.tree(segment: history.segment(commit), firstSeq: position))
+        }
         try history.rechain(raws)
         try w.expectVerifyFails(mentioning: "links through 'inputs' to \(chain.ids["raw"]!), which is not earlier in the log: an upstream record is missing")
     }
@@ -69,7 +73,7 @@ struct TamperTests {
         var raws = try commits.map(history.raw)
         // Merge batches 1 and 2 into one segment in the wrong order, under batch 1's message.
         let merged = try history.segment(commits[2]) + history.segment(commits[1])
-        raws[1] = History.replacingTree(raws[1], with: try history.tree(segment: merged))
+        raws[1] = History.replacingTree(raws[1], with: try history.tree(segment: merged, firstSeq: 1))
         raws.remove(at: 2)
         try history.rechain(raws)
         try w.expectVerifyFails(mentioning: "batch 1")
@@ -82,7 +86,7 @@ struct TamperTests {
         let history = History(workspace: w)
         let foreign = History(workspace: other)
         var raws = try history.commits().map(history.raw)
-        let inserted = History.replacingTree(raws[2], with: try history.tree(segment: try foreign.segment(foreign.commits()[0])))
+        let inserted = History.replacingTree(raws[2], with: try history.tree(segment: try foreign.segment(foreign.commits()[0]), firstSeq: 2))
         raws.insert(inserted, at: 2)
         try history.rechain(raws)
         try w.expectVerifyFails(mentioning: "batch 2")
