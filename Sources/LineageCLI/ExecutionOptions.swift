@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import LineageCore
 import LineageStore
 
@@ -31,6 +32,9 @@ struct ExecutionOptions: ParsableArguments {
     @Flag(name: .customLong("code-dirty"), help: "The working tree had uncommitted changes.")
     var codeDirty = false
 
+    @Option(name: .customLong("code-from"), help: ArgumentHelp("Capture the code version (commit, dirty flag, diff digest) of the git working tree holding this script.", valueName: "path"))
+    var codeFrom: String?
+
     @Option(help: ArgumentHelp("An environment fact KEY=VALUE, e.g. python=3.11 (repeatable).", valueName: "key=value"))
     var env: [String] = []
 
@@ -57,6 +61,12 @@ struct ExecutionOptions: ParsableArguments {
             fields["inputs"] = .array((fields["inputs"]?.arrayValue ?? []) + input.map(JSONValue.string))
         }
         var code = fields["code"]?.objectValue ?? JSONObject()
+        if let codeFrom {
+            guard FileManager.default.fileExists(atPath: codeFrom) else {
+                throw LineageError.input("--code-from \(Names.printable(codeFrom)) does not exist; give the script's path")
+            }
+            for member in try CodeVersion.capture(path: codeFrom) ?? JSONObject() { code[member.key] = member.value }
+        }
         if let codeRepo { code["repo"] = .string(codeRepo) }
         if let codeCommit { code["commit"] = .string(codeCommit) }
         if let codePath { code["path"] = .string(codePath) }

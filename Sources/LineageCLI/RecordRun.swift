@@ -18,6 +18,9 @@ extension Lineage {
         @Option(help: "succeeded, failed or running.")
         var status: String?
 
+        @Option(help: "Why the run failed.")
+        var error: String?
+
         @OptionGroup var fromJSON: FromJSONOption
         @OptionGroup var writeOptions: WriteOptions
         @OptionGroup var storeOptions: StoreOptions
@@ -31,6 +34,7 @@ extension Lineage {
                 fields["metrics"] = .object(metrics)
             }
             if let status { fields["status"] = .string(status) }
+            if let error { fields["error"] = .string(error) }
             try RecordWriter(options: writeOptions, storeOptions: storeOptions).write(.run, fields: fields)
         }
     }

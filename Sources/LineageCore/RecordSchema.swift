@@ -63,7 +63,7 @@ public struct RecordSchema: Sendable {
         case .run:
             [req("name", .name)] + execution
                 + [opt("metrics", .object), opt("status", .choice(["succeeded", "failed", "running"])),
-                   opt("inputs", .links([.dataset]))]
+                   opt("error", .string), opt("durationMs", .number), opt("inputs", .links([.dataset]))]
         case .model:
             [req("name", .name), req("version", .integer(minimum: 1)), req("digest", .digest),
              opt("size", .integer(minimum: 0)), opt("format", .string), opt("uri", .string),

@@ -223,6 +223,11 @@ public final class Index {
         try fetch("WHERE kind = ? AND name = ? ORDER BY version DESC, seq DESC", [kind.rawValue, name])
     }
 
+    /// Records of datasets and models whose artifact has this digest.
+    public func records(digest: Digest) throws -> [IndexedRecord] {
+        try fetch("WHERE digest = ? ORDER BY seq", [Data(digest.bytes)])
+    }
+
     /// The prediction with the caller's id `pid`.
     public func prediction(id pid: String) throws -> IndexedRecord? {
         try fetch("WHERE seq = (SELECT seq FROM prediction WHERE pid = ?)", [pid]).first

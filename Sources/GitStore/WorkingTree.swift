@@ -1,0 +1,80 @@
+import Clibgit2
+
+/// The state of the git working tree that holds a path: what `lineage run` records as the code version.
+public struct WorkingTreeState: Sendable, Equatable {
+    /// The working tree's top directory.
+    public let root: String
+    /// The commit HEAD points at, or nil in a repository with no commit yet.
+    public let commit: ObjectID?
+    /// The branch HEAD is on, or nil when detached.
+    public let branch: String?
+    /// True when tracked files differ from HEAD or untracked files exist.
+    public let dirty: Bool
+    /// The patch from HEAD to the working tree (tracked files), empty when clean.
+    public let diff: [UInt8]
+    /// The URL of the `origin` remote, if there is one.
+    public let remoteURL: String?
+}
+
+extension Repository {
+    /// Describes the working tree holding `path`, or returns nil when `path` is not inside one.
+    public static func workingTreeState(containing path: String) throws -> WorkingTreeState? {
+        Libgit2.ensureInitialised()
+        var out: OpaquePointer?
+        let opened = git_repository_open_ext(&out, path, 0, nil)
+        if opened == GIT_ENOTFOUND.rawValue { return nil }
+        try check(opened, "git_repository_open_ext")
+        guard let handle = out else { return nil }
+        defer { git_repository_free(handle) }
+        guard git_repository_is_bare(handle) == 0, let workdir = git_repository_workdir(handle) else { return nil }
+
+        var headOID = git_oid()
+        let headResult = git_reference_name_to_id(&headOID, handle, "HEAD")
+        let commit: ObjectID? = headResult == 0 ? ObjectID(headOID) : nil
+        if headResult < 0 && headResult != GIT_ENOTFOUND.rawValue && headResult != GIT_EUNBORNBRANCH.rawValue {
+            try check(headResult, "git_reference_name_to_id")
+        }
+
+        var branch: String?
+        var headRef: OpaquePointer?
+        if git_repository_head(&headRef, handle) == 0, let headRef {
+            if git_reference_is_branch(headRef) == 1, let name = git_reference_shorthand(headRef) { branch = String(cString: name) }
+            git_reference_free(headRef)
+        }
+
+        var statusOptions = git_status_options()
+        try check(git_status_options_init(&statusOptions, UInt32(GIT_STATUS_OPTIONS_VERSION)), "git_status_options_init")
+        statusOptions.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED.rawValue | GIT_STATUS_OPT_EXCLUDE_SUBMODULES.rawValue
+        var statusOut: OpaquePointer?
+        let status = try Owned.take(git_status_list_new(&statusOut, handle, &statusOptions), statusOut, "git_status_list_new") {
+            git_status_list_free($0)
+        }
+        let dirty = git_status_list_entrycount(status.pointer) > 0
+
+        var diffBytes: [UInt8] = []
+        if let commit {
+            var oid = commit.raw
+            var commitOut: OpaquePointer?
+            let headCommit = try Owned.take(git_commit_lookup(&commitOut, handle, &oid), commitOut, "git_commit_lookup") { git_commit_free($0) }
+            var treeOut: OpaquePointer?
+            let tree = try Owned.take(git_commit_tree(&treeOut, headCommit.pointer), treeOut, "git_commit_tree") { git_tree_free($0) }
+            var diffOut: OpaquePointer?
+            let diff = try Owned.take(git_diff_tree_to_workdir_with_index(&diffOut, handle, tree.pointer, nil), diffOut,
+                                      "git_diff_tree_to_workdir_with_index") { git_diff_free($0) }
+            var buffer = git_buf()
+            defer { git_buf_dispose(&buffer) }
+            try check(git_diff_to_buf(&buffer, diff.pointer, GIT_DIFF_FORMAT_PATCH), "git_diff_to_buf")
+            if let pointer = buffer.ptr { diffBytes = Array(UnsafeRawBufferPointer(start: pointer, count: buffer.size)) }
+        }
+
+        var remoteURL: String?
+        var remote: OpaquePointer?
+        if git_remote_lookup(&remote, handle, "origin") == 0, let remote {
+            remoteURL = git_remote_url(remote).map { String(cString: $0) }
+            git_remote_free(remote)
+        }
+        var root = String(cString: workdir)
+        if root.count > 1 && root.hasSuffix("/") { root.removeLast() }
+        return WorkingTreeState(root: root, commit: commit, branch: branch, dirty: dirty, diff: diffBytes, remoteURL: remoteURL)
+    }
+}

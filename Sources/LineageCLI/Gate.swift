@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import LineageCore
+import LineageStore
+
+extension Lineage {
+    /// `lineage gate`: the CI check that a model may ship.
+    struct Gate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Refuse a model whose lineage is missing or whose policy fails (for CI).",
+            discussion: """
+                Passes only when the artifact's SHA-256 is a registered model whose lineage is complete back to
+                source datasets (a producing run, every run and transform with input datasets and a code commit,
+                every dataset hashed) and, with --policy, when every policy rule holds: required approvals, metric
+                thresholds, allowed signers, maximum age, forbidden dataset licences (docs/policy.md).
+                Exit 0 on pass, 1 on refusal, 2 for a bad policy or a missing file.
+                """
+        )
+
+        @Argument(help: ArgumentHelp("The model artifact file, or a model reference such as model:fraud@3.", valueName: "artifact-file|model"))
+        var target: String
+
+        @Option(help: ArgumentHelp("A YAML policy file.", valueName: "file"))
+        var policy: String?
+
+        @Flag(help: "Also print GitHub Actions annotations (::error / ::notice).")
+        var github = false
+
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() throws {
+            let rules = try policy.map(PolicyFile.load) ?? Policy()
+            let store = try storeOptions.open()
+            let report: GateReport
+            if FileManager.default.fileExists(atPath: target) {
+                let artifact = try ArtifactDigest.compute(paths: [target], progress: Terminal.progress("hashing"))
+                if let model = try store.model(withDigest: artifact.digest) {
+                    report = try store.gate(model, policy: rules, now: Int64(Date().timeIntervalSince1970 * 1000))
+                } else {
+                    report = GateReport(model: nil, checks: [.init(name: "registered", passed: false,
+                        message: "\(Names.printable(target)) (\(artifact.digest)) is not a registered model; register it with `lineage record model --file` or `lineage run --model`")])
+                }
+            } else {
+                let entry = try store.resolve(target)
+                guard entry.kind == .model else {
+                    throw LineageError.input("\(Names.printable(target)) is a \(entry.kind), not a model file or model")
+                }
+                report = try store.gate(entry, policy: rules, now: Int64(Date().timeIntervalSince1970 * 1000))
+            }
+            print(render(report))
+            if !report.passed { throw ExitCode(LineageError.Kind.verdict.rawValue) }
+        }
+
+        func render(_ report: GateReport) -> String {
+            let subject = report.model.map { "\(RecordLabel.reference($0)) (\($0.id))" } ?? target
+            if output.json {
+                return JSONValue.object(JSONObject([
+                    ("passed", .bool(report.passed)), ("model", report.model.map { .string($0.id.description) } ?? .null),
+                    ("target", .string(target)),
+                    ("checks", .array(report.checks.map { check in
+                        .object(JSONObject([("check", .string(check.name)), ("passed", .bool(check.passed)), ("message", .string(check.message))]))
+                    })),
+                ])).prettyString()
+            }
+            var lines = ["lineage gate: \(report.passed ? "PASSED" : "REFUSED") \(subject)"]
+            for check in report.checks {
+                lines.append("  \(check.passed ? "✓" : "✗") \(check.name): \(check.message)")
+            }
+            if github {
+                for check in report.checks where !check.passed {
+                    lines.append("::error title=lineage gate (\(check.name))::\(Self.escape(check.message))")
+                }
+                if report.passed { lines.append("::notice title=lineage gate::\(Self.escape(subject)) may ship") }
+            }
+            return lines.joined(separator: "\n")
+        }
+
+        /// GitHub's workflow-command escaping.
+        static func escape(_ text: String) -> String {
+            text.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D").replacingOccurrences(of: "\n", with: "%0A")
+        }
+    }
+}

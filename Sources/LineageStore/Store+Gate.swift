@@ -1,0 +1,136 @@
+import Foundation
+import GitStore
+import LineageCore
+
+/// The outcome of `lineage gate`: every check, passed or not.
+public struct GateReport: Sendable {
+    /// One check and what it found.
+    public struct Check: Sendable {
+        public let name: String
+        public let passed: Bool
+        public let message: String
+
+        public init(name: String, passed: Bool, message: String) {
+            self.name = name
+            self.passed = passed
+            self.message = message
+        }
+    }
+
+    public let model: IndexedRecord?
+    public let checks: [Check]
+
+    public init(model: IndexedRecord?, checks: [Check]) {
+        self.model = model
+        self.checks = checks
+    }
+
+    public var passed: Bool { checks.allSatisfy(\.passed) }
+}
+
+extension Store {
+    /// The registered model whose artifact has this digest, newest first.
+    public func model(withDigest digest: Digest) throws -> IndexedRecord? {
+        try index.records(digest: digest).filter { $0.kind == .model }.max { $0.seq < $1.seq }
+    }
+
+    /// Checks that `model` has complete lineage back to source datasets and that `policy` holds.
+    public func gate(_ model: IndexedRecord, policy: Policy, now: Int64) throws -> GateReport {
+        let graph = try trace(from: model)
+        var checks = [try lineageCheck(graph, model: model)]
+        let record = try read(model)
+        let run = record["producedBy"]?.stringValue.flatMap { Digest($0) }.flatMap { graph.records[$0] }
+        if let approvals = policy.approvals {
+            let found = try index.dependents(of: model.seq).filter { $0.record.kind == .approval }.map { try read($0.record) }
+            let counted = found.filter { approval in
+                (approvals.purpose == nil || approval["purpose"]?.stringValue == approvals.purpose)
+                    && (approvals.approvers.map { $0.contains(approval["approver"]?.stringValue ?? "") } ?? true)
+            }
+            let what = "approval\(approvals.required == 1 ? "" : "s")" + (approvals.purpose.map { " for \($0)" } ?? "")
+                + (approvals.approvers.map { " by one of \($0.joined(separator: ", "))" } ?? "")
+            let by = counted.compactMap { $0["approver"]?.stringValue }
+            checks.append(.init(name: "approvals", passed: counted.count >= approvals.required,
+                                message: "\(counted.count) of \(approvals.required) required \(what)" + (by.isEmpty ? "" : " (\(by.joined(separator: ", ")))")))
+        }
+        for rule in policy.metrics {
+            let value = run?["metrics"]?.objectValue?[rule.metric]?.numberValue
+            let message: String
+            if let value {
+                message = "\(rule): \(rule.metric) is \(CanonicalNumber.format(value))"
+            } else {
+                message = "\(rule): the run that produced the model recorded no metric \(Names.printable(rule.metric))"
+            }
+            checks.append(.init(name: "metric", passed: value.map(rule.holds) ?? false, message: message))
+        }
+        if !policy.signers.isEmpty {
+            checks.append(try signerCheck(model, signers: policy.signers))
+        }
+        if let maximum = policy.maximumAgeMilliseconds {
+            let age = now - model.timeMilliseconds
+            let days = Double(age) / 86_400_000
+            checks.append(.init(name: "maxAge", passed: age <= maximum,
+                                message: String(format: "registered %.1f days ago; at most %@ allowed", days, policy.maximumAgeText ?? "")))
+        }
+        if !policy.forbiddenLicenses.isEmpty {
+            let offending = graph.order.compactMap { id -> String? in
+                guard let record = graph.records[id], record.kind == .dataset, let license = record["license"]?.stringValue,
+                      policy.forbiddenLicenses.contains(license) else { return nil }
+                return "dataset \(record.name ?? "?")@\(record.version ?? 0) is licensed \(license)"
+            }
+            checks.append(.init(name: "licenses", passed: offending.isEmpty,
+                                message: offending.isEmpty ? "no upstream dataset has a forbidden licence (\(policy.forbiddenLicenses.joined(separator: ", ")))"
+                                    : offending.joined(separator: "; ") + ", a forbidden licence"))
+        }
+        return GateReport(model: model, checks: checks)
+    }
+
+    /// Complete lineage: a producing run; every run and transform upstream with input datasets and a
+    /// code commit; every dataset hashed, reaching source datasets.
+    private func lineageCheck(_ graph: TraceGraph, model: IndexedRecord) throws -> GateReport.Check {
+        var problems: [String] = []
+        for id in graph.order {
+            guard let record = graph.records[id] else { continue }
+            let label = "\(record.kind) \(record.name ?? RecordLabelText.short(id))"
+            switch record.kind {
+            case .model where id == model.id:
+                if record["producedBy"] == nil { problems.append("the model records no run that produced it") }
+            case .run, .transform:
+                if (record["inputs"]?.arrayValue ?? []).isEmpty { problems.append("\(label) recorded no input datasets") }
+                if record["code"]?.objectValue?["commit"]?.stringValue == nil { problems.append("\(label) recorded no code version (git commit)") }
+                if record.kind == .run, record["status"]?.stringValue == "failed" { problems.append("\(label) failed") }
+            case .dataset:
+                if record["digest"]?.stringValue == nil { problems.append("\(label) is not hashed") }
+            default:
+                break
+            }
+        }
+        let sources = graph.order.compactMap { graph.records[$0] }.filter { $0.kind == .dataset && $0["derivedFrom"] == nil }
+        if problems.isEmpty && sources.isEmpty { problems.append("the lineage reaches no source dataset") }
+        return .init(name: "lineage", passed: problems.isEmpty,
+                     message: problems.isEmpty ? "complete: \(graph.order.count) records back to \(sources.count) source dataset\(sources.count == 1 ? "" : "s")"
+                         : problems.joined(separator: "; "))
+    }
+
+    /// The batch that registered the model must carry a commit signature by one of `signers`.
+    private func signerCheck(_ model: IndexedRecord, signers: [VerifierKey]) throws -> GateReport.Check {
+        guard let batch = try index.batch(model.batch) else {
+            return .init(name: "signers", passed: false, message: "the batch that registered the model is not in the index; run `lineage reindex`")
+        }
+        let signature: (signature: String, signedData: [UInt8])?
+        do { signature = try repository.commitSignature(batch.commit) } catch { throw LineageError.wrap(error) }
+        guard let signature else {
+            return .init(name: "signers", passed: false, message: "the batch that registered the model is not signed")
+        }
+        do {
+            let key = try SSHSignature.verify(signature.signature, message: signature.signedData, trusting: signers)
+            return .init(name: "signers", passed: true, message: "registered in a batch signed by \(key.text)")
+        } catch {
+            return .init(name: "signers", passed: false, message: "the batch that registered the model is not signed by an allowed signer (\(error))")
+        }
+    }
+}
+
+/// Short id text for messages in this layer.
+enum RecordLabelText {
+    static func short(_ id: Digest) -> String { Digest.prefix + id.hex.prefix(12) }
+}
