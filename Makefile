@@ -5,7 +5,7 @@ APT_PACKAGES := pkg-config libgit2-dev libsqlite3-dev git
 
 BENCH_RECORDS ?= 1000000
 
-.PHONY: all setup build release demo test bench clean
+.PHONY: all setup python-deps build release demo test bench clean
 
 all: build
 
@@ -18,6 +18,14 @@ setup:
 	fi
 	@pkg-config --exists libgit2 || { echo "libgit2 is still missing: install libgit2-dev" >&2; exit 1; }
 
+# The Python example and its tests need python3 with scikit-learn (from PyPI, else Debian's package).
+python-deps:
+	@command -v python3 >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3 python3-pip >/dev/null; }
+	@python3 -c 'import sklearn' 2>/dev/null || { echo "Installing scikit-learn"; \
+	  python3 -m pip install -q scikit-learn 2>/dev/null || python3 -m pip install -q --break-system-packages scikit-learn 2>/dev/null \
+	  || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3-sklearn >/dev/null; }; }
+	@python3 -c 'import sklearn' || { echo "scikit-learn is still missing: pip install scikit-learn" >&2; exit 1; }
+
 build: setup
 	$(SWIFT) build
 
@@ -27,7 +35,7 @@ release: setup
 demo: build
 	LINEAGE=$$($(SWIFT) build --show-bin-path)/lineage bash examples/demo.sh
 
-test: setup
+test: setup python-deps
 	$(SWIFT) build --build-tests
 	LINEAGE_BIN=$$($(SWIFT) build --show-bin-path)/lineage $(SWIFT) test
 
