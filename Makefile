@@ -41,9 +41,13 @@ test: setup python-deps
 
 # Builds a synthetic store of $(BENCH_RECORDS) predictions and prints each figure beside its reference
 # (openssl, lineage --version), measured in the same run; saves bench-results/bench.json.
-bench: release
+# Then times recording training runs, beside MLflow's sqlite backend (installed from PyPI if missing).
+bench: release python-deps
 	$$($(SWIFT) build -c release --show-bin-path)/lineage-bench --records $(BENCH_RECORDS) \
 	  --lineage $$($(SWIFT) build -c release --show-bin-path)/lineage --out bench-results
+	@python3 -c 'import mlflow, sqlalchemy, alembic' 2>/dev/null || python3 -m pip install -q mlflow-skinny sqlalchemy alembic \
+	  || python3 -m pip install -q --break-system-packages mlflow-skinny sqlalchemy alembic
+	python3 bench/training_runs.py $$($(SWIFT) build -c release --show-bin-path)/lineage 200 bench-results/training_runs.json
 
 clean:
 	rm -rf .build

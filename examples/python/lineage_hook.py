@@ -46,6 +46,21 @@ def _now():
     return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+_ENVIRONMENT = None
+
+
+def _environment():
+    """Facts about this interpreter, computed once per process (pip freeze is slow)."""
+    global _ENVIRONMENT
+    if _ENVIRONMENT is None:
+        facts = {"python": platform.python_version(), "pythonExecutable": sys.executable, "os": platform.platform()}
+        freeze = subprocess.run([sys.executable, "-m", "pip", "freeze", "--all"], capture_output=True, text=True)
+        if freeze.returncode == 0:
+            facts["pipFreezeDigest"] = "sha256:" + hashlib.sha256(freeze.stdout.strip().encode()).hexdigest()
+        _ENVIRONMENT = facts
+    return _ENVIRONMENT
+
+
 def _flag_value(value):
     return json.dumps(value) if isinstance(value, (bool, int, float)) or value is None else str(value)
 
@@ -91,13 +106,6 @@ class Run:
         for name, path in self.inputs.items():
             self.input_ids.append(call("add", "dataset", path, "--name", name, store=self.store)["id"])
 
-    def _environment(self):
-        facts = {"python": platform.python_version(), "pythonExecutable": sys.executable, "os": platform.platform()}
-        freeze = subprocess.run([sys.executable, "-m", "pip", "freeze", "--all"], capture_output=True, text=True)
-        if freeze.returncode == 0:
-            facts["pipFreezeDigest"] = "sha256:" + hashlib.sha256(freeze.stdout.strip().encode()).hexdigest()
-        return facts
-
     def _finish(self, status, error=None):
         args = ["record", "run", "--name", self.name, "--status", status, "--code-from", self.code_path,
                 "--started-at", self.started_at, "--ended-at", _now()]
@@ -107,7 +115,7 @@ class Run:
             args += ["--param", "%s=%s" % (key, _flag_value(value))]
         for key, value in self.metrics.items():
             args += ["--metric", "%s=%s" % (key, _flag_value(value))]
-        for key, value in self._environment().items():
+        for key, value in _environment().items():
             args += ["--env", "%s=%s" % (key, value)]
         if error:
             args += ["--error", error]
