@@ -63,11 +63,16 @@ extension Workspace {
     static func withDatasets(_ count: Int) throws -> Workspace {
         let workspace = try Workspace()
         try workspace.ok("init", "--origin", "example.com/audit")
-        for i in 0..<count {
-            try workspace.write("d\(i).csv", "value\n\(i)\n")
-            try workspace.ok("add", "dataset", "d\(i).csv", "--name", "d\(i)")
-        }
+        try workspace.addDatasets(count, file: "d", name: "d", content: "value")
         return workspace
+    }
+
+    /// Adds `count` one-file datasets named `<name>0`…, each in its own batch.
+    func addDatasets(_ count: Int, file: String, name: String, content: String) throws {
+        for i in 0..<count {
+            try write("\(file)\(i).csv", "\(content)\n\(i)\n")
+            try ok("add", "dataset", "\(file)\(i).csv", "--name", "\(name)\(i)")
+        }
     }
 
     /// Runs `lineage verify` expecting a failure (exit 1) whose message mentions `fragment`.

@@ -99,10 +99,7 @@ struct TamperTests {
         let history = History(workspace: w)
         try w.git("update-ref", try history.ref, try history.commits()[1])
         try w.ok("reindex")
-        for i in 0..<4 {
-            try w.write("x\(i).csv", "other \(i)\n")
-            try w.ok("add", "dataset", "x\(i).csv", "--name", "x\(i)")
-        }
+        try w.addDatasets(4, file: "x", name: "x", content: "other")
         // Everything in the new log is consistent and signed by the store's key...
         #expect(try w.ok("verify").hasPrefix("OK: 6 records"))
         // ...but it does not extend what was published before.
@@ -115,10 +112,7 @@ struct TamperTests {
         try w.write("saved.txt", try w.ok("checkpoint"))
         let history = History(workspace: w)
         try w.git("update-ref", "-d", try history.ref)
-        for i in 0..<5 {
-            try w.write("y\(i).csv", "forged \(i)\n")
-            try w.ok("add", "dataset", "y\(i).csv", "--name", "d\(i)")
-        }
+        try w.addDatasets(5, file: "y", name: "d", content: "forged")
         #expect(try w.ok("verify").hasPrefix("OK: 5 records"))
         try w.expectVerifyFails(["--against", "saved.txt"], mentioning: "history was rewritten")
     }
