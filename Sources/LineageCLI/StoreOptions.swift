@@ -31,12 +31,7 @@ struct WriteOptions: ParsableArguments {
     var json = false
 
     /// The actor to stamp on records.
-    var resolvedActor: String {
-        if let actor, !actor.isEmpty { return actor }
-        let environment = ProcessInfo.processInfo.environment
-        if let actor = environment["LINEAGE_ACTOR"], !actor.isEmpty { return actor }
-        return (environment["USER"] ?? "unknown") + "@" + ProcessInfo.processInfo.hostName
-    }
+    var resolvedActor: String { WriteOptionsActor(actor: actor).resolved }
 
     func validate() throws {
         if let time, RecordTime.parse(time) == nil {

@@ -1,0 +1,88 @@
+import Foundation
+import LineageStore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reads a file or standard input line by line in fixed-size chunks, never holding more than one
+/// line (up to `maximumLineLength`) in memory; longer lines are reported, not loaded.
+struct LineReader {
+    /// One line, without its newline, or a line that was too long.
+    enum Line {
+        case text([UInt8], number: Int)
+        case tooLong(number: Int, length: Int)
+        /// The last line of the input had no newline: it may have been cut off.
+        case unterminated([UInt8], number: Int)
+    }
+
+    let descriptor: Int32
+    let maximumLineLength: Int
+    private var buffer: [UInt8] = []
+    private var position = 0
+    private var finished = false
+    private var lineNumber = 0
+    /// Bytes read so far.
+    private(set) var bytesRead: Int64 = 0
+
+    init(descriptor: Int32, maximumLineLength: Int) {
+        self.descriptor = descriptor
+        self.maximumLineLength = maximumLineLength
+    }
+
+    /// Opens `path`, or standard input for "-".
+    static func open(_ path: String, maximumLineLength: Int) throws -> LineReader {
+        if path == "-" { return LineReader(descriptor: STDIN_FILENO, maximumLineLength: maximumLineLength) }
+        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw LineageError.input("cannot read \(path): \(String(cString: strerror(errno))); check the path")
+        }
+        return LineReader(descriptor: descriptor, maximumLineLength: maximumLineLength)
+    }
+
+    private mutating func fill() -> Bool {
+        if position > 0 {
+            buffer.removeFirst(position)
+            position = 0
+        }
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        guard count > 0 else {
+            finished = true
+            return false
+        }
+        bytesRead += Int64(count)
+        buffer.append(contentsOf: chunk[0..<count])
+        return true
+    }
+
+    /// The next line, or nil at the end of the input.
+    mutating func next() -> Line? {
+        var skipped = 0
+        while true {
+            if let newline = buffer[position...].firstIndex(of: 0x0A) {
+                lineNumber += 1
+                let length = newline - position + skipped
+                defer { position = newline + 1 }
+                if skipped > 0 || length > maximumLineLength { return .tooLong(number: lineNumber, length: length) }
+                return .text(Array(buffer[position..<newline]), number: lineNumber)
+            }
+            if buffer.count - position > maximumLineLength {
+                // Drop what is held of an over-long line and keep scanning for its end.
+                skipped += buffer.count - position
+                position = buffer.count
+            }
+            if finished || !fill() {
+                guard position < buffer.count || skipped > 0 else { return nil }
+                lineNumber += 1
+                let rest = Array(buffer[position...])
+                position = buffer.count
+                if skipped > 0 { return .tooLong(number: lineNumber, length: skipped + rest.count) }
+                return .unterminated(rest, number: lineNumber)
+            }
+        }
+    }
+
+    func close() {
+        if descriptor != STDIN_FILENO { Glibc.close(descriptor) }
+    }
+}
