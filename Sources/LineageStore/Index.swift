@@ -87,7 +87,7 @@ public final class Index {
 
     /// The log commit the index reflects, if any.
     func indexedHead() throws -> ObjectID? {
-        try queue.read { db in
+        try reading { db in
             try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'head'").flatMap(ObjectID.init(hex:))
         }
     }
@@ -95,12 +95,12 @@ public final class Index {
     /// The number of records indexed.
     public func recordCount() throws -> Int64 {
         // Positions are dense from 0, so the last one says how many there are, without a scan.
-        try queue.read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq) + 1, 0) FROM record") ?? 0 }
+        try reading { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq) + 1, 0) FROM record") ?? 0 }
     }
 
     /// The number of batches indexed.
     public func batchCount() throws -> Int64 {
-        try queue.read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(number) + 1, 0) FROM batch") ?? 0 }
+        try reading { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(number) + 1, 0) FROM batch") ?? 0 }
     }
 
     /// Removes everything, for a rebuild.
@@ -136,13 +136,16 @@ public final class Index {
             let insertLink = try db.makeStatement(sql: "INSERT OR IGNORE INTO link (src, relation, dst) VALUES (?, ?, ?)")
             let insertPrediction = try db.makeStatement(sql: "INSERT INTO prediction (pid, seq) VALUES (?, ?)")
             let seqOf = try db.makeStatement(sql: "SELECT seq FROM record WHERE id = ?")
+            var seqs: [Digest: Int64] = [:]
             for (entry, links, predictionID) in records {
+                seqs[entry.id] = entry.seq
                 try insertRecord.execute(arguments: [
                     entry.seq, Data(entry.id.bytes), entry.kind.rawValue, entry.name, entry.version,
                     entry.timeMilliseconds, entry.batch, entry.offset, entry.length, entry.digest.map { Data($0.bytes) },
                 ])
                 for link in links {
-                    guard let target = try Int64.fetchOne(seqOf, arguments: [Data(link.target.bytes)]) else {
+                    if seqs[link.target] == nil { seqs[link.target] = try Int64.fetchOne(seqOf, arguments: [Data(link.target.bytes)]) }
+                    guard let target = seqs[link.target] else {
                         throw LineageError.storage("the log links \(entry.id) to \(link.target), which is not in the index; run `lineage reindex`")
                     }
                     try insertLink.execute(arguments: [entry.seq, link.relation, target])
@@ -159,7 +162,7 @@ public final class Index {
 
     /// The right edge of the Merkle tree over every indexed record.
     func compactRange() throws -> CompactRange {
-        try queue.read { db in
+        try reading { db in
             guard let hex = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'range'") else { return CompactRange() }
             guard let bytes = Hex.decode(hex), let range = CompactRange(encoded: bytes) else {
                 throw LineageError.storage("the index's Merkle state is unreadable; run `lineage reindex`")
@@ -170,8 +173,8 @@ public final class Index {
 
     /// The stored hash of the perfect subtree at `level` and `index`, if kept.
     func node(level: Int, index: UInt64) throws -> [UInt8]? {
-        try queue.read { db in
-            try Data.fetchOne(db, sql: "SELECT hash FROM merkle_node WHERE level = ? AND idx = ?", arguments: [level, Int64(index)])
+        try reading { db in
+            try Data.fetchOne(db.cachedStatement(sql: "SELECT hash FROM merkle_node WHERE level = ? AND idx = ?"), arguments: [level, Int64(index)])
                 .map { [UInt8]($0) }
         }
     }
@@ -190,14 +193,35 @@ public final class Index {
     }
 
     private func fetch(_ sql: String, _ arguments: StatementArguments = []) throws -> [IndexedRecord] {
-        try queue.read { db in
-            try Row.fetchAll(db, sql: "SELECT \(Index.columns) FROM record " + sql, arguments: arguments).compactMap(Index.entry)
+        try reading { db in
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Index.columns) FROM record " + sql), arguments: arguments).compactMap(Index.entry)
         }
+    }
+
+    /// Runs a read outside any explicit transaction: one writer holds the store lock, and each
+    /// lookup is one statement, prepared once and cached.
+    private func reading<T>(_ body: (Database) throws -> T) throws -> T {
+        try queue.inDatabase(body)
     }
 
     /// The record with exactly this id.
     public func record(id: Digest) throws -> IndexedRecord? {
         try fetch("WHERE id = ?", [Data(id.bytes)]).first
+    }
+
+    /// True when a record with this id is indexed (cheaper than fetching it).
+    public func contains(id: Digest) throws -> Bool {
+        try reading { db in
+            try Int64.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM record WHERE id = ?"), arguments: [Data(id.bytes)]) != nil
+        }
+    }
+
+    /// The record id of the prediction with the caller's id `pid`, if any (cheaper than fetching it).
+    public func predictionRecordID(_ pid: String) throws -> Digest? {
+        try reading { db in
+            try Data.fetchOne(db.cachedStatement(sql: "SELECT record.id FROM prediction JOIN record ON record.seq = prediction.seq WHERE pid = ?"),
+                              arguments: [pid]).flatMap { Digest(bytes: [UInt8]($0)) }
+        }
     }
 
     /// The record at log position `seq`.
@@ -249,7 +273,7 @@ public final class Index {
     /// The links recorded for records at positions `seqFrom` ..< `seqFrom + count`, as
     /// "relation target" strings per source position.
     func links(seqFrom: Int64, count: Int) throws -> [Int64: Set<String>] {
-        try queue.read { db in
+        try reading { db in
             var links: [Int64: Set<String>] = [:]
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT link.src AS src, link.relation AS relation, record.id AS id
@@ -265,8 +289,8 @@ public final class Index {
 
     /// The segment holding log position `seq`: its first position, record count and blob.
     func segment(containing seq: Int64) throws -> (firstSeq: Int64, count: Int64, blob: ObjectID)? {
-        try queue.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT firstSeq, count, blob FROM segment WHERE firstSeq <= ? ORDER BY firstSeq DESC LIMIT 1",
+        try reading { db in
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT firstSeq, count, blob FROM segment WHERE firstSeq <= ? ORDER BY firstSeq DESC LIMIT 1"),
                                              arguments: [seq]),
                   let blob = ObjectID(bytes: [UInt8](row["blob"] as Data)) else { return nil }
             let first: Int64 = row["firstSeq"], count: Int64 = row["count"]
@@ -276,8 +300,8 @@ public final class Index {
 
     /// The batch with this number.
     func batch(_ number: Int64) throws -> BatchInfo? {
-        try queue.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT number, commitId, segment, firstSeq, count FROM batch WHERE number = ?",
+        try reading { db in
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT number, commitId, segment, firstSeq, count FROM batch WHERE number = ?"),
                                              arguments: [number]),
                   let commit = ObjectID(bytes: [UInt8](row["commitId"] as Data)),
                   let segment = ObjectID(bytes: [UInt8](row["segment"] as Data)) else { return nil }
@@ -287,7 +311,7 @@ public final class Index {
 
     /// Records that link to `seq` (downstream neighbours), with the relation.
     public func dependents(of seq: Int64) throws -> [(relation: String, record: IndexedRecord)] {
-        try queue.read { db in
+        try reading { db in
             try Row.fetchAll(db, sql: """
                 SELECT link.relation AS relation, \(Index.columns.split(separator: ",").map { "record." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
                 FROM link JOIN record ON record.seq = link.src WHERE link.dst = ? ORDER BY record.seq

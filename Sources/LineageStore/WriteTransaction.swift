@@ -30,6 +30,8 @@ public final class WriteTransaction {
     private(set) var pending: [Record] = []
     private var pendingByID: [Digest: Known] = [:]
     private var pendingPredictions: [String: Digest] = [:]
+    /// Records already in the store that this batch links to, looked up once.
+    private var storedCache: [Digest: Known] = [:]
     private(set) var stagedPayloads: [(Digest, [UInt8], [UInt8])] = []
 
     init(store: Store) { self.store = store }
@@ -40,7 +42,7 @@ public final class WriteTransaction {
     /// Adds a record to the batch after checking its links, its prediction id and its version.
     @discardableResult
     public func add(_ record: Record) throws -> Outcome {
-        if try pendingByID[record.id] != nil || store.index.record(id: record.id) != nil {
+        if try pendingByID[record.id] != nil || store.index.contains(id: record.id) {
             return .existing(record.id)
         }
         let schema = RecordSchema.of(record.kind)
@@ -56,7 +58,7 @@ public final class WriteTransaction {
             }
         }
         if let pid = record.predictionID {
-            let existing = try pendingPredictions[pid] ?? store.index.prediction(id: pid)?.id
+            let existing = try pendingPredictions[pid] ?? store.index.predictionRecordID(pid)
             if let existing {
                 throw LineageError.input("prediction id \(Names.printable(pid)) is already recorded as \(existing) with different content; prediction ids must be unique")
             }
@@ -90,10 +92,12 @@ public final class WriteTransaction {
 
     /// The kind and name of a record in the store or in this batch.
     func known(_ id: Digest) throws -> Known? {
-        if let known = pendingByID[id] { return known }
-        return try store.index.record(id: id).map {
+        if let known = pendingByID[id] ?? storedCache[id] { return known }
+        let found = try store.index.record(id: id).map {
             Known(kind: $0.kind, name: $0.name, version: $0.version, digest: $0.digest)
         }
+        storedCache[id] = found
+        return found
     }
 
     /// The name the index keeps for a record: its own name, `model/environment` for deployments,
