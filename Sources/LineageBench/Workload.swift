@@ -2,18 +2,17 @@ import Foundation
 import LineageCore
 import LineageStore
 
-/// A reproducible synthetic store: a source dataset, a cleaning transform, training data, a run,
-/// a model, a deployment and `predictions` predictions, appended in batches.
+/// A reproducible synthetic workload: a source dataset, a cleaning transform, training data, a run,
+/// a model and a deployment, written in-process; then `predictions` predictions as NDJSON for
+/// `lineage ingest`, and the same records as a `git fast-import` stream of blobs.
 struct Workload {
     let predictions: Int
-    let batchSize: Int
 
-    /// Builds the store at `path`; returns the prediction ids written.
-    func build(at path: String, log: (String) -> Void) throws -> [String] {
+    /// Creates the store with the upstream records; returns the deployment's name.
+    func createStore(at path: String) throws -> String {
         let store = try Store.create(at: path, origin: "bench.example/fraud")
         let t0: Int64 = 1_767_225_600_000 // 2026-01-01, fixed so the workload is reproducible
         func digest(_ text: String) -> String { Digest(hashing: Array(text.utf8)).description }
-        var deployment = ""
         _ = try store.write(actor: "bench") { tx in
             let raw = try tx.register(.dataset, fields: JSONObject([("name", .string("transactions")), ("digest", .string(digest("raw")))]),
                                       timeMilliseconds: t0, actor: "bench")
@@ -27,31 +26,52 @@ struct Workload {
                                       timeMilliseconds: t0, actor: "bench")
             let model = try tx.register(.model, fields: JSONObject([("name", .string("fraud")), ("digest", .string(digest("model"))),
                                                                     ("producedBy", .string(run.id.description))]), timeMilliseconds: t0, actor: "bench")
-            deployment = try tx.register(.deployment, fields: JSONObject([("model", .string(model.id.description)), ("environment", .string("prod")),
-                                                                          ("action", .string("deploy"))]), timeMilliseconds: t0, actor: "bench").id.description
+            try tx.register(.deployment, fields: JSONObject([("model", .string(model.id.description)), ("environment", .string("prod")),
+                                                             ("action", .string("deploy"))]), timeMilliseconds: t0, actor: "bench")
         }
-        var ids: [String] = []
+        return "deployment:fraud/prod"
+    }
+
+    /// Writes the predictions as NDJSON to `ndjson` and as a fast-import stream of blobs to
+    /// `fastImport`; returns the prediction ids.
+    func writeInputs(deployment: String, ndjson: String, fastImport: String) throws -> [String] {
+        FileManager.default.createFile(atPath: ndjson, contents: nil)
+        FileManager.default.createFile(atPath: fastImport, contents: nil)
+        guard let lines = FileHandle(forWritingAtPath: ndjson), let blobs = FileHandle(forWritingAtPath: fastImport) else {
+            throw BenchError("cannot write the workload files")
+        }
+        defer {
+            try? lines.close()
+            try? blobs.close()
+        }
         var generator = SplitMix(seed: 42)
-        var written = 0
-        while written < predictions {
-            let count = min(batchSize, predictions - written)
-            _ = try store.write(actor: "bench") { tx in
-                for i in written..<(written + count) {
-                    let pid = "pred-\(i)"
-                    let score = Double(generator.next() % 10_000) / 10_000
-                    let fields = JSONObject([
-                        ("predictionId", .string(pid)), ("deployment", .string(deployment)),
-                        ("input", .string(digest("input-\(i)"))),
-                        ("output", .object(JSONObject([("label", .string(score > 0.5 ? "fraud" : "legit")), ("score", .number(score))]))),
-                        ("latencyMs", .number(Double(generator.next() % 50))),
-                    ])
-                    try tx.register(.prediction, fields: fields, timeMilliseconds: t0 + Int64(i) * 10, actor: "bench")
-                    ids.append(pid)
-                }
+        var ids: [String] = []
+        var lineBuffer: [UInt8] = [], blobBuffer: [UInt8] = []
+        let t0: Int64 = 1_767_225_600_000
+        for i in 0..<predictions {
+            let pid = "pred-\(i)"
+            let score = Double(generator.next() % 10_000) / 10_000
+            let object = JSONObject([
+                ("predictionId", .string(pid)), ("deployment", .string(deployment)),
+                ("time", .string(RecordTime.format(milliseconds: t0 + Int64(i) * 10))), ("actor", .string("bench")),
+                ("input", .string(Digest(hashing: Array("input-\(i)".utf8)).description)),
+                ("output", .object(JSONObject([("label", .string(score > 0.5 ? "fraud" : "legit")), ("score", .number(score))]))),
+                ("latencyMs", .number(Double(generator.next() % 50))),
+            ])
+            let line = JSONValue.object(object).canonicalBytes
+            lineBuffer += line
+            lineBuffer.append(0x0A)
+            blobBuffer += Array("blob\ndata \(line.count)\n".utf8) + line + [0x0A]
+            ids.append(pid)
+            if lineBuffer.count > 1 << 20 {
+                lines.write(Data(lineBuffer))
+                blobs.write(Data(blobBuffer))
+                lineBuffer.removeAll(keepingCapacity: true)
+                blobBuffer.removeAll(keepingCapacity: true)
             }
-            written += count
-            log("  \(written) / \(predictions) predictions")
         }
+        lines.write(Data(lineBuffer))
+        blobs.write(Data(blobBuffer))
         return ids
     }
 }

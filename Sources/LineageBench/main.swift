@@ -2,8 +2,9 @@ import Foundation
 import LineageCore
 import LineageStore
 
-// `lineage-bench [--records N] [--lineage PATH] [--out DIR]`: builds a reproducible synthetic store and
-// prints each figure next to its reference, measured in the same run; saves the table as JSON.
+// `lineage-bench [--records N] [--lineage PATH] [--out DIR] [--keep]`: builds a reproducible synthetic store
+// with `lineage ingest` and prints each figure next to its reference measured in the same run (git fast-import,
+// gzip -1, openssl, lineage --version); saves the table as JSON.
 
 var arguments = CommandLine.arguments.dropFirst()
 var records = 1_000_000
@@ -21,71 +22,108 @@ while let flag = arguments.popFirst() {
         exit(2)
     }
 }
-
-lineage = URL(fileURLWithPath: lineage, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath + "/")).standardizedFileURL.path
-out = URL(fileURLWithPath: out, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath + "/")).standardizedFileURL.path
+let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath + "/")
+lineage = URL(fileURLWithPath: lineage, relativeTo: cwd).standardizedFileURL.path
+out = URL(fileURLWithPath: out, relativeTo: cwd).standardizedFileURL.path
 
 func say(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+
+/// Total size in bytes of the regular files under `path`.
+func bytes(under path: String) -> Int64 {
+    guard let walker = FileManager.default.enumerator(atPath: path) else { return 0 }
+    var total: Int64 = 0
+    while let name = walker.nextObject() as? String {
+        if let attributes = try? FileManager.default.attributesOfItem(atPath: path + "/" + name),
+           attributes[.type] as? FileAttributeType == .typeRegular {
+            total += (attributes[.size] as? NSNumber)?.int64Value ?? 0
+        }
+    }
+    return total
+}
+
+func fileSize(_ path: String) -> Int64 {
+    ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
+}
 
 let work = NSTemporaryDirectory() + "lineage-bench-" + UUID().uuidString
 try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
 defer { if !keep { try? FileManager.default.removeItem(atPath: work) } else { say("Kept the store in \(work)") } }
 let storePath = work + "/.lineage"
 
-say("Building a store of \(records) predictions (+6 upstream records) in \(work)")
-let buildStart = Date()
-let predictions = try Workload(predictions: records, batchSize: 10_000).build(at: storePath, log: say)
-let buildSeconds = Date().timeIntervalSince(buildStart)
+say("Writing a workload of \(records) predictions in \(work)")
+let workload = Workload(predictions: records)
+let deployment = try workload.createStore(at: storePath)
+let ndjson = work + "/predictions.ndjson", fastImport = work + "/predictions.fast-import"
+let predictions = try workload.writeInputs(deployment: deployment, ndjson: ndjson, fastImport: fastImport)
+
+say("Timing lineage ingest")
+let (ingestSeconds, ingestStatus, ingestRSS) = try Timing.measure([lineage, "ingest", ndjson, "--store", storePath, "-q"], directory: work)
+guard ingestStatus == 0 else { throw BenchError("lineage ingest exited \(ingestStatus)") }
+say("Timing git fast-import writing the same records as blobs")
+_ = try Timing.run(["git", "init", "-q", "--bare", work + "/fast-import.git"], directory: work)
+let (fastImportSeconds, fastImportStatus, _) = try Timing.measure(["git", "--git-dir", work + "/fast-import.git", "fast-import", "--quiet"],
+                                                                   directory: work, input: fastImport)
+guard fastImportStatus == 0 else { throw BenchError("git fast-import exited \(fastImportStatus)") }
+let gzipped = work + "/predictions.ndjson.gz"
+_ = try Timing.run(["gzip", "-1", "-k", "-f", ndjson], directory: work)
+let storeBytes = bytes(under: storePath + "/objects")
+let gzipBytes = fileSize(gzipped)
+let indexBytes = fileSize(storePath + "/index.sqlite")
 
 // The same canonical bytes the log holds, for the reference hash.
 say("Exporting the canonical bytes for openssl")
 let exported = work + "/records.ndjson"
 _ = try Timing.run(["/bin/sh", "-c", "git --git-dir .lineage log --reverse --format=%H refs/lineage/log/bench.example/fraud | while read c; do git --git-dir .lineage ls-tree --name-only $c | while read f; do git --git-dir .lineage cat-file blob $c:$f; done; done"],
                    directory: work, capture: exported)
-let exportedBytes = (try FileManager.default.attributesOfItem(atPath: exported)[.size] as? NSNumber)?.int64Value ?? 0
+let exportedBytes = fileSize(exported)
 
 say("Timing lineage verify and openssl dgst -sha256 (median of 3)")
 let verify = try Timing.median([lineage, "verify", "--store", storePath], directory: work, repeats: 3)
 let openssl = try Timing.median(["openssl", "dgst", "-sha256", exported], directory: work, repeats: 3)
 
-say("Timing lineage prove and lineage --version (median of 11)")
+say("Timing lineage prove, trace and --version (median of 11)")
 let target = predictions[predictions.count / 2]
 let prove = try Timing.median([lineage, "prove", target, "--store", storePath], directory: work, repeats: 11)
-let version = try Timing.median([lineage, "--version"], directory: work, repeats: 11)
 let trace = try Timing.median([lineage, "trace", target, "--store", storePath], directory: work, repeats: 11)
+let version = try Timing.median([lineage, "--version"], directory: work, repeats: 11)
 
-struct Row {
-    let what: String, value: String, reference: String, target: String, verdict: String
-}
-let ratio = verify / openssl
-let rows = [
-    Row(what: "store built (in-process, \(records + 6) records)", value: String(format: "%.1f s", buildSeconds),
-        reference: String(format: "%.0f records/s", Double(records + 6) / buildSeconds), target: "-", verdict: "-"),
-    Row(what: "lineage verify, whole store", value: String(format: "%.2f s", verify),
-        reference: String(format: "openssl dgst -sha256 %.3f s over %.1f MB", openssl, Double(exportedBytes) / 1e6),
-        target: "<= 3x openssl", verdict: String(format: "%.1fx %@", ratio, ratio <= 3 ? "MET" : "NOT MET")),
-    Row(what: "lineage prove <prediction>, whole process", value: String(format: "%.1f ms", prove * 1000),
-        reference: String(format: "lineage --version %.1f ms", version * 1000), target: "< 100 ms",
-        verdict: prove < 0.1 ? "MET" : "NOT MET"),
-    Row(what: "lineage trace <prediction>, whole process", value: String(format: "%.1f ms", trace * 1000),
-        reference: String(format: "lineage --version %.1f ms", version * 1000), target: "(issue 5: < 30 ms at 10M)", verdict: "-"),
+say("Timing lineage reindex")
+let (reindexSeconds, _, _) = try Timing.measure([lineage, "reindex", "--store", storePath, "-q"], directory: work)
+
+func verdict(_ met: Bool) -> String { met ? "MET" : "NOT MET" }
+let ingestRate = Double(records) / ingestSeconds
+let fastImportRate = Double(records) / fastImportSeconds
+let rows: [(String, String, String, String, String)] = [
+    ("lineage ingest", String(format: "%.0f predictions/s", ingestRate), String(format: "git fast-import %.0f blobs/s", fastImportRate),
+     ">= 100000/s and >= 3x fast-import", String(format: "%.2fx fast-import, %@", ingestRate / fastImportRate, verdict(ingestRate >= 100_000 && ingestRate >= 3 * fastImportRate))),
+    ("git store size", String(format: "%.1f MB", Double(storeBytes) / 1e6), String(format: "gzip -1 of the NDJSON %.1f MB", Double(gzipBytes) / 1e6),
+     "<= 1.5x gzip -1", String(format: "%.2fx %@", Double(storeBytes) / Double(gzipBytes), verdict(Double(storeBytes) <= 1.5 * Double(gzipBytes)))),
+    ("index size", String(format: "%.0f bytes/prediction", Double(indexBytes) / Double(records)), "-", "<= 100 bytes/prediction",
+     verdict(Double(indexBytes) / Double(records) <= 100)),
+    ("ingest peak RSS", String(format: "%.0f MB", Double(ingestRSS) / 1e6), "-", "< 256 MB (at 10M)", verdict(ingestRSS < 256_000_000)),
+    ("lineage verify, whole store", String(format: "%.2f s", verify), String(format: "openssl dgst -sha256 %.3f s over %.1f MB", openssl, Double(exportedBytes) / 1e6),
+     "<= 3x openssl", String(format: "%.1fx %@", verify / openssl, verdict(verify <= 3 * openssl))),
+    ("lineage prove <prediction>", String(format: "%.1f ms", prove * 1000), String(format: "lineage --version %.1f ms", version * 1000),
+     "< 100 ms", verdict(prove < 0.1)),
+    ("lineage trace <prediction>", String(format: "%.1f ms", trace * 1000), String(format: "lineage --version %.1f ms", version * 1000),
+     "< 30 ms and <= 3x --version (at 10M)", verdict(trace < 0.03 && trace <= 3 * version)),
+    ("lineage reindex", String(format: "%.1f s", reindexSeconds), "-", "10M in < 120 s", "-"),
 ]
 print("")
-print("lineage bench: \(records) predictions")
-for row in rows {
-    print("- \(row.what): \(row.value) | reference: \(row.reference) | target: \(row.target) | \(row.verdict)")
+print("lineage bench: \(records) predictions (+6 upstream records), 2-core machine")
+for (what, value, reference, targetText, result) in rows {
+    print("- \(what): \(value) | reference: \(reference) | target: \(targetText) | \(result)")
 }
 try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
 let json = JSONValue.object(JSONObject([
-    ("records", .number(Double(records + 6))),
-    ("buildSeconds", .number(buildSeconds)),
-    ("verifySeconds", .number(verify)),
-    ("opensslSeconds", .number(openssl)),
-    ("canonicalBytes", .number(Double(exportedBytes))),
-    ("verifyOverOpenssl", .number(ratio)),
-    ("proveMilliseconds", .number(prove * 1000)),
-    ("traceMilliseconds", .number(trace * 1000)),
-    ("versionMilliseconds", .number(version * 1000)),
+    ("predictions", .number(Double(records))),
+    ("ingestPerSecond", .number(ingestRate)), ("fastImportPerSecond", .number(fastImportRate)),
+    ("ingestPeakRSSBytes", .number(Double(ingestRSS))),
+    ("storeObjectBytes", .number(Double(storeBytes))), ("gzip1Bytes", .number(Double(gzipBytes))),
+    ("indexBytesPerPrediction", .number(Double(indexBytes) / Double(records))),
+    ("verifySeconds", .number(verify)), ("opensslSeconds", .number(openssl)), ("canonicalBytes", .number(Double(exportedBytes))),
+    ("proveMilliseconds", .number(prove * 1000)), ("traceMilliseconds", .number(trace * 1000)),
+    ("versionMilliseconds", .number(version * 1000)), ("reindexSeconds", .number(reindexSeconds)),
 ]))
 try Data(json.prettyString().utf8).write(to: URL(fileURLWithPath: out + "/bench.json"))
 say("Saved \(out)/bench.json")

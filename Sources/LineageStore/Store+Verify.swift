@@ -17,10 +17,8 @@ extension Store {
         let chain = try logChain()
         let indexedHead = try index.indexedHead()
         let indexedBatches = try indexedHead.flatMap { head in chain.firstIndex { $0.id == head } }.map { Int64($0) + 1 } ?? 0
-        if let indexedHead, !chain.contains(where: { $0.id == indexedHead }) {
-            // Checked after the log itself, so that a broken batch is reported first.
-            report.indexedRecords = UInt64.max
-        }
+        // Reported after the log itself is checked, so that a broken batch is named first.
+        let indexAhead = indexedHead.map { head in !chain.contains { $0.id == head } } ?? false
         for (number, commit) in chain.enumerated() {
             let batch = Int64(number)
             let label = "batch \(batch) (commit \(commit.id.hex.prefix(12)))"
@@ -48,7 +46,7 @@ extension Store {
             report.batches += 1
             progress?(range.size)
         }
-        if report.indexedRecords == UInt64.max {
+        if indexAhead {
             throw verdict("the index was built from commit \(indexedHead!.hex.prefix(12)), which the log no longer contains: the log was rolled back or rewritten after it was indexed (if you did that on purpose, run `lineage reindex`)")
         }
         report.records = range.size
