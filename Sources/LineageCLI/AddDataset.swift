@@ -9,9 +9,9 @@ extension Lineage {
             commandName: "dataset",
             abstract: "Hash files or directories and record them as a version of a dataset.",
             discussion: """
-                Files are streamed through SHA-256, never loaded whole. A directory (or several paths)
-                gets the digest of its manifest: one line "<sha256>  <path>" per file, sorted by path,
-                as sha256sum prints it. Adding content already registered under the name prints the
+                Files are streamed through SHA-256, never loaded whole. A directory (or several paths) \
+                gets the digest of its manifest: one line "<sha256>  <path>" per file, sorted by path, \
+                as sha256sum prints it. Adding content already registered under the name prints the \
                 existing version. Prints the id and dataset:NAME@VERSION.
                 """
         )

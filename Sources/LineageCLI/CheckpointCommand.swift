@@ -9,7 +9,7 @@ extension Lineage {
             commandName: "checkpoint",
             abstract: "Print the log's latest signed checkpoint (a C2SP signed note).",
             discussion: """
-                Keep it somewhere the store's owner cannot change (a ticket, an email, another system):
+                Keep it somewhere the store's owner cannot change (a ticket, an email, another system): \
                 `lineage verify --against saved.txt` later proves the log only grew since.
                 """
         )

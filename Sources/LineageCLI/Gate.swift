@@ -9,10 +9,10 @@ extension Lineage {
         static let configuration = CommandConfiguration(
             abstract: "Refuse a model whose lineage is missing or whose policy fails (for CI).",
             discussion: """
-                Passes only when the artifact's SHA-256 is a registered model whose lineage is complete back to
-                source datasets (a producing run, every run and transform with input datasets and a code commit,
-                every dataset hashed) and, with --policy, when every policy rule holds: required approvals, metric
-                thresholds, allowed signers, maximum age, forbidden dataset licences (docs/policy.md).
+                Passes only when the artifact's SHA-256 is a registered model whose lineage is complete back to \
+                source datasets (a producing run, every run and transform with input datasets and a code commit, \
+                every dataset hashed) and, with --policy, when every policy rule holds: required approvals, metric \
+                thresholds, allowed signers, maximum age, forbidden dataset licences (docs/policy.md). \
                 Exit 0 on pass, 1 on refusal, 2 for a bad policy or a missing file.
                 """
         )

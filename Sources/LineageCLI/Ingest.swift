@@ -9,13 +9,13 @@ extension Lineage {
         static let configuration = CommandConfiguration(
             abstract: "Append records from NDJSON (one JSON record per line), mostly predictions, in batches.",
             discussion: """
-                Each line is a record object; `kind` defaults to prediction, and time, actor and schemaVersion are
-                filled in when absent. Links may be ids or names (deployment:fraud/prod). A prediction's `input`
-                (and `outputPayload`) may be the raw value: it is committed and kept in the payload store.
-                Every line is validated, then records are appended in batches of --batch-size (or whatever
-                arrived within --batch-seconds, when reading a stream); each batch lands whole or not at all.
-                By default the first bad line stops ingest: the batches before it have landed, nothing after.
-                With --skip-invalid, bad lines go to the reject file with their line numbers and reasons.
+                Each line is a record object; `kind` defaults to prediction, and time, actor and schemaVersion are \
+                filled in when absent. Links may be ids or names (deployment:fraud/prod). A prediction's `input` \
+                (and `outputPayload`) may be the raw value: it is committed and kept in the payload store. \
+                Every line is validated, then records are appended in batches of --batch-size (or whatever \
+                arrived within --batch-seconds, when reading a stream); each batch lands whole or not at all. \
+                By default the first bad line stops ingest: the batches before it have landed, nothing after. \
+                With --skip-invalid, bad lines go to the reject file with their line numbers and reasons. \
                 Re-ingesting the same records is idempotent: duplicates by prediction id are skipped and counted.
                 """
         )

@@ -8,8 +8,8 @@ extension Lineage {
         static let configuration = CommandConfiguration(
             abstract: "Create a lineage store (.lineage/) in the current directory.",
             discussion: """
-                The store is a bare git repository holding the log, plus an erasable payload store and a
-                SQLite index. Other commands find it by walking up from the working directory, as git
+                The store is a bare git repository holding the log, plus an erasable payload store and a \
+                SQLite index. Other commands find it by walking up from the working directory, as git \
                 does, or through --store / $LINEAGE_STORE.
                 """
         )

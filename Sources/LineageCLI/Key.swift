@@ -9,8 +9,8 @@ extension Lineage {
         static let configuration = CommandConfiguration(
             abstract: "Manage the store's Ed25519 signing key and trusted keys.",
             discussion: """
-                `lineage init` creates a signing key. The private key lives in .lineage/keys/signing.key
-                (mode 0600) and never enters git; the public keys go to .lineage/keys/trusted and to
+                `lineage init` creates a signing key. The private key lives in .lineage/keys/signing.key \
+                (mode 0600) and never enters git; the public keys go to .lineage/keys/trusted and to \
                 .lineage/allowed_signers, which `git verify-commit` reads.
                 """,
             subcommands: [KeyShow.self, KeyGenerate.self, KeyTrust.self],

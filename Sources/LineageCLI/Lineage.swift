@@ -8,8 +8,8 @@ public struct Lineage: ParsableCommand {
         commandName: "lineage",
         abstract: "Record and trace the lineage of machine-learning data, models and predictions.",
         discussion: """
-            Records live in a git object store (.lineage/), each one content-addressed by the SHA-256 of
-            its canonical JSON. Exit codes: 0 success, 1 negative verdict, 2 bad usage or input,
+            Records live in a git object store (.lineage/), each one content-addressed by the SHA-256 of \
+            its canonical JSON. Exit codes: 0 success, 1 negative verdict, 2 bad usage or input, \
             3 not found, 4 store or I/O error. See docs/commands.md.
             """,
         version: version,

@@ -8,9 +8,9 @@ extension Lineage {
         static let configuration = CommandConfiguration(
             abstract: "Write an evidence bundle for a record and its whole upstream, to check offline.",
             discussion: """
-                The bundle (JSON, on stdout) holds the record and every upstream record as exact canonical bytes,
-                each with an RFC 6962 inclusion proof against the log's latest signed checkpoint. Anyone with the
-                store's public key (`lineage key show`) checks it with `lineage verify-proof BUNDLE --key KEY`,
+                The bundle (JSON, on stdout) holds the record and every upstream record as exact canonical bytes, \
+                each with an RFC 6962 inclusion proof against the log's latest signed checkpoint. Anyone with the \
+                store's public key (`lineage key show`) checks it with `lineage verify-proof BUNDLE --key KEY`, \
                 without the store. See docs/evidence-bundle.md.
                 """
         )

@@ -9,9 +9,9 @@ extension Lineage {
             commandName: "record",
             abstract: "Record a transform, run, model, deployment, approval, prediction or review.",
             discussion: """
-                Each kind takes flags for its fields, or --from-json FILE|- for a whole record (flags
-                then override its fields). Links may be given as ids, short ids or names such as
-                model:fraud@3; a link to a record that is not in the store is refused and nothing is
+                Each kind takes flags for its fields, or --from-json FILE|- for a whole record (flags \
+                then override its fields). Links may be given as ids, short ids or names such as \
+                model:fraud@3; a link to a record that is not in the store is refused and nothing is \
                 written. Prints the new record's id. See docs/records.md for every field.
                 """,
             subcommands: [RecordTransform.self, RecordRun.self, RecordModel.self, RecordDeployment.self,

@@ -9,8 +9,8 @@ extension Lineage {
             commandName: "prediction",
             abstract: "Record one prediction: its id, the deployment or model that made it, its input and output.",
             discussion: """
-                The raw input (--input-json or --input-file) never enters the log: the record keeps a
-                salted SHA-256 commitment, and the input and its salt go to the erasable payload store.
+                The raw input (--input-json or --input-file) never enters the log: the record keeps a \
+                salted SHA-256 commitment, and the input and its salt go to the erasable payload store. \
                 Prediction ids are unique in a store.
                 """
         )

@@ -9,15 +9,15 @@ extension Lineage {
         static let configuration = CommandConfiguration(
             abstract: "Run a training or data command and record it with its inputs, code, environment and outputs.",
             discussion: """
-                Registers each --input as a dataset (reusing the version with the same digest), captures the git
-                commit, dirty flag and diff digest of the working tree holding the script, and the OS, CPU and tool
-                versions (with the Python interpreter and a digest of `pip freeze` for Python commands). The command
-                runs with its output streaming through and these variables set: LINEAGE_STORE, LINEAGE_RUN_NAME,
-                LINEAGE_PARAMS (JSON) and LINEAGE_METRICS_FILE (where `lineage metric K=V` writes). The run is
-                recorded with its exit status and duration even when it fails; then --output files are registered
+                Registers each --input as a dataset (reusing the version with the same digest), captures the git \
+                commit, dirty flag and diff digest of the working tree holding the script, and the OS, CPU and tool \
+                versions (with the Python interpreter and a digest of `pip freeze` for Python commands). The command \
+                runs with its output streaming through and these variables set: LINEAGE_STORE, LINEAGE_RUN_NAME, \
+                LINEAGE_PARAMS (JSON) and LINEAGE_METRICS_FILE (where `lineage metric K=V` writes). The run is \
+                recorded with its exit status and duration even when it fails; then --output files are registered \
                 as datasets derived from it and --model files as model versions produced by it.
 
-                Exits with the command's own status; 127 when the command cannot be started; 2 when the command
+                Exits with the command's own status; 127 when the command cannot be started; 2 when the command \
                 succeeded but a declared output is missing (the run is then recorded as failed).
                 """
         )

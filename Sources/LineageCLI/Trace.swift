@@ -8,9 +8,9 @@ extension Lineage {
         static let configuration = CommandConfiguration(
             abstract: "Show the whole upstream lineage of a prediction or any record.",
             discussion: """
-                Walks every link upstream: prediction → deployment → model → run (hyperparameters, metrics,
-                code) → datasets → transforms → source datasets. The default output is an indented tree;
-                --json gives a graph of nodes (with their records) and edges (with their relation);
+                Walks every link upstream: prediction → deployment → model → run (hyperparameters, metrics, \
+                code) → datasets → transforms → source datasets. The default output is an indented tree; \
+                --json gives a graph of nodes (with their records) and edges (with their relation); \
                 --format dot gives Graphviz.
                 """
         )

@@ -9,11 +9,11 @@ extension Lineage {
         static let configuration = CommandConfiguration(
             abstract: "Check that nothing in the store was altered, removed, reordered or inserted.",
             discussion: """
-                Recomputes every record id, link, Merkle leaf and root; checks every batch's signed checkpoint
-                and git commit signature against the trusted keys; checks that the index matches the log.
-                With --against, also proves by an RFC 6962 consistency proof that the log is an append-only
-                extension of a checkpoint saved earlier (`lineage checkpoint > saved.txt`): the check that
-                catches history rewritten and re-signed with the store's own key. Exits 1 naming the first
+                Recomputes every record id, link, Merkle leaf and root; checks every batch's signed checkpoint \
+                and git commit signature against the trusted keys; checks that the index matches the log. \
+                With --against, also proves by an RFC 6962 consistency proof that the log is an append-only \
+                extension of a checkpoint saved earlier (`lineage checkpoint > saved.txt`): the check that \
+                catches history rewritten and re-signed with the store's own key. Exits 1 naming the first \
                 record or batch that fails. See docs/integrity.md.
                 """
         )

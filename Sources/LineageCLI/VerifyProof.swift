@@ -10,9 +10,9 @@ extension Lineage {
             commandName: "verify-proof",
             abstract: "Check an evidence bundle offline, with no store, against a public key.",
             discussion: """
-                Verifies the checkpoint's signature with the given key; recomputes every record's id and Merkle
-                leaf from its bytes; checks each inclusion proof against the size and root read only from the
-                verified checkpoint; and checks that every upstream record is in the bundle. Exits 0 when all
+                Verifies the checkpoint's signature with the given key; recomputes every record's id and Merkle \
+                leaf from its bytes; checks each inclusion proof against the size and root read only from the \
+                verified checkpoint; and checks that every upstream record is in the bundle. Exits 0 when all \
                 hold, 1 naming the first thing that does not.
                 """
         )
