@@ -34,6 +34,26 @@ public enum RecordTime {
         return ((days * 86400 + Int64(h * 3600 + mi * 60 + s)) * 1000) + Int64(ms)
     }
 
+    /// Parses what a user types for a point in time: a duration back from `now` (`90d`, `12h`,
+    /// `30m`, `2w`), a date (`2026-11-01`, midnight UTC), or a UTC time with or without
+    /// milliseconds (`2026-11-01T12:00:00Z`). Returns nil for anything else.
+    public static func parseUserTime(_ text: String, now: Int64) -> Int64? {
+        if let unit = text.last, let count = Int64(text.dropLast()), count >= 0 {
+            let seconds: Int64? = switch unit {
+            case "s": 1
+            case "m": 60
+            case "h": 3600
+            case "d": 86400
+            case "w": 7 * 86400
+            default: nil
+            }
+            if let seconds { return now - count * seconds * 1000 }
+        }
+        if text.utf8.count == 10 { return parse(text + "T00:00:00.000Z") }
+        if text.utf8.count == 20, text.hasSuffix("Z") { return parse(String(text.dropLast()) + ".000Z") }
+        return parse(text)
+    }
+
     static func daysIn(month: Int, year: Int) -> Int {
         switch month {
         case 2: (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28

@@ -183,7 +183,20 @@ public final class Index {
 
     private static let columns = "seq, id, kind, name, version, time, batch, offset, length, digest"
 
-    private static func entry(_ row: Row) -> IndexedRecord? {
+    /// Index entries for any query selecting the record columns by name.
+    func rows(_ sql: String, _ arguments: StatementArguments) throws -> [IndexedRecord] {
+        try reading { db in try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).compactMap(Index.entry) }
+    }
+
+    /// How many records of `kind` link to `seq`.
+    public func count(linkingTo seq: Int64, kind: RecordKind) throws -> Int64 {
+        try reading { db in
+            try Int64.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM link JOIN record ON record.seq = link.src WHERE link.dst = ? AND record.kind = ?"),
+                               arguments: [seq, kind.rawValue]) ?? 0
+        }
+    }
+
+    static func entry(_ row: Row) -> IndexedRecord? {
         guard let id = Digest(bytes: [UInt8](row["id"] as Data)),
               let kind = RecordKind(rawValue: row["kind"]) else { return nil }
         let digestData: Data? = row["digest"]
@@ -309,13 +322,14 @@ public final class Index {
         }
     }
 
-    /// Records that link to `seq` (downstream neighbours), with the relation.
-    public func dependents(of seq: Int64) throws -> [(relation: String, record: IndexedRecord)] {
+    /// Records that link to `seq` (downstream neighbours), with the relation; records of kind
+    /// `excluded` are left out in the query itself, so millions of predictions are never loaded.
+    public func dependents(of seq: Int64, excluding excluded: RecordKind? = nil) throws -> [(relation: String, record: IndexedRecord)] {
         try reading { db in
-            try Row.fetchAll(db, sql: """
+            try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT link.relation AS relation, \(Index.columns.split(separator: ",").map { "record." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
-                FROM link JOIN record ON record.seq = link.src WHERE link.dst = ? ORDER BY record.seq
-                """, arguments: [seq]).compactMap { row in
+                FROM link JOIN record ON record.seq = link.src WHERE link.dst = ? AND record.kind IS NOT ? ORDER BY record.seq
+                """), arguments: [seq, excluded?.rawValue]).compactMap { row in
                 Index.entry(row).map { (row["relation"] as String, $0) }
             }
         }

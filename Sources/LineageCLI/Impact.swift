@@ -1,0 +1,57 @@
+import ArgumentParser
+import LineageCore
+import LineageStore
+
+extension Lineage {
+    /// `lineage impact`: everything downstream of a record.
+    struct Impact: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List everything downstream of a record: what this data touched.",
+            discussion: """
+                Transforms, derived datasets, runs, models, approvals and deployments (current and past) reached \
+                through any link from the record, and how many predictions each deployment served. Predictions \
+                are counted, never listed one by one.
+                """
+        )
+
+        @Argument(help: ArgumentHelp("A dataset (or any record): id, short id or name such as dataset:train.", valueName: "ref"))
+        var reference: String
+
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() throws {
+            let store = try storeOptions.open()
+            let report = try store.impact(of: try store.resolve(reference))
+            if output.json {
+                print(JSONValue.object(JSONObject([
+                    ("root", .string(report.root.id.description)),
+                    ("records", .array(report.items.map { item in
+                        .object(JSONObject([("id", .string(item.entry.id.description)), ("kind", .string(item.entry.kind.rawValue)),
+                                            ("ref", .string(RecordLabel.reference(item.entry))), ("relation", .string(item.relation)),
+                                            ("from", .string(item.from.description))]))
+                    })),
+                    ("deployments", .array(report.deployments.map { deployment in
+                        .object(JSONObject([("id", .string(deployment.entry.id.description)), ("ref", .string(RecordLabel.reference(deployment.entry))),
+                                            ("current", .bool(deployment.current)), ("predictions", .number(Double(deployment.predictions)))]))
+                    })),
+                    ("predictionsWithoutDeployment", .number(Double(report.predictionsWithoutDeployment))),
+                ])).prettyString())
+                return
+            }
+            print("Downstream of \(RecordLabel.title(report.root))  \(RecordLabel.shortID(report.root.id))")
+            if report.items.isEmpty { print("  nothing links to it") }
+            for kind in RecordKind.allCases where kind != .deployment {
+                for item in report.items where item.entry.kind == kind {
+                    print("  \(RecordLabel.title(item.entry))  \(RecordLabel.shortID(item.entry.id))  (\(item.relation))")
+                }
+            }
+            for deployment in report.deployments {
+                print("  \(RecordLabel.title(deployment.entry))  \(RecordLabel.shortID(deployment.entry.id))  \(deployment.current ? "current" : "past"), \(deployment.predictions) prediction\(deployment.predictions == 1 ? "" : "s")")
+            }
+            if report.predictionsWithoutDeployment > 0 {
+                print("  \(report.predictionsWithoutDeployment) predictions made by these models without a deployment")
+            }
+        }
+    }
+}

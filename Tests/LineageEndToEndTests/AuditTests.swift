@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+
+@Suite("audit queries: query, impact, diff")
+struct AuditTests {
+    /// The demo chain plus a second model version deployed to prod, which serves one more prediction.
+    static func twoVersions() throws -> (Workspace, DemoChain) {
+        let w = try Workspace()
+        let chain = try DemoChain(in: w)
+        try w.write("model2.pkl", "version two\n")
+        try w.ok("record", "model", "--name", "fraud", "--file", "model2.pkl", "--run", "run:train-fraud")
+        try w.ok("record", "deployment", "--model", "model:fraud@2", "--environment", "prod")
+        try w.ok("record", "prediction", "--id", "pred-9000", "--deployment", "deployment:fraud/prod", "--output", #"{"label":"legit"}"#)
+        return (w, chain)
+    }
+
+    static func refs(_ ndjson: String) throws -> [String] {
+        try ndjson.split(separator: "\n").map { try json(String($0))["ref"] as? String ?? "" }
+    }
+
+    @Test("predictions served by a model, through its deployments")
+    func servedByModel() throws {
+        let (w, _) = try Self.twoVersions()
+        #expect(try Self.refs(try w.ok("query", "--kind", "prediction", "--model", "model:fraud@1", "--json")) == ["pred-8812"])
+        #expect(try Self.refs(try w.ok("query", "--kind", "prediction", "--model", "model:fraud@2", "--json")) == ["pred-9000"])
+        #expect(try Self.refs(try w.ok("query", "--kind", "prediction", "--deployment", "deployment:fraud/prod", "--json")) == ["pred-9000"])
+    }
+
+    @Test("filters by kind, name, actor, time window and record field; table, NDJSON and CSV")
+    func filters() throws {
+        let (w, _) = try Self.twoVersions()
+        #expect(try Self.refs(try w.ok("query", "--kind", "model", "--name", "fraud", "--json")) == ["model:fraud@1", "model:fraud@2"])
+        #expect(try w.ok("query", "--actor", "nobody@example.com").isEmpty)
+        #expect(try w.ok("query", "--kind", "dataset", "--since", "1d").split(separator: "\n").count == 2)
+        #expect(try w.ok("query", "--kind", "dataset", "--until", "2000-01-01").isEmpty)
+        #expect(try Self.refs(try w.ok("query", "--kind", "prediction", "--where", #"output={"label":"fraud","score":0.93}"#, "--json")) == ["pred-8812"])
+        let csv = try w.ok("query", "--kind", "model", "--csv").split(separator: "\n")
+        #expect(csv.first == "id,seq,time,kind,ref,actor,record")
+        #expect(csv.count == 3)
+        #expect(csv[1].contains("\"{\"\"actor\"\""))
+        #expect(try w.ok("query", "-n", "2").split(separator: "\n").count == 2)
+    }
+
+    @Test("bad filters: a malformed duration or an unknown field is refused with exit 2")
+    func badFilters() throws {
+        let (w, _) = try Self.twoVersions()
+        for arguments in [["query", "--since", "yesterday"], ["query", "--until", "90x"], ["query", "--where", "colour=red"],
+                          ["query", "--kind", "run", "--where", "predictionId=x"]] {
+            let outcome = try w.run(Workspace.binary, arguments, in: nil, stdin: nil)
+            #expect(outcome.status == 2, "\(arguments): \(outcome.stderr)")
+            #expect(outcome.stderr.split(separator: "\n").count == 1)
+        }
+    }
+
+    @Test("impact lists everything downstream of a source dataset and counts predictions per deployment")
+    func impact() throws {
+        let (w, chain) = try Self.twoVersions()
+        let report = try json(try w.ok("impact", "dataset:raw", "--json"))
+        let kinds = (report["records"] as? [[String: Any]] ?? []).map { $0["ref"] as? String ?? "" }
+        for expected in ["transform:clean", "dataset:train@1", "run:train-fraud", "model:fraud@1", "model:fraud@2"] {
+            #expect(kinds.contains(expected), "\(kinds) lacks \(expected)")
+        }
+        let deployments = try #require(report["deployments"] as? [[String: Any]])
+        #expect(deployments.count == 2)
+        let old = try #require(deployments.first { $0["id"] as? String == chain.ids["deployment"] })
+        #expect(old["current"] as? Bool == false)
+        #expect(old["predictions"] as? Int == 1)
+        let current = try #require(deployments.first { $0["id"] as? String != chain.ids["deployment"] })
+        #expect(current["current"] as? Bool == true)
+        #expect(current["predictions"] as? Int == 1)
+        #expect(!kinds.contains("pred-8812"))
+        #expect(try w.ok("impact", "dataset:raw").contains("past, 1 prediction"))
+    }
+
+    @Test("diff shows what changed between two model versions' lineage")
+    func diff() throws {
+        let (w, _) = try Self.twoVersions()
+        try w.write("data/clean/train.csv", "id,amount,label\n1,10,0\n2,999,1\n4,7,0\n")
+        try w.ok("add", "dataset", "data/clean", "--name", "train", "--from", "transform:clean")
+        try w.ok("record", "run", "--name", "retrain", "--input", "dataset:train@2", "--param", "learning_rate=0.2",
+                 "--param", "n_estimators=100", "--metric", "auc=0.95", "--code-commit", "feedface")
+        try w.write("model3.pkl", "version three\n")
+        try w.ok("record", "model", "--name", "fraud", "--file", "model3.pkl", "--run", "run:retrain")
+        let changes = try #require(try JSONSerialization.jsonObject(with: Data(try w.ok("diff", "model:fraud@1", "model:fraud@3", "--json").utf8)) as? [[String: Any]])
+        let paths = Dictionary(uniqueKeysWithValues: changes.map { ($0["path"] as! String, $0) })
+        #expect(paths["params.learning_rate"]?["before"] as? String == "0.1")
+        #expect(paths["params.learning_rate"]?["after"] as? String == "0.2")
+        #expect(paths["metrics.auc"]?["after"] as? String == "0.95")
+        #expect(paths["code.commit"]?["after"] as? String == "feedface")
+        #expect((paths["dataset.train"]?["after"] as? String)?.hasPrefix("@2 sha256:") == true)
+        #expect(paths["params.n_estimators"] == nil)
+        #expect(try w.ok("diff", "model:fraud@1", "model:fraud@1").contains("no differences"))
+        #expect(try w.lineage("diff", "model:fraud@1", "dataset:raw").status == 2)
+    }
+}
