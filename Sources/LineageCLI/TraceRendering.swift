@@ -72,4 +72,20 @@ enum TraceRendering {
         }
         return out + "}\n"
     }
+
+    static func mermaid(_ graph: TraceGraph) -> String {
+        var names: [Digest: String] = [:]
+        var out = "graph BT\n"
+        for (i, id) in graph.order.enumerated() {
+            guard let entry = graph.entries[id] else { continue }
+            names[id] = "n\(i)"
+            let label = "\(entry.kind): \(RecordLabel.reference(entry))".replacingOccurrences(of: "\"", with: "#quot;")
+            out += "  n\(i)[\"\(label)\"]\n"
+        }
+        for edge in graph.edges {
+            guard let from = names[edge.from], let to = names[edge.to] else { continue }
+            out += "  \(from) -->|\(edge.relation)| \(to)\n"
+        }
+        return out
+    }
 }

@@ -50,3 +50,22 @@ extension Store {
         return TraceGraph(root: start.id, order: order, records: records, entries: entries, edges: edges)
     }
 }
+
+extension Store {
+    /// Every record in the log as one graph, in log order (for whole-store exports).
+    public func fullGraph() throws -> TraceGraph {
+        var order: [Digest] = []
+        var records: [Digest: Record] = [:]
+        var entries: [Digest: IndexedRecord] = [:]
+        var edges: [TraceGraph.Edge] = []
+        try query(RecordQuery()) { entry in
+            let record = try read(entry)
+            order.append(entry.id)
+            records[entry.id] = record
+            entries[entry.id] = entry
+            edges += record.links.map { TraceGraph.Edge(from: entry.id, to: $0.target, relation: $0.relation) }
+            return true
+        }
+        return TraceGraph(root: order.first ?? Digest(hashing: []), order: order, records: records, entries: entries, edges: edges)
+    }
+}
