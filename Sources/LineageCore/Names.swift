@@ -1,3 +1,5 @@
+import Foundation
+
 /// Rules for user-chosen names (datasets, models, runs, environments) and prediction ids.
 public enum Names {
     /// The longest name accepted.
@@ -25,6 +27,15 @@ public enum Names {
               id.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
             throw RecordError("the prediction id \(printable(id)) is not allowed: use 1 to 256 printable ASCII characters without spaces")
         }
+    }
+
+    /// The nearest allowed name to `text`: disallowed characters become '-', leading ones are dropped.
+    public static func sanitized(_ text: String) -> String? {
+        var name = String(text.unicodeScalars.map { $0.isASCII && isNameByte(UInt8($0.value)) ? Character($0) : "-" })
+        while let first = name.utf8.first, !isAlphanumeric(first) { name.removeFirst() }
+        while name.contains("..") { name = name.replacingOccurrences(of: "..", with: "-") }
+        name = String(name.prefix(maximumLength))
+        return name.isEmpty ? nil : name
     }
 
     /// A quoted form of untrusted text that is safe to print on a terminal.

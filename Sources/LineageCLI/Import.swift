@@ -1,0 +1,11 @@
+import ArgumentParser
+
+extension Lineage {
+    /// `lineage import`: lineage from other tools.
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import lineage recorded by other tools.",
+            subcommands: [ImportMLflow.self]
+        )
+    }
+}

@@ -1,0 +1,111 @@
+import ArgumentParser
+import Foundation
+import LineageCore
+import LineageStore
+
+extension Lineage {
+    /// `lineage import mlflow`: runs, params, metrics, datasets and registered models from MLflow.
+    struct ImportMLflow: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "mlflow",
+            abstract: "Import MLflow runs, params, metrics, datasets and registered model versions.",
+            discussion: """
+                Reads an MLflow tracking database (sqlite backend) and records, in one batch: each logged dataset \
+                (its SHA-256 computed when its source file is present, else the SHA-256 of its MLflow descriptor; \
+                MLflow's digest kept in externalDigests.mlflow), each active run (params, latest metrics, git \
+                commit and source tags, status, start and end, dataset inputs) and each registered model version \
+                (produced by its run). Importing again adds nothing new.
+                """
+        )
+
+        @Option(name: .customLong("tracking-uri"), help: ArgumentHelp("The MLflow tracking database, sqlite:///path/mlflow.db.", valueName: "uri"))
+        var trackingURI: String
+
+        @OptionGroup var writeOptions: WriteOptions
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() throws {
+            let mlflow = try MLflowDatabase(trackingURI: trackingURI)
+            let store = try storeOptions.open()
+            let actor = writeOptions.resolvedActor
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            var datasetFields: [String: JSONObject] = [:]
+            for dataset in mlflow.datasets {
+                var fields = JSONObject()
+                fields["name"] = .string(try name(dataset.name, what: "dataset"))
+                if let file = mlflow.localFile(dataset.source) {
+                    let digest = try ArtifactDigest.compute(paths: [file])
+                    fields["digest"] = .string(digest.digest.description)
+                    fields["size"] = .number(Double(digest.size))
+                } else {
+                    let descriptor = JSONValue.object(JSONObject([("digest", .string(dataset.digest)), ("source", .string(dataset.source)),
+                                                                  ("sourceType", .string(dataset.sourceType))]))
+                    fields["digest"] = .string(Digest(hashing: descriptor.canonicalBytes).description)
+                }
+                fields["uri"] = .string(dataset.source)
+                fields["externalDigests"] = .object(JSONObject([("mlflow", .string(dataset.digest))]))
+                fields["tags"] = .object(JSONObject([("mlflow.dataset_uuid", .string(dataset.uuid))]))
+                datasetFields[dataset.uuid] = fields
+            }
+            let (counts, _) = try store.write(actor: actor) { tx in
+                var added = 0, existing = 0
+                func count(_ outcome: WriteTransaction.Outcome) -> Digest {
+                    if case .added = outcome { added += 1 } else { existing += 1 }
+                    return outcome.id
+                }
+                var datasetIDs: [String: Digest] = [:]
+                for dataset in mlflow.datasets {
+                    datasetIDs[dataset.uuid] = count(try tx.register(.dataset, fields: datasetFields[dataset.uuid]!, timeMilliseconds: now, actor: actor))
+                }
+                var runIDs: [String: Digest] = [:]
+                for run in mlflow.runs {
+                    var fields = JSONObject()
+                    fields["name"] = .string(try name(run.name, what: "run"))
+                    if !run.params.isEmpty { fields["params"] = .object(JSONObject(run.params.map { ($0.0, FieldInput.typedValue($0.1)) })) }
+                    if !run.metrics.isEmpty { fields["metrics"] = .object(JSONObject(run.metrics.map { ($0.0, JSONValue.number($0.1)) })) }
+                    var code = JSONObject()
+                    code["commit"] = run.tags["mlflow.source.git.commit"].map(JSONValue.string)
+                    code["path"] = run.tags["mlflow.source.name"].map(JSONValue.string)
+                    code["repo"] = run.tags["mlflow.source.git.repoURL"].map(JSONValue.string)
+                    if !code.isEmpty { fields["code"] = .object(code) }
+                    fields["status"] = .string(["FINISHED": "succeeded", "FAILED": "failed", "KILLED": "failed"][run.status] ?? "running")
+                    fields["startedAt"] = run.start.map { .string(RecordTime.format(milliseconds: $0)) }
+                    fields["endedAt"] = run.end.map { .string(RecordTime.format(milliseconds: $0)) }
+                    fields["inputs"] = .array(run.inputs.compactMap { datasetIDs[$0] }.map { .string($0.description) })
+                    fields["tags"] = .object(JSONObject([("mlflow.run_id", .string(run.id))]))
+                    let author = run.user.isEmpty ? actor : "mlflow:" + run.user
+                    runIDs[run.id] = count(try tx.register(.run, fields: fields, timeMilliseconds: run.end ?? run.start ?? now, actor: author))
+                }
+                for version in mlflow.modelVersions {
+                    var fields = JSONObject()
+                    fields["name"] = .string(try name(version.name, what: "model"))
+                    if let file = mlflow.localFile(version.source) {
+                        let digest = try ArtifactDigest.compute(paths: [file])
+                        fields["digest"] = .string(digest.digest.description)
+                        fields["size"] = .number(Double(digest.size))
+                    } else {
+                        fields["digest"] = .string(Digest(hashing: Array("mlflow-model-source:\(version.source)".utf8)).description)
+                    }
+                    fields["uri"] = .string(version.source)
+                    fields["producedBy"] = version.runID.flatMap { runIDs[$0] }.map { .string($0.description) }
+                    fields["tags"] = .object(JSONObject([("mlflow.registered_model", .string(version.name)),
+                                                         ("mlflow.version", .string(String(version.version)))]))
+                    _ = count(try tx.register(.model, fields: fields, timeMilliseconds: now, actor: actor))
+                }
+                return (added, existing)
+            }
+            if writeOptions.json {
+                print(JSONValue.object(JSONObject([("added", .number(Double(counts.0))), ("existing", .number(Double(counts.1)))])).canonicalString)
+            } else {
+                print("Imported from MLflow: \(mlflow.datasets.count) datasets, \(mlflow.runs.count) runs, \(mlflow.modelVersions.count) model versions (\(counts.0) new records, \(counts.1) already recorded)")
+            }
+        }
+
+        func name(_ text: String, what: String) throws -> String {
+            guard let name = Names.sanitized(text) else {
+                throw LineageError.input("the MLflow \(what) name \(Names.printable(text)) has no usable characters")
+            }
+            return name
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import GRDB
+import LineageCore
+
+/// Reads an MLflow tracking database (its sqlite backend): experiments' runs with params, latest
+/// metrics, tags and dataset inputs, logged datasets, and registered model versions.
+public struct MLflowDatabase {
+    /// Alembic revisions of MLflow's schema that this reader knows.
+    public static let knownSchemas = ["dc11669786a5"]
+
+    public struct Dataset {
+        public let uuid: String
+        public let name: String
+        public let digest: String
+        public let sourceType: String
+        public let source: String
+    }
+
+    public struct Run {
+        public let id: String
+        public let name: String
+        public let user: String
+        public let status: String
+        public let start: Int64?
+        public let end: Int64?
+        public let params: [(String, String)]
+        public let metrics: [(String, Double)]
+        public let tags: [String: String]
+        public let inputs: [String]
+    }
+
+    public struct ModelVersion {
+        public let name: String
+        public let version: Int
+        public let source: String
+        public let runID: String?
+    }
+
+    public let path: String
+    public let datasets: [Dataset]
+    public let runs: [Run]
+    public let modelVersions: [ModelVersion]
+
+    /// Opens `sqlite:///PATH` (or a plain path) read-only and reads everything; refuses unknown schemas.
+    public init(trackingURI: String) throws {
+        var path = trackingURI
+        if path.hasPrefix("sqlite:///") { path = String(path.dropFirst("sqlite:///".count - 1)) }
+        else if path.contains("://") { throw LineageError.input("only sqlite tracking URIs are supported (sqlite:///path/mlflow.db), not \(Names.printable(trackingURI))") }
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw LineageError.input("there is no MLflow database at \(Names.printable(path)); check --tracking-uri")
+        }
+        self.path = path
+        var configuration = Configuration()
+        configuration.readonly = true
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            (datasets, runs, modelVersions) = try queue.read { db in
+                guard try db.tableExists("alembic_version"),
+                      let revision = try String.fetchOne(db, sql: "SELECT version_num FROM alembic_version") else {
+                    throw LineageError.input("\(Names.printable(path)) is not an MLflow database (no alembic_version table)")
+                }
+                guard MLflowDatabase.knownSchemas.contains(revision) else {
+                    throw LineageError.input("the MLflow database \(Names.printable(path)) has schema revision \(revision), which this lineage does not know (it reads \(MLflowDatabase.knownSchemas.joined(separator: ", "))); upgrade lineage or export with a matching MLflow")
+                }
+                let datasets = try Row.fetchAll(db, sql: "SELECT dataset_uuid, name, digest, dataset_source_type, dataset_source FROM datasets").map {
+                    Dataset(uuid: $0[0], name: $0[1], digest: $0[2], sourceType: $0[3], source: $0[4])
+                }
+                let runs = try Row.fetchAll(db, sql: "SELECT run_uuid, name, user_id, status, start_time, end_time FROM runs WHERE lifecycle_stage = 'active' ORDER BY start_time, run_uuid").map { row in
+                    let id: String = row[0]
+                    return Run(
+                        id: id, name: row[1] ?? id, user: row[2] ?? "", status: row[3] ?? "", start: row[4], end: row[5],
+                        params: try Row.fetchAll(db, sql: "SELECT key, value FROM params WHERE run_uuid = ? ORDER BY key", arguments: [id]).map { ($0[0], $0[1]) },
+                        metrics: try Row.fetchAll(db, sql: "SELECT key, value FROM latest_metrics WHERE run_uuid = ? ORDER BY key", arguments: [id]).map { ($0[0], $0[1]) },
+                        tags: Dictionary(try Row.fetchAll(db, sql: "SELECT key, value FROM tags WHERE run_uuid = ?", arguments: [id]).map { ($0[0], $0[1]) }) { a, _ in a },
+                        inputs: try String.fetchAll(db, sql: "SELECT source_id FROM inputs WHERE destination_type = 'RUN' AND source_type = 'DATASET' AND destination_id = ? ORDER BY source_id", arguments: [id]))
+                }
+                let versions = try Row.fetchAll(db, sql: "SELECT name, version, source, run_id FROM model_versions ORDER BY name, version").map {
+                    ModelVersion(name: $0[0], version: $0[1], source: $0[2] ?? "", runID: $0[3])
+                }
+                return (datasets, runs, versions)
+            }
+        } catch let error as LineageError {
+            throw error
+        } catch {
+            throw LineageError.input("cannot read the MLflow database \(Names.printable(path)): \(error)")
+        }
+    }
+
+    /// A local file an MLflow source names, resolved against the database's directory; nil if absent.
+    public func localFile(_ source: String) -> String? {
+        var candidate = source
+        if candidate.hasPrefix("file://") { candidate = String(candidate.dropFirst("file://".count)) }
+        if !candidate.hasPrefix("/") { candidate = (path as NSString).deletingLastPathComponent + "/" + candidate }
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory) ? candidate : nil
+    }
+}
