@@ -5,7 +5,7 @@ extension Lineage {
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Import lineage recorded by other tools.",
-            subcommands: [ImportMLflow.self]
+            subcommands: [ImportMLflow.self, ImportDVC.self]
         )
     }
 }

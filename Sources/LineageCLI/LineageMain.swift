@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LineageCore
 import LineageStore
 
 /// The process entry point: runs the command and turns every failure into one sentence on
@@ -12,6 +13,9 @@ public enum LineageMain {
         } catch let error as LineageError {
             Terminal.error(error.message, verdict: error.kind == .verdict)
             exit(error.kind.rawValue)
+        } catch let error as RecordError {
+            Terminal.error(error.message)
+            exit(LineageError.Kind.input.rawValue)
         } catch let code as ExitCode {
             exit(code.rawValue)
         } catch {

@@ -67,7 +67,7 @@ public struct RecordSchema: Sendable {
         case .model:
             [req("name", .name), req("version", .integer(minimum: 1)), req("digest", .digest),
              opt("size", .integer(minimum: 0)), opt("format", .string), opt("uri", .string),
-             opt("producedBy", .link([.run]))]
+             opt("externalDigests", .digests), opt("producedBy", .link([.run]))]
         case .deployment:
             [req("model", .link([.model])), req("environment", .name),
              req("action", .choice(["deploy", "rollback", "retire"])), opt("endpoint", .string),

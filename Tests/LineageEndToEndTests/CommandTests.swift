@@ -7,7 +7,7 @@ struct CommandTests {
         [], ["init"], ["add"], ["add", "dataset"], ["record"], ["record", "transform"], ["record", "run"],
         ["record", "model"], ["record", "deployment"], ["record", "approval"], ["record", "prediction"],
         ["record", "review"], ["show"], ["log"], ["trace"], ["reindex"], ["verify"], ["prove"], ["verify-proof"],
-        ["checkpoint"], ["key"], ["key", "show"], ["key", "generate"], ["key", "trust"], ["run"], ["metric"], ["gate"], ["ingest"], ["query"], ["impact"], ["diff"], ["export"], ["import"], ["import", "mlflow"],
+        ["checkpoint"], ["key"], ["key", "show"], ["key", "generate"], ["key", "trust"], ["run"], ["metric"], ["gate"], ["ingest"], ["query"], ["impact"], ["diff"], ["export"], ["import"], ["import", "mlflow"], ["import", "dvc"],
     ]
 
     @Test("every command has --help", arguments: commands)

@@ -49,3 +49,53 @@ struct ImportTests {
         #expect(try w.logHead() == head)
     }
 }
+
+@Suite("lineage import dvc, from a dvc.lock made by the real DVC")
+struct DVCImportTests {
+    static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("fixtures/dvc").path
+
+    @Test("stages become a transform and a run with deps, params and outs; md5 kept, SHA-256 computed; once")
+    func importsPipeline() throws {
+        let w = try Workspace()
+        try w.ok("init")
+        #expect(try json(try w.ok("import", "dvc", Self.fixture + "/dvc.lock", "--json"))["added"] as? Int == 6)
+        #expect(try json(try w.ok("import", "dvc", Self.fixture, "--json"))["added"] as? Int == 0)
+        let nodes = try #require(try json(try w.ok("trace", "model:model.pkl", "--json"))["nodes"] as? [[String: Any]])
+        #expect(nodes.map { $0["ref"] as? String ?? "" } == ["model:model.pkl@1", "run:train", "dataset:data-prepared@1", "transform:prepare", "dataset:data-raw.csv@1"])
+        let run = try #require(nodes[1]["record"] as? [String: Any])
+        #expect((run["params"] as? [String: Any])?["train.lr"] as? Double == 0.1)
+        #expect((run["metrics"] as? [String: Any])?["auc"] as? Double == 0.91)
+        #expect((run["code"] as? [String: Any])?["path"] as? String == "train.py")
+        let raw = try #require(nodes[4]["record"] as? [String: Any])
+        let sums = try w.run("/bin/sh", ["-c", "cd '\(Self.fixture)' && md5sum data/raw.csv && sha256sum data/raw.csv"], in: nil, stdin: nil).stdout.split(separator: "\n")
+        #expect((raw["externalDigests"] as? [String: Any])?["md5"] as? String == String(sums[0].prefix(32)))
+        #expect(raw["digest"] as? String == "sha256:" + sums[1].prefix(64))
+    }
+
+    @Test("without the files beside it, digests come from the DVC descriptors")
+    func filesAbsent() throws {
+        let w = try Workspace()
+        try w.ok("init")
+        try FileManager.default.copyItem(atPath: Self.fixture + "/dvc.lock", toPath: w.path + "/dvc.lock")
+        #expect(try json(try w.ok("import", "dvc", "--json"))["added"] as? Int == 6)
+        let raw = try json(try w.ok("show", "dataset:data-raw.csv", "--json"))["record"] as? [String: Any]
+        #expect((raw?["externalDigests"] as? [String: Any])?["md5"] as? String == "e6d280bb3f67705eb7c60d75d8282eff")
+        #expect(raw?["files"] == nil)
+    }
+
+    @Test("a dvc.lock of an unsupported schema version: exit 2, nothing written")
+    func unsupported() throws {
+        let w = try Workspace()
+        try w.ok("init")
+        let head = try w.logHead()
+        for (content, fragment) in [("schema: '3.0'\nstages: {}\n", "schema version 3.0 is not supported"),
+                                    ("prepare:\n  cmd: python prepare.py\n", "DVC 1.x")] {
+            try w.write("dvc.lock", content)
+            let outcome = try w.lineage("import", "dvc", "dvc.lock")
+            #expect(outcome.status == 2)
+            #expect(outcome.stderr.contains(fragment), "\(outcome.stderr)")
+        }
+        #expect(try w.logHead() == head)
+    }
+}
