@@ -87,6 +87,11 @@ let prove = try Timing.median([lineage, "prove", target, "--store", storePath], 
 let trace = try Timing.median([lineage, "trace", target, "--store", storePath], directory: work, repeats: 11)
 let version = try Timing.median([lineage, "--version"], directory: work, repeats: 11)
 
+say("Timing lineage impact and query memory")
+let impact = try Timing.median([lineage, "impact", "dataset:transactions", "--store", storePath], directory: work, repeats: 3)
+let (_, _, querySmallRSS) = try Timing.measure([lineage, "query", "--kind", "prediction", "-n", "1000", "--json", "--store", storePath], directory: work)
+let (queryAllSeconds, _, queryAllRSS) = try Timing.measure([lineage, "query", "--kind", "prediction", "--json", "--store", storePath], directory: work)
+
 say("Timing lineage reindex")
 let (reindexSeconds, _, _) = try Timing.measure([lineage, "reindex", "--store", storePath, "-q"], directory: work)
 
@@ -108,6 +113,10 @@ let rows: [(String, String, String, String, String)] = [
     ("lineage trace <prediction>", String(format: "%.1f ms", trace * 1000), String(format: "lineage --version %.1f ms", version * 1000),
      "< 30 ms and <= 3x --version (at 10M)", verdict(trace < 0.03 && trace <= 3 * version)),
     ("lineage reindex", String(format: "%.1f s", reindexSeconds), "-", "10M in < 120 s", "-"),
+    ("lineage impact <source dataset>", String(format: "%.1f ms", impact * 1000), "-", "< 1 s (at 10M)", verdict(impact < 1)),
+    ("lineage query --json, all predictions", String(format: "peak RSS %.0f MB, %.1f s", Double(queryAllRSS) / 1e6, queryAllSeconds),
+     String(format: "first 1000: peak RSS %.0f MB", Double(querySmallRSS) / 1e6), "memory flat as results grow",
+     verdict(Double(queryAllRSS) < 1.5 * Double(querySmallRSS))),
 ]
 print("")
 print("lineage bench: \(records) predictions (+6 upstream records), 2-core machine")
@@ -124,6 +133,8 @@ let json = JSONValue.object(JSONObject([
     ("verifySeconds", .number(verify)), ("opensslSeconds", .number(openssl)), ("canonicalBytes", .number(Double(exportedBytes))),
     ("proveMilliseconds", .number(prove * 1000)), ("traceMilliseconds", .number(trace * 1000)),
     ("versionMilliseconds", .number(version * 1000)), ("reindexSeconds", .number(reindexSeconds)),
+    ("impactMilliseconds", .number(impact * 1000)), ("queryAllPeakRSSBytes", .number(Double(queryAllRSS))),
+    ("queryFirst1000PeakRSSBytes", .number(Double(querySmallRSS))), ("queryAllSeconds", .number(queryAllSeconds)),
 ]))
 try Data(json.prettyString().utf8).write(to: URL(fileURLWithPath: out + "/bench.json"))
 say("Saved \(out)/bench.json")

@@ -190,7 +190,13 @@ public final class Index {
 
     /// How many records of `kind` link to `seq`.
     public func count(linkingTo seq: Int64, kind: RecordKind) throws -> Int64 {
-        try reading { db in
+        // Only predictions link through a `deployment` field: count those from the link index alone.
+        if kind == .prediction, try record(seq: seq)?.kind == .deployment {
+            return try reading { db in
+                try Int64.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM link WHERE dst = ? AND relation = 'deployment'"), arguments: [seq]) ?? 0
+            }
+        }
+        return try reading { db in
             try Int64.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM link JOIN record ON record.seq = link.src WHERE link.dst = ? AND record.kind = ?"),
                                arguments: [seq, kind.rawValue]) ?? 0
         }
