@@ -82,7 +82,7 @@ extension Lineage {
                     let isModel = { (out: [String: Any]) in Self.modelExtensions.contains(((out["path"] as? String ?? "") as NSString).pathExtension.lowercased()) }
                     let isRun = name.lowercased().contains("train") || outs.contains(where: isModel)
                     var fields = JSONObject()
-                    fields["name"] = .string(try sanitized(name))
+                    fields["name"] = .string(try ImportedArtifact.name(name, what: "DVC stage"))
                     if let command = stage["cmd"] as? String { fields["command"] = .string(command) }
                     else if let commands = stage["cmd"] as? [String] { fields["command"] = .array(commands.map(JSONValue.string)) }
                     var params = JSONObject()
@@ -132,29 +132,16 @@ extension Lineage {
         func artifact(_ entry: [String: Any], root: String, directory: Bool) throws -> JSONObject {
             let relative = entry["path"] as? String ?? ""
             let md5 = entry["md5"] as? String ?? ""
-            var fields = JSONObject()
-            fields["name"] = .string(try sanitized(relative))
             let file = root + "/" + relative
-            if FileManager.default.fileExists(atPath: file) {
-                let digest = try ArtifactDigest.compute(paths: [file])
-                fields["digest"] = .string(digest.digest.description)
-                fields["size"] = .number(Double(digest.size))
-                fields["files"] = .number(Double(digest.files))
-            } else {
-                let descriptor = JSONValue.object(JSONObject([("md5", .string(md5)), ("path", .string(relative))]))
-                fields["digest"] = .string(Digest(hashing: descriptor.canonicalBytes).description)
-                if let size = entry["size"] as? Int { fields["size"] = .number(Double(size)) }
-            }
+            let present = FileManager.default.fileExists(atPath: file)
+            var fields = try ImportedArtifact.contentFields(
+                localFile: present ? file : nil,
+                descriptor: .object(JSONObject([("md5", .string(md5)), ("path", .string(relative))])), countFiles: true)
+            if !present, let size = entry["size"] as? Int { fields["size"] = .number(Double(size)) }
+            fields["name"] = .string(try ImportedArtifact.name(relative, what: "DVC path"))
             fields["uri"] = .string(relative)
             fields["externalDigests"] = .object(JSONObject([("md5", .string(md5))]))
             return fields
-        }
-
-        func sanitized(_ text: String) throws -> String {
-            guard let name = Names.sanitized(text.replacingOccurrences(of: "/", with: "-")) else {
-                throw LineageError.input("the DVC name \(Names.printable(text)) has no usable characters")
-            }
-            return name
         }
 
         /// Stage names ordered so that a stage comes after the stages whose outs it depends on.

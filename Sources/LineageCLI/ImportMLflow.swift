@@ -31,17 +31,10 @@ extension Lineage {
             let now = Int64(Date().timeIntervalSince1970 * 1000)
             var datasetFields: [String: JSONObject] = [:]
             for dataset in mlflow.datasets {
-                var fields = JSONObject()
-                fields["name"] = .string(try name(dataset.name, what: "dataset"))
-                if let file = mlflow.localFile(dataset.source) {
-                    let digest = try ArtifactDigest.compute(paths: [file])
-                    fields["digest"] = .string(digest.digest.description)
-                    fields["size"] = .number(Double(digest.size))
-                } else {
-                    let descriptor = JSONValue.object(JSONObject([("digest", .string(dataset.digest)), ("source", .string(dataset.source)),
-                                                                  ("sourceType", .string(dataset.sourceType))]))
-                    fields["digest"] = .string(Digest(hashing: descriptor.canonicalBytes).description)
-                }
+                let descriptor = JSONValue.object(JSONObject([("digest", .string(dataset.digest)), ("source", .string(dataset.source)),
+                                                              ("sourceType", .string(dataset.sourceType))]))
+                var fields = try ImportedArtifact.contentFields(localFile: mlflow.localFile(dataset.source), descriptor: descriptor, countFiles: false)
+                fields["name"] = .string(try ImportedArtifact.name(dataset.name, what: "MLflow dataset"))
                 fields["uri"] = .string(dataset.source)
                 fields["externalDigests"] = .object(JSONObject([("mlflow", .string(dataset.digest))]))
                 fields["tags"] = .object(JSONObject([("mlflow.dataset_uuid", .string(dataset.uuid))]))
@@ -60,7 +53,7 @@ extension Lineage {
                 var runIDs: [String: Digest] = [:]
                 for run in mlflow.runs {
                     var fields = JSONObject()
-                    fields["name"] = .string(try name(run.name, what: "run"))
+                    fields["name"] = .string(try ImportedArtifact.name(run.name, what: "MLflow run"))
                     if !run.params.isEmpty { fields["params"] = .object(JSONObject(run.params.map { ($0.0, FieldInput.typedValue($0.1)) })) }
                     if !run.metrics.isEmpty { fields["metrics"] = .object(JSONObject(run.metrics.map { ($0.0, JSONValue.number($0.1)) })) }
                     var code = JSONObject()
@@ -77,15 +70,10 @@ extension Lineage {
                     runIDs[run.id] = count(try tx.register(.run, fields: fields, timeMilliseconds: run.end ?? run.start ?? now, actor: author))
                 }
                 for version in mlflow.modelVersions {
-                    var fields = JSONObject()
-                    fields["name"] = .string(try name(version.name, what: "model"))
-                    if let file = mlflow.localFile(version.source) {
-                        let digest = try ArtifactDigest.compute(paths: [file])
-                        fields["digest"] = .string(digest.digest.description)
-                        fields["size"] = .number(Double(digest.size))
-                    } else {
-                        fields["digest"] = .string(Digest(hashing: Array("mlflow-model-source:\(version.source)".utf8)).description)
-                    }
+                    var fields = try ImportedArtifact.contentFields(
+                        localFile: mlflow.localFile(version.source),
+                        descriptor: .object(JSONObject([("source", .string(version.source))])), countFiles: false)
+                    fields["name"] = .string(try ImportedArtifact.name(version.name, what: "MLflow model"))
                     fields["uri"] = .string(version.source)
                     fields["producedBy"] = version.runID.flatMap { runIDs[$0] }.map { .string($0.description) }
                     fields["tags"] = .object(JSONObject([("mlflow.registered_model", .string(version.name)),
@@ -99,13 +87,6 @@ extension Lineage {
             } else {
                 print("Imported from MLflow: \(mlflow.datasets.count) datasets, \(mlflow.runs.count) runs, \(mlflow.modelVersions.count) model versions (\(counts.0) new records, \(counts.1) already recorded)")
             }
-        }
-
-        func name(_ text: String, what: String) throws -> String {
-            guard let name = Names.sanitized(text) else {
-                throw LineageError.input("the MLflow \(what) name \(Names.printable(text)) has no usable characters")
-            }
-            return name
         }
     }
 }

@@ -31,16 +31,7 @@ extension Lineage {
             let store = try storeOptions.open()
             let entries = try store.index.recent(kind: kind.flatMap(RecordKind.init(rawValue:)), limit: limit)
             for entry in entries {
-                if output.json {
-                    let record = try store.read(entry)
-                    let line = JSONObject([("id", .string(entry.id.description)), ("seq", .number(Double(entry.seq))),
-                                           ("ref", .string(RecordLabel.reference(entry))), ("record", .object(record.object))])
-                    print(JSONValue.object(line).canonicalString)
-                } else {
-                    let time = RecordTime.format(milliseconds: entry.timeMilliseconds)
-                    let kindColumn = entry.kind.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
-                    print("\(Terminal.styled(RecordLabel.shortID(entry.id), "33"))  \(time)  \(kindColumn)  \(RecordLabel.reference(entry))")
-                }
+                print(output.json ? RecordLabel.jsonLine(entry, try store.read(entry)) : RecordLabel.row(entry))
             }
         }
     }

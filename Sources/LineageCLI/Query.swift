@@ -110,18 +110,14 @@ extension Lineage {
         }
 
         func line(_ entry: IndexedRecord, _ record: Record?) -> String {
-            let time = RecordTime.format(milliseconds: entry.timeMilliseconds)
-            if output.json, let record {
-                return JSONValue.object(JSONObject([("id", .string(entry.id.description)), ("seq", .number(Double(entry.seq))),
-                                                    ("ref", .string(RecordLabel.reference(entry))), ("record", .object(record.object))])).canonicalString
-            }
+            if output.json, let record { return RecordLabel.jsonLine(entry, record) }
             if csv, let record {
-                let fields = [entry.id.description, String(entry.seq), time, entry.kind.rawValue, RecordLabel.reference(entry),
+                let fields = [entry.id.description, String(entry.seq), RecordTime.format(milliseconds: entry.timeMilliseconds),
+                              entry.kind.rawValue, RecordLabel.reference(entry),
                               record["actor"]?.stringValue ?? "", JSONValue.object(record.object).canonicalString]
                 return fields.map(Self.csvField).joined(separator: ",")
             }
-            let kindColumn = entry.kind.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
-            return "\(RecordLabel.shortID(entry.id))  \(time)  \(kindColumn)  \(RecordLabel.reference(entry))"
+            return RecordLabel.row(entry)
         }
 
         /// RFC 4180 quoting.

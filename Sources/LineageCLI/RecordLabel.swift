@@ -1,3 +1,4 @@
+import Foundation
 import LineageCore
 import LineageStore
 
@@ -23,4 +24,17 @@ enum RecordLabel {
 
     /// `sha256:` and the first 12 hex digits.
     static func shortID(_ id: Digest) -> String { Digest.prefix + id.hex.prefix(12) }
+
+    /// One line of a listing: short id, time, kind, reference.
+    static func row(_ entry: IndexedRecord) -> String {
+        let time = RecordTime.format(milliseconds: entry.timeMilliseconds)
+        let kind = entry.kind.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
+        return "\(Terminal.styled(shortID(entry.id), "33"))  \(time)  \(kind)  \(reference(entry))"
+    }
+
+    /// One NDJSON line of a listing: `{"id", "seq", "ref", "record"}`.
+    static func jsonLine(_ entry: IndexedRecord, _ record: Record) -> String {
+        JSONValue.object(JSONObject([("id", .string(entry.id.description)), ("seq", .number(Double(entry.seq))),
+                                     ("ref", .string(reference(entry))), ("record", .object(record.object))])).canonicalString
+    }
 }
