@@ -108,6 +108,8 @@ public final class Store {
                 throw LineageError.storage("the segment of record \(entry.seq) is missing from the index; run `lineage reindex`")
             }
             knownSegments.append(found)
+            // Keep the few most recent: reads walk the log in order, and a long list would be slow to search.
+            if knownSegments.count > 16 { knownSegments.removeFirst() }
             blob = found.blob
         }
         let segment = try segmentBytes(blob!)
