@@ -43,5 +43,6 @@ public struct ObjectID: Hashable, Sendable, CustomStringConvertible {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// Lower-case hex.
     public var description: String { hex }
 }

@@ -2,8 +2,10 @@ import ArgumentParser
 
 /// The `lineage` command.
 public struct Lineage: ParsableCommand {
+    /// The version `lineage --version` prints.
     public static let version = "0.1.0"
 
+    /// The command tree and its help.
     public static let configuration = CommandConfiguration(
         commandName: "lineage",
         abstract: "Record and trace the lineage of machine-learning data, models and predictions.",
@@ -17,5 +19,6 @@ public struct Lineage: ParsableCommand {
                       Run.self, Metric.self, Gate.self, Prove.self, VerifyProof.self, CheckpointCommand.self, Key.self, Query.self, Impact.self, Diff.self, Export.self, Import.self, Reindex.self]
     )
 
+    /// Creates the root command (ArgumentParser needs it).
     public init() {}
 }

@@ -6,6 +6,7 @@ import LineageStore
 /// The process entry point: runs the command and turns every failure into one sentence on
 /// stderr and the documented exit code (0 ok, 1 verdict, 2 bad input, 3 not found, 4 store error).
 public enum LineageMain {
+    /// Parses the command line, runs the command, and exits with the documented code.
     public static func main() {
         do {
             var command = try Lineage.parseAsRoot()

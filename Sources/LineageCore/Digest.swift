@@ -8,6 +8,7 @@ public struct Digest: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// The algorithm prefix used in the text form.
     public static let prefix = "sha256:"
 
+    /// Wraps 32 digest bytes; nil for any other length.
     public init?(bytes: [UInt8]) {
         guard bytes.count == 32 else { return nil }
         self.bytes = bytes
@@ -46,8 +47,10 @@ public struct Digest: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// Lower-case hex of the digest bytes, without prefix.
     public var hex: String { Hex.encode(bytes) }
 
+    /// The text form, for messages and output.
     public var description: String { Digest.prefix + hex }
 
+    /// Orders digests by their bytes.
     public static func < (lhs: Digest, rhs: Digest) -> Bool { lhs.bytes.lexicographicallyPrecedes(rhs.bytes) }
 }
 
@@ -55,11 +58,15 @@ public struct Digest: Hashable, Sendable, Comparable, CustomStringConvertible {
 public struct StreamingDigest {
     private var hasher = SHA256()
 
+    /// Starts an empty hash.
     public init() {}
 
+    /// Feeds bytes from a buffer.
     public mutating func update(_ bytes: UnsafeRawBufferPointer) { hasher.update(bufferPointer: bytes) }
+    /// Feeds bytes.
     public mutating func update(_ bytes: [UInt8]) { hasher.update(data: bytes) }
 
+    /// The digest of everything fed so far.
     public func finalize() -> Digest { Digest(hasher.finalize()) }
 }
 
@@ -67,6 +74,7 @@ public struct StreamingDigest {
 public enum Hex {
     private static let digits = Array("0123456789abcdef".utf8)
 
+    /// Lower-case hex of `bytes`.
     public static func encode(_ bytes: some Sequence<UInt8>) -> String {
         var out: [UInt8] = []
         for b in bytes {

@@ -5,10 +5,12 @@ import Foundation
 ///
 /// Its text form is the note verifier key: `<name>+<key id, 8 hex>+<base64(0x01 || public key)>`.
 public struct VerifierKey: Hashable, Sendable {
+    /// The key's name: the log's origin for a store's key.
     public let name: String
     /// The 32-byte Ed25519 public key.
     public let publicKey: [UInt8]
 
+    /// Creates a key from its name and 32-byte public key; refuses names with spaces or '+'.
     public init(name: String, publicKey: [UInt8]) throws(RecordError) {
         guard !name.isEmpty, !name.contains("+"), !name.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 }) else {
             throw RecordError("a key name must be non-empty, without spaces or '+'")
@@ -55,6 +57,7 @@ public struct VerifierKey: Hashable, Sendable {
 /// A private Ed25519 key with its name. Its text form is the note signer key:
 /// `PRIVATE+KEY+<name>+<key id>+<base64(0x01 || 32-byte seed)>`.
 public struct SigningKey {
+    /// The key's name.
     public let name: String
     private let key: Curve25519.Signing.PrivateKey
 

@@ -9,11 +9,16 @@ public struct EvidenceBundle: Sendable {
 
     /// One record and its proof.
     public struct Entry: Sendable {
+        /// The record's id, checked against its bytes.
         public let id: Digest
+        /// The record's position in the log: its Merkle leaf index.
         public let leafIndex: UInt64
+        /// The record's exact canonical bytes.
         public let canonicalBytes: [UInt8]
+        /// The audit path from the record's leaf to the checkpoint's root.
         public let inclusionProof: [[UInt8]]
 
+        /// Creates an entry from its parts.
         public init(id: Digest, leafIndex: UInt64, canonicalBytes: [UInt8], inclusionProof: [[UInt8]]) {
             self.id = id
             self.leafIndex = leafIndex
@@ -26,8 +31,10 @@ public struct EvidenceBundle: Sendable {
     public let subject: Digest
     /// The signed checkpoint (C2SP signed note) every proof leads to.
     public let checkpoint: String
+    /// The subject and its upstream records, subject first.
     public let entries: [Entry]
 
+    /// Creates a bundle from its parts.
     public init(subject: Digest, checkpoint: String, entries: [Entry]) {
         self.subject = subject
         self.checkpoint = checkpoint
@@ -82,8 +89,11 @@ public struct EvidenceBundle: Sendable {
 
     /// What a successful check established.
     public struct Verified: Sendable {
+        /// The verified checkpoint the proofs lead to.
         public let checkpoint: Checkpoint
+        /// The trusted keys whose signatures verified.
         public let signers: [VerifierKey]
+        /// The records, parsed and checked.
         public let records: [Record]
     }
 

@@ -6,7 +6,9 @@ public struct JSONError: Error, Sendable, CustomStringConvertible {
     public let offset: Int
     /// 1-based line and column (column in bytes) of the problem.
     public let line: Int
+    /// 1-based column, in bytes.
     public let column: Int
 
+    /// The reason and where it is.
     public var description: String { "\(reason) at line \(line), column \(column)" }
 }

@@ -58,13 +58,16 @@ public indirect enum JSONValue: Sendable, Equatable {
 public struct JSONObject: Sendable, Equatable, Sequence {
     /// One member of an object.
     public struct Member: Sendable, Equatable {
+        /// The member's name.
         public var key: String
+        /// The member's value.
         public var value: JSONValue
     }
 
     /// Members in canonical order.
     public private(set) var members: [Member] = []
 
+    /// Creates an empty object.
     public init() {}
 
     /// Creates an object from key-value pairs; later duplicates replace earlier ones.
@@ -72,10 +75,14 @@ public struct JSONObject: Sendable, Equatable, Sequence {
         for (k, v) in pairs { self[k] = v }
     }
 
+    /// The number of members.
     public var count: Int { members.count }
+    /// True when there are no members.
     public var isEmpty: Bool { members.isEmpty }
+    /// Member names, in canonical order.
     public var keys: [String] { members.map(\.key) }
 
+    /// Iterates the members in canonical order.
     public func makeIterator() -> IndexingIterator<[Member]> { members.makeIterator() }
 
     /// Inserts a member; returns false (and changes nothing) when the key is already present.
@@ -87,6 +94,7 @@ public struct JSONObject: Sendable, Equatable, Sequence {
         return true
     }
 
+    /// The value of member `key`; setting nil removes it.
     public subscript(key: String) -> JSONValue? {
         get {
             let (index, found) = position(of: key)
@@ -151,6 +159,7 @@ public struct JSONObject: Sendable, Equatable, Sequence {
         }
     }
 
+    /// Equal when members match exactly, keys compared by code units.
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
         lhs.members.count == rhs.members.count && zip(lhs.members, rhs.members).allSatisfy {
             $0.key.utf8.elementsEqual($1.key.utf8) && $0.value == $1.value

@@ -43,13 +43,16 @@ public enum Merkle {
 public struct CompactRange: Sendable, Equatable {
     /// One perfect subtree: its height (0 = a leaf) and hash.
     public struct Node: Sendable, Equatable {
+        /// The subtree's height: 0 for a leaf.
         public let level: Int
+        /// The subtree's root hash.
         public let hash: [UInt8]
     }
 
     public private(set) var size: UInt64 = 0
     public private(set) var nodes: [Node] = []
 
+    /// Starts the range of an empty tree.
     public init() {}
 
     /// Restores a range from its size and nodes (as stored by `encoded`).

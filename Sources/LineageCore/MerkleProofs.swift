@@ -6,10 +6,13 @@ public protocol SubtreeHashes {
 
 /// Leaf hashes held in memory.
 public struct InMemoryTree: SubtreeHashes {
+    /// The leaf hashes, in order.
     public let leaves: [[UInt8]]
 
+    /// Holds `leaves` in memory.
     public init(leaves: [[UInt8]]) { self.leaves = leaves }
 
+    /// The hash of a perfect subtree, computed from its leaves.
     public func hash(start: UInt64, size: UInt64) -> [UInt8] {
         if size == 1 { return leaves[Int(start)] }
         return Merkle.nodeHash(hash(start: start, size: size / 2), hash(start: start + size / 2, size: size / 2))
@@ -55,6 +58,7 @@ extension Merkle {
 
 /// Why a Merkle proof did not verify.
 public struct MerkleProofError: Error, Sendable, CustomStringConvertible {
+    /// What did not verify.
     public let description: String
     init(_ description: String) { self.description = description }
 }

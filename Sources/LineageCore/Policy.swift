@@ -4,20 +4,28 @@ import Foundation
 public struct Policy: Sendable, Equatable {
     /// Approval records the model needs.
     public struct Approvals: Sendable, Equatable {
+        /// How many approvals are needed.
         public var required: Int = 1
+        /// Count only approvals for this purpose.
         public var purpose: String?
+        /// Count only approvals by these approvers.
         public var approvers: [String]?
     }
 
     /// A threshold on one metric of the run that produced the model, e.g. `auc >= 0.9`.
     public struct MetricRule: Sendable, Equatable, CustomStringConvertible {
+        /// The comparison a rule makes.
         public enum Comparison: String, Sendable, CaseIterable {
             case atLeast = ">=", atMost = "<=", greater = ">", less = "<", equal = "==", notEqual = "!="
         }
+        /// The metric's name in the run's metrics.
         public let metric: String
+        /// How the value is compared with the threshold.
         public let comparison: Comparison
+        /// The number the value is compared with.
         public let threshold: Double
 
+        /// The rule as written: `auc >= 0.9`.
         public var description: String { "\(metric) \(comparison.rawValue) \(CanonicalNumber.format(threshold))" }
 
         /// Parses `name op number`.
@@ -36,6 +44,7 @@ public struct Policy: Sendable, Equatable {
             throw RecordError("the metric rule \(Names.printable(text)) is not of the form NAME OP NUMBER, e.g. auc >= 0.9")
         }
 
+        /// True when `value` satisfies the rule.
         public func holds(for value: Double) -> Bool {
             switch comparison {
             case .atLeast: value >= threshold
@@ -48,7 +57,9 @@ public struct Policy: Sendable, Equatable {
         }
     }
 
+    /// Approvals the model needs, if any.
     public var approvals: Approvals?
+    /// Rules on the producing run's metrics.
     public var metrics: [MetricRule] = []
     /// Verifier keys, one of which must have signed the batch that registered the model.
     public var signers: [VerifierKey] = []
@@ -56,10 +67,13 @@ public struct Policy: Sendable, Equatable {
     public var maximumAgeMilliseconds: Int64?
     /// The text the age was given as, for messages.
     public var maximumAgeText: String?
+    /// Licences no upstream dataset may carry.
     public var forbiddenLicenses: [String] = []
 
+    /// The keys a policy file may use.
     public static let keys = ["approvals", "metrics", "signers", "maxAge", "forbiddenLicenses"]
 
+    /// Creates the empty policy: lineage checks only.
     public init() {}
 
     /// Reads a policy from its JSON form (YAML is converted to it first). Unknown keys are refused.

@@ -7,13 +7,17 @@ public struct Record: Sendable {
     public struct Link: Sendable, Hashable {
         /// The field the link sits in, e.g. `inputs`, `producedBy`.
         public let relation: String
+        /// The id linked to.
         public let target: Digest
     }
 
+    /// What kind of fact this is.
     public let kind: RecordKind
+    /// The validated record object.
     public let object: JSONObject
     /// The RFC 8785 canonical bytes: what the id and the Merkle leaf are computed over.
     public let canonicalBytes: [UInt8]
+    /// `sha256:` of the canonical bytes.
     public let id: Digest
 
     /// Validates `object` against its kind's schema and computes its canonical bytes and id.
@@ -56,6 +60,7 @@ public struct Record: Sendable {
         return try Record(object)
     }
 
+    /// The value of a field.
     public subscript(field: String) -> JSONValue? { object[field] }
 
     /// The record's name, for named kinds.

@@ -2,6 +2,7 @@
 public enum RecordKind: String, CaseIterable, Sendable, Codable, CustomStringConvertible {
     case dataset, transform, run, model, deployment, approval, prediction, review, access, erasure
 
+    /// The kind's name as records write it.
     public var description: String { rawValue }
 
     /// Kinds that carry a `name`, resolvable as `kind:name`.

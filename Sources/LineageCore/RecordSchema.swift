@@ -2,14 +2,18 @@
 public struct RecordSchema: Sendable {
     /// One field of a record.
     public struct Field: Sendable {
+        /// The field's name.
         public let name: String
+        /// What values the field takes.
         public let type: FieldType
+        /// True when every record of the kind must have it.
         public let required: Bool
     }
 
     /// The current record schema version.
     public static let version: Int64 = 1
 
+    /// The kind this schema describes.
     public let kind: RecordKind
     /// Fields in display order, common fields first.
     public let fields: [Field]

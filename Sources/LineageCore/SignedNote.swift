@@ -5,13 +5,17 @@ import Foundation
 public struct SignedNote: Sendable {
     /// One signature line.
     public struct Signature: Sendable, Equatable {
+        /// The signing key's name.
         public let name: String
+        /// The signing key's 4-byte id.
         public let keyID: UInt32
+        /// The signature over the note text.
         public let signature: [UInt8]
     }
 
     /// The signed text, including its final newline.
     public let text: String
+    /// Every signature line, in order.
     public let signatures: [Signature]
 
     /// The most signature lines accepted.
@@ -76,10 +80,14 @@ public struct SignedNote: Sendable {
 
 /// A C2SP tlog-checkpoint: the log's origin, its size and its Merkle root.
 public struct Checkpoint: Sendable, Equatable {
+    /// The log's origin.
     public let origin: String
+    /// The number of records in the log.
     public let size: UInt64
+    /// The Merkle root of those records.
     public let rootHash: [UInt8]
 
+    /// Creates a checkpoint from its parts.
     public init(origin: String, size: UInt64, rootHash: [UInt8]) {
         self.origin = origin
         self.size = size

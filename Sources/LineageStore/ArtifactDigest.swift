@@ -7,8 +7,11 @@ import LineageCore
 /// line `<sha256 hex>  <relative path>\n` per regular file, sorted by path bytes. That is the output
 /// of `sha256sum` over the sorted file list, so anyone can recompute it with standard tools.
 public struct ArtifactDigest: Sendable {
+    /// The content digest (of the file, or of the manifest).
     public let digest: Digest
+    /// Total bytes hashed.
     public let size: Int64
+    /// Regular files hashed.
     public let files: Int
     /// The manifest lines, for directories and several paths; nil for one file.
     public let manifest: [String]?

@@ -15,18 +15,25 @@ public struct LineageError: Error, Sendable, CustomStringConvertible {
         case storage = 4
     }
 
+    /// Which exit code the error maps to.
     public let kind: Kind
+    /// The sentence shown on stderr.
     public let message: String
 
+    /// Creates an error of a kind with its sentence.
     public init(_ kind: Kind, _ message: String) {
         self.kind = kind
         self.message = message
     }
 
+    /// The sentence.
     public var description: String { message }
 
+    /// Bad usage or input (exit 2).
     public static func input(_ message: String) -> LineageError { LineageError(.input, message) }
+    /// Something asked for does not exist (exit 3).
     public static func notFound(_ message: String) -> LineageError { LineageError(.notFound, message) }
+    /// The store or file system failed (exit 4).
     public static func storage(_ message: String) -> LineageError { LineageError(.storage, message) }
 
     /// Runs `body`, turning a `RecordError` into an input error.

@@ -8,37 +8,63 @@ public struct MLflowDatabase {
     /// Alembic revisions of MLflow's schema that this reader knows.
     public static let knownSchemas = ["dc11669786a5"]
 
+    /// A dataset MLflow logged.
     public struct Dataset {
+        /// MLflow's dataset id.
         public let uuid: String
+        /// The dataset's name.
         public let name: String
+        /// MLflow's digest of the dataset (not SHA-256).
         public let digest: String
+        /// Where MLflow says it came from: local, s3, …
         public let sourceType: String
+        /// MLflow's source descriptor (often a path or URI).
         public let source: String
     }
 
+    /// An active MLflow run.
     public struct Run {
+        /// MLflow's run id.
         public let id: String
+        /// The run's name.
         public let name: String
+        /// The user MLflow recorded.
         public let user: String
+        /// FINISHED, FAILED, KILLED or RUNNING.
         public let status: String
+        /// Start, milliseconds since 1970.
         public let start: Int64?
+        /// End, milliseconds since 1970.
         public let end: Int64?
+        /// Params as MLflow stores them (text), sorted by key.
         public let params: [(String, String)]
+        /// Latest metric values, sorted by key.
         public let metrics: [(String, Double)]
+        /// The run's tags, such as mlflow.source.git.commit.
         public let tags: [String: String]
+        /// Ids of the datasets the run logged as inputs.
         public let inputs: [String]
     }
 
+    /// A version of a registered model.
     public struct ModelVersion {
+        /// The registered model's name.
         public let name: String
+        /// MLflow's version number.
         public let version: Int
+        /// Where the version's artifact is.
         public let source: String
+        /// The run that produced it, when known.
         public let runID: String?
     }
 
+    /// The database file.
     public let path: String
+    /// Every logged dataset.
     public let datasets: [Dataset]
+    /// Every active run, oldest first.
     public let runs: [Run]
+    /// Every registered model version.
     public let modelVersions: [ModelVersion]
 
     /// Opens `sqlite:///PATH` (or a plain path) read-only and reads everything; refuses unknown schemas.

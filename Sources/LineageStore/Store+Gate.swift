@@ -6,10 +6,14 @@ import LineageCore
 public struct GateReport: Sendable {
     /// One check and what it found.
     public struct Check: Sendable {
+        /// The check: lineage, approvals, metric, signers, maxAge, licenses or registered.
         public let name: String
+        /// True when the check holds.
         public let passed: Bool
+        /// What was found, in one sentence.
         public let message: String
 
+        /// Creates a check's outcome.
         public init(name: String, passed: Bool, message: String) {
             self.name = name
             self.passed = passed
@@ -17,14 +21,18 @@ public struct GateReport: Sendable {
         }
     }
 
+    /// The model gated, or nil for an unregistered artifact.
     public let model: IndexedRecord?
+    /// Every check, in order.
     public let checks: [Check]
 
+    /// Creates a report.
     public init(model: IndexedRecord?, checks: [Check]) {
         self.model = model
         self.checks = checks
     }
 
+    /// True when every check holds: the model may ship.
     public var passed: Bool { checks.allSatisfy(\.passed) }
 }
 

@@ -4,7 +4,9 @@ import LineageCore
 public struct ImpactReport: Sendable {
     /// A downstream record and how it was reached.
     public struct Item: Sendable {
+        /// The record reached.
         public let entry: IndexedRecord
+        /// The field through which it links to `from`.
         public let relation: String
         /// The record it links to on the way down.
         public let from: Digest
@@ -12,14 +14,19 @@ public struct ImpactReport: Sendable {
 
     /// A deployment reached, with its state and the predictions it served.
     public struct Deployment: Sendable {
+        /// The deployment.
         public let entry: IndexedRecord
         /// False when a later deployment superseded it, or when it was a retirement.
         public let current: Bool
+        /// Predictions it served.
         public let predictions: Int64
     }
 
+    /// The record the walk started from.
     public let root: IndexedRecord
+    /// Everything reached, breadth first.
     public let items: [Item]
+    /// Deployments reached, with their state.
     public let deployments: [Deployment]
     /// Predictions that name a reached model directly, without a deployment.
     public let predictionsWithoutDeployment: Int64

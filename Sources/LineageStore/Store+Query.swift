@@ -3,6 +3,7 @@ import LineageCore
 
 /// Filters for `lineage query`, all optional, combined with AND.
 public struct RecordQuery: Sendable {
+    /// Only records of this kind.
     public var kind: RecordKind?
     /// The index name: a dataset/model/run/transform name, `model/env` for deployments, the prediction id.
     public var name: String?
@@ -12,8 +13,10 @@ public struct RecordQuery: Sendable {
     public var servedByModel: Int64?
     /// Milliseconds since 1970, inclusive lower and exclusive upper bounds on the record time.
     public var since: Int64?
+    /// Exclusive upper bound on the record time.
     public var until: Int64?
 
+    /// Creates a query that matches every record.
     public init() {}
 }
 

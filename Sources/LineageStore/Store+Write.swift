@@ -4,6 +4,7 @@ import LineageCore
 
 /// The result of a write: the batch that landed, if anything new was written.
 public struct AppendResult: Sendable {
+    /// The batch appended, or nil when every record already existed.
     public let batch: BatchInfo?
 }
 

@@ -4,8 +4,11 @@ import LineageCore
 public struct TraceGraph: Sendable {
     /// An edge from a record to one it links to.
     public struct Edge: Sendable, Hashable {
+        /// The linking record.
         public let from: Digest
+        /// The record linked to.
         public let to: Digest
+        /// The field the link sits in.
         public let relation: String
     }
 
@@ -13,8 +16,11 @@ public struct TraceGraph: Sendable {
     public let root: Digest
     /// Records in the order they were reached (breadth first from the root).
     public let order: [Digest]
+    /// Every record reached, by id.
     public let records: [Digest: Record]
+    /// Their index entries, by id.
     public let entries: [Digest: IndexedRecord]
+    /// Every link between them.
     public let edges: [Edge]
 
     /// Links out of `id`, in schema order.

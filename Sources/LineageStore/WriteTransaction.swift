@@ -11,6 +11,7 @@ public final class WriteTransaction {
         /// Already in the store (or earlier in this batch): nothing new is written.
         case existing(Digest)
 
+        /// The record's id, either way.
         public var id: Digest {
             switch self {
             case .added(let id), .existing(let id): id
