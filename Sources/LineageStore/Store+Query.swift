@@ -43,11 +43,12 @@ extension Index {
         var arguments: [(any DatabaseValueConvertible)?] = [after]
         var from = "record r"
         var linked = query.linkedTo
-        // Drive from the link index when the query names a record to link to.
+        // Drive from the link index when the query names a record to link to. Each page then resumes
+        // in that index at `l0.src > after` (its order within one target), not from its start.
         if let first = linked.first {
             from = "link l0 JOIN record r ON r.seq = l0.src"
-            conditions.append("l0.dst = ?")
-            arguments.append(first)
+            conditions = ["l0.dst = ?", "l0.src > ?"]
+            arguments = [first, after]
             linked.removeFirst()
         }
         if let kind = query.kind { conditions.append("r.kind = ?"); arguments.append(kind.rawValue) }
@@ -66,7 +67,8 @@ extension Index {
             arguments += [model, model]
         }
         let columns = "r.seq AS seq, r.id AS id, r.kind AS kind, r.name AS name, r.version AS version, r.time AS time, r.batch AS batch, r.offset AS offset, r.length AS length, r.digest AS digest"
-        let sql = "SELECT DISTINCT \(columns) FROM \(from) WHERE \(conditions.joined(separator: " AND ")) ORDER BY r.seq LIMIT ?"
+        let order = query.linkedTo.isEmpty ? "r.seq" : "l0.src"
+        let sql = "SELECT DISTINCT \(columns) FROM \(from) WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order) LIMIT ?"
         arguments.append(limit)
         return try rows(sql, StatementArguments(arguments) ?? [])
     }
