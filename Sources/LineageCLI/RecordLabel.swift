@@ -23,7 +23,7 @@ enum RecordLabel {
     }
 
     /// `sha256:` and the first 12 hex digits.
-    static func shortID(_ id: Digest) -> String { Digest.prefix + id.hex.prefix(12) }
+    static func shortID(_ id: Digest) -> String { id.short }
 
     /// One line of a listing: short id, time, kind, reference.
     static func row(_ entry: IndexedRecord) -> String {

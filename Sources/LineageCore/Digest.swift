@@ -50,6 +50,9 @@ public struct Digest: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// The text form, for messages and output.
     public var description: String { Digest.prefix + hex }
 
+    /// `sha256:` and the first 12 hex digits, for people to read; any unique prefix resolves back.
+    public var short: String { Digest.prefix + String(hex.prefix(12)) }
+
     /// Orders digests by their bytes.
     public static func < (lhs: Digest, rhs: Digest) -> Bool { lhs.bytes.lexicographicallyPrecedes(rhs.bytes) }
 }

@@ -98,7 +98,7 @@ extension Store {
         var problems: [String] = []
         for id in graph.order {
             guard let record = graph.records[id] else { continue }
-            let label = "\(record.kind) \(record.name ?? RecordLabelText.short(id))"
+            let label = "\(record.kind) \(record.name ?? id.short)"
             switch record.kind {
             case .model where id == model.id:
                 if record["producedBy"] == nil { problems.append("the model records no run that produced it") }
@@ -136,9 +136,4 @@ extension Store {
             return .init(name: "signers", passed: false, message: "the batch that registered the model is not signed by an allowed signer (\(error))")
         }
     }
-}
-
-/// Short id text for messages in this layer.
-enum RecordLabelText {
-    static func short(_ id: Digest) -> String { Digest.prefix + id.hex.prefix(12) }
 }
