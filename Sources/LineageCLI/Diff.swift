@@ -6,6 +6,7 @@ extension Lineage {
     /// `lineage diff`: what changed between two model versions' lineage.
     struct Diff: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "diff",
             abstract: "Show what changed between two model versions' lineage.",
             discussion: "Compares the upstream datasets (by digest), and the producing runs' params, code commit, environment and metrics."
         )

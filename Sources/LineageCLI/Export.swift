@@ -6,6 +6,7 @@ extension Lineage {
     /// `lineage export`: lineage in standard formats.
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "export",
             abstract: "Export lineage as OpenLineage events, W3C PROV-JSON, Graphviz dot or Mermaid.",
             discussion: """
                 Exports the whole store, or with REF the trace of one record. openlineage prints one RunEvent per \

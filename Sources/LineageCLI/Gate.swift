@@ -7,6 +7,7 @@ extension Lineage {
     /// `lineage gate`: the CI check that a model may ship.
     struct Gate: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "gate",
             abstract: "Refuse a model whose lineage is missing or whose policy fails (for CI).",
             discussion: """
                 Passes only when the artifact's SHA-256 is a registered model whose lineage is complete back to \

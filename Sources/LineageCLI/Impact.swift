@@ -6,6 +6,7 @@ extension Lineage {
     /// `lineage impact`: everything downstream of a record.
     struct Impact: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "impact",
             abstract: "List everything downstream of a record: what this data touched.",
             discussion: """
                 Transforms, derived datasets, runs, models, approvals and deployments (current and past) reached \

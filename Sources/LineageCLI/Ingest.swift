@@ -7,6 +7,7 @@ extension Lineage {
     /// `lineage ingest`: appends NDJSON records in batches.
     struct Ingest: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "ingest",
             abstract: "Append records from NDJSON (one JSON record per line), mostly predictions, in batches.",
             discussion: """
                 Each line is a record object; `kind` defaults to prediction, and time, actor and schemaVersion are \

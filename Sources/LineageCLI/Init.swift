@@ -6,6 +6,7 @@ extension Lineage {
     /// `lineage init`: creates a store.
     struct Init: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "init",
             abstract: "Create a lineage store (.lineage/) in the current directory.",
             discussion: """
                 The store is a bare git repository holding the log, plus an erasable payload store and a \

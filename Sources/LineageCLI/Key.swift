@@ -7,6 +7,7 @@ extension Lineage {
     /// `lineage key`: the store's signing key and the keys it trusts.
     struct Key: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "key",
             abstract: "Manage the store's Ed25519 signing key and trusted keys.",
             discussion: """
                 `lineage init` creates a signing key. The private key lives in .lineage/keys/signing.key \

@@ -7,6 +7,7 @@ extension Lineage {
     /// `lineage log`: the newest records.
     struct Log: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "log",
             abstract: "List records, newest first.",
             discussion: "--json prints one JSON object per line (NDJSON)."
         )

@@ -7,6 +7,7 @@ extension Lineage {
     /// `lineage metric`: reports metrics from inside `lineage run`.
     struct Metric: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "metric",
             abstract: "Report metrics from a command started by `lineage run` (KEY=VALUE ...).",
             discussion: "Writes to $LINEAGE_METRICS_FILE, which `lineage run` sets; the run records them when the command ends."
         )

@@ -6,6 +6,7 @@ extension Lineage {
     /// `lineage prove`: writes an evidence bundle.
     struct Prove: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "prove",
             abstract: "Write an evidence bundle for a record and its whole upstream, to check offline.",
             discussion: """
                 The bundle (JSON, on stdout) holds the record and every upstream record as exact canonical bytes, \

@@ -7,6 +7,7 @@ extension Lineage {
     /// `lineage query`: filtered listings for audits.
     struct Query: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "query",
             abstract: "List records matching filters, streaming: as a table, NDJSON (--json) or CSV (--csv).",
             discussion: """
                 Filters combine with AND: --kind, --name, --model (records linking to the model, or to a \

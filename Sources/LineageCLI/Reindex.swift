@@ -5,6 +5,7 @@ extension Lineage {
     /// `lineage reindex`: rebuilds the SQLite index from the log.
     struct Reindex: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "reindex",
             abstract: "Rebuild the index (index.sqlite) from the log in git.",
             discussion: "The index is derived data; the log is the source of truth."
         )

@@ -7,6 +7,7 @@ extension Lineage {
     /// `lineage run`: runs a training command and records it, its inputs, code, environment and outputs.
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "run",
             abstract: "Run a training or data command and record it with its inputs, code, environment and outputs.",
             discussion: """
                 Registers each --input as a dataset (reusing the version with the same digest), captures the git \

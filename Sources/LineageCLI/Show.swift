@@ -6,6 +6,7 @@ extension Lineage {
     /// `lineage show`: one record in full.
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Show one record: its fields, its links and what links to it.",
             discussion: "REF is a record id, a unique id prefix, a name such as model:fraud@3 or dataset:train, or a prediction id."
         )

@@ -6,6 +6,7 @@ extension Lineage {
     /// `lineage trace`: walks from a record back to its source data.
     struct Trace: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "trace",
             abstract: "Show the whole upstream lineage of a prediction or any record.",
             discussion: """
                 Walks every link upstream: prediction → deployment → model → run (hyperparameters, metrics, \

@@ -7,6 +7,7 @@ extension Lineage {
     /// `lineage verify`: checks the whole store.
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "verify",
             abstract: "Check that nothing in the store was altered, removed, reordered or inserted.",
             discussion: """
                 Recomputes every record id, link, Merkle leaf and root; checks every batch's signed checkpoint \
