@@ -29,12 +29,15 @@ extension Lineage {
                 return
             }
             let dependents = try store.index.dependents(of: entry.seq)
+            let batch = try store.index.batch(containing: entry.seq)?.number ?? -1
+            let served = [.deployment, .model].contains(entry.kind) ? try store.index.count(linkingTo: entry.seq, kind: .prediction) : 0
             if output.json {
                 var object = JSONObject()
                 object["id"] = .string(entry.id.description)
                 object["ref"] = .string(RecordLabel.reference(entry))
                 object["seq"] = .number(Double(entry.seq))
-                object["batch"] = .number(Double(entry.batch))
+                object["batch"] = .number(Double(batch))
+                if served > 0 { object["predictions"] = .number(Double(served)) }
                 object["record"] = .object(record.object)
                 object["usedBy"] = .array(dependents.map { dependent in
                     .object(JSONObject([("id", .string(dependent.record.id.description)), ("relation", .string(dependent.relation)),
@@ -46,10 +49,11 @@ extension Lineage {
             let details = RecordDetails(entry: entry, record: record, payloadExists: store.payloadExists)
             print(details.headline)
             print("id: \(entry.id)")
-            print("log position: \(entry.seq) (batch \(entry.batch))")
+            print("log position: \(entry.seq) (batch \(batch))")
             for member in record.object where !["kind", "schemaVersion"].contains(member.key) {
                 print("\(member.key): \(RecordDetails.inline(member.value))")
             }
+            if served > 0 { print("predictions: \(served) (list them with `lineage query --linked-to \(RecordLabel.reference(entry))`)") }
             for dependent in dependents {
                 print("used by: \(dependent.record.kind) \(RecordLabel.reference(dependent.record)) (as \(dependent.relation))")
             }

@@ -15,12 +15,6 @@ public struct IndexedRecord: Sendable, Hashable {
     public let version: Int?
     /// The record time, milliseconds since 1970.
     public let timeMilliseconds: Int64
-    /// The batch (0-based) whose segment holds the record.
-    public let batch: Int64
-    /// Byte range of the canonical bytes inside the batch's segment blob.
-    public let offset: Int
-    /// The length of the canonical bytes.
-    public let length: Int
     /// The artifact digest of datasets and models.
     public let digest: Digest?
 }

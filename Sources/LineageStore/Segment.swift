@@ -1,3 +1,4 @@
+import Foundation
 import GitStore
 import LineageCore
 
@@ -65,6 +66,23 @@ enum Segment {
         }
         if start < bytes.count { ranges.append((start, bytes.count - start)) }
         return ranges
+    }
+
+    /// The byte range of the `n`th record (0-based) in a segment's bytes, without its newline.
+    static func line(_ n: Int, in bytes: [UInt8]) -> Range<Int>? {
+        guard n >= 0 else { return nil }
+        return bytes.withUnsafeBufferPointer { buffer -> Range<Int>? in
+            guard let base = buffer.baseAddress else { return nil }
+            var start = 0, line = 0
+            while start < buffer.count {
+                let rest = buffer.count - start
+                let end = memchr(base + start, 0x0A, rest).map { UnsafeRawPointer($0) - UnsafeRawPointer(base) } ?? buffer.count
+                if line == n { return start..<end }
+                line += 1
+                start = end + 1
+            }
+            return nil
+        }
     }
 
     /// Why a batch's segments are not laid out as `encode` lays them out.

@@ -121,7 +121,7 @@ extension Store {
 
     /// The batch that registered the model must carry a commit signature by one of `signers`.
     private func signerCheck(_ model: IndexedRecord, signers: [VerifierKey]) throws -> GateReport.Check {
-        guard let batch = try index.batch(model.batch) else {
+        guard let batch = try index.batch(containing: model.seq) else {
             return .init(name: "signers", passed: false, message: "the batch that registered the model is not in the index; run `lineage reindex`")
         }
         let signature: (signature: String, signedData: [UInt8])?

@@ -45,14 +45,14 @@ extension Store {
         while position < queue.count {
             let entry = queue[position]
             position += 1
-            for (relation, dependent) in try index.dependents(of: entry.seq, excluding: .prediction) where !seen.contains(dependent.id) {
+            for (relation, dependent) in try index.dependents(of: entry.seq) where !seen.contains(dependent.id) {
                 seen.insert(dependent.id)
                 items.append(.init(entry: dependent, relation: relation, from: entry.id))
                 queue.append(dependent)
             }
             switch entry.kind {
             case .deployment:
-                let superseded = try index.dependents(of: entry.seq, excluding: .prediction)
+                let superseded = try index.dependents(of: entry.seq)
                     .contains { $0.relation == "supersedes" && $0.record.kind == .deployment }
                 let retired = try read(entry)["action"]?.stringValue == "retire"
                 deployments.append(.init(entry: entry, current: !superseded && !retired,

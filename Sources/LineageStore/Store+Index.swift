@@ -62,7 +62,7 @@ extension Store {
                 } catch {
                     throw LineageError.storage("batch \(number) (commit \(commit.id.hex.prefix(12))) holds an unreadable record: \(error); run `lineage verify`")
                 }
-                _ = try transaction.add(record)
+                try transaction.remember(record)
                 records.append(record)
             }
         }
@@ -71,16 +71,14 @@ extension Store {
     }
 
     func addToIndex(batch: BatchInfo, parts: [(ObjectID, Segment.Part)], records: [Record], transaction: WriteTransaction) throws {
-        let ranges = parts.flatMap(\.1.ranges)
-        var rows: [(IndexedRecord, [Record.Link], String?)] = []
+        var rows: [IndexRow] = []
+        rows.reserveCapacity(records.count)
         for (i, record) in records.enumerated() {
-            let entry = IndexedRecord(
+            rows.append(IndexRow(
                 seq: batch.firstSeq + Int64(i), id: record.id, kind: record.kind,
                 name: try transaction.indexName(of: record), version: record.version,
-                timeMilliseconds: record.timeMilliseconds, batch: batch.number,
-                offset: ranges[i].0, length: ranges[i].1,
-                digest: record["digest"]?.stringValue.flatMap { Digest($0) })
-            rows.append((entry, record.links, record.predictionID))
+                timeMilliseconds: record.timeMilliseconds,
+                digest: record["digest"]?.stringValue.flatMap { Digest($0) }, links: record.links))
         }
         var range = try index.compactRange()
         var nodes: [(Int, UInt64, [UInt8])] = []
@@ -91,7 +89,7 @@ extension Store {
         }
         do {
             let segments = parts.map { (firstSeq: $0.1.firstSeq, blob: $0.0, count: $0.1.ranges.count) }
-            try index.add(batch: batch, segments: segments, records: rows, head: batch.commit, range: range, nodes: nodes)
+            try index.add(batch: batch, segments: segments, rows: rows, head: batch.commit, range: range, nodes: nodes)
         } catch {
             throw LineageError.wrap(error, context: "cannot update the index (run `lineage reindex`)")
         }

@@ -11,12 +11,9 @@ struct StoreTree: SubtreeHashes {
             return node
         }
         if level < Index.storedNodeLevel {
-            // One query for all the leaves of a small subtree.
-            let entries = try store.index.records(seqFrom: Int64(start), count: Int(size))
-            guard entries.count == Int(size) else {
-                throw LineageError.storage("log positions \(start)..<\(start + size) are missing from the index; run `lineage reindex`")
-            }
-            return InMemoryTree(leaves: try entries.map { Merkle.leafHash(try store.canonicalBytes($0)) }).hash(start: 0, size: size)
+            // The leaves of a small subtree lie in one segment (segments are cut at multiples of 256).
+            let leaves = try (start..<(start + size)).map { Merkle.leafHash(try store.canonicalBytes(seq: Int64($0))) }
+            return InMemoryTree(leaves: leaves).hash(start: 0, size: size)
         }
         return Merkle.nodeHash(try hash(start: start, size: size / 2), try hash(start: start + size / 2, size: size / 2))
     }

@@ -24,52 +24,103 @@ extension Store {
     /// Calls `each` with every record matching `query`, in log order, one page at a time, so the
     /// result set is never held in memory; `each` returns false to stop.
     public func query(_ query: RecordQuery, pageSize: Int = 1000, _ each: (IndexedRecord) throws -> Bool) throws {
+        let plan = try index.plan(query)
         var after: Int64 = -1
         while true {
-            let page = try index.page(query, after: after, limit: pageSize)
+            let (page, last) = try index.page(query, plan: plan, after: after, limit: pageSize)
             for entry in page {
                 guard try each(entry) else { return }
             }
-            guard let last = page.last, page.count == pageSize else { return }
-            after = last.seq
+            guard let last else { return }
+            after = last
         }
     }
 }
 
+/// How a query finds its records: through the link table, the predictions' serving column, or
+/// a scan in log order.
+struct QueryPlan {
+    /// Records linking to these (through `link`), when the query names a record to link to.
+    var linkTargets: [Int64] = []
+    /// Predictions served by these (through `record.target`).
+    var servingTargets: [Int64] = []
+    /// Log positions outside which no matching prediction lies (from the serving index).
+    var bounds: ClosedRange<Int64> = -1...Int64.max
+    var driven: Bool { !linkTargets.isEmpty || !servingTargets.isEmpty }
+}
+
 extension Index {
-    /// Up to `limit` records matching `query` after log position `after`.
-    func page(_ query: RecordQuery, after: Int64, limit: Int) throws -> [IndexedRecord] {
-        var conditions = ["r.seq > ?"]
-        var arguments: [(any DatabaseValueConvertible)?] = [after]
-        var from = "record r"
-        var linked = query.linkedTo
-        // Drive from the link index when the query names a record to link to. Each page then resumes
-        // in that index at `l0.src > after` (its order within one target), not from its start.
-        if let first = linked.first {
-            from = "link l0 JOIN record r ON r.seq = l0.src"
-            conditions = ["l0.dst = ?", "l0.src > ?"]
-            arguments = [first, after]
-            linked.removeFirst()
+    /// Decides how to drive `query`; looks up the bounds of its predictions once.
+    func plan(_ query: RecordQuery) throws -> QueryPlan {
+        var plan = QueryPlan()
+        var targets: [Int64] = []
+        if let first = query.linkedTo.first {
+            targets = [first]
+        } else if let model = query.servedByModel {
+            targets = try [model] + dependents(of: model).filter { $0.relation == "model" && $0.record.kind == .deployment }.map(\.record.seq)
+        } else {
+            return plan
         }
-        if let kind = query.kind { conditions.append("r.kind = ?"); arguments.append(kind.rawValue) }
-        if let name = query.name { conditions.append("r.name = ?"); arguments.append(name) }
-        if let since = query.since { conditions.append("r.time >= ?"); arguments.append(since) }
-        if let until = query.until { conditions.append("r.time < ?"); arguments.append(until) }
-        for target in linked {
-            conditions.append("EXISTS (SELECT 1 FROM link l WHERE l.src = r.seq AND l.dst = ?)")
-            arguments.append(target)
+        if query.kind != .prediction { plan.linkTargets = targets }
+        if query.kind == nil || query.kind == .prediction {
+            plan.servingTargets = targets
+            if query.since != nil || query.until != nil {
+                let list = targets.map(String.init).joined(separator: ",")
+                let (low, high) = try reading { db in
+                    let row = try Row.fetchOne(db, sql: """
+                        SELECT MIN(seq) AS low, MAX(seq) AS high FROM record
+                        WHERE target IN (\(list)) AND time >= ? AND time < ?
+                        """, arguments: [query.since ?? Int64.min, query.until ?? Int64.max])
+                    return (row?["low"] as Int64?, row?["high"] as Int64?)
+                }
+                if let low, let high { plan.bounds = low...high } else { plan.servingTargets = [] }
+            }
         }
-        if let model = query.servedByModel {
-            conditions.append("""
-                EXISTS (SELECT 1 FROM link l WHERE l.src = r.seq AND (l.dst = ? OR l.dst IN
-                    (SELECT d.src FROM link d WHERE d.dst = ? AND d.relation = 'model')))
-                """)
-            arguments += [model, model]
+        return plan
+    }
+
+    /// Up to `limit` records matching `query` after log position `after`, and the position to
+    /// resume after (nil when there is no more).
+    func page(_ query: RecordQuery, plan: QueryPlan, after: Int64, limit: Int) throws -> ([IndexedRecord], Int64?) {
+        var common: [String] = []
+        var arguments: [(any DatabaseValueConvertible)?] = []
+        if let since = query.since { common.append("+r.time >= ?"); arguments.append(since) }
+        if let until = query.until { common.append("+r.time < ?"); arguments.append(until) }
+        for target in query.linkedTo.dropFirst() {
+            common.append("(EXISTS (SELECT 1 FROM link l WHERE l.src = r.seq AND l.dst = ?) OR +r.target = ?)")
+            arguments += [target, target]
         }
-        let columns = "r.seq AS seq, r.id AS id, r.kind AS kind, r.name AS name, r.version AS version, r.time AS time, r.batch AS batch, r.offset AS offset, r.length AS length, r.digest AS digest"
-        let order = query.linkedTo.isEmpty ? "r.seq" : "l0.src"
-        let sql = "SELECT DISTINCT \(columns) FROM \(from) WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order) LIMIT ?"
-        arguments.append(limit)
-        return try rows(sql, StatementArguments(arguments) ?? [])
+        if let name = query.name {
+            common.append("(r.name = ? OR r.seq IN (SELECT seq FROM prediction WHERE pkey = ?))")
+            arguments += [name, Index.predictionKey(name)]
+        }
+        if let kind = query.kind {
+            common.append(kind == .prediction ? "r.kind = 1" : "r.kind = ? AND r.kind <> 1")
+            if kind != .prediction { arguments.append(Index.code(kind)) }
+        }
+        func select(_ from: String, _ conditions: [String], _ first: [(any DatabaseValueConvertible)?], order: String) throws -> [IndexedRecord] {
+            let sql = "SELECT DISTINCT \(Index.columns) FROM \(from) WHERE \((conditions + common).joined(separator: " AND ")) ORDER BY \(order) LIMIT ?"
+            return try rows(sql, StatementArguments(first + arguments + [limit]) ?? [])
+        }
+        var found: [IndexedRecord]
+        if plan.driven {
+            found = []
+            if !plan.linkTargets.isEmpty {
+                let list = plan.linkTargets.map(String.init).joined(separator: ",")
+                found += try select("link l0 JOIN record r ON r.seq = l0.src", ["l0.dst IN (\(list))", "l0.src > ?"], [after], order: "l0.src")
+            }
+            if !plan.servingTargets.isEmpty {
+                let list = plan.servingTargets.map(String.init).joined(separator: ",")
+                found += try select("record r", ["+r.target IN (\(list))", "r.seq > ?", "r.seq <= ?"],
+                                    [max(after, plan.bounds.lowerBound - 1), plan.bounds.upperBound], order: "r.seq")
+            }
+            found.sort { $0.seq < $1.seq }
+            found = Array(found.prefix(limit))
+        } else {
+            found = try select("record r", ["r.seq > ?"], [after], order: "r.seq")
+        }
+        let last = found.count == limit ? found.last?.seq : nil
+        if let name = query.name { found.removeAll { $0.name != name } }
+        return (found, last)
     }
 }

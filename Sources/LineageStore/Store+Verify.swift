@@ -14,6 +14,7 @@ extension Store {
         var range = CompactRange()
         var leaves = FlatTree()
         var known: [Digest: (kind: RecordKind, name: String?)] = [:]
+        var targets: [Digest: Int64] = [:]
         let chain = try logChain()
         let indexedHead = try index.indexedHead()
         let indexedBatches = try indexedHead.flatMap { head in chain.firstIndex { $0.id == head } }.map { Int64($0) + 1 } ?? 0
@@ -25,7 +26,7 @@ extension Store {
             let firstSeq = range.size
             guard commit.parents.count <= 1 else { throw verdict("\(label) is a merge commit; the log is a single line of batches") }
             let message = BatchMessage.parse(commit.message, origin: origin)
-            let (records, ranges) = try verifiedSegment(commit, label: label, firstSeq: firstSeq, known: &known)
+            let (records, _) = try verifiedSegment(commit, label: label, firstSeq: firstSeq, known: &known)
             guard message.origin == origin, message.batch == batch, message.firstSeq == Int64(firstSeq),
                   message.lastSeq == Int64(firstSeq) + Int64(records.count) - 1 else {
                 throw verdict("\(label): its message says batch \(message.batch.map(String.init) ?? "?") with records \(message.firstSeq.map(String.init) ?? "?")..\(message.lastSeq.map(String.init) ?? "?"), but it is batch \(batch) holding records \(firstSeq)..\(Int64(firstSeq) + Int64(records.count) - 1): batches were removed, inserted or reordered")
@@ -40,7 +41,7 @@ extension Store {
             try checkCommitSignature(commit, label: label, keys: keys)
             report.commitSignatures += 1
             if batch < indexedBatches {
-                try checkIndex(batch: batch, commit: commit, records: records, ranges: ranges, firstSeq: firstSeq, known: known)
+                try checkIndex(batch: batch, commit: commit, records: records, firstSeq: firstSeq, known: known, targets: &targets)
                 report.indexedRecords += UInt64(records.count)
             }
             report.batches += 1
@@ -161,10 +162,10 @@ extension Store {
     }
 
     private func checkIndex(
-        batch: Int64, commit: CommitInfo, records: [Record], ranges: [(Int, Int)], firstSeq: UInt64,
-        known: [Digest: (kind: RecordKind, name: String?)]
+        batch: Int64, commit: CommitInfo, records: [Record], firstSeq: UInt64,
+        known: [Digest: (kind: RecordKind, name: String?)], targets: inout [Digest: Int64]
     ) throws {
-        let rows = try index.records(seqFrom: Int64(firstSeq), count: records.count)
+        let rows = try index.storedRows(seqFrom: Int64(firstSeq), count: records.count)
         let fix = "; run `lineage reindex` to rebuild the index from the log"
         guard rows.count == records.count else {
             throw verdict("the index holds \(rows.count) rows for batch \(batch) but the log holds \(records.count) records\(fix)")
@@ -172,14 +173,22 @@ extension Store {
         let indexedLinks = try index.links(seqFrom: Int64(firstSeq), count: records.count)
         for (i, (row, record)) in zip(rows, records).enumerated() {
             let seq = Int64(firstSeq) + Int64(i)
-            let expected = IndexedRecord(
-                seq: seq, id: record.id, kind: record.kind, name: known[record.id]?.name, version: record.version,
-                timeMilliseconds: record.timeMilliseconds, batch: batch, offset: ranges[i].0, length: ranges[i].1,
-                digest: record["digest"]?.stringValue.flatMap { Digest($0) })
-            guard row == expected else {
-                throw verdict("the index row for record \(seq) says \(row.kind) \(row.name ?? "") \(row.id) in batch \(row.batch), but the log holds \(record.kind) \(known[record.id]?.name ?? "") \(record.id) in batch \(batch)\(fix)")
+            let isPrediction = record.kind == .prediction
+            let name = known[record.id]?.name
+            var target: Int64?
+            if isPrediction, let serving = record.links.first {
+                if targets[serving.target] == nil { targets[serving.target] = try index.record(id: serving.target)?.seq }
+                target = targets[serving.target]
             }
-            let expectedLinks = Set(record.links.map { "\($0.relation) \($0.target)" })
+            let expected = Index.StoredRow(
+                seq: seq, kind: Index.code(record.kind), time: record.timeMilliseconds, target: target,
+                id: isPrediction ? nil : record.id, name: isPrediction ? nil : name, version: record.version,
+                digest: record["digest"]?.stringValue.flatMap { Digest($0) })
+            let matches = row == expected
+            guard matches, try index.hasKeys(seq: seq, id: record.id, predictionID: isPrediction ? name : nil) else {
+                throw verdict("the index row for record \(seq) does not match the log, which holds \(record.kind) \(name ?? "") \(record.id) in batch \(batch)\(fix)")
+            }
+            let expectedLinks = isPrediction ? [] : Set(record.links.map { "\($0.relation) \($0.target)" })
             guard indexedLinks[seq, default: []] == expectedLinks else {
                 throw verdict("the index's links for record \(seq) (\(record.id)) differ from the record's own\(fix)")
             }

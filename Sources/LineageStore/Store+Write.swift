@@ -15,11 +15,13 @@ extension Store {
         let lock = try WriteLock(path: (path as NSString).appendingPathComponent("lock"))
         defer { withExtendedLifetime(lock) {} }
         try syncIndex(holdingLock: true)
-        let transaction = WriteTransaction(store: self)
-        let value = try body(transaction)
-        guard !transaction.pending.isEmpty else { return (value, AppendResult(batch: nil)) }
-        let batch = try append(transaction, actor: actor)
-        return (value, AppendResult(batch: batch))
+        return try index.batchReads {
+            let transaction = WriteTransaction(store: self)
+            let value = try body(transaction)
+            guard !transaction.pending.isEmpty else { return (value, AppendResult(batch: nil)) }
+            let batch = try append(transaction, actor: actor)
+            return (value, AppendResult(batch: batch))
+        }
     }
 
     private func append(_ transaction: WriteTransaction, actor: String) throws -> BatchInfo {

@@ -1,5 +1,6 @@
 import Foundation
 import GitStore
+import class GRDB.Database
 import LineageCore
 
 /// A lineage store: a bare git repository whose log ref holds the records, plus the erasable
@@ -38,6 +39,7 @@ public final class Store {
             index = try Index(path: indexPath)
         }
         payloads = PayloadStore(path: (path as NSString).appendingPathComponent("payloads"))
+        index.identify = { [unowned self] seq, db in try self.identify(seq: seq, db) }
     }
 
     /// Creates a new store at `path` with the given origin (a fresh random one when nil).
@@ -100,33 +102,43 @@ public final class Store {
 
     // MARK: Reading records
 
-    /// The stored canonical bytes behind an index entry, unchecked.
-    func canonicalBytes(_ entry: IndexedRecord) throws -> [UInt8] {
-        var blob = knownSegments.first { $0.0 <= entry.seq && entry.seq < $0.0 + $0.1 }?.2
-        if blob == nil {
-            guard let found = try index.segment(containing: entry.seq) else {
-                throw LineageError.storage("the segment of record \(entry.seq) is missing from the index; run `lineage reindex`")
+    /// The stored canonical bytes of the record at log position `seq`, unchecked; `db` is given
+    /// when called from inside an index read.
+    func canonicalBytes(seq: Int64, _ db: Database? = nil) throws -> [UInt8] {
+        var found = knownSegments.first { $0.0 <= seq && seq < $0.0 + $0.1 }
+        if found == nil {
+            guard let segment = try index.segment(containing: seq, db) else {
+                throw LineageError.storage("the segment of record \(seq) is missing from the index; run `lineage reindex`")
             }
-            knownSegments.append(found)
+            knownSegments.append(segment)
             // Keep the few most recent: reads walk the log in order, and a long list would be slow to search.
             if knownSegments.count > 16 { knownSegments.removeFirst() }
-            blob = found.blob
+            found = segment
         }
-        let segment = try segmentBytes(blob!)
-        guard entry.offset >= 0, entry.offset + entry.length <= segment.count else {
-            throw LineageError.storage("record \(entry.id) lies outside its segment; run `lineage reindex`")
+        let bytes = try segmentBytes(found!.2)
+        guard let range = Segment.line(Int(seq - found!.0), in: bytes) else {
+            throw LineageError.storage("record \(seq) lies outside its segment; run `lineage reindex`")
         }
-        return Array(segment[entry.offset..<(entry.offset + entry.length)])
+        return Array(bytes[range])
+    }
+
+    /// The id and prediction id of the record at `seq`, computed from its stored bytes.
+    func identify(seq: Int64, _ db: Database?) throws -> (id: Digest, predictionID: String?) {
+        let bytes = try canonicalBytes(seq: seq, db)
+        guard case .object(let object)? = try? JSONParser.parse(bytes) else {
+            throw LineageError.storage("record \(seq) is unreadable; run `lineage verify`")
+        }
+        return (Digest(hashing: bytes), object["predictionId"]?.stringValue)
     }
 
     /// Reads the full record behind an index entry, checking that its bytes hash to its id.
     public func read(_ entry: IndexedRecord) throws -> Record {
-        let bytes = try canonicalBytes(entry)
+        let bytes = try canonicalBytes(seq: entry.seq)
         let record: Record
         do {
             record = try Record(canonicalBytes: bytes)
         } catch {
-            throw LineageError.storage("record \(entry.id) in batch \(entry.batch) is unreadable: \(error)")
+            throw LineageError.storage("record \(entry.id) at log position \(entry.seq) is unreadable: \(error)")
         }
         guard record.id == entry.id else {
             throw LineageError.storage("record at log position \(entry.seq) hashes to \(record.id), not \(entry.id): the store was altered")

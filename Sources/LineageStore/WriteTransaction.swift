@@ -76,6 +76,13 @@ public final class WriteTransaction {
         return .added(record.id)
     }
 
+    /// Notes a record already in the log (while indexing it) so later records of its batch can
+    /// refer to it; nothing is checked.
+    func remember(_ record: Record) throws {
+        pendingByID[record.id] = Known(kind: record.kind, name: try indexName(of: record), version: record.version,
+                                       digest: record["digest"]?.stringValue.flatMap { Digest($0) })
+    }
+
     /// Keeps a payload to write to the payload store when the batch lands.
     public func stagePayload(_ payload: [UInt8], salt: [UInt8], commitment: Digest) {
         stagedPayloads.append((commitment, salt, payload))

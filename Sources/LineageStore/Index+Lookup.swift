@@ -1,0 +1,253 @@
+import Foundation
+import GitStore
+import GRDB
+import LineageCore
+
+extension Index {
+    static let columns = "r.seq AS seq, r.kind AS kind, r.time AS time, r.id AS id, r.name AS name, r.version AS version, r.digest AS digest"
+
+    /// The entry for a row selected with `columns`; predictions get their id and prediction id from
+    /// their segment.
+    func entry(_ row: Row, _ db: Database) throws -> IndexedRecord? {
+        guard let kind = Index.kindsByCode[row["kind"]] else { return nil }
+        let seq: Int64 = row["seq"]
+        var name: String? = row["name"]
+        let id: Digest
+        if let data = row["id"] as Data? {
+            guard let digest = Digest(bytes: [UInt8](data)) else { return nil }
+            id = digest
+        } else {
+            (id, name) = try identify(seq, db)
+        }
+        let digestData: Data? = row["digest"]
+        return IndexedRecord(seq: seq, id: id, kind: kind, name: name, version: row["version"],
+                             timeMilliseconds: row["time"], digest: digestData.flatMap { Digest(bytes: [UInt8]($0)) })
+    }
+
+    /// Index entries for a query selecting `columns` from `record r`.
+    func rows(_ sql: String, _ arguments: StatementArguments) throws -> [IndexedRecord] {
+        try reading { db in
+            let rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
+            return try rows.compactMap { try entry($0, db) }
+        }
+    }
+
+    private func fetch(_ sql: String, _ arguments: StatementArguments = []) throws -> [IndexedRecord] {
+        try rows("SELECT \(Index.columns) FROM record r " + sql, arguments)
+    }
+
+    // MARK: By id
+
+    /// The log position of the record with exactly this id.
+    func seq(of id: Digest, _ db: Database) throws -> Int64? {
+        let rows = try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT r.seq AS seq, r.id AS id FROM record_key k JOIN record r ON r.seq = k.seq WHERE k.key = ?
+            """), arguments: [Index.key(id.bytes)])
+        for row in rows {
+            let seq: Int64 = row["seq"]
+            if let data = row["id"] as Data? {
+                if data.elementsEqual(id.bytes) { return seq }
+            } else if try identify(seq, db).id == id {
+                return seq
+            }
+        }
+        return nil
+    }
+
+    /// The record with exactly this id.
+    public func record(id: Digest) throws -> IndexedRecord? {
+        try fetch("WHERE r.seq IN (SELECT seq FROM record_key WHERE key = ?)", [Index.key(id.bytes)]).first { $0.id == id }
+    }
+
+    /// True when a record with this id is indexed (cheaper than fetching it).
+    public func contains(id: Digest) throws -> Bool {
+        try reading { db in try seq(of: id, db) != nil }
+    }
+
+    /// Records whose id starts with the given bytes and, for an odd number of hex digits, the
+    /// given high nibble; at most `limit`.
+    func records(idPrefix: [UInt8], oddNibble: UInt8?, limit: Int) throws -> [IndexedRecord] {
+        var low = idPrefix, high = idPrefix
+        if let nibble = oddNibble {
+            low.append(nibble << 4)
+            high.append(nibble << 4 | 0x0F)
+        }
+        let lowKey = Index.key(low), highKey = Index.key(high + [UInt8](repeating: 0xFF, count: 8))
+        let candidates = try fetch("WHERE r.seq IN (SELECT seq FROM record_key WHERE key >= ? AND key <= ? ORDER BY key LIMIT ?)",
+                                   [lowKey, highKey, limit + 16])
+        return Array(candidates.filter { entry in
+            let bytes = entry.id.bytes
+            guard bytes.starts(with: idPrefix) else { return false }
+            guard let nibble = oddNibble else { return true }
+            return bytes.count > idPrefix.count && bytes[idPrefix.count] >> 4 == nibble
+        }.prefix(limit))
+    }
+
+    // MARK: By name
+
+    /// The prediction with the caller's id `pid`.
+    public func prediction(id pid: String) throws -> IndexedRecord? {
+        try fetch("WHERE r.seq IN (SELECT seq FROM prediction WHERE pkey = ?)", [Index.predictionKey(pid)]).first { $0.name == pid }
+    }
+
+    /// The record id of the prediction with the caller's id `pid`, if any.
+    public func predictionRecordID(_ pid: String) throws -> Digest? {
+        try prediction(id: pid)?.id
+    }
+
+    /// Named records of `kind` called `name`, newest version (or latest append) first.
+    public func records(kind: RecordKind, name: String) throws -> [IndexedRecord] {
+        if kind == .prediction { return try prediction(id: name).map { [$0] } ?? [] }
+        return try fetch("WHERE r.kind = ? AND r.name = ? ORDER BY r.version DESC, r.seq DESC", [Index.code(kind), name])
+    }
+
+    /// Records of datasets and models whose artifact has this digest.
+    public func records(digest: Digest) throws -> [IndexedRecord] {
+        try fetch("WHERE r.digest = ? ORDER BY r.seq", [Data(digest.bytes)])
+    }
+
+    // MARK: By position
+
+    /// The record at log position `seq`.
+    public func record(seq: Int64) throws -> IndexedRecord? {
+        try fetch("WHERE r.seq = ?", [seq]).first
+    }
+
+    /// Records of `kind` (all kinds when nil), newest first, at most `limit`.
+    public func recent(kind: RecordKind?, limit: Int) throws -> [IndexedRecord] {
+        switch kind {
+        case nil: try fetch("ORDER BY r.seq DESC LIMIT ?", [limit])
+        case .prediction?: try fetch("WHERE r.kind = 1 ORDER BY r.seq DESC LIMIT ?", [limit])
+        case let kind?: try fetch("WHERE r.kind = ? AND r.kind <> 1 ORDER BY r.seq DESC LIMIT ?", [Index.code(kind), limit])
+        }
+    }
+
+    /// A record's row as stored, for `verify` to compare with what the log says it should be.
+    struct StoredRow: Equatable {
+        var seq: Int64, kind: Int, time: Int64, target: Int64?
+        var id: Digest?, name: String?, version: Int?, digest: Digest?
+    }
+
+    /// The stored rows for log positions `seqFrom` ..< `seqFrom + count`, in order.
+    func storedRows(seqFrom: Int64, count: Int) throws -> [StoredRow] {
+        try reading { db in
+            try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT seq, kind, time, target, id, name, version, digest FROM record WHERE seq >= ? AND seq < ? ORDER BY seq
+                """), arguments: [seqFrom, seqFrom + Int64(count)]).map { row in
+                StoredRow(seq: row["seq"], kind: row["kind"], time: row["time"], target: row["target"],
+                          id: (row["id"] as Data?).flatMap { Digest(bytes: [UInt8]($0)) }, name: row["name"], version: row["version"],
+                          digest: (row["digest"] as Data?).flatMap { Digest(bytes: [UInt8]($0)) })
+            }
+        }
+    }
+
+    /// True when the key tables hold `seq` under the key of `id` and, for a prediction, of `pid`.
+    func hasKeys(seq: Int64, id: Digest, predictionID pid: String?) throws -> Bool {
+        try reading { db in
+            let key = try Int64.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM record_key WHERE key = ? AND seq = ?"),
+                                         arguments: [Index.key(id.bytes), seq]) != nil
+            guard key, let pid else { return key }
+            return try Int64.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM prediction WHERE pkey = ? AND seq = ?"),
+                                      arguments: [Index.predictionKey(pid), seq]) != nil
+        }
+    }
+
+    // MARK: Links
+
+    /// The links recorded in `link` for records at positions `seqFrom` ..< `seqFrom + count`, as
+    /// "relation target" strings per source position.
+    func links(seqFrom: Int64, count: Int) throws -> [Int64: Set<String>] {
+        try reading { db in
+            var links: [Int64: Set<String>] = [:]
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT link.src AS src, link.relation AS relation, record.id AS id, record.seq AS dst
+                FROM link JOIN record ON record.seq = link.dst WHERE link.src >= ? AND link.src < ?
+                """, arguments: [seqFrom, seqFrom + Int64(count)])
+            while let row = try rows.next() {
+                let target = try (row["id"] as Data?).flatMap { Digest(bytes: [UInt8]($0)) } ?? identify(row["dst"], db).id
+                links[row["src"], default: []].insert("\(row["relation"] as String) \(target)")
+            }
+            return links
+        }
+    }
+
+    /// Records that link to `seq` (downstream neighbours), with the relation, in log order.
+    /// Predictions served by `seq` are not listed (there can be millions): count them with
+    /// `count(linkingTo:kind:)`.
+    public func dependents(of seq: Int64) throws -> [(relation: String, record: IndexedRecord)] {
+        try reading { db in
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT l.relation AS relation, \(Index.columns)
+                FROM link l JOIN record r ON r.seq = l.src WHERE l.dst = ? ORDER BY r.seq
+                """), arguments: [seq])
+            return try rows.compactMap { row in try entry(row, db).map { (row["relation"] as String, $0) } }
+        }
+    }
+
+    /// How many records of `kind` link to `seq`; predictions are counted per serving record
+    /// without a scan.
+    public func count(linkingTo seq: Int64, kind: RecordKind) throws -> Int64 {
+        try reading { db in
+            if kind == .prediction {
+                return try Int64.fetchOne(db.cachedStatement(sql: "SELECT count FROM served WHERE target = ?"), arguments: [seq]) ?? 0
+            }
+            return try Int64.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM link JOIN record ON record.seq = link.src WHERE link.dst = ? AND record.kind = ?"),
+                                      arguments: [seq, Index.code(kind)]) ?? 0
+        }
+    }
+
+    // MARK: Segments, batches and the Merkle tree
+
+    /// The segment holding log position `seq`: its first position, record count and blob.
+    func segment(containing seq: Int64, _ db: Database? = nil) throws -> (firstSeq: Int64, count: Int64, blob: ObjectID)? {
+        if let db { return try segmentRow(containing: seq, db) }
+        return try reading { db in try segmentRow(containing: seq, db) }
+    }
+
+    private func segmentRow(containing seq: Int64, _ db: Database) throws -> (firstSeq: Int64, count: Int64, blob: ObjectID)? {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT firstSeq, count, blob FROM segment WHERE firstSeq <= ? ORDER BY firstSeq DESC LIMIT 1"),
+                                         arguments: [seq]),
+              let blob = ObjectID(bytes: [UInt8](row["blob"] as Data)) else { return nil }
+        let first: Int64 = row["firstSeq"], count: Int64 = row["count"]
+        return seq < first + count ? (first, count, blob) : nil
+    }
+
+    /// The batch with this number.
+    func batch(_ number: Int64) throws -> BatchInfo? {
+        try batch(where: "number = ?", number)
+    }
+
+    /// The batch holding log position `seq`.
+    public func batch(containing seq: Int64) throws -> BatchInfo? {
+        try batch(where: "firstSeq = (SELECT MAX(firstSeq) FROM batch WHERE firstSeq <= ?)", seq)
+    }
+
+    private func batch(where condition: String, _ argument: Int64) throws -> BatchInfo? {
+        try reading { db in
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT number, commitId, segment, firstSeq, count FROM batch WHERE " + condition),
+                                             arguments: [argument]),
+                  let commit = ObjectID(bytes: [UInt8](row["commitId"] as Data)),
+                  let segment = ObjectID(bytes: [UInt8](row["segment"] as Data)) else { return nil }
+            return BatchInfo(number: row["number"], commit: commit, segment: segment, firstSeq: row["firstSeq"], count: row["count"])
+        }
+    }
+
+    /// The right edge of the Merkle tree over every indexed record.
+    func compactRange() throws -> CompactRange {
+        try reading { db in
+            guard let hex = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'range'") else { return CompactRange() }
+            guard let bytes = Hex.decode(hex), let range = CompactRange(encoded: bytes) else {
+                throw LineageError.storage("the index's Merkle state is unreadable; run `lineage reindex`")
+            }
+            return range
+        }
+    }
+
+    /// The stored hash of the perfect subtree at `level` and `index`, if kept.
+    func node(level: Int, index: UInt64) throws -> [UInt8]? {
+        try reading { db in
+            try Data.fetchOne(db.cachedStatement(sql: "SELECT hash FROM merkle_node WHERE level = ? AND idx = ?"), arguments: [level, Int64(index)])
+                .map { [UInt8]($0) }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import GitStore
+import GRDB
+import LineageCore
+
+/// What the index keeps of one record, as derived from the record itself.
+struct IndexRow {
+    let seq: Int64
+    let id: Digest
+    let kind: RecordKind
+    /// The index name (see `IndexedRecord.name`); for predictions, the prediction id.
+    let name: String?
+    let version: Int?
+    let timeMilliseconds: Int64
+    let digest: Digest?
+    let links: [LineageCore.Record.Link]
+
+    /// Predictions keep their one serving link (deployment or model) in the row, not in `link`.
+    var servingLink: LineageCore.Record.Link? {
+        kind == .prediction ? links.first { $0.relation == "deployment" || $0.relation == "model" } : nil
+    }
+}
+
+extension Index {
+    /// Adds one batch and its records, and moves the indexed head, in one transaction.
+    func add(batch: BatchInfo, segments: [(firstSeq: UInt64, blob: ObjectID, count: Int)], rows: [IndexRow],
+             head: ObjectID, range: CompactRange, nodes: [(Int, UInt64, [UInt8])]) throws {
+        try writing { db in
+            for segment in segments {
+                try db.execute(sql: "INSERT INTO segment (firstSeq, blob, batch, count) VALUES (?, ?, ?, ?)",
+                               arguments: [Int64(segment.firstSeq), Data(segment.blob.bytes), batch.number, segment.count])
+            }
+            try db.execute(sql: "INSERT INTO batch (number, commitId, segment, firstSeq, count, root) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [batch.number, Data(batch.commit.bytes), Data(batch.segment.bytes), batch.firstSeq, batch.count,
+                                       Data(range.root)])
+            let insertNode = try db.cachedStatement(sql: "INSERT OR REPLACE INTO merkle_node (level, idx, hash) VALUES (?, ?, ?)")
+            for (level, index, hash) in nodes where level >= Index.storedNodeLevel {
+                try insertNode.execute(arguments: [level, Int64(index), Data(hash)])
+            }
+            try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('range', ?)", arguments: [Hex.encode(range.encoded)])
+            try insert(rows, db)
+            try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('head', ?)", arguments: [head.hex])
+        }
+    }
+
+    private func insert(_ rows: [IndexRow], _ db: Database) throws {
+        let insertRecord = try db.cachedStatement(sql: """
+            INSERT INTO record (seq, kind, time, target, id, name, version, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        let insertKey = try db.cachedStatement(sql: "INSERT INTO record_key (key, seq) VALUES (?, ?)")
+        let insertPrediction = try db.cachedStatement(sql: "INSERT INTO prediction (pkey, seq) VALUES (?, ?)")
+        let insertLink = try db.cachedStatement(sql: "INSERT OR IGNORE INTO link (src, relation, dst) VALUES (?, ?, ?)")
+        var seqs: [Digest: Int64] = [:]
+        var served: [Int64: Int64] = [:]
+        func seq(of target: Digest, from source: IndexRow) throws -> Int64 {
+            if let known = seqs[target] { return known }
+            guard let found = try self.seq(of: target, db) else {
+                throw LineageError.storage("the log links \(source.id) to \(target), which is not in the index; run `lineage reindex`")
+            }
+            seqs[target] = found
+            return found
+        }
+        for row in rows {
+            seqs[row.id] = row.seq
+            let isPrediction = row.kind == .prediction
+            var target: Int64?
+            if let serving = row.servingLink {
+                target = try seq(of: serving.target, from: row)
+                served[target!, default: 0] += 1
+            }
+            try insertRecord.execute(arguments: [
+                row.seq, Index.code(row.kind), row.timeMilliseconds, target,
+                isPrediction ? nil : Data(row.id.bytes), isPrediction ? nil : row.name, row.version,
+                row.digest.map { Data($0.bytes) },
+            ])
+            try insertKey.execute(arguments: [Index.key(row.id.bytes), row.seq])
+            if isPrediction, let pid = row.name {
+                try insertPrediction.execute(arguments: [Index.predictionKey(pid), row.seq])
+            }
+            for link in row.links where !isPrediction {
+                try insertLink.execute(arguments: [row.seq, link.relation, try seq(of: link.target, from: row)])
+            }
+        }
+        let count = try db.cachedStatement(sql: """
+            INSERT INTO served (target, count) VALUES (?, ?) ON CONFLICT (target) DO UPDATE SET count = count + excluded.count
+            """)
+        for (target, n) in served {
+            try count.execute(arguments: [target, n])
+        }
+    }
+}
