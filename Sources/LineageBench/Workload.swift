@@ -3,15 +3,20 @@ import LineageCore
 import LineageStore
 
 /// A reproducible synthetic workload: a source dataset, a cleaning transform, training data, a run,
-/// a model and a deployment, written in-process; then `predictions` predictions as NDJSON for
-/// `lineage ingest`, and the same records as a `git fast-import` stream of blobs.
+/// a model and its deployments to `regions` environments, written in-process; then `predictions`
+/// predictions as NDJSON for `lineage ingest`, and the same records as a `git fast-import` stream
+/// of blobs. Predictions come `spacingMilliseconds` apart (1M a day), taking the deployments in turn.
 struct Workload {
     let predictions: Int
+    static let regions = ["eu-west", "eu-north", "us-east", "us-west", "ap-south", "ap-east", "sa-east", "af-south"]
+    static let spacingMilliseconds: Int64 = 86
+    /// The first prediction's time: 2026-01-01, fixed so the workload is reproducible.
+    static let t0: Int64 = 1_767_225_600_000
 
-    /// Creates the store with the upstream records; returns the deployment's name.
-    func createStore(at path: String) throws -> String {
+    /// Creates the store with the upstream records; returns the deployments' names.
+    func createStore(at path: String) throws -> [String] {
         let store = try Store.create(at: path, origin: "bench.example/fraud")
-        let t0: Int64 = 1_767_225_600_000 // 2026-01-01, fixed so the workload is reproducible
+        let t0 = Workload.t0
         func digest(_ text: String) -> String { Digest(hashing: Array(text.utf8)).description }
         _ = try store.write(actor: "bench") { tx in
             let raw = try tx.register(.dataset, fields: JSONObject([("name", .string("transactions")), ("digest", .string(digest("raw")))]),
@@ -26,15 +31,17 @@ struct Workload {
                                       timeMilliseconds: t0, actor: "bench")
             let model = try tx.register(.model, fields: JSONObject([("name", .string("fraud")), ("digest", .string(digest("model"))),
                                                                     ("producedBy", .string(run.id.description))]), timeMilliseconds: t0, actor: "bench")
-            try tx.register(.deployment, fields: JSONObject([("model", .string(model.id.description)), ("environment", .string("prod")),
-                                                             ("action", .string("deploy"))]), timeMilliseconds: t0, actor: "bench")
+            for region in Workload.regions {
+                try tx.register(.deployment, fields: JSONObject([("model", .string(model.id.description)), ("environment", .string(region)),
+                                                                 ("action", .string("deploy"))]), timeMilliseconds: t0, actor: "bench")
+            }
         }
-        return "deployment:fraud/prod"
+        return Workload.regions.map { "deployment:fraud/" + $0 }
     }
 
     /// Writes the predictions as NDJSON to `ndjson` and as a fast-import stream of blobs to
     /// `fastImport`; returns the prediction ids.
-    func writeInputs(deployment: String, ndjson: String, fastImport: String) throws -> [String] {
+    func writeInputs(deployments: [String], ndjson: String, fastImport: String) throws -> [String] {
         FileManager.default.createFile(atPath: ndjson, contents: nil)
         FileManager.default.createFile(atPath: fastImport, contents: nil)
         guard let lines = FileHandle(forWritingAtPath: ndjson), let blobs = FileHandle(forWritingAtPath: fastImport) else {
@@ -47,13 +54,14 @@ struct Workload {
         var generator = SplitMix(seed: 42)
         var ids: [String] = []
         var lineBuffer: [UInt8] = [], blobBuffer: [UInt8] = []
-        let t0: Int64 = 1_767_225_600_000
+        let t0 = Workload.t0
         for i in 0..<predictions {
+            let deployment = deployments[i % deployments.count]
             let pid = "pred-\(i)"
             let score = Double(generator.next() % 10_000) / 10_000
             let object = JSONObject([
                 ("predictionId", .string(pid)), ("deployment", .string(deployment)),
-                ("time", .string(RecordTime.format(milliseconds: t0 + Int64(i) * 10))), ("actor", .string("bench")),
+                ("time", .string(RecordTime.format(milliseconds: t0 + Int64(i) * Workload.spacingMilliseconds))), ("actor", .string("bench")),
                 ("input", .string(Digest(hashing: Array("input-\(i)".utf8)).description)),
                 ("output", .object(JSONObject([("label", .string(score > 0.5 ? "fraud" : "legit")), ("score", .number(score))]))),
                 ("latencyMs", .number(Double(generator.next() % 50))),

@@ -125,6 +125,7 @@ public final class Store {
     /// The id and prediction id of the record at `seq`, computed from its stored bytes.
     func identify(seq: Int64, _ db: Database?) throws -> (id: Digest, predictionID: String?) {
         let bytes = try canonicalBytes(seq: seq, db)
+        if let pid = TopLevelField.string("predictionId", in: bytes) { return (Digest(hashing: bytes), pid) }
         guard case .object(let object)? = try? JSONParser.parse(bytes) else {
             throw LineageError.storage("record \(seq) is unreadable; run `lineage verify`")
         }
