@@ -48,6 +48,24 @@ public struct Record: Sendable {
         guard canonicalBytes == bytes else { throw RecordError("record bytes are not in canonical form") }
     }
 
+    /// Reads a record from bytes the log already holds, checking only that they are a JSON object of
+    /// a known kind: for rebuilding the index, where `verify`, not the reader, checks the log.
+    public init(storedBytes bytes: [UInt8]) throws(RecordError) {
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(bytes)
+        } catch {
+            throw RecordError("record bytes are not valid JSON: \(error)")
+        }
+        guard let object = value.objectValue, let kind = object["kind"]?.stringValue.flatMap(RecordKind.init(rawValue:)) else {
+            throw RecordError("a record must be a JSON object with a known kind")
+        }
+        self.kind = kind
+        self.object = object
+        canonicalBytes = bytes
+        id = Digest(hashing: bytes)
+    }
+
     /// Builds a record of `kind` from `fields`, stamping the common fields.
     public static func make(
         _ kind: RecordKind, fields: JSONObject, timeMilliseconds: Int64, actor: String

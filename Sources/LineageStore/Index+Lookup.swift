@@ -40,6 +40,7 @@ extension Index {
 
     /// The log position of the record with exactly this id.
     func seq(of id: Digest, _ db: Database) throws -> Int64? {
+        if let seq = deferredSeqs[id] { return seq }
         let rows = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT r.seq AS seq, r.id AS id FROM record_key k JOIN record r ON r.seq = k.seq WHERE k.key = ?
             """), arguments: [Index.key(id.bytes)])
@@ -56,7 +57,8 @@ extension Index {
 
     /// The record with exactly this id.
     public func record(id: Digest) throws -> IndexedRecord? {
-        try fetch("WHERE r.seq IN (SELECT seq FROM record_key WHERE key = ?)", [Index.key(id.bytes)]).first { $0.id == id }
+        if let seq = deferredSeqs[id] { return try record(seq: seq) }
+        return try fetch("WHERE r.seq IN (SELECT seq FROM record_key WHERE key = ?)", [Index.key(id.bytes)]).first { $0.id == id }
     }
 
     /// True when a record with this id is indexed (cheaper than fetching it).

@@ -39,7 +39,10 @@ extension Index {
             }
             try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('range', ?)", arguments: [Hex.encode(range.encoded)])
             try insert(rows, db)
-            try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('head', ?)", arguments: [head.hex])
+            // While keys are deferred the index is incomplete: it gets its head only when they land.
+            if !deferringKeys {
+                try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('head', ?)", arguments: [head.hex])
+            }
         }
     }
 
@@ -47,13 +50,16 @@ extension Index {
         let insertRecord = try db.cachedStatement(sql: """
             INSERT INTO record (seq, kind, time, target, id, name, version, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        let insertKey = try db.cachedStatement(sql: "INSERT INTO record_key (key, seq) VALUES (?, ?)")
-        let insertPrediction = try db.cachedStatement(sql: "INSERT INTO prediction (pkey, seq) VALUES (?, ?)")
+        let keys = deferringKeys ? "temp.pending_key" : "record_key", pkeys = deferringKeys ? "temp.pending_pkey" : "prediction"
+        let insertKey = try db.cachedStatement(sql: "INSERT INTO \(keys) (key, seq) VALUES (?, ?)")
+        let insertPrediction = try db.cachedStatement(sql: "INSERT INTO \(pkeys) (pkey, seq) VALUES (?, ?)")
         let insertLink = try db.cachedStatement(sql: "INSERT OR IGNORE INTO link (src, relation, dst) VALUES (?, ?, ?)")
         var seqs: [Digest: Int64] = [:]
         var served: [Int64: Int64] = [:]
         func seq(of target: Digest, from source: IndexRow) throws -> Int64 {
-            if let known = seqs[target] { return known }
+            if let known = seqs[target] ?? deferredSeqs[target] { return known }
+            // A link to a record whose key is still deferred (a review of a prediction): land the keys.
+            if deferringKeys { try landDeferredKeys(db) }
             guard let found = try self.seq(of: target, db) else {
                 throw LineageError.storage("the log links \(source.id) to \(target), which is not in the index; run `lineage reindex`")
             }
@@ -62,6 +68,7 @@ extension Index {
         }
         for row in rows {
             seqs[row.id] = row.seq
+            if deferringKeys, row.kind != .prediction { deferredSeqs[row.id] = row.seq }
             let isPrediction = row.kind == .prediction
             var target: Int64?
             if let serving = row.servingLink {
@@ -87,5 +94,38 @@ extension Index {
         for (target, n) in served {
             try count.execute(arguments: [target, n])
         }
+    }
+
+    /// Starts a rebuild that collects id and prediction-id keys in temporary tables and inserts
+    /// them sorted at the end (`finishRebuild`): far faster than inserting hashes one by one.
+    func beginRebuild() throws {
+        try writing { db in
+            try db.execute(sql: """
+                CREATE TEMP TABLE IF NOT EXISTS pending_key (key INTEGER NOT NULL, seq INTEGER NOT NULL);
+                CREATE TEMP TABLE IF NOT EXISTS pending_pkey (pkey INTEGER NOT NULL, seq INTEGER NOT NULL);
+                """)
+        }
+        deferringKeys = true
+    }
+
+    /// Lands the deferred keys and records `head` as indexed.
+    func finishRebuild(head: ObjectID?) throws {
+        try writing { db in
+            try landDeferredKeys(db)
+            if let head {
+                try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('head', ?)", arguments: [head.hex])
+            }
+        }
+        deferringKeys = false
+        deferredSeqs = [:]
+    }
+
+    private func landDeferredKeys(_ db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO record_key (key, seq) SELECT key, seq FROM temp.pending_key ORDER BY key, seq;
+            INSERT INTO prediction (pkey, seq) SELECT pkey, seq FROM temp.pending_pkey ORDER BY pkey, seq;
+            DELETE FROM temp.pending_key;
+            DELETE FROM temp.pending_pkey;
+            """)
     }
 }

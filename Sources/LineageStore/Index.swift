@@ -17,6 +17,11 @@ public final class Index {
         throw LineageError.storage("record \(seq) cannot be read without its store")
     }
 
+    /// True during a rebuild, while id keys wait in temporary tables (see `beginRebuild`).
+    var deferringKeys = false
+    /// During a rebuild, the positions of records other than predictions, for resolving links.
+    var deferredSeqs: [Digest: Int64] = [:]
+
     init(path: String) throws {
         var configuration = Configuration()
         configuration.journalMode = .wal
@@ -27,6 +32,8 @@ public final class Index {
             // The index is rebuilt from the log whenever it lags behind it: losing the last
             // transaction on power loss is harmless, so commits need not wait for the disk.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // Key and prediction-id inserts land all over their b-trees: keep more of them in memory.
+            try db.execute(sql: "PRAGMA cache_size = -65536")
         }
         queue = try DatabaseQueue(path: path, configuration: configuration)
         try Index.migrator.migrate(queue)

@@ -23,11 +23,19 @@ extension Store {
         } catch {
             throw LineageError.wrap(error, context: "cannot read the log")
         }
-        if cursor == nil {
-            try index.clear()
+        guard cursor == nil else {
+            for commit in chain.reversed() { try indexBatch(commit) }
+            return
         }
-        for commit in chain.reversed() {
-            try indexBatch(commit)
+        // From scratch: keys are inserted sorted at the end, and the index gets its head only then.
+        try index.clear()
+        try index.beginRebuild()
+        do {
+            for commit in chain.reversed() { try indexBatch(commit) }
+            try index.finishRebuild(head: logHead)
+        } catch {
+            try? index.finishRebuild(head: nil)
+            throw error
         }
     }
 
@@ -58,7 +66,7 @@ extension Store {
             for (offset, length) in part.ranges {
                 let record: Record
                 do {
-                    record = try Record(canonicalBytes: Array(part.bytes[offset..<(offset + length)]))
+                    record = try Record(storedBytes: Array(part.bytes[offset..<(offset + length)]))
                 } catch {
                     throw LineageError.storage("batch \(number) (commit \(commit.id.hex.prefix(12))) holds an unreadable record: \(error); run `lineage verify`")
                 }
