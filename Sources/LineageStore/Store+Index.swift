@@ -61,19 +61,13 @@ extension Store {
             throw LineageError.wrap(error, context: "cannot read batch \(number)")
         }
         let transaction = WriteTransaction(store: self)
-        var records: [Record] = []
-        for (_, part) in parts {
-            for (offset, length) in part.ranges {
-                let record: Record
-                do {
-                    record = try Record(storedBytes: Array(part.bytes[offset..<(offset + length)]))
-                } catch {
-                    throw LineageError.storage("batch \(number) (commit \(commit.id.hex.prefix(12))) holds an unreadable record: \(error); run `lineage verify`")
-                }
-                try transaction.remember(record)
-                records.append(record)
-            }
+        let records: [Record]
+        do {
+            records = try ParallelParse.records(of: parts.map(\.1))
+        } catch {
+            throw LineageError.storage("batch \(number) (commit \(commit.id.hex.prefix(12))) holds an unreadable record: \(error); run `lineage verify`")
         }
+        for record in records { try transaction.remember(record) }
         let info = BatchInfo(number: number, commit: commit.id, segment: parts[0].0, firstSeq: firstSeq, count: Int64(records.count))
         try addToIndex(batch: info, parts: parts, records: records, transaction: transaction)
     }
