@@ -36,8 +36,11 @@ build: setup
 # Release builds link the Swift runtime statically: every command starts ~4 ms faster.
 RELEASE_FLAGS := -c release --static-swift-stdlib
 
+# Only our two executables: some dependency products (GRDB-dynamic, ArgumentParser's tools) do not
+# link with a static Swift runtime.
 release: setup
-	$(SWIFT) build $(RELEASE_FLAGS)
+	$(SWIFT) build $(RELEASE_FLAGS) --product lineage
+	$(SWIFT) build $(RELEASE_FLAGS) --product lineage-bench
 
 demo: build
 	LINEAGE=$$($(SWIFT) build --show-bin-path)/lineage bash examples/demo.sh

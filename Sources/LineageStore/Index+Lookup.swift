@@ -41,6 +41,10 @@ extension Index {
     /// The log position of the record with exactly this id.
     func seq(of id: Digest, _ db: Database) throws -> Int64? {
         if let seq = deferredSeqs[id] { return seq }
+        // Most lookups (is this record new?) find nothing: answer those from the key table alone.
+        guard try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM record_key WHERE key = ?"), arguments: [Index.key(id.bytes)]) != nil else {
+            return nil
+        }
         let rows = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT r.seq AS seq, r.id AS id FROM record_key k JOIN record r ON r.seq = k.seq WHERE k.key = ?
             """), arguments: [Index.key(id.bytes)])
@@ -89,7 +93,11 @@ extension Index {
 
     /// The prediction with the caller's id `pid`.
     public func prediction(id pid: String) throws -> IndexedRecord? {
-        try fetch("WHERE r.seq IN (SELECT seq FROM prediction WHERE pkey = ?)", [Index.predictionKey(pid)]).first { $0.name == pid }
+        let key = Index.predictionKey(pid)
+        guard try reading({ db in
+            try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM prediction WHERE pkey = ?"), arguments: [key]) != nil
+        }) else { return nil }
+        return try fetch("WHERE r.seq IN (SELECT seq FROM prediction WHERE pkey = ?)", [Index.predictionKey(pid)]).first { $0.name == pid }
     }
 
     /// The record id of the prediction with the caller's id `pid`, if any.
