@@ -11,23 +11,35 @@ public enum LineageMain {
         do {
             var command = try Lineage.parseAsRoot()
             try command.run()
-        } catch let error as LineageError {
-            Terminal.error(error.message, verdict: error.kind == .verdict)
-            exit(error.kind.rawValue)
-        } catch let error as RecordError {
-            Terminal.error(error.message)
-            exit(LineageError.Kind.input.rawValue)
-        } catch let code as ExitCode {
-            exit(code.rawValue)
         } catch {
+            if !(error is LineageError), !(error is RecordError), !(error is ExitCode), Lineage.exitCode(for: error) == .success {
+                Lineage.exit(withError: error) // --help, --version: printed on stdout, exit 0
+            }
+            let (code, message) = describe(error)
+            if !message.isEmpty { Terminal.error(message, verdict: (error as? LineageError)?.kind == .verdict) }
+            exit(code)
+        }
+    }
+
+    /// The exit code and one-sentence message for a failure (empty for commands that only pass an
+    /// exit status on; the help or version text, with code 0, for --help and --version).
+    static func describe(_ error: any Error) -> (code: Int32, message: String) {
+        switch error {
+        case let error as LineageError:
+            return (error.kind.rawValue, error.message)
+        case let error as RecordError:
+            return (LineageError.Kind.input.rawValue, error.message)
+        case let code as ExitCode:
+            return (code.rawValue, "")
+        default:
             let code = Lineage.exitCode(for: error)
             if code == .success {
-                Lineage.exit(withError: error)
+                // --help and --version: ArgumentParser prints them and exits 0.
+                return (0, Lineage.fullMessage(for: error))
             }
             var message = Lineage.message(for: error)
             if message.hasPrefix("Error: ") { message.removeFirst("Error: ".count) }
-            Terminal.error(message + " (see --help)")
-            exit(LineageError.Kind.input.rawValue)
+            return (LineageError.Kind.input.rawValue, message + " (see --help)")
         }
     }
 }

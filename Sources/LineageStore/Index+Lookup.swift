@@ -42,11 +42,11 @@ extension Index {
     func seq(of id: Digest, _ db: Database) throws -> Int64? {
         if let seq = deferredSeqs[id] { return seq }
         // Most lookups (is this record new?) find nothing: answer those from the key table alone.
-        guard try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM record_key WHERE key = ?"), arguments: [Index.key(id.bytes)]) != nil else {
+        guard try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM any_key WHERE key = ?"), arguments: [Index.key(id.bytes)]) != nil else {
             return nil
         }
         let rows = try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT r.seq AS seq, r.id AS id FROM record_key k JOIN record r ON r.seq = k.seq WHERE k.key = ?
+            SELECT r.seq AS seq, r.id AS id FROM any_key k JOIN record r ON r.seq = k.seq WHERE k.key = ?
             """), arguments: [Index.key(id.bytes)])
         for row in rows {
             let seq: Int64 = row["seq"]
@@ -62,7 +62,7 @@ extension Index {
     /// The record with exactly this id.
     public func record(id: Digest) throws -> IndexedRecord? {
         if let seq = deferredSeqs[id] { return try record(seq: seq) }
-        return try fetch("WHERE r.seq IN (SELECT seq FROM record_key WHERE key = ?)", [Index.key(id.bytes)]).first { $0.id == id }
+        return try fetch("WHERE r.seq IN (SELECT seq FROM any_key WHERE key = ?)", [Index.key(id.bytes)]).first { $0.id == id }
     }
 
     /// True when a record with this id is indexed (cheaper than fetching it).
@@ -79,7 +79,7 @@ extension Index {
             high.append(nibble << 4 | 0x0F)
         }
         let lowKey = Index.key(low), highKey = Index.key(high + [UInt8](repeating: 0xFF, count: 8))
-        let candidates = try fetch("WHERE r.seq IN (SELECT seq FROM record_key WHERE key >= ? AND key <= ? ORDER BY key LIMIT ?)",
+        let candidates = try fetch("WHERE r.seq IN (SELECT seq FROM any_key WHERE key >= ? AND key <= ? ORDER BY key LIMIT ?)",
                                    [lowKey, highKey, limit + 16])
         return Array(candidates.filter { entry in
             let bytes = entry.id.bytes
@@ -95,9 +95,9 @@ extension Index {
     public func prediction(id pid: String) throws -> IndexedRecord? {
         let key = Index.predictionKey(pid)
         guard try reading({ db in
-            try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM prediction WHERE pkey = ?"), arguments: [key]) != nil
+            try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM any_pkey WHERE pkey = ?"), arguments: [key]) != nil
         }) else { return nil }
-        return try fetch("WHERE r.seq IN (SELECT seq FROM prediction WHERE pkey = ?)", [Index.predictionKey(pid)]).first { $0.name == pid }
+        return try fetch("WHERE r.seq IN (SELECT seq FROM any_pkey WHERE pkey = ?)", [Index.predictionKey(pid)]).first { $0.name == pid }
     }
 
     /// The record id of the prediction with the caller's id `pid`, if any.
@@ -154,10 +154,10 @@ extension Index {
     /// True when the key tables hold `seq` under the key of `id` and, for a prediction, of `pid`.
     func hasKeys(seq: Int64, id: Digest, predictionID pid: String?) throws -> Bool {
         try reading { db in
-            let key = try Int64.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM record_key WHERE key = ? AND seq = ?"),
+            let key = try Int64.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM any_key WHERE key = ? AND seq = ?"),
                                          arguments: [Index.key(id.bytes), seq]) != nil
             guard key, let pid else { return key }
-            return try Int64.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM prediction WHERE pkey = ? AND seq = ?"),
+            return try Int64.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM any_pkey WHERE pkey = ? AND seq = ?"),
                                       arguments: [Index.predictionKey(pid), seq]) != nil
         }
     }

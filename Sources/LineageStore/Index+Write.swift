@@ -39,6 +39,7 @@ extension Index {
             }
             try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('range', ?)", arguments: [Hex.encode(range.encoded)])
             try insert(rows, db)
+            if !deferringKeys { try countBufferedKeys(rows.count, db) }
             // While keys are deferred the index is incomplete: it gets its head only when they land.
             if !deferringKeys {
                 try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('head', ?)", arguments: [head.hex])
@@ -50,7 +51,7 @@ extension Index {
         let insertRecord = try db.cachedStatement(sql: """
             INSERT INTO record (seq, kind, time, target, id, name, version, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        let keys = deferringKeys ? "temp.pending_key" : "record_key", pkeys = deferringKeys ? "temp.pending_pkey" : "prediction"
+        let keys = deferringKeys ? "temp.pending_key" : "record_key_new", pkeys = deferringKeys ? "temp.pending_pkey" : "prediction_new"
         let insertKey = try db.cachedStatement(sql: "INSERT INTO \(keys) (key, seq) VALUES (?, ?)")
         let insertPrediction = try db.cachedStatement(sql: "INSERT INTO \(pkeys) (pkey, seq) VALUES (?, ?)")
         let insertLink = try db.cachedStatement(sql: "INSERT OR IGNORE INTO link (src, relation, dst) VALUES (?, ?, ?)")
@@ -94,6 +95,21 @@ extension Index {
         for (target, n) in served {
             try count.execute(arguments: [target, n])
         }
+    }
+
+    /// Counts keys added to the buffer tables and merges them into the big ones past the limit.
+    private func countBufferedKeys(_ added: Int, _ db: Database) throws {
+        let buffered = (try Int.fetchOne(db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'bufferedKeys'")) ?? 0) + added
+        if buffered >= keyBufferLimit {
+            try db.execute(sql: """
+                INSERT INTO record_key (key, seq) SELECT key, seq FROM record_key_new ORDER BY key, seq;
+                INSERT INTO prediction (pkey, seq) SELECT pkey, seq FROM prediction_new ORDER BY pkey, seq;
+                DELETE FROM record_key_new;
+                DELETE FROM prediction_new;
+                """)
+        }
+        try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('bufferedKeys', ?)",
+                       arguments: [String(buffered >= keyBufferLimit ? 0 : buffered)])
     }
 
     /// Starts a rebuild that collects id and prediction-id keys in temporary tables and inserts

@@ -49,6 +49,9 @@ public final class Index {
             }
             try db.execute(sql: Index.schema)
         }
+        migrator.registerMigration("v5-key-buffer") { db in
+            try db.execute(sql: Index.keyBuffer)
+        }
         return migrator
     }
 
@@ -90,7 +93,20 @@ public final class Index {
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
         """
 
-    static let tables = ["record", "record_key", "prediction", "served", "link", "batch", "segment", "merkle_node", "meta"]
+    /// New keys land in small buffer tables and move to the big ones in sorted runs (`mergeKeys`): a
+    /// hash inserted into a big b-tree dirties a page of its own, a sorted run dirties each page once.
+    /// Lookups read both through the `any_key` and `any_pkey` views.
+    static let keyBuffer = """
+        CREATE TABLE record_key_new (key INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (key, seq)) WITHOUT ROWID;
+        CREATE TABLE prediction_new (pkey INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (pkey, seq)) WITHOUT ROWID;
+        CREATE VIEW any_key AS SELECT key, seq FROM record_key UNION ALL SELECT key, seq FROM record_key_new;
+        CREATE VIEW any_pkey AS SELECT pkey, seq FROM prediction UNION ALL SELECT pkey, seq FROM prediction_new;
+        """
+
+    /// Buffered keys that trigger a merge into the big tables.
+    var keyBufferLimit = 1_000_000
+
+    static let tables = ["record", "record_key", "prediction", "record_key_new", "prediction_new", "served", "link", "batch", "segment", "merkle_node", "meta"]
 
     /// Perfect subtrees of at least 2^8 leaves are kept; smaller ones are rehashed from records.
     static let storedNodeLevel = 8

@@ -1,48 +1,63 @@
 import Foundation
 import LineageCore
 
-/// Parses the stored records of a batch's segments on every core: rebuilding the index is
-/// mostly JSON parsing, and segments are independent.
+/// Parses the stored records of a batch's segments on every core: rebuilding the index and
+/// verifying the log are mostly JSON parsing, and segments are independent.
 enum ParallelParse {
+    /// The first record that could not be read: its position among the records of all the parts.
+    struct Failure: Error {
+        let position: Int
+        let error: RecordError
+    }
+
     /// Collects each segment's records, or the first failure, from worker threads.
     private final class Results: @unchecked Sendable {
         private let lock = NSLock()
         private var records: [[Record]]
-        private var failure: (segment: Int, error: RecordError)?
+        private var failure: (segment: Int, offset: Int, error: RecordError)?
 
         init(count: Int) { records = Array(repeating: [], count: count) }
 
-        func set(_ index: Int, _ value: Result<[Record], RecordError>) {
+        func set(_ index: Int, _ parsed: [Record]) {
             lock.lock()
             defer { lock.unlock() }
-            switch value {
-            case .success(let parsed): records[index] = parsed
-            case .failure(let error): if failure == nil || index < failure!.segment { failure = (index, error) }
-            }
+            records[index] = parsed
         }
 
-        func finish() throws(RecordError) -> [Record] {
-            if let failure { throw failure.error }
+        func fail(_ index: Int, offset: Int, _ error: RecordError) {
+            lock.lock()
+            defer { lock.unlock() }
+            if failure == nil || index < failure!.segment { failure = (index, offset, error) }
+        }
+
+        func finish(_ parts: [Segment.Part]) throws(Failure) -> [Record] {
+            if let failure {
+                let before = parts[..<failure.segment].reduce(0) { $0 + $1.ranges.count }
+                throw Failure(position: before + failure.offset, error: failure.error)
+            }
             return records.flatMap { $0 }
         }
     }
 
-    /// The records of `parts`, in order; throws the error of the first unreadable one.
-    static func records(of parts: [Segment.Part]) throws(RecordError) -> [Record] {
+    /// The records of `parts`, in order; throws the first unreadable one. `validating` reads them as
+    /// `verify` must (canonical and valid against their schema), otherwise as the index needs them.
+    static func records(of parts: [Segment.Part], validating: Bool) throws(Failure) -> [Record] {
         let results = Results(count: parts.count)
         DispatchQueue.concurrentPerform(iterations: parts.count) { i in
             let part = parts[i]
-            do throws(RecordError) {
-                var parsed: [Record] = []
-                parsed.reserveCapacity(part.ranges.count)
-                for (offset, length) in part.ranges {
-                    parsed.append(try Record(storedBytes: Array(part.bytes[offset..<(offset + length)])))
+            var parsed: [Record] = []
+            parsed.reserveCapacity(part.ranges.count)
+            for (n, (offset, length)) in part.ranges.enumerated() {
+                let bytes = Array(part.bytes[offset..<(offset + length)])
+                do throws(RecordError) {
+                    parsed.append(validating ? try Record(canonicalBytes: bytes) : try Record(storedBytes: bytes))
+                } catch {
+                    results.fail(i, offset: n, error)
+                    return
                 }
-                results.set(i, .success(parsed))
-            } catch {
-                results.set(i, .failure(error))
             }
+            results.set(i, parsed)
         }
-        return try results.finish()
+        return try results.finish(parts)
     }
 }

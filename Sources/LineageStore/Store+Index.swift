@@ -63,9 +63,9 @@ extension Store {
         let transaction = WriteTransaction(store: self)
         let records: [Record]
         do {
-            records = try ParallelParse.records(of: parts.map(\.1))
+            records = try ParallelParse.records(of: parts.map(\.1), validating: false)
         } catch {
-            throw LineageError.storage("batch \(number) (commit \(commit.id.hex.prefix(12))) holds an unreadable record: \(error); run `lineage verify`")
+            throw LineageError.storage("batch \(number) (commit \(commit.id.hex.prefix(12))) holds an unreadable record: \(error.error); run `lineage verify`")
         }
         for record in records { try transaction.remember(record) }
         let info = BatchInfo(number: number, commit: commit.id, segment: parts[0].0, firstSeq: firstSeq, count: Int64(records.count))

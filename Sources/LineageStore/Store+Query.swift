@@ -91,7 +91,7 @@ extension Index {
             arguments += [target, target]
         }
         if let name = query.name {
-            common.append("(r.name = ? OR r.seq IN (SELECT seq FROM prediction WHERE pkey = ?))")
+            common.append("(r.name = ? OR r.seq IN (SELECT seq FROM any_pkey WHERE pkey = ?))")
             arguments += [name, Index.predictionKey(name)]
         }
         if let kind = query.kind {

@@ -91,16 +91,15 @@ extension Store {
             throw verdict("\(label): its records cannot be read (\(error))")
         }
         let ranges = parts.flatMap(\.1.ranges)
-        let bytesOfRecord = parts.flatMap { part in part.1.ranges.map { (part.1.bytes, $0) } }
+        let parsed: [Record]
+        do {
+            parsed = try ParallelParse.records(of: parts.map(\.1), validating: true)
+        } catch {
+            throw verdict("record \(firstSeq + UInt64(error.position)) in \(label) is not a valid canonical record: \(error.error)")
+        }
         var records: [Record] = []
-        for (i, (bytes, (offset, length))) in bytesOfRecord.enumerated() {
+        for (i, record) in parsed.enumerated() {
             let seq = firstSeq + UInt64(i)
-            let record: Record
-            do {
-                record = try Record(canonicalBytes: Array(bytes[offset..<(offset + length)]))
-            } catch {
-                throw verdict("record \(seq) in \(label) is not a valid canonical record: \(error)")
-            }
             guard known[record.id] == nil else { throw verdict("record \(seq) (\(record.id)) in \(label) appears twice in the log") }
             for link in record.links {
                 guard let target = known[link.target] else {

@@ -57,6 +57,34 @@ struct PythonTests {
         #expect((run["metrics"] as? [String: Any])?["loss"] as? Double == 9.5)
         #expect((run["inputs"] as? [String])?.count == 1)
     }
+
+    @Test("the hook's session follows the script into another directory, and LINEAGE_SESSION=0 starts a process per call")
+    func hookSession() throws {
+        let w = try gitProject()
+        try FileManager.default.createDirectory(atPath: w.path + "/sub", withIntermediateDirectories: true)
+        try w.write("sub/y.csv", "y\n1\n")
+        try w.write("many.py", """
+            import os, sys
+            sys.path.insert(0, \(JSONString(Self.examples)))
+            import lineage_hook
+            with lineage_hook.run("first", inputs={"data": "data.csv"}, params={"lr": 0.1}) as run:
+                run.log_metric("auc", 0.8)
+            os.chdir("sub")
+            with lineage_hook.run("second", inputs={"y": "y.csv"}) as run:
+                run.log_metric("auc", 0.85)
+            os.environ["LINEAGE_SESSION"] = "0"
+            with lineage_hook.run("third", params={"lr": 0.3}) as run:
+                run.log_metric("auc", 0.9)
+            print("done")
+            """)
+        let outcome = try Self.python(w, ["many.py"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let runs = try w.ok("log", "--kind", "run")
+        for name in ["run:first", "run:second", "run:third"] { #expect(runs.contains(name)) }
+        #expect(try w.ok("log", "--kind", "dataset").contains("dataset:y@1"))
+        let third = try #require(try json(try w.ok("show", "run:third", "--json"))["record"] as? [String: Any])
+        #expect((third["metrics"] as? [String: Any])?["auc"] as? Double == 0.9)
+    }
 }
 
 func JSONString(_ text: String) -> String {

@@ -198,4 +198,35 @@ struct SegmentTests {
         let bundle = try store.prove(try store.resolve("dataset:d300"))
         _ = try bundle.verify(trusting: store.trustedKeys())
     }
+
+    @Test("keys buffered and merged in sorted runs: every id and prediction id is found either way, and verify agrees")
+    func keyBuffer() throws {
+        let temporary = try TemporaryStore()
+        let store = temporary.store
+        store.index.keyBufferLimit = 25
+        let (model, _) = try store.write(actor: "t") { tx in
+            try tx.register(.model, fields: datasetFields("m", "weights"), timeMilliseconds: 0, actor: "t").id
+        }
+        var ids: [String: Digest] = [:]
+        for batch in 0..<7 {
+            _ = try store.write(actor: "t") { tx in
+                for i in 0..<10 {
+                    let pid = "p-\(batch)-\(i)"
+                    let fields = JSONObject([("predictionId", .string(pid)), ("model", .string(model.description))])
+                    ids[pid] = try tx.register(.prediction, fields: fields, timeMilliseconds: Int64(batch * 10 + i), actor: "t").id
+                }
+            }
+        }
+        // 71 records: the first 30 (three merges of 10 + 1 + ...) moved to the big tables, the rest buffered.
+        for (pid, id) in ids {
+            #expect(try store.index.prediction(id: pid)?.id == id)
+            #expect(try store.index.record(id: id)?.name == pid)
+            #expect(try store.index.contains(id: id))
+        }
+        #expect(try store.index.prediction(id: "p-9-9") == nil)
+        let modelSeq = try #require(try store.index.record(id: model)).seq
+        #expect(try store.index.count(linkingTo: modelSeq, kind: .prediction) == 70)
+        #expect(try store.verify().indexedRecords == 71)
+        #expect(try store.resolve(String(ids["p-0-0"]!.description.prefix(20))).name == "p-0-0")
+    }
 }

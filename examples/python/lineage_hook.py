@@ -12,8 +12,12 @@ On leaving the block the hook records the run (its inputs, parameters, metrics, 
 Python environment, start and end, and whether it succeeded), then the models and outputs it
 produced, each linked to the run. If the block raises, the run is recorded as failed and the
 exception propagates. Set LINEAGE_BIN to the lineage executable if it is not on PATH.
+
+Every call goes to one long-lived `lineage session` process, so recording costs no process
+start-up; set LINEAGE_SESSION=0 to start one `lineage` process per call instead.
 """
 
+import atexit
 import contextlib
 import datetime
 import hashlib
@@ -22,6 +26,7 @@ import os
 import platform
 import subprocess
 import sys
+import threading
 
 __all__ = ["LineageError", "Run", "run", "call"]
 
@@ -30,13 +35,56 @@ class LineageError(RuntimeError):
     """A lineage command failed; the message is lineage's own."""
 
 
+class _Session:
+    """One `lineage session` child: a JSON array of arguments in, one JSON reply out, per call.
+    Restarted when the working directory or a LINEAGE_* variable changes, since the child
+    resolves paths and the store from its own."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.process = None
+        self.context = None
+
+    def _context(self):
+        return (os.getcwd(), tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("LINEAGE_"))))
+
+    def close(self):
+        if self.process:
+            self.process.stdin.close()
+            self.process.wait()
+            self.process = None
+
+    def call(self, binary, arguments):
+        with self.lock:
+            context = self._context()
+            if self.process is None or self.process.poll() is not None or context != self.context:
+                self.close()
+                self.process = subprocess.Popen([binary, "session"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                                text=True, bufsize=1)
+                self.context = context
+            self.process.stdin.write(json.dumps(arguments) + "\n")
+            self.process.stdin.flush()
+            line = self.process.stdout.readline()
+            if not line:
+                self.close()
+                raise LineageError("the lineage session ended unexpectedly")
+            return json.loads(line)
+
+
+_SESSION = _Session()
+atexit.register(_SESSION.close)
+
+
 def call(*args, store=None):
     """Runs `lineage ARGS --json` and returns its parsed JSON output."""
     binary = os.environ.get("LINEAGE_BIN", "lineage")
-    command = [binary, *args, "--json"]
-    if store:
-        command += ["--store", store]
-    done = subprocess.run(command, capture_output=True, text=True)
+    arguments = [*args, "--json"] + (["--store", store] if store else [])
+    if os.environ.get("LINEAGE_SESSION", "1") != "0":
+        reply = _SESSION.call(binary, arguments)
+        if reply["exit"] != 0:
+            raise LineageError(reply.get("error") or "lineage exited with status %d" % reply["exit"])
+        return json.loads(reply["stdout"])
+    done = subprocess.run([binary, *arguments], capture_output=True, text=True)
     if done.returncode != 0:
         raise LineageError(done.stderr.strip() or "lineage exited with status %d" % done.returncode)
     return json.loads(done.stdout)
