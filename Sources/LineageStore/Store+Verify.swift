@@ -8,6 +8,11 @@ extension Store {
     /// signed checkpoint, proves the log is an append-only extension of it. Throws a verdict error
     /// (exit 1) naming the first record or batch that fails.
     public func verify(against earlier: String? = nil, progress: ((UInt64) -> Void)? = nil) throws -> VerifyReport {
+        // One read transaction: the index is compared as of one moment, and lookups share its locks.
+        try index.batchReads { try verifyLog(against: earlier, progress: progress) }
+    }
+
+    private func verifyLog(against earlier: String?, progress: ((UInt64) -> Void)?) throws -> VerifyReport {
         let keys = try trustedKeys()
         guard !keys.isEmpty else { throw LineageError.notFound("this store trusts no key; add one with `lineage key trust`") }
         var report = VerifyReport()
