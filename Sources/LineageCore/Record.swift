@@ -37,6 +37,25 @@ public struct Record: Sendable {
 
     /// Reads a record from its canonical bytes, refusing bytes that are not exactly canonical.
     public init(canonicalBytes bytes: [UInt8]) throws(RecordError) {
+        try self.init(try Record.object(bytes))
+        guard canonicalBytes == bytes else { throw RecordError("record bytes are not in canonical form") }
+    }
+
+    /// Reads a record from bytes the log already holds, checking only that they are a JSON object of
+    /// a known kind: for rebuilding the index, where `verify`, not the reader, checks the log.
+    public init(storedBytes bytes: [UInt8]) throws(RecordError) {
+        let object = try Record.object(bytes)
+        guard let kind = object["kind"]?.stringValue.flatMap(RecordKind.init(rawValue:)) else {
+            throw RecordError("a record needs a known 'kind'")
+        }
+        self.kind = kind
+        self.object = object
+        canonicalBytes = bytes
+        id = Digest(hashing: bytes)
+    }
+
+    /// The JSON object in a record's bytes.
+    private static func object(_ bytes: [UInt8]) throws(RecordError) -> JSONObject {
         let value: JSONValue
         do {
             value = try JSONParser.parse(bytes)
@@ -44,26 +63,7 @@ public struct Record: Sendable {
             throw RecordError("record bytes are not valid JSON: \(error)")
         }
         guard let object = value.objectValue else { throw RecordError("a record must be a JSON object") }
-        try self.init(object)
-        guard canonicalBytes == bytes else { throw RecordError("record bytes are not in canonical form") }
-    }
-
-    /// Reads a record from bytes the log already holds, checking only that they are a JSON object of
-    /// a known kind: for rebuilding the index, where `verify`, not the reader, checks the log.
-    public init(storedBytes bytes: [UInt8]) throws(RecordError) {
-        let value: JSONValue
-        do {
-            value = try JSONParser.parse(bytes)
-        } catch {
-            throw RecordError("record bytes are not valid JSON: \(error)")
-        }
-        guard let object = value.objectValue, let kind = object["kind"]?.stringValue.flatMap(RecordKind.init(rawValue:)) else {
-            throw RecordError("a record must be a JSON object with a known kind")
-        }
-        self.kind = kind
-        self.object = object
-        canonicalBytes = bytes
-        id = Digest(hashing: bytes)
+        return object
     }
 
     /// Builds a record of `kind` from `fields`, stamping the common fields.
