@@ -30,6 +30,9 @@ struct IngestBatcher {
     private var pendingKinds: [Digest: RecordKind] = [:]
     private var pendingPredictions: [String: Digest] = [:]
     private var batchStarted: Date?
+    /// The index's batch count when this batch's prediction ids were first looked up: if no other
+    /// writer appended since, those lookups still hold when the batch lands.
+    private var batchBase: Int64?
     private var references: [String: (Digest, RecordKind)] = [:]
     private(set) var landedRecords = 0
     private(set) var landedBatches = 0
@@ -79,6 +82,7 @@ struct IngestBatcher {
     }
 
     private mutating func accept(_ bytes: [UInt8], line: Int) throws {
+        if batchBase == nil { batchBase = try store.index.batchCount() }
         guard var fields = try JSONParser.parse(bytes).objectValue else {
             throw IngestLineError(line: line, reason: "a line must hold one JSON object", text: bytes)
         }
@@ -175,13 +179,15 @@ struct IngestBatcher {
     mutating func flush() throws {
         guard !pending.isEmpty else { return }
         let batch = pending
+        let base = batchBase
         let (existing, _) = try store.write(actor: actor) { tx in
+            let checked = try store.index.batchCount() == base
             var existing = 0
             for item in batch {
                 for (commitment, salt, payload) in item.payloads { tx.stagePayload(payload, salt: salt, commitment: commitment) }
                 let outcome: WriteTransaction.Outcome
                 if let record = item.record {
-                    outcome = try tx.add(record)
+                    outcome = try tx.add(record, newPredictionID: checked && record.kind == .prediction)
                 } else {
                     outcome = try tx.register(item.kind, fields: item.fields, timeMilliseconds: Int64(Date().timeIntervalSince1970 * 1000), actor: actor)
                 }
@@ -197,6 +203,7 @@ struct IngestBatcher {
         pendingKinds.removeAll(keepingCapacity: true)
         pendingPredictions.removeAll(keepingCapacity: true)
         batchStarted = nil
+        batchBase = nil
     }
 
     /// What landed, in words.

@@ -16,8 +16,16 @@ extension Lineage {
         @OptionGroup var storeOptions: StoreOptions
 
         func run() throws {
-            let store = try storeOptions.open()
-            let count = try store.reindex()
+            let store = try storeOptions.open(syncingIndex: false)
+            let progress = Terminal.counter("indexing", unit: "records")
+            let count: Int64
+            do {
+                count = try store.reindex { done in progress?.update(UInt64(done)) }
+                progress?.finish()
+            } catch {
+                progress?.finish()
+                throw error
+            }
             if !quiet { print("Indexed \(count) records in \(try store.index.batchCount()) batches") }
         }
     }

@@ -5,7 +5,7 @@ extension Store {
     /// Brings the index up to the log head: indexes batches it has not seen, and rebuilds it from
     /// scratch when the log no longer extends what it indexed. Takes the store lock to do so unless
     /// the caller already holds it.
-    func syncIndex(holdingLock: Bool = false) throws {
+    func syncIndex(holdingLock: Bool = false, progress: ((Int64) -> Void)? = nil) throws {
         if try head() == index.indexedHead() { return }
         let lock = holdingLock ? nil : try WriteLock(path: path + "/lock")
         defer { withExtendedLifetime(lock) {} }
@@ -23,15 +23,21 @@ extension Store {
         } catch {
             throw LineageError.wrap(error, context: "cannot read the log")
         }
+        func indexChain() throws {
+            for commit in chain.reversed() {
+                try indexBatch(commit)
+                try progress?(index.recordCount())
+            }
+        }
         guard cursor == nil else {
-            for commit in chain.reversed() { try indexBatch(commit) }
+            try indexChain()
             return
         }
         // From scratch: keys are inserted sorted at the end, and the index gets its head only then.
         try index.clear()
         try index.beginRebuild()
         do {
-            for commit in chain.reversed() { try indexBatch(commit) }
+            try indexChain()
             try index.finishRebuild(head: logHead)
         } catch {
             try? index.finishRebuild(head: nil)
@@ -41,11 +47,11 @@ extension Store {
 
     /// Rebuilds the index from the log; returns the number of records indexed.
     @discardableResult
-    public func reindex() throws -> Int64 {
+    public func reindex(progress: ((Int64) -> Void)? = nil) throws -> Int64 {
         let lock = try WriteLock(path: path + "/lock")
         defer { withExtendedLifetime(lock) {} }
         try index.clear()
-        try syncIndex(holdingLock: true)
+        try syncIndex(holdingLock: true, progress: progress)
         return try index.recordCount()
     }
 

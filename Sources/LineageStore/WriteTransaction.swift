@@ -41,9 +41,17 @@ public final class WriteTransaction {
     public var records: [Record] { pending }
 
     /// Adds a record to the batch after checking its links, its prediction id and its version.
+    /// `newPredictionID`: the caller already found the record's prediction id absent from the store.
     @discardableResult
-    public func add(_ record: Record) throws -> Outcome {
-        if try pendingByID[record.id] != nil || store.index.contains(id: record.id) {
+    public func add(_ record: Record, newPredictionID: Bool = false) throws -> Outcome {
+        if let pid = record.predictionID {
+            // A prediction's id covers its prediction id: a new prediction id means a new record.
+            let existing = try pendingPredictions[pid] ?? (newPredictionID ? nil : store.index.predictionRecordID(pid))
+            if existing == record.id { return .existing(record.id) }
+            if let existing {
+                throw LineageError.input("prediction id \(Names.printable(pid)) is already recorded as \(existing) with different content; prediction ids must be unique")
+            }
+        } else if try pendingByID[record.id] != nil || store.index.contains(id: record.id) {
             return .existing(record.id)
         }
         let schema = RecordSchema.of(record.kind)
@@ -55,16 +63,10 @@ public final class WriteTransaction {
                 throw LineageError.input("field '\(link.relation)' must link to a \(kinds.map(\.rawValue).joined(separator: " or ")), but \(link.target) is a \(target.kind)")
             }
             if case .links(let kinds)? = schema.field(link.relation)?.type, !kinds.contains(target.kind) {
-                throw LineageError.input("field '\(link.relation)' must link to \(kinds.map(\.rawValue).joined(separator: " or ")) records, but \(link.target) is a \(target.kind)")
+                throw LineageError.input("field '\(link.relation)' must link to \(kinds.map(\.rawValue).joined(separator: " or ")), but \(link.target) is a \(target.kind)")
             }
         }
-        if let pid = record.predictionID {
-            let existing = try pendingPredictions[pid] ?? store.index.predictionRecordID(pid)
-            if let existing {
-                throw LineageError.input("prediction id \(Names.printable(pid)) is already recorded as \(existing) with different content; prediction ids must be unique")
-            }
-            pendingPredictions[pid] = record.id
-        }
+        if let pid = record.predictionID { pendingPredictions[pid] = record.id }
         let name = try indexName(of: record)
         if let version = record.version, let name,
            let clash = try versions(kind: record.kind, name: name).first(where: { $0.version == version }) {
