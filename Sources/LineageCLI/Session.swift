@@ -22,6 +22,8 @@ extension Lineage {
         )
 
         func run() throws {
+            OpenStores.session = [:]
+            defer { OpenStores.session = nil }
             var reader = LineReader(descriptor: STDIN_FILENO, maximumLineLength: 1 << 20)
             while let line = reader.next() {
                 let reply: JSONObject

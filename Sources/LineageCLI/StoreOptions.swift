@@ -12,8 +12,22 @@ struct StoreOptions: ParsableArguments {
     func open(syncingIndex: Bool = true) throws -> Store {
         let path = try StoreLocation.discover(explicit: store, environment: ProcessInfo.processInfo.environment,
                                               workingDirectory: FileManager.default.currentDirectoryPath)
-        return try Store.open(at: path, syncingIndex: syncingIndex)
+        guard let cache = OpenStores.session else { return try Store.open(at: path, syncingIndex: syncingIndex) }
+        if let open = cache[path] {
+            if syncingIndex { try open.syncIndexWithLog() }
+            return open
+        }
+        let opened = try Store.open(at: path, syncingIndex: syncingIndex)
+        OpenStores.session?[path] = opened
+        return opened
     }
+}
+
+/// Stores that `lineage session` keeps open across its commands, by path: opening one (git,
+/// SQLite in WAL mode) and closing it again (a checkpoint and an fsync) would cost more than most
+/// commands. Nil outside a session.
+enum OpenStores {
+    nonisolated(unsafe) static var session: [String: Store]?
 }
 
 /// Options of commands that write records.

@@ -45,6 +45,11 @@ extension Store {
         }
     }
 
+    /// Brings the index up to date with the log, for a store kept open while others may write.
+    public func syncIndexWithLog() throws {
+        try syncIndex()
+    }
+
     /// Rebuilds the index from the log; returns the number of records indexed.
     @discardableResult
     public func reindex(progress: ((Int64) -> Void)? = nil) throws -> Int64 {
