@@ -97,8 +97,8 @@ extension Lineage {
             }
             if csv { print("id,seq,time,kind,ref,actor,record") }
             var printed = 0
-            try store.query(query) { entry in
-                let needsBody = actor != nil || !wanted.isEmpty || output.json || csv
+            let needsBody = actor != nil || !wanted.isEmpty || output.json || csv
+            try store.query(query, readingRecords: needsBody) { entry in
                 let record = needsBody ? try store.read(entry) : nil
                 if let actor, record?["actor"]?.stringValue != actor { return true }
                 for (field, value) in wanted {

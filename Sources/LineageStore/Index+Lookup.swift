@@ -6,22 +6,22 @@ import LineageCore
 extension Index {
     static let columns = "r.seq AS seq, r.kind AS kind, r.time AS time, r.id AS id, r.name AS name, r.version AS version, r.digest AS digest"
 
-    /// The entry for a row selected with `columns`; predictions get their id and prediction id from
-    /// their segment.
-    func entry(_ row: Row, _ db: Database) throws -> IndexedRecord? {
-        guard let kind = Index.kindsByCode[row["kind"]] else { return nil }
-        let seq: Int64 = row["seq"]
-        var name: String? = row["name"]
+    /// The entry for a row selected with `columns` (from column `first` on); predictions get their
+    /// id and prediction id from their segment.
+    func entry(_ row: Row, _ db: Database, first: Int = 0) throws -> IndexedRecord? {
+        guard let kind = Index.kindsByCode[row[first + 1] as Int] else { return nil }
+        let seq: Int64 = row[first]
+        var name: String? = row[first + 4]
         let id: Digest
-        if let data = row["id"] as Data? {
+        if let data = row[first + 3] as Data? {
             guard let digest = Digest(bytes: [UInt8](data)) else { return nil }
             id = digest
         } else {
             (id, name) = try identify(seq, db)
         }
-        let digestData: Data? = row["digest"]
-        return IndexedRecord(seq: seq, id: id, kind: kind, name: name, version: row["version"],
-                             timeMilliseconds: row["time"], digest: digestData.flatMap { Digest(bytes: [UInt8]($0)) })
+        let digestData: Data? = row[first + 6]
+        return IndexedRecord(seq: seq, id: id, kind: kind, name: name, version: row[first + 5],
+                             timeMilliseconds: row[first + 2], digest: digestData.flatMap { Digest(bytes: [UInt8]($0)) })
     }
 
     /// Index entries for a query selecting `columns` from `record r`.
@@ -190,7 +190,7 @@ extension Index {
                 SELECT l.relation AS relation, \(Index.columns)
                 FROM link l JOIN record r ON r.seq = l.src WHERE l.dst = ? ORDER BY r.seq
                 """), arguments: [seq])
-            return try rows.compactMap { row in try entry(row, db).map { (row["relation"] as String, $0) } }
+            return try rows.compactMap { row in try entry(row, db, first: 1).map { (row[0] as String, $0) } }
         }
     }
 

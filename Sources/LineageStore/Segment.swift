@@ -56,32 +56,22 @@ enum Segment {
         return parts
     }
 
-    /// Splits a segment's bytes into its records' byte ranges.
+    /// Splits a segment's bytes into its records' byte ranges (without their newlines).
     static func ranges(of bytes: [UInt8]) -> [(Int, Int)] {
-        var ranges: [(Int, Int)] = []
-        var start = 0
-        for (i, b) in bytes.enumerated() where b == 0x0A {
-            ranges.append((start, i - start))
-            start = i + 1
-        }
-        if start < bytes.count { ranges.append((start, bytes.count - start)) }
-        return ranges
-    }
-
-    /// The byte range of the `n`th record (0-based) in a segment's bytes, without its newline.
-    static func line(_ n: Int, in bytes: [UInt8]) -> Range<Int>? {
-        guard n >= 0 else { return nil }
-        return bytes.withUnsafeBufferPointer { buffer -> Range<Int>? in
-            guard let base = buffer.baseAddress else { return nil }
-            var start = 0, line = 0
+        bytes.withUnsafeBufferPointer { buffer -> [(Int, Int)] in
+            guard let base = buffer.baseAddress else { return [] }
+            var ranges: [(Int, Int)] = []
+            var start = 0
             while start < buffer.count {
-                let rest = buffer.count - start
-                let end = memchr(base + start, 0x0A, rest).map { UnsafeRawPointer($0) - UnsafeRawPointer(base) } ?? buffer.count
-                if line == n { return start..<end }
-                line += 1
+                guard let hit = memchr(base + start, 0x0A, buffer.count - start) else {
+                    ranges.append((start, buffer.count - start))
+                    break
+                }
+                let end = UnsafeRawPointer(hit) - UnsafeRawPointer(base)
+                ranges.append((start, end - start))
                 start = end + 1
             }
-            return nil
+            return ranges
         }
     }
 

@@ -22,12 +22,19 @@ public struct RecordQuery: Sendable {
 
 extension Store {
     /// Calls `each` with every record matching `query`, in log order, one page at a time, so the
-    /// result set is never held in memory; `each` returns false to stop.
-    public func query(_ query: RecordQuery, pageSize: Int = 1000, _ each: (IndexedRecord) throws -> Bool) throws {
+    /// result set is never held in memory; `each` returns false to stop. Say `readingRecords` when
+    /// `each` reads every record's body.
+    public func query(_ query: RecordQuery, pageSize: Int = 1000, readingRecords: Bool = false,
+                      _ each: (IndexedRecord) throws -> Bool) throws {
         let plan = try index.plan(query)
+        // Predictions are named from their segments, so their segments are read in any case.
+        let prefetching = readingRecords || query.kind == .prediction || !plan.servingTargets.isEmpty
         var after: Int64 = -1
+        if prefetching { try prefetchSegments(of: index.pagePositions(query, plan: plan, after: after, limit: pageSize)) }
         while true {
             let (page, last) = try index.page(query, plan: plan, after: after, limit: pageSize)
+            // The next page's segments are read on another thread while this one is handed out.
+            if prefetching, let last { try prefetchSegments(of: index.pagePositions(query, plan: plan, after: last, limit: pageSize)) }
             for entry in page {
                 guard try each(entry) else { return }
             }
@@ -82,6 +89,27 @@ extension Index {
     /// Up to `limit` records matching `query` after log position `after`, and the position to
     /// resume after (nil when there is no more).
     func page(_ query: RecordQuery, plan: QueryPlan, after: Int64, limit: Int) throws -> ([IndexedRecord], Int64?) {
+        var found = try pageStatements(query, plan: plan, after: after, limit: limit, columns: Index.columns)
+            .flatMap { try rows($0.sql, $0.arguments) }
+        found.sort { $0.seq < $1.seq }
+        found = Array(found.prefix(limit))
+        let last = found.count == limit ? found.last?.seq : nil
+        if let name = query.name { found.removeAll { $0.name != name } }
+        return (found, last)
+    }
+
+    /// The log positions of the page `page` would return, without reading any record.
+    func pagePositions(_ query: RecordQuery, plan: QueryPlan, after: Int64, limit: Int) throws -> [Int64] {
+        let statements = try pageStatements(query, plan: plan, after: after, limit: limit, columns: "r.seq AS seq")
+        let positions = try reading { db in
+            try statements.flatMap { try Int64.fetchAll(db.cachedStatement(sql: $0.sql), arguments: $0.arguments) }
+        }
+        return Array(positions.sorted().prefix(limit))
+    }
+
+    /// The statements (one or two, to merge by position) selecting `columns` for a page.
+    private func pageStatements(_ query: RecordQuery, plan: QueryPlan, after: Int64, limit: Int,
+                                columns: String) throws -> [(sql: String, arguments: StatementArguments)] {
         var common: [String] = []
         var arguments: [(any DatabaseValueConvertible)?] = []
         if let since = query.since { common.append("+r.time >= ?"); arguments.append(since) }
@@ -98,29 +126,21 @@ extension Index {
             common.append(kind == .prediction ? "r.kind = 1" : "r.kind = ? AND r.kind <> 1")
             if kind != .prediction { arguments.append(Index.code(kind)) }
         }
-        func select(_ from: String, _ conditions: [String], _ first: [(any DatabaseValueConvertible)?], order: String) throws -> [IndexedRecord] {
-            let sql = "SELECT DISTINCT \(Index.columns) FROM \(from) WHERE \((conditions + common).joined(separator: " AND ")) ORDER BY \(order) LIMIT ?"
-            return try rows(sql, StatementArguments(first + arguments + [limit]) ?? [])
+        func select(_ from: String, _ conditions: [String], _ first: [(any DatabaseValueConvertible)?], order: String) -> (String, StatementArguments) {
+            let sql = "SELECT DISTINCT \(columns) FROM \(from) WHERE \((conditions + common).joined(separator: " AND ")) ORDER BY \(order) LIMIT ?"
+            return (sql, StatementArguments(first + arguments + [limit]) ?? [])
         }
-        var found: [IndexedRecord]
-        if plan.driven {
-            found = []
-            if !plan.linkTargets.isEmpty {
-                let list = plan.linkTargets.map(String.init).joined(separator: ",")
-                found += try select("link l0 JOIN record r ON r.seq = l0.src", ["l0.dst IN (\(list))", "l0.src > ?"], [after], order: "l0.src")
-            }
-            if !plan.servingTargets.isEmpty {
-                let list = plan.servingTargets.map(String.init).joined(separator: ",")
-                found += try select("record r", ["+r.target IN (\(list))", "r.seq > ?", "r.seq <= ?"],
-                                    [max(after, plan.bounds.lowerBound - 1), plan.bounds.upperBound], order: "r.seq")
-            }
-            found.sort { $0.seq < $1.seq }
-            found = Array(found.prefix(limit))
-        } else {
-            found = try select("record r", ["r.seq > ?"], [after], order: "r.seq")
+        guard plan.driven else { return [select("record r", ["r.seq > ?"], [after], order: "r.seq")] }
+        var statements: [(String, StatementArguments)] = []
+        if !plan.linkTargets.isEmpty {
+            let list = plan.linkTargets.map(String.init).joined(separator: ",")
+            statements.append(select("link l0 JOIN record r ON r.seq = l0.src", ["l0.dst IN (\(list))", "l0.src > ?"], [after], order: "l0.src"))
         }
-        let last = found.count == limit ? found.last?.seq : nil
-        if let name = query.name { found.removeAll { $0.name != name } }
-        return (found, last)
+        if !plan.servingTargets.isEmpty {
+            let list = plan.servingTargets.map(String.init).joined(separator: ",")
+            statements.append(select("record r", ["+r.target IN (\(list))", "r.seq > ?", "r.seq <= ?"],
+                                     [max(after, plan.bounds.lowerBound - 1), plan.bounds.upperBound], order: "r.seq"))
+        }
+        return statements
     }
 }

@@ -15,8 +15,10 @@ public final class Store {
     public let index: Index
     let payloads: PayloadStore
     /// The most recently read segments (a proof reads from a few segments in turn).
-    private var segmentCache: [(ObjectID, [UInt8])] = []
+    private var segmentCache: [(id: ObjectID, bytes: [UInt8], lines: [(Int, Int)])] = []
     private static let segmentCacheSize = 4
+    /// Reads segments ahead of a query on a second thread; created by the first query.
+    private var prefetcher: SegmentPrefetcher?
     /// Segments looked up so far: (first position, count, blob).
     private var knownSegments: [(Int64, Int64, ObjectID)] = []
 
@@ -115,11 +117,26 @@ public final class Store {
             if knownSegments.count > 16 { knownSegments.removeFirst() }
             found = segment
         }
-        let bytes = try segmentBytes(found!.2)
-        guard let range = Segment.line(Int(seq - found!.0), in: bytes) else {
+        let segment = try cachedSegment(found!.2)
+        let line = Int(seq - found!.0)
+        guard line < segment.lines.count else {
             throw LineageError.storage("record \(seq) lies outside its segment; run `lineage reindex`")
         }
-        return Array(bytes[range])
+        let (offset, length) = segment.lines[line]
+        return Array(segment.bytes[offset..<(offset + length)])
+    }
+
+    /// Starts reading, on another thread, the segments that hold these log positions.
+    func prefetchSegments(of positions: [Int64]) throws {
+        guard !positions.isEmpty else { return }
+        var blobs: [ObjectID] = []
+        var current: (firstSeq: Int64, count: Int64, blob: ObjectID)?
+        for seq in positions where current.map({ !($0.firstSeq <= seq && seq < $0.firstSeq + $0.count) }) ?? true {
+            current = try index.segment(containing: seq)
+            if let blob = current?.blob, blobs.last != blob { blobs.append(blob) }
+        }
+        if prefetcher == nil { prefetcher = SegmentPrefetcher(path: path) }
+        prefetcher?.prefetch(blobs)
     }
 
     /// The id and prediction id of the record at `seq`, computed from its stored bytes.
@@ -156,14 +173,20 @@ public final class Store {
     }
 
     func segmentBytes(_ id: ObjectID) throws -> [UInt8] {
-        if let hit = segmentCache.firstIndex(where: { $0.0 == id }) {
-            return segmentCache[hit].1
+        try cachedSegment(id).bytes
+    }
+
+    /// A segment's bytes and the byte range of each of its records, from the few most recently read.
+    private func cachedSegment(_ id: ObjectID) throws -> (bytes: [UInt8], lines: [(Int, Int)]) {
+        if let hit = segmentCache.firstIndex(where: { $0.id == id }) {
+            return (segmentCache[hit].bytes, segmentCache[hit].lines)
         }
         do {
-            let bytes = try repository.readBlob(id)
-            segmentCache.append((id, bytes))
+            let bytes = try prefetcher?.take(id) ?? repository.readBlob(id)
+            let lines = Segment.ranges(of: bytes)
+            segmentCache.append((id, bytes, lines))
             if segmentCache.count > Store.segmentCacheSize { segmentCache.removeFirst() }
-            return bytes
+            return (bytes, lines)
         } catch {
             throw LineageError.wrap(error, context: "cannot read segment \(id)")
         }

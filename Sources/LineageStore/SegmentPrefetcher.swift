@@ -1,0 +1,49 @@
+import Foundation
+import GitStore
+
+/// Reads segments on a second thread, through a repository handle of its own, while the caller
+/// works through the ones it already has: a query's next page is inflated while its current page
+/// is printed. Inflating segments is most of the work of listing predictions.
+final class SegmentPrefetcher: @unchecked Sendable {
+    private let path: String
+    private let queue = DispatchQueue(label: "lineage.segment-prefetch")
+    private let lock = NSLock()
+    /// Touched only on `queue`.
+    private var repository: Repository?
+    private var ready: [ObjectID: [UInt8]] = [:]
+    private var requested: Set<ObjectID> = []
+
+    init(path: String) { self.path = path }
+
+    /// Starts reading `blobs` that are neither read nor asked for yet.
+    func prefetch(_ blobs: [ObjectID]) {
+        lock.lock()
+        let wanted = blobs.filter { ready[$0] == nil && !requested.contains($0) }
+        requested.formUnion(wanted)
+        lock.unlock()
+        guard !wanted.isEmpty else { return }
+        queue.async { [self] in
+            for blob in wanted {
+                if repository == nil { repository = try? Repository.openBare(at: path) }
+                // A failed read is left to the caller, which reads the blob itself and reports the error.
+                let bytes = try? repository?.readBlob(blob)
+                lock.lock()
+                requested.remove(blob)
+                if let bytes { ready[blob] = bytes }
+                lock.unlock()
+            }
+        }
+    }
+
+    /// The bytes of `blob` if it was prefetched (waiting for it if it is being read); each is
+    /// handed out once.
+    func take(_ blob: ObjectID) -> [UInt8]? {
+        lock.lock()
+        let pending = requested.contains(blob)
+        lock.unlock()
+        if pending { queue.sync {} }
+        lock.lock()
+        defer { lock.unlock() }
+        return ready.removeValue(forKey: blob)
+    }
+}
