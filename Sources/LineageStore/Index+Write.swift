@@ -21,6 +21,21 @@ struct IndexRow {
     }
 }
 
+extension IndexRow {
+    /// The row for `record` at log position `seq`, under the index name `name`.
+    init(_ record: LineageCore.Record, seq: Int64, name: String?) {
+        self.init(seq: seq, id: record.id, kind: record.kind, name: name, version: record.version,
+                  timeMilliseconds: record.timeMilliseconds, digest: record["digest"]?.stringValue.flatMap { Digest($0) },
+                  links: record.links)
+    }
+
+    /// The index name of a record that needs no lookup: its name, or its prediction id (deployments
+    /// are named after their model, see `WriteTransaction.indexName`).
+    static func ownName(_ record: LineageCore.Record) -> String? {
+        record.kind == .prediction ? record.predictionID : record.name
+    }
+}
+
 extension Index {
     /// Adds one batch and its records, and moves the indexed head, in one transaction.
     func add(batch: BatchInfo, segments: [(firstSeq: UInt64, blob: ObjectID, count: Int)], rows: [IndexRow],
@@ -48,13 +63,10 @@ extension Index {
     }
 
     private func insert(_ rows: [IndexRow], _ db: Database) throws {
-        let insertRecord = try db.cachedStatement(sql: """
-            INSERT INTO record (seq, kind, time, target, id, name, version, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        let keys = deferringKeys ? "temp.pending_key" : "record_key_new", pkeys = deferringKeys ? "temp.pending_pkey" : "prediction_new"
-        let insertKey = try db.cachedStatement(sql: "INSERT INTO \(keys) (key, seq) VALUES (?, ?)")
-        let insertPrediction = try db.cachedStatement(sql: "INSERT INTO \(pkeys) (pkey, seq) VALUES (?, ?)")
-        let insertLink = try db.cachedStatement(sql: "INSERT OR IGNORE INTO link (src, relation, dst) VALUES (?, ?, ?)")
+        var records = BulkInsert(db, into: "record", columns: ["seq", "kind", "time", "target", "id", "name", "version", "digest"])
+        var keys = BulkInsert(db, into: deferringKeys ? "temp.pending_key" : "record_key_new", columns: ["key", "seq"])
+        var pkeys = BulkInsert(db, into: deferringKeys ? "temp.pending_pkey" : "prediction_new", columns: ["pkey", "seq"])
+        var links = BulkInsert(db, "INSERT OR IGNORE", into: "link", columns: ["src", "relation", "dst"])
         var seqs: [Digest: Int64] = [:]
         var served: [Int64: Int64] = [:]
         func seq(of target: Digest, from source: IndexRow) throws -> Int64 {
@@ -76,19 +88,22 @@ extension Index {
                 target = try seq(of: serving.target, from: row)
                 served[target!, default: 0] += 1
             }
-            try insertRecord.execute(arguments: [
-                row.seq, Index.code(row.kind), row.timeMilliseconds, target,
-                isPrediction ? nil : Data(row.id.bytes), isPrediction ? nil : row.name, row.version,
-                row.digest.map { Data($0.bytes) },
-            ])
-            try insertKey.execute(arguments: [Index.key(row.id.bytes), row.seq])
+            try records.add(
+                row.seq.databaseValue, Index.code(row.kind).databaseValue, row.timeMilliseconds.databaseValue, target.databaseValue,
+                isPrediction ? .null : Data(row.id.bytes).databaseValue, isPrediction ? .null : row.name.databaseValue,
+                row.version.databaseValue, row.digest.map { Data($0.bytes) }.databaseValue)
+            try keys.add(Index.key(row.id.bytes).databaseValue, row.seq.databaseValue)
             if isPrediction, let pid = row.name {
-                try insertPrediction.execute(arguments: [Index.predictionKey(pid), row.seq])
+                try pkeys.add(Index.predictionKey(pid).databaseValue, row.seq.databaseValue)
             }
             for link in row.links where !isPrediction {
-                try insertLink.execute(arguments: [row.seq, link.relation, try seq(of: link.target, from: row)])
+                try links.add(row.seq.databaseValue, link.relation.databaseValue, try seq(of: link.target, from: row).databaseValue)
             }
         }
+        try records.flush()
+        try keys.flush()
+        try pkeys.flush()
+        try links.flush()
         let count = try db.cachedStatement(sql: """
             INSERT INTO served (target, count) VALUES (?, ?) ON CONFLICT (target) DO UPDATE SET count = count + excluded.count
             """)

@@ -60,4 +60,47 @@ enum ParallelParse {
         }
         return try results.finish(parts)
     }
+
+    /// What the index needs of a batch: its records, their rows (deployments still to be named) and
+    /// their Merkle leaf hashes.
+    struct Parsed {
+        var records: [Record] = []
+        var rows: [IndexRow] = []
+        var leaves: [[UInt8]] = []
+    }
+
+    /// Parses stored records (as the index needs them) on a background thread, with their index
+    /// rows and leaf hashes.
+    final class Task: @unchecked Sendable {
+        private let done = DispatchGroup()
+        private var parsed: Result<Parsed, Failure> = .success(Parsed())
+
+        init(_ parts: [Segment.Part], firstSeq: Int64) {
+            DispatchQueue.global().async(group: done) { [self] in
+                var out = Parsed()
+                for (index, part) in parts.enumerated() {
+                    for (n, (offset, length)) in part.ranges.enumerated() {
+                        let record: Record
+                        do throws(RecordError) {
+                            record = try Record(storedBytes: Array(part.bytes[offset..<(offset + length)]))
+                        } catch {
+                            let before = parts[..<index].reduce(0) { $0 + $1.ranges.count }
+                            parsed = .failure(Failure(position: before + n, error: error))
+                            return
+                        }
+                        out.rows.append(IndexRow(record, seq: firstSeq + Int64(out.records.count), name: IndexRow.ownName(record)))
+                        out.leaves.append(Merkle.leafHash(record.canonicalBytes))
+                        out.records.append(record)
+                    }
+                }
+                parsed = .success(out)
+            }
+        }
+
+        /// The parsed batch, once parsing is done.
+        func result() throws(Failure) -> Parsed {
+            done.wait()
+            return try parsed.get()
+        }
+    }
 }

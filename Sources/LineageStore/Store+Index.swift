@@ -23,10 +23,23 @@ extension Store {
         } catch {
             throw LineageError.wrap(error, context: "cannot read the log")
         }
+        // Each batch's records are parsed on another thread while the one before is written to the index.
         func indexChain() throws {
+            var number = try index.batchCount(), firstSeq = try index.recordCount()
+            var previous: LoadedBatch?
             for commit in chain.reversed() {
-                try indexBatch(commit)
-                try progress?(index.recordCount())
+                let loaded = try loadBatch(commit, number: number, firstSeq: firstSeq)
+                number += 1
+                firstSeq += loaded.count
+                if let previous {
+                    try indexLoaded(previous)
+                    progress?(previous.firstSeq + previous.count)
+                }
+                previous = loaded
+            }
+            if let previous {
+                try indexLoaded(previous)
+                progress?(previous.firstSeq + previous.count)
             }
         }
         guard cursor == nil else {
@@ -60,9 +73,18 @@ extension Store {
         return try index.recordCount()
     }
 
-    private func indexBatch(_ commit: CommitInfo) throws {
-        let number = try index.batchCount()
-        let firstSeq = try index.recordCount()
+    /// A batch read from git whose records are being parsed on another thread.
+    private struct LoadedBatch {
+        let commit: CommitInfo
+        let number: Int64
+        let firstSeq: Int64
+        let parts: [(ObjectID, Segment.Part)]
+        let parsing: ParallelParse.Task
+        var count: Int64 { Int64(parts.reduce(0) { $0 + $1.1.ranges.count }) }
+    }
+
+    /// Reads a batch's segments and starts parsing them.
+    private func loadBatch(_ commit: CommitInfo, number: Int64, firstSeq: Int64) throws -> LoadedBatch {
         let parts: [(ObjectID, Segment.Part)]
         do {
             parts = try Segment.read(tree: try repository.readTree(commit.tree), firstSeq: UInt64(firstSeq), blob: segmentBytes)
@@ -71,32 +93,43 @@ extension Store {
         } catch {
             throw LineageError.wrap(error, context: "cannot read batch \(number)")
         }
-        let transaction = WriteTransaction(store: self)
-        let records: [Record]
-        do {
-            records = try ParallelParse.records(of: parts.map(\.1), validating: false)
-        } catch {
-            throw LineageError.storage("batch \(number) (commit \(commit.id.hex.prefix(12))) holds an unreadable record: \(error.error); run `lineage verify`")
-        }
-        for record in records { try transaction.remember(record) }
-        let info = BatchInfo(number: number, commit: commit.id, segment: parts[0].0, firstSeq: firstSeq, count: Int64(records.count))
-        try addToIndex(batch: info, parts: parts, records: records, transaction: transaction)
+        return LoadedBatch(commit: commit, number: number, firstSeq: firstSeq, parts: parts,
+                           parsing: ParallelParse.Task(parts.map(\.1), firstSeq: firstSeq))
     }
 
-    func addToIndex(batch: BatchInfo, parts: [(ObjectID, Segment.Part)], records: [Record], transaction: WriteTransaction) throws {
-        var rows: [IndexRow] = []
-        rows.reserveCapacity(records.count)
-        for (i, record) in records.enumerated() {
-            rows.append(IndexRow(
-                seq: batch.firstSeq + Int64(i), id: record.id, kind: record.kind,
-                name: try transaction.indexName(of: record), version: record.version,
-                timeMilliseconds: record.timeMilliseconds,
-                digest: record["digest"]?.stringValue.flatMap { Digest($0) }, links: record.links))
+    /// Adds a loaded batch to the index once its records are parsed.
+    private func indexLoaded(_ batch: LoadedBatch) throws {
+        let parsed: ParallelParse.Parsed
+        do {
+            parsed = try batch.parsing.result()
+        } catch {
+            throw LineageError.storage("batch \(batch.number) (commit \(batch.commit.id.hex.prefix(12))) holds an unreadable record: \(error.error); run `lineage verify`")
         }
+        // Only deployments need a lookup for their index name (their model's name).
+        let transaction = WriteTransaction(store: self)
+        var rows = parsed.rows
+        for (i, record) in parsed.records.enumerated() where record.kind != .prediction {
+            try transaction.remember(record)
+            if record.kind == .deployment { rows[i] = IndexRow(record, seq: rows[i].seq, name: try transaction.indexName(of: record)) }
+        }
+        let info = BatchInfo(number: batch.number, commit: batch.commit.id, segment: batch.parts[0].0, firstSeq: batch.firstSeq,
+                             count: Int64(rows.count))
+        try addToIndex(batch: info, parts: batch.parts, rows: rows, leaves: parsed.leaves)
+    }
+
+    /// Adds an appended batch to the index.
+    func addToIndex(batch: BatchInfo, parts: [(ObjectID, Segment.Part)], records: [Record], transaction: WriteTransaction) throws {
+        let rows = try records.enumerated().map { i, record in
+            IndexRow(record, seq: batch.firstSeq + Int64(i), name: try transaction.indexName(of: record))
+        }
+        try addToIndex(batch: batch, parts: parts, rows: rows, leaves: records.map { Merkle.leafHash($0.canonicalBytes) })
+    }
+
+    private func addToIndex(batch: BatchInfo, parts: [(ObjectID, Segment.Part)], rows: [IndexRow], leaves: [[UInt8]]) throws {
         var range = try index.compactRange()
         var nodes: [(Int, UInt64, [UInt8])] = []
-        for record in records {
-            range.append(Merkle.leafHash(record.canonicalBytes)) { level, index, hash in
+        for leaf in leaves {
+            range.append(leaf) { level, index, hash in
                 if level >= Index.storedNodeLevel { nodes.append((level, index, hash)) }
             }
         }
