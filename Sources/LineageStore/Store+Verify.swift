@@ -18,7 +18,7 @@ extension Store {
         var report = VerifyReport()
         var range = CompactRange()
         var leaves = FlatTree()
-        var known: [Digest: (kind: RecordKind, name: String?)] = [:]
+        var known = SeenRecords()
         var targets: [Digest: Int64] = [:]
         let chain = try logChain()
         let indexedHead = try index.indexedHead()
@@ -85,7 +85,7 @@ extension Store {
     /// Reads a batch's segment and checks each record: canonical, valid, new, and linking only to
     /// records earlier in the log.
     private func verifiedSegment(
-        _ commit: CommitInfo, label: String, firstSeq: UInt64, known: inout [Digest: (kind: RecordKind, name: String?)]
+        _ commit: CommitInfo, label: String, firstSeq: UInt64, known: inout SeenRecords
     ) throws -> ([Record], [(Int, Int)]) {
         let parts: [(ObjectID, Segment.Part)]
         do {
@@ -105,21 +105,21 @@ extension Store {
         var records: [Record] = []
         for (i, record) in parsed.enumerated() {
             let seq = firstSeq + UInt64(i)
-            guard known[record.id] == nil else { throw verdict("record \(seq) (\(record.id)) in \(label) appears twice in the log") }
+            guard !known.contains(record.id) else { throw verdict("record \(seq) (\(record.id)) in \(label) appears twice in the log") }
             for link in record.links {
-                guard let target = known[link.target] else {
+                guard let targetKind = known.kind(of: link.target) else {
                     throw verdict("record \(seq) (\(record.id)) links through '\(link.relation)' to \(link.target), which is not earlier in the log: an upstream record is missing")
                 }
-                if case .link(let kinds)? = RecordSchema.of(record.kind).field(link.relation)?.type, !kinds.contains(target.kind) {
-                    throw verdict("record \(seq) (\(record.id)) links through '\(link.relation)' to a \(target.kind)")
+                if case .link(let kinds)? = RecordSchema.of(record.kind).field(link.relation)?.type, !kinds.contains(targetKind) {
+                    throw verdict("record \(seq) (\(record.id)) links through '\(link.relation)' to a \(targetKind)")
                 }
             }
             var name = record.name ?? record.predictionID
             if record.kind == .deployment, let model = record["model"]?.stringValue.flatMap({ Digest($0) }),
-               let modelName = known[model]?.name, let environment = record["environment"]?.stringValue {
+               let modelName = known.name(of: model), let environment = record["environment"]?.stringValue {
                 name = modelName + "/" + environment
             }
-            known[record.id] = (record.kind, name)
+            known.insert(record, name: name)
             records.append(record)
         }
         return (records, ranges)
@@ -167,7 +167,7 @@ extension Store {
 
     private func checkIndex(
         batch: Int64, commit: CommitInfo, records: [Record], firstSeq: UInt64,
-        known: [Digest: (kind: RecordKind, name: String?)], targets: inout [Digest: Int64]
+        known: SeenRecords, targets: inout [Digest: Int64]
     ) throws {
         let rows = try index.storedRows(seqFrom: Int64(firstSeq), count: records.count)
         let fix = "; run `lineage reindex` to rebuild the index from the log"
@@ -178,7 +178,7 @@ extension Store {
         for (i, (row, record)) in zip(rows, records).enumerated() {
             let seq = Int64(firstSeq) + Int64(i)
             let isPrediction = record.kind == .prediction
-            let name = known[record.id]?.name
+            let name = isPrediction ? record.predictionID : known.name(of: record.id)
             var target: Int64?
             if isPrediction, let serving = record.links.first {
                 if targets[serving.target] == nil { targets[serving.target] = try index.record(id: serving.target)?.seq }
