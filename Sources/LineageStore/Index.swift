@@ -17,6 +17,8 @@ public final class Index {
         throw LineageError.storage("record \(seq) cannot be read without its store")
     }
 
+    /// True once the connection's page cache was enlarged for writing.
+    private var writeCache = false
     /// True during a rebuild, while id keys wait in temporary tables (see `beginRebuild`).
     var deferringKeys = false
     /// During a rebuild, the positions of records other than predictions, for resolving links.
@@ -32,8 +34,6 @@ public final class Index {
             // The index is rebuilt from the log whenever it lags behind it: losing the last
             // transaction on power loss is harmless, so commits need not wait for the disk.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            // Key and prediction-id inserts land all over their b-trees: keep more of them in memory.
-            try db.execute(sql: "PRAGMA cache_size = -65536")
         }
         queue = try DatabaseQueue(path: path, configuration: configuration)
         try Index.migrator.migrate(queue)
@@ -179,6 +179,12 @@ public final class Index {
     /// Runs `body` as one write transaction, joining the one `batchReads` opened if any.
     func writing(_ body: (Database) throws -> Void) throws {
         try queue.inDatabase { db in
+            if !writeCache {
+                // Key and prediction-id inserts land all over their b-trees: writers keep more of them
+                // in memory. Readers keep SQLite's small default, so a long query stays at a flat few MB.
+                try db.execute(sql: "PRAGMA cache_size = -65536")
+                writeCache = true
+            }
             if db.isInsideTransaction {
                 try db.execute(sql: "SAVEPOINT batch")
                 do {

@@ -35,6 +35,13 @@ final class SegmentPrefetcher: @unchecked Sendable {
         }
     }
 
+    /// Forgets `blob` if it was prefetched: the caller had it already.
+    func drop(_ blob: ObjectID) {
+        lock.lock()
+        defer { lock.unlock() }
+        ready[blob] = nil
+    }
+
     /// The bytes of `blob` if it was prefetched (waiting for it if it is being read); each is
     /// handed out once.
     func take(_ blob: ObjectID) -> [UInt8]? {

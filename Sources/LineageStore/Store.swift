@@ -136,7 +136,7 @@ public final class Store {
             if let blob = current?.blob, blobs.last != blob { blobs.append(blob) }
         }
         if prefetcher == nil { prefetcher = SegmentPrefetcher(path: path) }
-        prefetcher?.prefetch(blobs)
+        prefetcher?.prefetch(blobs.filter { blob in !segmentCache.contains { $0.id == blob } })
     }
 
     /// The id and prediction id of the record at `seq`, computed from its stored bytes.
@@ -179,6 +179,7 @@ public final class Store {
     /// A segment's bytes and the byte range of each of its records, from the few most recently read.
     private func cachedSegment(_ id: ObjectID) throws -> (bytes: [UInt8], lines: [(Int, Int)]) {
         if let hit = segmentCache.firstIndex(where: { $0.id == id }) {
+            prefetcher?.drop(id)
             return (segmentCache[hit].bytes, segmentCache[hit].lines)
         }
         do {
