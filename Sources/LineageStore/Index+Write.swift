@@ -112,10 +112,14 @@ extension Index {
         }
     }
 
-    /// Counts keys added to the buffer tables and merges them into the big ones past the limit.
+    /// Counts keys added to the buffer tables and merges them into the big ones when the buffer holds
+    /// a quarter of all keys (and at least `keyBufferLimit`): merges stay few (the buffer grows with
+    /// the store), and the pages a merge frees, reused by later inserts, stay a small part of the file.
     private func countBufferedKeys(_ added: Int, _ db: Database) throws {
         let buffered = (try Int.fetchOne(db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'bufferedKeys'")) ?? 0) + added
-        if buffered >= keyBufferLimit {
+        let total = try Int.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(seq) + 1, 0) FROM record")) ?? 0
+        let merge = buffered >= max(keyBufferLimit, total / 4)
+        if merge {
             try db.execute(sql: """
                 INSERT INTO record_key (key, seq) SELECT key, seq FROM record_key_new ORDER BY key, seq;
                 INSERT INTO prediction (pkey, seq) SELECT pkey, seq FROM prediction_new ORDER BY pkey, seq;
@@ -123,8 +127,7 @@ extension Index {
                 DELETE FROM prediction_new;
                 """)
         }
-        try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('bufferedKeys', ?)",
-                       arguments: [String(buffered >= keyBufferLimit ? 0 : buffered)])
+        try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('bufferedKeys', ?)", arguments: [String(merge ? 0 : buffered)])
     }
 
     /// Starts a rebuild that collects id and prediction-id keys in temporary tables and inserts
