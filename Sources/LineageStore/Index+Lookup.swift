@@ -42,12 +42,13 @@ extension Index {
     func seq(of id: Digest, _ db: Database) throws -> Int64? {
         if let seq = deferredSeqs[id] { return seq }
         // Most lookups (is this record new?) find nothing: answer those from the key table alone.
-        guard try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM any_key WHERE key = ?"), arguments: [Index.key(id.bytes)]) != nil else {
+        let key = Index.key(id.bytes)
+        guard try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM any_key WHERE key = ?"), arguments: [key]) != nil else {
             return nil
         }
         let rows = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT r.seq AS seq, r.id AS id FROM any_key k JOIN record r ON r.seq = k.seq WHERE k.key = ?
-            """), arguments: [Index.key(id.bytes)])
+            """), arguments: [key])
         for row in rows {
             let seq: Int64 = row["seq"]
             if let data = row["id"] as Data? {
@@ -97,7 +98,7 @@ extension Index {
         guard try reading({ db in
             try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM any_pkey WHERE pkey = ?"), arguments: [key]) != nil
         }) else { return nil }
-        return try fetch("WHERE r.seq IN (SELECT seq FROM any_pkey WHERE pkey = ?)", [Index.predictionKey(pid)]).first { $0.name == pid }
+        return try fetch("WHERE r.seq IN (SELECT seq FROM any_pkey WHERE pkey = ?)", [key]).first { $0.name == pid }
     }
 
     /// The record id of the prediction with the caller's id `pid`, if any.

@@ -29,10 +29,19 @@ extension IndexRow {
                   links: record.links)
     }
 
-    /// The index name of a record that needs no lookup: its name, or its prediction id (deployments
-    /// are named after their model, see `WriteTransaction.indexName`).
-    static func ownName(_ record: LineageCore.Record) -> String? {
-        record.kind == .prediction ? record.predictionID : record.name
+    /// The name the index keeps for a record: its own name, the prediction id for predictions, and
+    /// `model/environment` for deployments, with the model's name from `nameOf` (nil when unknown).
+    static func name(of record: LineageCore.Record, nameOf: (Digest) throws -> String?) rethrows -> String? {
+        switch record.kind {
+        case .deployment:
+            guard let model = record["model"]?.stringValue.flatMap({ Digest($0) }), let modelName = try nameOf(model),
+                  let environment = record["environment"]?.stringValue else { return nil }
+            return modelName + "/" + environment
+        case .prediction:
+            return record.predictionID
+        default:
+            return record.name
+        }
     }
 }
 

@@ -10,6 +10,11 @@ enum ParallelParse {
         let error: RecordError
     }
 
+    /// The position among all the records of `parts` of record `offset` of part `part`.
+    private static func position(in parts: [Segment.Part], part: Int, offset: Int) -> Int {
+        parts[..<part].reduce(0) { $0 + $1.ranges.count } + offset
+    }
+
     /// Collects each segment's records, or the first failure, from worker threads.
     private final class Results: @unchecked Sendable {
         private let lock = NSLock()
@@ -32,16 +37,15 @@ enum ParallelParse {
 
         func finish(_ parts: [Segment.Part]) throws(Failure) -> [Record] {
             if let failure {
-                let before = parts[..<failure.segment].reduce(0) { $0 + $1.ranges.count }
-                throw Failure(position: before + failure.offset, error: failure.error)
+                throw Failure(position: position(in: parts, part: failure.segment, offset: failure.offset), error: failure.error)
             }
             return records.flatMap { $0 }
         }
     }
 
-    /// The records of `parts`, in order; throws the first unreadable one. `validating` reads them as
-    /// `verify` must (canonical and valid against their schema), otherwise as the index needs them.
-    static func records(of parts: [Segment.Part], validating: Bool) throws(Failure) -> [Record] {
+    /// The records of `parts`, in order, read as `verify` must (canonical and valid against their
+    /// schema); throws the first unreadable one.
+    static func records(of parts: [Segment.Part]) throws(Failure) -> [Record] {
         let results = Results(count: parts.count)
         DispatchQueue.concurrentPerform(iterations: parts.count) { i in
             let part = parts[i]
@@ -50,7 +54,7 @@ enum ParallelParse {
             for (n, (offset, length)) in part.ranges.enumerated() {
                 let bytes = Array(part.bytes[offset..<(offset + length)])
                 do throws(RecordError) {
-                    parsed.append(validating ? try Record(canonicalBytes: bytes) : try Record(storedBytes: bytes))
+                    parsed.append(try Record(canonicalBytes: bytes))
                 } catch {
                     results.fail(i, offset: n, error)
                     return
@@ -61,7 +65,8 @@ enum ParallelParse {
         return try results.finish(parts)
     }
 
-    /// What the index needs of a batch: its records, their rows (deployments still to be named) and
+    /// What the index needs of a batch: its records, their rows (deployments still to be named: that
+    /// needs their model's name) and
     /// their Merkle leaf hashes.
     struct Parsed {
         var records: [Record] = []
@@ -84,11 +89,10 @@ enum ParallelParse {
                         do throws(RecordError) {
                             record = try Record(storedBytes: Array(part.bytes[offset..<(offset + length)]))
                         } catch {
-                            let before = parts[..<index].reduce(0) { $0 + $1.ranges.count }
-                            parsed = .failure(Failure(position: before + n, error: error))
+                            parsed = .failure(Failure(position: position(in: parts, part: index, offset: n), error: error))
                             return
                         }
-                        out.rows.append(IndexRow(record, seq: firstSeq + Int64(out.records.count), name: IndexRow.ownName(record)))
+                        out.rows.append(IndexRow(record, seq: firstSeq + Int64(out.records.count), name: IndexRow.name(of: record) { _ in nil }))
                         out.leaves.append(Merkle.leafHash(record.canonicalBytes))
                         out.records.append(record)
                     }

@@ -87,7 +87,7 @@ extension Store {
     private func loadBatch(_ commit: CommitInfo, number: Int64, firstSeq: Int64) throws -> LoadedBatch {
         let parts: [(ObjectID, Segment.Part)]
         do {
-            parts = try Segment.read(tree: try repository.readTree(commit.tree), firstSeq: UInt64(firstSeq), blob: segmentBytes)
+            parts = try Segment.read(tree: try repository.readTree(commit.tree), firstSeq: UInt64(firstSeq)) { try repository.readBlob($0) }
         } catch let error as Segment.LayoutError {
             throw LineageError.storage("batch \(number) (commit \(commit.id.hex.prefix(12))) is malformed: \(error); run `lineage verify`")
         } catch {

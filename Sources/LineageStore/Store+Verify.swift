@@ -98,7 +98,7 @@ extension Store {
         let ranges = parts.flatMap(\.1.ranges)
         let parsed: [Record]
         do {
-            parsed = try ParallelParse.records(of: parts.map(\.1), validating: true)
+            parsed = try ParallelParse.records(of: parts.map(\.1))
         } catch {
             throw verdict("record \(firstSeq + UInt64(error.position)) in \(label) is not a valid canonical record: \(error.error)")
         }
@@ -114,12 +114,7 @@ extension Store {
                     throw verdict("record \(seq) (\(record.id)) links through '\(link.relation)' to a \(targetKind)")
                 }
             }
-            var name = record.name ?? record.predictionID
-            if record.kind == .deployment, let model = record["model"]?.stringValue.flatMap({ Digest($0) }),
-               let modelName = known.name(of: model), let environment = record["environment"]?.stringValue {
-                name = modelName + "/" + environment
-            }
-            known.insert(record, name: name)
+            known.insert(record, name: IndexRow.name(of: record) { known.name(of: $0) })
             records.append(record)
         }
         return (records, ranges)

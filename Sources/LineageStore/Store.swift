@@ -172,10 +172,6 @@ public final class Store {
         return try read(entry)
     }
 
-    func segmentBytes(_ id: ObjectID) throws -> [UInt8] {
-        try cachedSegment(id).bytes
-    }
-
     /// A segment's bytes and the byte range of each of its records, from the few most recently read.
     private func cachedSegment(_ id: ObjectID) throws -> (bytes: [UInt8], lines: [(Int, Int)]) {
         if let hit = segmentCache.firstIndex(where: { $0.id == id }) {

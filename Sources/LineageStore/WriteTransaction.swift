@@ -113,16 +113,6 @@ public final class WriteTransaction {
     /// The name the index keeps for a record: its own name, `model/environment` for deployments,
     /// the prediction id for predictions.
     func indexName(of record: Record) throws -> String? {
-        switch record.kind {
-        case .deployment:
-            guard let model = record["model"]?.stringValue.flatMap({ Digest($0) }),
-                  let modelName = try known(model)?.name,
-                  let environment = record["environment"]?.stringValue else { return nil }
-            return modelName + "/" + environment
-        case .prediction:
-            return record.predictionID
-        default:
-            return record.name
-        }
+        try IndexRow.name(of: record) { try known($0)?.name }
     }
 }
