@@ -2,7 +2,7 @@ import Foundation
 import LineageCore
 import LineageStore
 
-// `lineage-bench [--records N] [--lineage PATH] [--out DIR] [--keep]`: builds a reproducible synthetic store
+// `lineage-bench [--records N] [--lineage PATH] [--out DIR] [--keep] [--skip-verify] [--prepare-only]`: builds a reproducible synthetic store
 // with `lineage ingest` and prints each figure next to its reference measured in the same run (git fast-import,
 // gzip -1, openssl, lineage --version); saves the table as JSON.
 
@@ -12,6 +12,7 @@ var lineage = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathCom
 var out = "bench-results"
 var keep = false
 var skipVerify = false
+var prepareOnly = false
 while let flag = arguments.popFirst() {
     switch flag {
     case "--records": records = Int(arguments.popFirst() ?? "") ?? records
@@ -19,8 +20,9 @@ while let flag = arguments.popFirst() {
     case "--out": out = arguments.popFirst() ?? out
     case "--keep": keep = true
     case "--skip-verify": skipVerify = true
+    case "--prepare-only": prepareOnly = true; keep = true
     default:
-        FileHandle.standardError.write(Data("usage: lineage-bench [--records N] [--lineage PATH] [--out DIR] [--keep] [--skip-verify]\n".utf8))
+        FileHandle.standardError.write(Data("usage: lineage-bench [--records N] [--lineage PATH] [--out DIR] [--keep] [--skip-verify] [--prepare-only]\n".utf8))
         exit(2)
     }
 }
@@ -57,6 +59,11 @@ let workload = Workload(predictions: records)
 let deployments = try workload.createStore(at: storePath)
 let ndjson = work + "/predictions.ndjson", fastImport = work + "/predictions.fast-import"
 let target = try workload.writeInputs(deployments: deployments, ndjson: ndjson, fastImport: fastImport)
+if prepareOnly {
+    // For profiling: the store before ingest and the inputs, nothing timed.
+    say("Prepared \(storePath) and \(ndjson); the middle prediction is \(target)")
+    exit(0)
+}
 
 say("Timing lineage ingest")
 let (ingestSeconds, ingestStatus, ingestRSS) = try Timing.measure([lineage, "ingest", ndjson, "--store", storePath, "-q"], directory: work)

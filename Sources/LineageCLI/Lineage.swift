@@ -22,3 +22,25 @@ public struct Lineage: ParsableCommand {
     /// Creates the root command (ArgumentParser needs it).
     public init() {}
 }
+
+extension Lineage {
+    /// Parses `arguments` into the command they name. A plain leaf command (`record run …`) is parsed
+    /// from the leaf: parsing from the root builds the argument sets of every command in the tree,
+    /// about 1 ms per call. Help, version and any parse error go through the root, so what the user
+    /// sees is exactly ArgumentParser's.
+    static func parseCommand(_ arguments: [String]) throws -> ParsableCommand {
+        var type: ParsableCommand.Type = Lineage.self
+        var depth = 0
+        while depth < arguments.count,
+              let next = type.configuration.subcommands.first(where: { $0.configuration.commandName == arguments[depth] }) {
+            type = next
+            depth += 1
+        }
+        let rest = arguments[depth...]
+        let special = rest.contains { $0 == "-h" || $0 == "--help" || $0 == "--version" || $0.hasPrefix("--generate-") || $0.hasPrefix("--experimental-") }
+        if depth > 0, type.configuration.subcommands.isEmpty, !special, let command = try? type.parseAsRoot(Array(rest)) {
+            return command
+        }
+        return try parseAsRoot(arguments)
+    }
+}

@@ -9,7 +9,7 @@ public enum LineageMain {
     /// Parses the command line, runs the command, and exits with the documented code.
     public static func main() {
         do {
-            var command = try Lineage.parseAsRoot()
+            var command = try Lineage.parseCommand(Array(CommandLine.arguments.dropFirst()))
             try command.run()
         } catch {
             if !(error is LineageError), !(error is RecordError), !(error is ExitCode), Lineage.exitCode(for: error) == .success {

@@ -61,7 +61,7 @@ extension Lineage {
                     guard !arguments.contains("-") else {
                         throw LineageError.input("a command in a session cannot read standard input ('-'): its input is the session's; pass a file instead")
                     }
-                    var command = try Lineage.parseAsRoot(arguments)
+                    var command = try Lineage.parseCommand(arguments)
                     try command.run()
                 } catch {
                     failure = LineageMain.describe(error)
