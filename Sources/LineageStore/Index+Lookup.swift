@@ -246,7 +246,7 @@ extension Index {
     /// The right edge of the Merkle tree over every indexed record.
     func compactRange() throws -> CompactRange {
         try reading { db in
-            guard let hex = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'range'") else { return CompactRange() }
+            guard let hex = try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'range'")) else { return CompactRange() }
             guard let bytes = Hex.decode(hex), let range = CompactRange(encoded: bytes) else {
                 throw LineageError.storage("the index's Merkle state is unreadable; run `lineage reindex`")
             }

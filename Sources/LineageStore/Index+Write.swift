@@ -51,22 +51,21 @@ extension Index {
              head: ObjectID, range: CompactRange, nodes: [(Int, UInt64, [UInt8])]) throws {
         try writing { db in
             for segment in segments {
-                try db.execute(sql: "INSERT INTO segment (firstSeq, blob, batch, count) VALUES (?, ?, ?, ?)",
-                               arguments: [Int64(segment.firstSeq), Data(segment.blob.bytes), batch.number, segment.count])
+                try db.cachedStatement(sql: "INSERT INTO segment (firstSeq, blob, batch, count) VALUES (?, ?, ?, ?)").execute(
+                    arguments: [Int64(segment.firstSeq), Data(segment.blob.bytes), batch.number, segment.count])
             }
-            try db.execute(sql: "INSERT INTO batch (number, commitId, segment, firstSeq, count, root) VALUES (?, ?, ?, ?, ?, ?)",
-                           arguments: [batch.number, Data(batch.commit.bytes), Data(batch.segment.bytes), batch.firstSeq, batch.count,
-                                       Data(range.root)])
+            try db.cachedStatement(sql: "INSERT INTO batch (number, commitId, segment, firstSeq, count, root) VALUES (?, ?, ?, ?, ?, ?)").execute(
+                arguments: [batch.number, Data(batch.commit.bytes), Data(batch.segment.bytes), batch.firstSeq, batch.count, Data(range.root)])
             let insertNode = try db.cachedStatement(sql: "INSERT OR REPLACE INTO merkle_node (level, idx, hash) VALUES (?, ?, ?)")
             for (level, index, hash) in nodes where level >= Index.storedNodeLevel {
                 try insertNode.execute(arguments: [level, Int64(index), Data(hash)])
             }
-            try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('range', ?)", arguments: [Hex.encode(range.encoded)])
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('range', ?)").execute(arguments: [Hex.encode(range.encoded)])
             try insert(rows, db)
             if !deferringKeys { try countBufferedKeys(rows.count, db) }
             // While keys are deferred the index is incomplete: it gets its head only when they land.
             if !deferringKeys {
-                try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('head', ?)", arguments: [head.hex])
+                try db.cachedStatement(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('head', ?)").execute(arguments: [head.hex])
             }
         }
     }
@@ -136,7 +135,7 @@ extension Index {
                 DELETE FROM prediction_new;
                 """)
         }
-        try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('bufferedKeys', ?)", arguments: [String(merge ? 0 : buffered)])
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('bufferedKeys', ?)").execute(arguments: [String(merge ? 0 : buffered)])
     }
 
     /// Starts a rebuild that collects id and prediction-id keys in temporary tables and inserts
@@ -156,7 +155,7 @@ extension Index {
         try writing { db in
             try landDeferredKeys(db)
             if let head {
-                try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('head', ?)", arguments: [head.hex])
+                try db.cachedStatement(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('head', ?)").execute(arguments: [head.hex])
             }
         }
         deferringKeys = false

@@ -186,13 +186,13 @@ public final class Index {
                 writeCache = true
             }
             if db.isInsideTransaction {
-                try db.execute(sql: "SAVEPOINT batch")
+                try db.cachedStatement(sql: "SAVEPOINT batch").execute()
                 do {
                     try body(db)
-                    try db.execute(sql: "RELEASE SAVEPOINT batch")
+                    try db.cachedStatement(sql: "RELEASE SAVEPOINT batch").execute()
                 } catch {
-                    try? db.execute(sql: "ROLLBACK TO SAVEPOINT batch")
-                    try? db.execute(sql: "RELEASE SAVEPOINT batch")
+                    try? db.cachedStatement(sql: "ROLLBACK TO SAVEPOINT batch").execute()
+                    try? db.cachedStatement(sql: "RELEASE SAVEPOINT batch").execute()
                     throw error
                 }
             } else {
@@ -209,19 +209,19 @@ public final class Index {
     /// The log commit the index reflects, if any.
     func indexedHead() throws -> ObjectID? {
         try reading { db in
-            try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'head'").flatMap(ObjectID.init(hex:))
+            try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'head'")).flatMap(ObjectID.init(hex:))
         }
     }
 
     /// The number of records indexed.
     public func recordCount() throws -> Int64 {
         // Positions are dense from 0, so the last one says how many there are, without a scan.
-        try reading { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq) + 1, 0) FROM record") ?? 0 }
+        try reading { db in try Int64.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(seq) + 1, 0) FROM record")) ?? 0 }
     }
 
     /// The number of batches indexed.
     public func batchCount() throws -> Int64 {
-        try reading { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(number) + 1, 0) FROM batch") ?? 0 }
+        try reading { db in try Int64.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(number) + 1, 0) FROM batch")) ?? 0 }
     }
 
     /// Removes everything, for a rebuild.
