@@ -64,25 +64,49 @@ extension Lineage {
             let started = Date()
             defer { progress?.finish() }
 
-            while let line = reader.next() {
-                do {
-                    try batcher.accept(line)
-                } catch let error as IngestLineError {
-                    guard skipInvalid else {
-                        progress?.finish()
-                        let landed = batcher.summary(seconds: Date().timeIntervalSince(started))
-                        throw LineageError.input("line \(error.line): \(error.reason); ingest stopped there: \(landed); fix the line and ingest again (landed records are skipped as duplicates)")
-                    }
-                    if rejectFile == nil { rejectFile = try openRejects() }
-                    batcher.rejected += 1
-                    let entry = JSONObject([("line", .number(Double(error.line))), ("reason", .string(error.reason)),
-                                            ("text", .string(String(decoding: error.text.prefix(4096), as: UTF8.self)))])
-                    rejectFile?.write(Data((JSONValue.object(entry).canonicalString + "\n").utf8))
+            /// Stops ingest at a bad line, or writes it to the reject file with --skip-invalid.
+            func refuse(_ error: IngestLineError) throws {
+                guard skipInvalid else {
+                    progress?.finish()
+                    let landed = batcher.summary(seconds: Date().timeIntervalSince(started))
+                    throw LineageError.input("line \(error.line): \(error.reason); ingest stopped there: \(landed); fix the line and ingest again (landed records are skipped as duplicates)")
                 }
-                if batcher.due { try batcher.flush() }
+                if rejectFile == nil { rejectFile = try openRejects() }
+                batcher.rejected += 1
+                let entry = JSONObject([("line", .number(Double(error.line))), ("reason", .string(error.reason)),
+                                        ("text", .string(String(decoding: error.text.prefix(4096), as: UTF8.self)))])
+                rejectFile?.write(Data((JSONValue.object(entry).canonicalString + "\n").utf8))
+            }
+            func flush() throws {
+                do {
+                    for error in try batcher.flush(skipping: skipInvalid) { try refuse(error) }
+                } catch let error as IngestLineError {
+                    try refuse(error)
+                }
+            }
+            func admit(_ result: Result<IngestLine?, any Error>) throws {
+                do {
+                    if let line = try result.get() { try batcher.admit(line) }
+                } catch let error as IngestLineError {
+                    try refuse(error)
+                }
+                if batcher.due { try flush() }
                 progress?.update(UInt64(batcher.landedRecords))
             }
-            try batcher.flush()
+
+            if reader.isRegularFile {
+                // Lines are parsed and validated on another thread, a chunk ahead of the batches.
+                let pipeline = IngestPipeline(actor: writer.resolved, references: batcher.references) { reader.next() }
+                defer { pipeline.stop() }
+                while let chunk = pipeline.next() {
+                    for result in chunk { try admit(result) }
+                }
+            } else {
+                while let line = reader.next() {
+                    try admit(Result { try IngestLine.prepare(line, actor: writer.resolved, references: batcher.references) })
+                }
+            }
+            try flush()
             try? rejectFile?.close()
             progress?.finish()
             let seconds = Date().timeIntervalSince(started)

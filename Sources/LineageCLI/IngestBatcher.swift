@@ -10,30 +10,24 @@ struct IngestLineError: Error {
 }
 
 /// Validates NDJSON lines into records and appends them in batches for `lineage ingest`.
+///
+/// A line goes through two steps. `IngestLine.prepare` parses and validates it on its own and, when
+/// its links are already known, builds its record: that step needs no store and runs on another
+/// thread (see `IngestPipeline`). `admit` then resolves what is left against the store, drops
+/// duplicates within the batch and queues the record. Prediction ids are looked up in the store
+/// for a whole batch at once, when it lands.
 struct IngestBatcher {
-    /// A validated line waiting for its batch.
-    struct Pending {
-        let line: Int
-        let kind: RecordKind
-        let fields: JSONObject
-        /// Built up front for kinds the store does not number (everything but datasets and models).
-        let record: Record?
-        let payloads: [(Digest, [UInt8], [UInt8])]
-    }
-
     let store: Store
     let actor: String
     let batchSize: Int
     let batchSeconds: Double
 
-    private var pending: [Pending] = []
+    private var pending: [IngestLine] = []
     private var pendingKinds: [Digest: RecordKind] = [:]
     private var pendingPredictions: [String: Digest] = [:]
     private var batchStarted: Date?
-    /// The index's batch count when this batch's prediction ids were first looked up: if no other
-    /// writer appended since, those lookups still hold when the batch lands.
-    private var batchBase: Int64?
-    private var references: [String: (Digest, RecordKind)] = [:]
+    /// Link references resolved so far, shared with `prepare` on other threads.
+    let references = IngestLine.References()
     private(set) var landedRecords = 0
     private(set) var landedBatches = 0
     private(set) var duplicates = 0
@@ -55,111 +49,39 @@ struct IngestBatcher {
 
     /// Validates one line and queues its record; throws `IngestLineError` naming the line.
     mutating func accept(_ line: LineReader.Line) throws {
-        let number: Int, bytes: [UInt8]
-        switch line {
-        case .tooLong(let n, let length):
-            throw IngestLineError(line: n, reason: "the line is \(length) bytes long, more than --max-line-bytes allows", text: [])
-        case .unterminated(let b, let n):
-            if (try? JSONParser.parse(b)) == nil {
-                throw IngestLineError(line: n, reason: "the last line is cut off: it has no newline and is not complete JSON", text: b)
-            }
-            (number, bytes) = (n, b)
-        case .text(let b, let n):
-            (number, bytes) = (n, b)
-        }
-        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return }
-        do {
-            try accept(bytes, line: number)
-        } catch let error as IngestLineError {
-            throw error
-        } catch let error as JSONError {
-            throw IngestLineError(line: number, reason: "invalid JSON: \(error.reason) at column \(error.column)", text: bytes)
-        } catch let error as RecordError {
-            throw IngestLineError(line: number, reason: error.message, text: bytes)
-        } catch let error as LineageError where error.kind != .storage {
-            throw IngestLineError(line: number, reason: error.message, text: bytes)
-        }
+        guard let prepared = try IngestLine.prepare(line, actor: actor, references: references) else { return }
+        try admit(prepared)
     }
 
-    private mutating func accept(_ bytes: [UInt8], line: Int) throws {
-        if batchBase == nil { batchBase = try store.index.batchCount() }
-        guard var fields = try JSONParser.parse(bytes).objectValue else {
-            throw IngestLineError(line: line, reason: "a line must hold one JSON object", text: bytes)
-        }
-        let kindName = fields["kind"]?.stringValue ?? "prediction"
-        guard let kind = RecordKind(rawValue: kindName) else {
-            throw RecordError("unknown record kind \(Names.printable(kindName))")
-        }
-        fields["kind"] = nil
-        var payloads: [(Digest, [UInt8], [UInt8])] = []
-        if kind == .prediction {
-            for field in ["input", "outputPayload"] {
-                guard let value = fields[field], value.stringValue.flatMap({ Digest($0) }) == nil else { continue }
-                let raw = value.stringValue.map { Array($0.utf8) } ?? value.canonicalBytes
-                let salt = Commitment.newSalt()
-                let commitment = Commitment.commit(payload: raw, salt: salt)
-                fields[field] = .string(commitment.description)
-                payloads.append((commitment, salt, raw))
+    /// Finishes a prepared line (links the store must resolve, version checks) and queues it.
+    mutating func admit(_ prepared: IngestLine) throws {
+        var item = prepared
+        do {
+            if item.unresolved {
+                try resolveLinks(&item.fields, kind: item.kind)
+                try item.build(actor: actor)
             }
+        } catch {
+            throw IngestLine.lineError(error, line: item.line, text: item.text)
         }
-        try resolveLinks(&fields, kind: kind)
-        // Raw payloads are committed with a fresh salt each time, so they cannot be compared.
-        var givenFields = fields
-        for (commitment, _, _) in payloads {
-            for member in fields where member.value.stringValue == commitment.description { givenFields[member.key] = nil }
-        }
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
-        var record: Record?
-        if kind.isVersioned {
-            var check = fields
-            if check["version"] == nil { check["version"] = .number(1) }
-            _ = try Record.make(kind, fields: check, timeMilliseconds: now, actor: actor)
-        } else {
-            record = try Record.make(kind, fields: fields, timeMilliseconds: now, actor: actor)
-        }
-        if let record, let pid = record.predictionID {
+        if let record = item.record, let pid = record.predictionID {
             if let earlier = pendingPredictions[pid] {
-                guard earlier == record.id else { throw RecordError("prediction id \(Names.printable(pid)) is reused with different content") }
-                duplicates += 1
-                return
-            }
-            if let stored = try store.index.prediction(id: pid) {
-                let existing = try store.read(stored)
-                let same = existing.id == record.id || givenFields.allSatisfy { existing[$0.key] == $0.value }
-                guard same else {
-                    throw RecordError("prediction id \(Names.printable(pid)) is already recorded as \(stored.id) with different content")
+                guard earlier == record.id else {
+                    throw IngestLineError(line: item.line, reason: "prediction id \(Names.printable(pid)) is reused with different content", text: item.text)
                 }
                 duplicates += 1
                 return
             }
             pendingPredictions[pid] = record.id
         }
-        if let record { pendingKinds[record.id] = record.kind }
+        if let record = item.record { pendingKinds[record.id] = record.kind }
         if batchStarted == nil { batchStarted = Date() }
-        pending.append(Pending(line: line, kind: kind, fields: fields, record: record, payloads: payloads))
+        pending.append(item)
     }
 
     /// Resolves link references to ids (cached) and checks that each target exists and is of the right kind.
     private mutating func resolveLinks(_ fields: inout JSONObject, kind: RecordKind) throws {
-        for field in RecordSchema.of(kind).linkFields {
-            var allowed: [RecordKind] = []
-            switch field.type {
-            case .link(let kinds), .links(let kinds): allowed = kinds
-            default: break
-            }
-            func resolve(_ reference: String) throws -> String {
-                let (id, targetKind) = try target(reference)
-                guard allowed.contains(targetKind) else {
-                    throw RecordError("field '\(field.name)' must link to a \(allowed.map(\.rawValue).joined(separator: " or ")), but \(Names.printable(reference)) is a \(targetKind)")
-                }
-                return id.description
-            }
-            switch fields[field.name] {
-            case .string(let reference)?: fields[field.name] = .string(try resolve(reference))
-            case .array(let items)?: fields[field.name] = .array(try items.map { .string(try resolve($0.stringValue ?? "")) })
-            default: break
-            }
-        }
+        _ = try IngestLine.resolveLinks(&fields, kind: kind) { reference in try target(reference) }
     }
 
     private mutating func target(_ reference: String) throws -> (Digest, RecordKind) {
@@ -175,19 +97,40 @@ struct IngestBatcher {
         return (entry.id, entry.kind)
     }
 
-    /// Appends the queued records as one batch.
-    mutating func flush() throws {
-        guard !pending.isEmpty else { return }
+    /// Appends the queued records as one batch. Their prediction ids are looked up in the store all
+    /// at once, under the write lock: one already recorded with the same content is a duplicate;
+    /// with other content, the line is refused. With `skipping`, refused lines are returned and the
+    /// rest of the batch lands; without, the first refusal is thrown and nothing of this batch lands.
+    @discardableResult
+    mutating func flush(skipping: Bool = false) throws -> [IngestLineError] {
+        guard !pending.isEmpty else { return [] }
         let batch = pending
-        let base = batchBase
+        var refused: [IngestLineError] = []
         let (existing, _) = try store.write(actor: actor) { tx in
-            let checked = try store.index.batchCount() == base
+            let stored = try store.index.predictions(ids: batch.lazy.compactMap { $0.record?.predictionID })
             var existing = 0
             for item in batch {
+                if let record = item.record, let pid = record.predictionID, let found = stored[pid] {
+                    if found.id == record.id {
+                        existing += 1
+                        continue
+                    }
+                    let earlier = try store.read(found)
+                    if item.given.allSatisfy({ earlier[$0.key] == $0.value }) {
+                        existing += 1
+                        continue
+                    }
+                    let error = IngestLineError(
+                        line: item.line, reason: "prediction id \(Names.printable(pid)) is already recorded as \(found.id) with different content",
+                        text: item.text)
+                    guard skipping else { throw error }
+                    refused.append(error)
+                    continue
+                }
                 for (commitment, salt, payload) in item.payloads { tx.stagePayload(payload, salt: salt, commitment: commitment) }
                 let outcome: WriteTransaction.Outcome
                 if let record = item.record {
-                    outcome = try tx.add(record, newPredictionID: checked && record.kind == .prediction)
+                    outcome = try tx.add(record, newPredictionID: record.kind == .prediction, leaf: item.leaf)
                 } else {
                     outcome = try tx.register(item.kind, fields: item.fields, timeMilliseconds: Int64(Date().timeIntervalSince1970 * 1000), actor: actor)
                 }
@@ -195,15 +138,16 @@ struct IngestBatcher {
             }
             return existing
         }
+        let landed = batch.count - existing - refused.count
         duplicates += existing
-        landedRecords += batch.count - existing
-        if batch.count > existing { landedBatches += 1 }
+        landedRecords += landed
+        if landed > 0 { landedBatches += 1 }
         lastLandedLine = batch.last!.line
         pending.removeAll(keepingCapacity: true)
         pendingKinds.removeAll(keepingCapacity: true)
         pendingPredictions.removeAll(keepingCapacity: true)
         batchStarted = nil
-        batchBase = nil
+        return refused
     }
 
     /// What landed, in words.

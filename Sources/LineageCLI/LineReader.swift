@@ -82,6 +82,13 @@ struct LineReader {
         }
     }
 
+    /// True when the input is a regular file: all of it is there already, so lines can be read
+    /// ahead without waiting on a stream.
+    var isRegularFile: Bool {
+        var info = stat()
+        return fstat(descriptor, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+    }
+
     func close() {
         if descriptor != STDIN_FILENO { Glibc.close(descriptor) }
     }

@@ -10,24 +10,28 @@ enum BatchMessage {
         return "\(kind) \(shown)" + (version.map { "@\($0)" } ?? "")
     }
 
-    /// The message: a subject naming the records, trailers, and the batch's signed checkpoint.
+    /// The most records a subject names one by one; larger batches are summed up by kind.
+    static let namedRecords = 3
+
+    /// The message: a subject naming the records (`labels`, needed only for batches of up to
+    /// `namedRecords`), trailers, and the batch's signed checkpoint.
     static func compose(labels: [String], kinds: [RecordKind], batch: Int64, firstSeq: Int64, origin: String,
                         checkpointNote: String) -> String {
         let subject: String
-        if labels.count <= 3 {
+        if kinds.count <= namedRecords {
             subject = "Record " + labels.joined(separator: ", ")
         } else {
             var counts: [RecordKind: Int] = [:]
             for kind in kinds { counts[kind, default: 0] += 1 }
             let parts = RecordKind.allCases.compactMap { kind in counts[kind].map { "\($0) \(kind)\($0 == 1 ? "" : "s")" } }
-            subject = "Record \(labels.count) records: " + parts.joined(separator: ", ")
+            subject = "Record \(kinds.count) records: " + parts.joined(separator: ", ")
         }
         return """
             \(subject)
 
             Lineage-Origin: \(origin)
             Lineage-Batch: \(batch)
-            Lineage-Records: \(firstSeq)..\(firstSeq + Int64(labels.count) - 1)
+            Lineage-Records: \(firstSeq)..\(firstSeq + Int64(kinds.count) - 1)
 
             \(checkpointNote)
             """

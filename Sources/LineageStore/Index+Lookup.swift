@@ -101,6 +101,26 @@ extension Index {
         return try fetch("WHERE r.seq IN (SELECT seq FROM any_pkey WHERE pkey = ?)", [key]).first { $0.name == pid }
     }
 
+    /// The stored predictions among `pids`, by prediction id. Keys are probed in key order (each index
+    /// page is read once) and matches read in log order (each segment is read once).
+    public func predictions(ids pids: some Sequence<String>) throws -> [String: IndexedRecord] {
+        let probes = pids.map { (Index.predictionKey($0), $0) }.sorted { $0.0 < $1.0 }
+        var hits: [(seq: Int64, pid: String)] = try reading { db in
+            let statement = try db.cachedStatement(sql: "SELECT seq FROM any_pkey WHERE pkey = ?")
+            var hits: [(Int64, String)] = []
+            for (key, pid) in probes {
+                for seq in try Int64.fetchAll(statement, arguments: [key]) { hits.append((seq, pid)) }
+            }
+            return hits
+        }
+        hits.sort { $0.seq < $1.seq }
+        var found: [String: IndexedRecord] = [:]
+        for (seq, pid) in hits {
+            if let entry = try record(seq: seq), entry.name == pid { found[pid] = entry }
+        }
+        return found
+    }
+
     /// The record id of the prediction with the caller's id `pid`, if any.
     public func predictionRecordID(_ pid: String) throws -> Digest? {
         try prediction(id: pid)?.id

@@ -34,6 +34,9 @@ public final class Index {
             // The index is rebuilt from the log whenever it lags behind it: losing the last
             // transaction on power loss is harmless, so commits need not wait for the disk.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // Statement journals (every multi-row INSERT keeps one) and savepoint journals stay in
+            // memory: in a temporary file they cost a write of every page a batch touches.
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         queue = try DatabaseQueue(path: path, configuration: configuration)
         try Index.migrator.migrate(queue)

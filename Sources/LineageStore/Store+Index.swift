@@ -117,12 +117,14 @@ extension Store {
         try addToIndex(batch: info, parts: batch.parts, rows: rows, leaves: parsed.leaves)
     }
 
-    /// Adds an appended batch to the index.
-    func addToIndex(batch: BatchInfo, parts: [(ObjectID, Segment.Part)], records: [Record], transaction: WriteTransaction) throws {
+    /// Adds an appended batch to the index: its records, and the log's compact range after it with
+    /// the Merkle nodes it completed.
+    func addToIndex(batch: BatchInfo, parts: [(ObjectID, Segment.Part)], records: [Record], transaction: WriteTransaction,
+                    range: CompactRange, nodes: [(Int, UInt64, [UInt8])]) throws {
         let rows = try records.enumerated().map { i, record in
             IndexRow(record, seq: batch.firstSeq + Int64(i), name: try transaction.indexName(of: record))
         }
-        try addToIndex(batch: batch, parts: parts, rows: rows, leaves: records.map { Merkle.leafHash($0.canonicalBytes) })
+        try addToIndex(batch: batch, parts: parts, rows: rows, range: range, nodes: nodes)
     }
 
     private func addToIndex(batch: BatchInfo, parts: [(ObjectID, Segment.Part)], rows: [IndexRow], leaves: [[UInt8]]) throws {
@@ -133,6 +135,11 @@ extension Store {
                 if level >= Index.storedNodeLevel { nodes.append((level, index, hash)) }
             }
         }
+        try addToIndex(batch: batch, parts: parts, rows: rows, range: range, nodes: nodes)
+    }
+
+    private func addToIndex(batch: BatchInfo, parts: [(ObjectID, Segment.Part)], rows: [IndexRow], range: CompactRange,
+                            nodes: [(Int, UInt64, [UInt8])]) throws {
         do {
             let segments = parts.map { (firstSeq: $0.1.firstSeq, blob: $0.0, count: $0.1.ranges.count) }
             try index.add(batch: batch, segments: segments, rows: rows, head: batch.commit, range: range, nodes: nodes)

@@ -30,13 +30,19 @@ extension Store {
         let number = try index.batchCount()
         let firstSeq = try index.recordCount()
         let parts = Segment.encode(records, firstSeq: UInt64(firstSeq))
-        let labels = try records.map { record -> String in
+        // The subject names the records only when there are a few.
+        let labels = try records.count > BatchMessage.namedRecords ? [] : records.map { record -> String in
             let name = try transaction.indexName(of: record)
             return BatchMessage.label(kind: record.kind, name: name, version: record.version, id: record.id)
         }
         let key = try signingKey()
         var range = try index.compactRange()
-        for record in records { range.append(Merkle.leafHash(record.canonicalBytes)) }
+        var nodes: [(Int, UInt64, [UInt8])] = []
+        for leaf in transaction.leaves {
+            range.append(leaf) { level, index, hash in
+                if level >= Index.storedNodeLevel { nodes.append((level, index, hash)) }
+            }
+        }
         let checkpoint = Checkpoint(origin: origin, size: range.size, rootHash: range.root)
         let note = try LineageError.catching { try SignedNote.sign(checkpoint.text, with: [key]) }
         let message = BatchMessage.compose(labels: labels, kinds: records.map(\.kind), batch: number,
@@ -61,7 +67,7 @@ extension Store {
             try payloads.write(payload, salt: salt, commitment: commitment)
         }
         let info = BatchInfo(number: number, commit: commit, segment: written[0].0, firstSeq: firstSeq, count: Int64(records.count))
-        try addToIndex(batch: info, parts: written, records: records, transaction: transaction)
+        try addToIndex(batch: info, parts: written, records: records, transaction: transaction, range: range, nodes: nodes)
         return info
     }
 }

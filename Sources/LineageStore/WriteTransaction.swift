@@ -29,6 +29,8 @@ public final class WriteTransaction {
 
     let store: Store
     private(set) var pending: [Record] = []
+    /// The Merkle leaf hash of each pending record.
+    private(set) var leaves: [[UInt8]] = []
     private var pendingByID: [Digest: Known] = [:]
     private var pendingPredictions: [String: Digest] = [:]
     /// Records already in the store that this batch links to, looked up once.
@@ -42,8 +44,9 @@ public final class WriteTransaction {
 
     /// Adds a record to the batch after checking its links, its prediction id and its version.
     /// `newPredictionID`: the caller already found the record's prediction id absent from the store.
+    /// `leaf`: the record's Merkle leaf hash, if the caller computed it already.
     @discardableResult
-    public func add(_ record: Record, newPredictionID: Bool = false) throws -> Outcome {
+    public func add(_ record: Record, newPredictionID: Bool = false, leaf: [UInt8]? = nil) throws -> Outcome {
         if let pid = record.predictionID {
             // A prediction's id covers its prediction id: a new prediction id means a new record.
             let existing = try pendingPredictions[pid] ?? (newPredictionID ? nil : store.index.predictionRecordID(pid))
@@ -73,6 +76,7 @@ public final class WriteTransaction {
             throw LineageError.input("\(record.kind) \(name)@\(version) already exists as \(clash.id); versions are assigned in order, so omit 'version' or use the next one")
         }
         pending.append(record)
+        leaves.append(leaf ?? Merkle.leafHash(record.canonicalBytes))
         pendingByID[record.id] = Known(kind: record.kind, name: name, version: record.version,
                                        digest: record["digest"]?.stringValue.flatMap { Digest($0) })
         return .added(record.id)

@@ -137,5 +137,28 @@ struct IngestTests {
         #expect(outcome.status == 2)
         #expect(outcome.stderr.contains("prediction id 'p-2' is already recorded"))
         #expect(try w.logHead() == head)
+        // With --skip-invalid the refused line goes to the reject file and the rest of its batch lands.
+        try w.write("c.ndjson", Self.prediction(1) + "\n" + Self.prediction(2, label: "fraud") + "\n" + Self.lines(3..<5))
+        let report = try json(try w.ok("ingest", "c.ndjson", "--skip-invalid", "--json"))
+        #expect(report["records"] as? Int == 2)
+        #expect(report["duplicates"] as? Int == 1)
+        #expect(report["rejected"] as? Int == 1)
+        let rejected = try String(contentsOfFile: w.path + "/c.ndjson.rejects.ndjson", encoding: .utf8).split(separator: "\n")
+        #expect(rejected.count == 1)
+        #expect(try json(String(rejected[0]))["line"] as? Int == 2)
+        #expect(try w.ok("show", "p-4").contains("p-4"))
+    }
+
+    @Test("standard input is read as a stream: lines are validated as they come, with the same checks")
+    func fromStandardInput() throws {
+        let w = try Self.serving()
+        let landed = try w.lineage("ingest", "-", "--json", stdin: Self.lines(0..<30))
+        #expect(landed.status == 0, "\(landed.stderr)")
+        #expect(try json(landed.stdout)["records"] as? Int == 30)
+        let head = try w.logHead()
+        let refused = try w.lineage("ingest", "-", stdin: Self.lines(30..<32) + Self.prediction(3, label: "fraud") + "\n")
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("line 3: prediction id 'p-3' is already recorded"))
+        #expect(try w.logHead() == head)
     }
 }

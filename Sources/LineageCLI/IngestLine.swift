@@ -1,0 +1,154 @@
+import Foundation
+import LineageCore
+import LineageStore
+
+/// One NDJSON input line, validated on its own, on its way into a batch.
+struct IngestLine: @unchecked Sendable {
+    let line: Int
+    let text: [UInt8]
+    let kind: RecordKind
+    /// The record's fields, links resolved to ids once `unresolved` is false.
+    var fields: JSONObject
+    /// Raw prediction payloads committed to: (commitment, salt, payload).
+    let payloads: [(Digest, [UInt8], [UInt8])]
+    /// True while some link still needs the store to resolve.
+    var unresolved: Bool
+    /// The record, built up front for kinds the store does not number (all but datasets and models).
+    var record: Record?
+    /// The record's Merkle leaf hash.
+    var leaf: [UInt8]?
+
+    /// The fields as given (links resolved), without the commitments made here: raw payloads are
+    /// committed with a fresh salt each time, so they cannot be compared with a stored record's.
+    var given: JSONObject {
+        var given = fields
+        for (commitment, _, _) in payloads {
+            for member in fields where member.value.stringValue == commitment.description { given[member.key] = nil }
+        }
+        return given
+    }
+
+    /// Link references already resolved, shared between the thread that admits lines and those that
+    /// prepare them.
+    final class References: @unchecked Sendable {
+        private let lock = NSLock()
+        private var known: [String: (Digest, RecordKind)] = [:]
+
+        subscript(reference: String) -> (Digest, RecordKind)? {
+            get { lock.withLock { known[reference] } }
+            set { lock.withLock { known[reference] = newValue } }
+        }
+    }
+
+    /// Parses and validates one line with no store at hand: links found in `references` are
+    /// resolved, and if all are, the record is built. Nil for a blank line. Safe on any thread.
+    static func prepare(_ line: LineReader.Line, actor: String, references: References) throws -> IngestLine? {
+        let number: Int, bytes: [UInt8]
+        switch line {
+        case .tooLong(let n, let length):
+            throw IngestLineError(line: n, reason: "the line is \(length) bytes long, more than --max-line-bytes allows", text: [])
+        case .unterminated(let b, let n):
+            if (try? JSONParser.parse(b)) == nil {
+                throw IngestLineError(line: n, reason: "the last line is cut off: it has no newline and is not complete JSON", text: b)
+            }
+            (number, bytes) = (n, b)
+        case .text(let b, let n):
+            (number, bytes) = (n, b)
+        }
+        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return nil }
+        do {
+            return try prepare(bytes, line: number, actor: actor, references: references)
+        } catch {
+            throw lineError(error, line: number, text: bytes)
+        }
+    }
+
+    private static func prepare(_ bytes: [UInt8], line: Int, actor: String, references: References) throws -> IngestLine {
+        guard var fields = try JSONParser.parse(bytes).objectValue else {
+            throw IngestLineError(line: line, reason: "a line must hold one JSON object", text: bytes)
+        }
+        let kindName = fields["kind"]?.stringValue ?? "prediction"
+        guard let kind = RecordKind(rawValue: kindName) else {
+            throw RecordError("unknown record kind \(Names.printable(kindName))")
+        }
+        fields["kind"] = nil
+        var payloads: [(Digest, [UInt8], [UInt8])] = []
+        if kind == .prediction {
+            for field in ["input", "outputPayload"] {
+                guard let value = fields[field], value.stringValue.flatMap({ Digest($0) }) == nil else { continue }
+                let raw = value.stringValue.map { Array($0.utf8) } ?? value.canonicalBytes
+                let salt = Commitment.newSalt()
+                let commitment = Commitment.commit(payload: raw, salt: salt)
+                fields[field] = .string(commitment.description)
+                payloads.append((commitment, salt, raw))
+            }
+        }
+        let resolved = try resolveLinks(&fields, kind: kind) { references[$0] }
+        var item = IngestLine(line: line, text: bytes, kind: kind, fields: fields, payloads: payloads,
+                              unresolved: !resolved, record: nil, leaf: nil)
+        if resolved { try item.build(actor: actor) }
+        return item
+    }
+
+    /// Builds the record (or, for numbered kinds, checks that it would build) once links are resolved.
+    mutating func build(actor: String) throws {
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        unresolved = false
+        if kind.isVersioned {
+            var check = fields
+            if check["version"] == nil { check["version"] = .number(1) }
+            _ = try Record.make(kind, fields: check, timeMilliseconds: now, actor: actor)
+        } else {
+            let record = try Record.make(kind, fields: fields, timeMilliseconds: now, actor: actor)
+            self.record = record
+            leaf = Merkle.leafHash(record.canonicalBytes)
+        }
+    }
+
+    /// Replaces link references with ids through `target`, checking each target's kind. Returns false,
+    /// leaving `fields` as they were, when `target` does not know a reference.
+    static func resolveLinks(_ fields: inout JSONObject, kind: RecordKind,
+                             target: (String) throws -> (Digest, RecordKind)?) throws -> Bool {
+        var resolved = fields
+        for field in RecordSchema.of(kind).linkFields {
+            var allowed: [RecordKind] = []
+            switch field.type {
+            case .link(let kinds), .links(let kinds): allowed = kinds
+            default: break
+            }
+            func resolve(_ reference: String) throws -> String? {
+                guard let (id, targetKind) = try target(reference) else { return nil }
+                guard allowed.contains(targetKind) else {
+                    throw RecordError("field '\(field.name)' must link to a \(allowed.map(\.rawValue).joined(separator: " or ")), but \(Names.printable(reference)) is a \(targetKind)")
+                }
+                return id.description
+            }
+            switch fields[field.name] {
+            case .string(let reference)?:
+                guard let id = try resolve(reference) else { return false }
+                resolved[field.name] = .string(id)
+            case .array(let items)?:
+                var ids: [JSONValue] = []
+                for item in items {
+                    guard let id = try resolve(item.stringValue ?? "") else { return false }
+                    ids.append(.string(id))
+                }
+                resolved[field.name] = .array(ids)
+            default: break
+            }
+        }
+        fields = resolved
+        return true
+    }
+
+    /// The line error for a failure while validating line `line`.
+    static func lineError(_ error: any Error, line: Int, text: [UInt8]) -> any Error {
+        switch error {
+        case let error as IngestLineError: error
+        case let error as JSONError: IngestLineError(line: line, reason: "invalid JSON: \(error.reason) at column \(error.column)", text: text)
+        case let error as RecordError: IngestLineError(line: line, reason: error.message, text: text)
+        case let error as LineageError where error.kind != .storage: IngestLineError(line: line, reason: error.message, text: text)
+        default: error
+        }
+    }
+}
