@@ -7,7 +7,7 @@ final class IngestPipeline: @unchecked Sendable {
     static let chunkLines = 1024
     /// Prepared chunks held at most: a few batches' worth, so the thread keeps working while a
     /// batch is written.
-    static let chunksAhead = 16
+    static let chunksAhead = 8
 
     typealias Chunk = [Result<IngestLine?, any Error>]
 

@@ -71,9 +71,11 @@ extension Index {
     }
 
     private func insert(_ rows: [IndexRow], _ db: Database) throws {
-        var records = BulkInsert(db, into: "record", columns: ["seq", "kind", "time", "target", "id", "name", "version", "digest"])
-        var keys = BulkInsert(db, into: deferringKeys ? "temp.pending_key" : "record_key_new", columns: ["key", "seq"])
-        var pkeys = BulkInsert(db, into: deferringKeys ? "temp.pending_pkey" : "prediction_new", columns: ["pkey", "seq"])
+        // OR ROLLBACK: a conflict ends the whole transaction (as any failure here does), so SQLite
+        // keeps no statement journal (a copy of every page each statement touches).
+        var records = BulkInsert(db, "INSERT OR ROLLBACK", into: "record", columns: ["seq", "kind", "time", "target", "id", "name", "version", "digest"])
+        var keys = BulkInsert(db, "INSERT OR ROLLBACK", into: deferringKeys ? "temp.pending_key" : "record_key_new", columns: ["key", "seq"])
+        var pkeys = BulkInsert(db, "INSERT OR ROLLBACK", into: deferringKeys ? "temp.pending_pkey" : "prediction_new", columns: ["pkey", "seq"])
         var links = BulkInsert(db, "INSERT OR IGNORE", into: "link", columns: ["src", "relation", "dst"])
         var seqs: [Digest: Int64] = [:]
         var served: [Int64: Int64] = [:]
@@ -129,8 +131,8 @@ extension Index {
         let merge = buffered >= max(keyBufferLimit, total / 4)
         if merge {
             try db.execute(sql: """
-                INSERT INTO record_key (key, seq) SELECT key, seq FROM record_key_new ORDER BY key, seq;
-                INSERT INTO prediction (pkey, seq) SELECT pkey, seq FROM prediction_new ORDER BY pkey, seq;
+                INSERT OR ROLLBACK INTO record_key (key, seq) SELECT key, seq FROM record_key_new ORDER BY key, seq;
+                INSERT OR ROLLBACK INTO prediction (pkey, seq) SELECT pkey, seq FROM prediction_new ORDER BY pkey, seq;
                 DELETE FROM record_key_new;
                 DELETE FROM prediction_new;
                 """)
@@ -164,8 +166,8 @@ extension Index {
 
     private func landDeferredKeys(_ db: Database) throws {
         try db.execute(sql: """
-            INSERT INTO record_key (key, seq) SELECT key, seq FROM temp.pending_key ORDER BY key, seq;
-            INSERT INTO prediction (pkey, seq) SELECT pkey, seq FROM temp.pending_pkey ORDER BY pkey, seq;
+            INSERT OR ROLLBACK INTO record_key (key, seq) SELECT key, seq FROM temp.pending_key ORDER BY key, seq;
+            INSERT OR ROLLBACK INTO prediction (pkey, seq) SELECT pkey, seq FROM temp.pending_pkey ORDER BY pkey, seq;
             DELETE FROM temp.pending_key;
             DELETE FROM temp.pending_pkey;
             """)

@@ -34,9 +34,6 @@ public final class Index {
             // The index is rebuilt from the log whenever it lags behind it: losing the last
             // transaction on power loss is harmless, so commits need not wait for the disk.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            // Statement journals (every multi-row INSERT keeps one) and savepoint journals stay in
-            // memory: in a temporary file they cost a write of every page a batch touches.
-            try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         queue = try DatabaseQueue(path: path, configuration: configuration)
         try Index.migrator.migrate(queue)
@@ -179,7 +176,8 @@ public final class Index {
         }
     }
 
-    /// Runs `body` as one write transaction, joining the one `batchReads` opened if any.
+    /// Runs `body` as one write transaction, joining the one `batchReads` opened if any (a failure
+    /// then rolls back that whole transaction).
     func writing(_ body: (Database) throws -> Void) throws {
         try queue.inDatabase { db in
             if !writeCache {
@@ -189,15 +187,9 @@ public final class Index {
                 writeCache = true
             }
             if db.isInsideTransaction {
-                try db.cachedStatement(sql: "SAVEPOINT batch").execute()
-                do {
-                    try body(db)
-                    try db.cachedStatement(sql: "RELEASE SAVEPOINT batch").execute()
-                } catch {
-                    try? db.cachedStatement(sql: "ROLLBACK TO SAVEPOINT batch").execute()
-                    try? db.cachedStatement(sql: "RELEASE SAVEPOINT batch").execute()
-                    throw error
-                }
+                // Inside `batchReads`, which rolls the whole transaction back when this throws. No
+                // savepoint: one would copy every page the batch touches to a journal first.
+                try body(db)
             } else {
                 try db.inTransaction(.immediate) {
                     try body(db)
