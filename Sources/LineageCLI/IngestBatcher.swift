@@ -23,6 +23,7 @@ struct IngestBatcher {
     let batchSeconds: Double
 
     private var pending: [IngestLine] = []
+    private static let releaser = DispatchQueue(label: "lineage.ingest.release")
     private var pendingKinds: [Digest: RecordKind] = [:]
     private var pendingPredictions: [String: Digest] = [:]
     private var batchStarted: Date?
@@ -143,7 +144,10 @@ struct IngestBatcher {
         landedRecords += landed
         if landed > 0 { landedBatches += 1 }
         lastLandedLine = batch.last!.line
-        pending.removeAll(keepingCapacity: true)
+        // The batch's many small objects are freed on another thread, not on the one writing batches.
+        pending = []
+        pending.reserveCapacity(batchSize)
+        IngestBatcher.releaser.async { withExtendedLifetime(batch) {} }
         pendingKinds.removeAll(keepingCapacity: true)
         pendingPredictions.removeAll(keepingCapacity: true)
         batchStarted = nil

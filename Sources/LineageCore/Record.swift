@@ -19,6 +19,12 @@ public struct Record: Sendable {
     public let canonicalBytes: [UInt8]
     /// `sha256:` of the canonical bytes.
     public let id: Digest
+    /// Every link this record makes, in schema order.
+    public let links: [Link]
+    /// The caller's prediction id, for predictions.
+    public let predictionID: String?
+    /// The record time in milliseconds since 1970.
+    public let timeMilliseconds: Int64
 
     /// Validates `object` against its kind's schema and computes its canonical bytes and id.
     public init(_ object: JSONObject) throws(RecordError) {
@@ -29,10 +35,18 @@ public struct Record: Sendable {
             throw RecordError("unknown record kind \(Names.printable(kindName)): use one of \(RecordKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         try RecordSchema.of(kind).validate(object)
+        self.init(kind: kind, object: object, canonicalBytes: JSONValue.object(object).canonicalBytes)
+    }
+
+    /// Computes what every reader of a record asks for once: its id, links, prediction id and time.
+    private init(kind: RecordKind, object: JSONObject, canonicalBytes: [UInt8]) {
         self.kind = kind
         self.object = object
-        canonicalBytes = JSONValue.object(object).canonicalBytes
+        self.canonicalBytes = canonicalBytes
         id = Digest(hashing: canonicalBytes)
+        links = Record.links(kind: kind, object: object)
+        predictionID = kind == .prediction ? object["predictionId"]?.stringValue : nil
+        timeMilliseconds = object["time"]?.stringValue.flatMap(RecordTime.parse) ?? 0
     }
 
     /// Reads a record from its canonical bytes, refusing bytes that are not exactly canonical.
@@ -48,10 +62,7 @@ public struct Record: Sendable {
         guard let kind = object["kind"]?.stringValue.flatMap(RecordKind.init(rawValue:)) else {
             throw RecordError("a record needs a known 'kind'")
         }
-        self.kind = kind
-        self.object = object
-        canonicalBytes = bytes
-        id = Digest(hashing: bytes)
+        self.init(kind: kind, object: object, canonicalBytes: bytes)
     }
 
     /// The JSON object in a record's bytes.
@@ -87,14 +98,7 @@ public struct Record: Sendable {
     /// The per-name version of a dataset or model.
     public var version: Int? { kind.isVersioned ? object["version"]?.integerValue.map(Int.init) : nil }
 
-    /// The record time in milliseconds since 1970.
-    public var timeMilliseconds: Int64 { object["time"]?.stringValue.flatMap(RecordTime.parse) ?? 0 }
-
-    /// The caller's prediction id, for predictions.
-    public var predictionID: String? { kind == .prediction ? object["predictionId"]?.stringValue : nil }
-
-    /// Every link this record makes, in schema order.
-    public var links: [Link] {
+    private static func links(kind: RecordKind, object: JSONObject) -> [Link] {
         var result: [Link] = []
         for field in RecordSchema.of(kind).linkFields {
             switch object[field.name] {
