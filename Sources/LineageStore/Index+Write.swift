@@ -123,12 +123,12 @@ extension Index {
     }
 
     /// Counts keys added to the buffer tables and merges them into the big ones when the buffer holds
-    /// a quarter of all keys (and at least `keyBufferLimit`): merges stay few (the buffer grows with
-    /// the store), and the pages a merge frees, reused by later inserts, stay a small part of the file.
+    /// `keyBufferLimit` keys. Each batch dirties about every page of the buffer, and each merge about
+    /// every page of the big tables: a buffer of 64k keys keeps the sum of both low (a buffer
+    /// growing with the store, as in index v5's first release, cost twice as much at 3M records).
     private func countBufferedKeys(_ added: Int, _ db: Database) throws {
         let buffered = (try Int.fetchOne(db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'bufferedKeys'")) ?? 0) + added
-        let total = try Int.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(seq) + 1, 0) FROM record")) ?? 0
-        let merge = buffered >= max(keyBufferLimit, total / 4)
+        let merge = buffered >= keyBufferLimit
         if merge {
             try db.execute(sql: """
                 INSERT OR ROLLBACK INTO record_key (key, seq) SELECT key, seq FROM record_key_new ORDER BY key, seq;

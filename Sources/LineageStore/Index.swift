@@ -103,7 +103,7 @@ public final class Index {
         CREATE VIEW any_pkey AS SELECT pkey, seq FROM prediction UNION ALL SELECT pkey, seq FROM prediction_new;
         """
 
-    /// The fewest buffered keys that trigger a merge into the big tables (see `countBufferedKeys`).
+    /// The buffered keys that trigger a merge into the big tables (see `countBufferedKeys`).
     var keyBufferLimit = 65_536
 
     static let tables = ["record", "record_key", "prediction", "record_key_new", "prediction_new", "served", "link", "batch", "segment", "merkle_node", "meta"]
