@@ -127,7 +127,9 @@ extension Store {
         try addToIndex(batch: batch, parts: parts, rows: rows, range: range, nodes: nodes)
     }
 
-    private func addToIndex(batch: BatchInfo, parts: [(ObjectID, Segment.Part)], rows: [IndexRow], leaves: [[UInt8]]) throws {
+    /// The log's compact range once `leaves` are appended to what the index holds, with the Merkle
+    /// nodes they complete that the index keeps.
+    func extendedRange(by leaves: [[UInt8]]) throws -> (CompactRange, [(Int, UInt64, [UInt8])]) {
         var range = try index.compactRange()
         var nodes: [(Int, UInt64, [UInt8])] = []
         for leaf in leaves {
@@ -135,6 +137,11 @@ extension Store {
                 if level >= Index.storedNodeLevel { nodes.append((level, index, hash)) }
             }
         }
+        return (range, nodes)
+    }
+
+    private func addToIndex(batch: BatchInfo, parts: [(ObjectID, Segment.Part)], rows: [IndexRow], leaves: [[UInt8]]) throws {
+        let (range, nodes) = try extendedRange(by: leaves)
         try addToIndex(batch: batch, parts: parts, rows: rows, range: range, nodes: nodes)
     }
 

@@ -36,13 +36,7 @@ extension Store {
             return BatchMessage.label(kind: record.kind, name: name, version: record.version, id: record.id)
         }
         let key = try signingKey()
-        var range = try index.compactRange()
-        var nodes: [(Int, UInt64, [UInt8])] = []
-        for leaf in transaction.leaves {
-            range.append(leaf) { level, index, hash in
-                if level >= Index.storedNodeLevel { nodes.append((level, index, hash)) }
-            }
-        }
+        let (range, nodes) = try extendedRange(by: transaction.leaves)
         let checkpoint = Checkpoint(origin: origin, size: range.size, rootHash: range.root)
         let note = try LineageError.catching { try SignedNote.sign(checkpoint.text, with: [key]) }
         let message = BatchMessage.compose(labels: labels, kinds: records.map(\.kind), batch: number,
