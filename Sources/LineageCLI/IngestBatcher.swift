@@ -55,8 +55,7 @@ struct IngestBatcher {
     }
 
     /// Finishes a prepared line (links the store must resolve, version checks) and queues it.
-    mutating func admit(_ prepared: IngestLine) throws {
-        var item = prepared
+    mutating func admit(_ item: IngestLine) throws {
         do {
             if item.unresolved {
                 try resolveLinks(&item.fields, kind: item.kind)

@@ -2,8 +2,9 @@ import Foundation
 import LineageCore
 import LineageStore
 
-/// One NDJSON input line, validated on its own, on its way into a batch.
-struct IngestLine: @unchecked Sendable {
+/// One NDJSON input line, validated on its own, on its way into a batch. A class: lines are handed
+/// between threads and kept in batches, and a copy then costs one reference count.
+final class IngestLine: @unchecked Sendable {
     let line: Int
     let text: [UInt8]
     let kind: RecordKind
@@ -17,6 +18,15 @@ struct IngestLine: @unchecked Sendable {
     var record: Record?
     /// The record's Merkle leaf hash.
     var leaf: [UInt8]?
+
+    init(line: Int, text: [UInt8], kind: RecordKind, fields: JSONObject, payloads: [(Digest, [UInt8], [UInt8])]) {
+        self.line = line
+        self.text = text
+        self.kind = kind
+        self.fields = fields
+        self.payloads = payloads
+        unresolved = true
+    }
 
     /// The fields as given (links resolved), without the commitments made here: raw payloads are
     /// committed with a fresh salt each time, so they cannot be compared with a stored record's.
@@ -83,15 +93,13 @@ struct IngestLine: @unchecked Sendable {
                 payloads.append((commitment, salt, raw))
             }
         }
-        let resolved = try resolveLinks(&fields, kind: kind) { references[$0] }
-        var item = IngestLine(line: line, text: bytes, kind: kind, fields: fields, payloads: payloads,
-                              unresolved: !resolved, record: nil, leaf: nil)
-        if resolved { try item.build(actor: actor) }
+        let item = IngestLine(line: line, text: bytes, kind: kind, fields: fields, payloads: payloads)
+        if try resolveLinks(&item.fields, kind: kind, target: { references[$0] }) { try item.build(actor: actor) }
         return item
     }
 
     /// Builds the record (or, for numbered kinds, checks that it would build) once links are resolved.
-    mutating func build(actor: String) throws {
+    func build(actor: String) throws {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         unresolved = false
         if kind.isVersioned {

@@ -11,20 +11,43 @@ public struct Record: Sendable {
         public let target: Digest
     }
 
+    /// The record's parts, in one shared box: a copy of a record costs one reference count.
+    private final class Storage: Sendable {
+        let kind: RecordKind
+        let object: JSONObject
+        let canonicalBytes: [UInt8]
+        let id: Digest
+        let links: [Link]
+        let predictionID: String?
+        let timeMilliseconds: Int64
+
+        init(kind: RecordKind, object: JSONObject, canonicalBytes: [UInt8]) {
+            self.kind = kind
+            self.object = object
+            self.canonicalBytes = canonicalBytes
+            id = Digest(hashing: canonicalBytes)
+            links = Record.links(kind: kind, object: object)
+            predictionID = kind == .prediction ? object["predictionId"]?.stringValue : nil
+            timeMilliseconds = object["time"]?.stringValue.flatMap(RecordTime.parse) ?? 0
+        }
+    }
+
+    private let storage: Storage
+
     /// What kind of fact this is.
-    public let kind: RecordKind
+    public var kind: RecordKind { storage.kind }
     /// The validated record object.
-    public let object: JSONObject
+    public var object: JSONObject { storage.object }
     /// The RFC 8785 canonical bytes: what the id and the Merkle leaf are computed over.
-    public let canonicalBytes: [UInt8]
+    public var canonicalBytes: [UInt8] { storage.canonicalBytes }
     /// `sha256:` of the canonical bytes.
-    public let id: Digest
+    public var id: Digest { storage.id }
     /// Every link this record makes, in schema order.
-    public let links: [Link]
+    public var links: [Link] { storage.links }
     /// The caller's prediction id, for predictions.
-    public let predictionID: String?
+    public var predictionID: String? { storage.predictionID }
     /// The record time in milliseconds since 1970.
-    public let timeMilliseconds: Int64
+    public var timeMilliseconds: Int64 { storage.timeMilliseconds }
 
     /// Validates `object` against its kind's schema and computes its canonical bytes and id.
     public init(_ object: JSONObject) throws(RecordError) {
@@ -40,13 +63,7 @@ public struct Record: Sendable {
 
     /// Computes what every reader of a record asks for once: its id, links, prediction id and time.
     private init(kind: RecordKind, object: JSONObject, canonicalBytes: [UInt8]) {
-        self.kind = kind
-        self.object = object
-        self.canonicalBytes = canonicalBytes
-        id = Digest(hashing: canonicalBytes)
-        links = Record.links(kind: kind, object: object)
-        predictionID = kind == .prediction ? object["predictionId"]?.stringValue : nil
-        timeMilliseconds = object["time"]?.stringValue.flatMap(RecordTime.parse) ?? 0
+        storage = Storage(kind: kind, object: object, canonicalBytes: canonicalBytes)
     }
 
     /// Reads a record from its canonical bytes, refusing bytes that are not exactly canonical.
@@ -98,7 +115,7 @@ public struct Record: Sendable {
     /// The per-name version of a dataset or model.
     public var version: Int? { kind.isVersioned ? object["version"]?.integerValue.map(Int.init) : nil }
 
-    private static func links(kind: RecordKind, object: JSONObject) -> [Link] {
+    fileprivate static func links(kind: RecordKind, object: JSONObject) -> [Link] {
         var result: [Link] = []
         for field in RecordSchema.of(kind).linkFields {
             switch object[field.name] {
