@@ -172,15 +172,26 @@ extension Index {
         }
     }
 
-    /// True when the key tables hold `seq` under the key of `id` and, for a prediction, of `pid`.
-    func hasKeys(seq: Int64, id: Digest, predictionID pid: String?) throws -> Bool {
-        try reading { db in
-            let key = try Int64.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM any_key WHERE key = ? AND seq = ?"),
-                                         arguments: [Index.key(id.bytes), seq]) != nil
-            guard key, let pid else { return key }
-            return try Int64.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM any_pkey WHERE pkey = ? AND seq = ?"),
-                                      arguments: [Index.predictionKey(pid), seq]) != nil
+    /// The first of `records` (by position) whose id key or prediction-id key the index lacks, if
+    /// any. Keys are probed in key order, each in the big table first and then in the buffer.
+    func firstMissingKey(_ records: [(seq: Int64, id: Digest, predictionID: String?)]) throws -> Int64? {
+        var probes: [(table: Int, key: Int64, seq: Int64)] = []
+        probes.reserveCapacity(records.count * 2)
+        for record in records {
+            probes.append((0, Index.key(record.id.bytes), record.seq))
+            if let pid = record.predictionID { probes.append((1, Index.predictionKey(pid), record.seq)) }
         }
+        probes.sort { ($0.table, $0.key) < ($1.table, $1.key) }
+        let missing = try reading { db -> [Int64] in
+            let statements = try [
+                ["SELECT 1 FROM record_key WHERE key = ? AND seq = ?", "SELECT 1 FROM record_key_new WHERE key = ? AND seq = ?"],
+                ["SELECT 1 FROM prediction WHERE pkey = ? AND seq = ?", "SELECT 1 FROM prediction_new WHERE pkey = ? AND seq = ?"],
+            ].map { try $0.map { try db.cachedStatement(sql: $0) } }
+            return try probes.filter { probe in
+                try !statements[probe.table].contains { try Int64.fetchOne($0, arguments: [probe.key, probe.seq]) != nil }
+            }.map(\.seq)
+        }
+        return missing.min()
     }
 
     // MARK: Links

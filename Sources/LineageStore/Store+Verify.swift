@@ -21,23 +21,24 @@ extension Store {
         var known = SeenRecords()
         var targets: [Digest: Int64] = [:]
         let chain = try logChain()
+        let reader = VerifyReader(chain: chain, path: path)
         let indexedHead = try index.indexedHead()
         let indexedBatches = try indexedHead.flatMap { head in chain.firstIndex { $0.id == head } }.map { Int64($0) + 1 } ?? 0
         // Reported after the log itself is checked, so that a broken batch is named first.
         let indexAhead = indexedHead.map { head in !chain.contains { $0.id == head } } ?? false
         for (number, commit) in chain.enumerated() {
             let batch = Int64(number)
-            let label = "batch \(batch) (commit \(commit.id.hex.prefix(12)))"
+            let label = VerifyReader.label(number, commit)
             let firstSeq = range.size
             guard commit.parents.count <= 1 else { throw verdict("\(label) is a merge commit; the log is a single line of batches") }
             let message = BatchMessage.parse(commit.message, origin: origin)
-            let (records, _) = try verifiedSegment(commit, label: label, firstSeq: firstSeq, known: &known)
+            let loaded = try reader.batch(number).get()
+            let records = try verifiedRecords(loaded.records, label: label, firstSeq: firstSeq, known: &known)
             guard message.origin == origin, message.batch == batch, message.firstSeq == Int64(firstSeq),
                   message.lastSeq == Int64(firstSeq) + Int64(records.count) - 1 else {
                 throw verdict("\(label): its message says batch \(message.batch.map(String.init) ?? "?") with records \(message.firstSeq.map(String.init) ?? "?")..\(message.lastSeq.map(String.init) ?? "?"), but it is batch \(batch) holding records \(firstSeq)..\(Int64(firstSeq) + Int64(records.count) - 1): batches were removed, inserted or reordered")
             }
-            for record in records {
-                let leaf = Merkle.leafHash(record.canonicalBytes)
+            for leaf in loaded.leaves {
                 range.append(leaf)
                 leaves.append(leaf)
             }
@@ -82,26 +83,9 @@ extension Store {
 
     private func verdict(_ message: String) -> LineageError { LineageError(.verdict, message) }
 
-    /// Reads a batch's segment and checks each record: canonical, valid, new, and linking only to
+    /// Checks each record of a batch, read and parsed by `VerifyReader`: new, and linking only to
     /// records earlier in the log.
-    private func verifiedSegment(
-        _ commit: CommitInfo, label: String, firstSeq: UInt64, known: inout SeenRecords
-    ) throws -> ([Record], [(Int, Int)]) {
-        let parts: [(ObjectID, Segment.Part)]
-        do {
-            parts = try Segment.read(tree: try repository.readTree(commit.tree), firstSeq: firstSeq) { try repository.readBlob($0) }
-        } catch let error as Segment.LayoutError {
-            throw verdict("\(label): \(error)")
-        } catch {
-            throw verdict("\(label): its records cannot be read (\(error))")
-        }
-        let ranges = parts.flatMap(\.1.ranges)
-        let parsed: [Record]
-        do {
-            parsed = try ParallelParse.records(of: parts.map(\.1))
-        } catch {
-            throw verdict("record \(firstSeq + UInt64(error.position)) in \(label) is not a valid canonical record: \(error.error)")
-        }
+    private func verifiedRecords(_ parsed: [Record], label: String, firstSeq: UInt64, known: inout SeenRecords) throws -> [Record] {
         var records: [Record] = []
         for (i, record) in parsed.enumerated() {
             let seq = firstSeq + UInt64(i)
@@ -117,7 +101,7 @@ extension Store {
             known.insert(record, name: IndexRow.name(of: record) { known.name(of: $0) })
             records.append(record)
         }
-        return (records, ranges)
+        return records
     }
 
     private func checkCheckpoint(
@@ -170,6 +154,9 @@ extension Store {
             throw verdict("the index holds \(rows.count) rows for batch \(batch) but the log holds \(records.count) records\(fix)")
         }
         let indexedLinks = try index.links(seqFrom: Int64(firstSeq), count: records.count)
+        let unkeyed = try index.firstMissingKey(records.enumerated().map { i, record in
+            (Int64(firstSeq) + Int64(i), record.id, record.predictionID)
+        })
         for (i, (row, record)) in zip(rows, records).enumerated() {
             let seq = Int64(firstSeq) + Int64(i)
             let isPrediction = record.kind == .prediction
@@ -184,7 +171,7 @@ extension Store {
                 id: isPrediction ? nil : record.id, name: isPrediction ? nil : name, version: record.version,
                 digest: record["digest"]?.stringValue.flatMap { Digest($0) })
             let matches = row == expected
-            guard matches, try index.hasKeys(seq: seq, id: record.id, predictionID: isPrediction ? name : nil) else {
+            guard matches, seq != unkeyed else {
                 throw verdict("the index row for record \(seq) does not match the log, which holds \(record.kind) \(name ?? "") \(record.id) in batch \(batch)\(fix)")
             }
             let expectedLinks = isPrediction ? [] : Set(record.links.map { "\($0.relation) \($0.target)" })

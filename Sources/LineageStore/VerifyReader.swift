@@ -1,0 +1,80 @@
+import Foundation
+import GitStore
+import LineageCore
+
+/// Reads, parses and hashes the records of the log's batches one batch ahead of `verify`'s other
+/// checks, on another thread with a repository handle of its own: reading and parsing is most of
+/// verifying, and the index checks of one batch then overlap with reading the next.
+final class VerifyReader: @unchecked Sendable {
+    /// One batch's records, each checked to be canonical and valid, and their Merkle leaf hashes.
+    struct Batch {
+        let records: [Record]
+        let leaves: [[UInt8]]
+    }
+
+    private let chain: [CommitInfo]
+    private let path: String
+    private let queue = DispatchQueue(label: "lineage.verify-read")
+    /// Touched only on `queue`.
+    private var repository: Repository?
+    private var nextFirstSeq: UInt64 = 0
+    private var pending: [Int: (DispatchGroup, Result<Batch, LineageError>?)] = [:]
+    private let lock = NSLock()
+
+    init(chain: [CommitInfo], path: String) {
+        self.chain = chain
+        self.path = path
+    }
+
+    /// The label verify gives a batch in its messages.
+    static func label(_ number: Int, _ commit: CommitInfo) -> String {
+        "batch \(number) (commit \(commit.id.hex.prefix(12)))"
+    }
+
+    /// Batch `number`'s records (asked for in order, from 0), or the verdict on why they cannot be
+    /// read; starts reading the batch after it.
+    func batch(_ number: Int) -> Result<Batch, LineageError> {
+        if lock.withLock({ pending[number] }) == nil { start(number) }
+        if number + 1 < chain.count { start(number + 1) }
+        let group = lock.withLock { pending[number]!.0 }
+        group.wait()
+        return lock.withLock { pending.removeValue(forKey: number)!.1! }
+    }
+
+    private func start(_ number: Int) {
+        let group = DispatchGroup()
+        let started = lock.withLock { () -> Bool in
+            guard pending[number] == nil else { return false }
+            pending[number] = (group, nil)
+            return true
+        }
+        guard started else { return }
+        queue.async(group: group) { [self] in
+            let result = read(number)
+            lock.withLock { pending[number]!.1 = result }
+        }
+    }
+
+    /// Runs on `queue`, batches in order.
+    private func read(_ number: Int) -> Result<Batch, LineageError> {
+        let commit = chain[number], label = VerifyReader.label(number, commit), firstSeq = nextFirstSeq
+        let parts: [(ObjectID, Segment.Part)]
+        do {
+            if repository == nil { repository = try Repository.openBare(at: path) }
+            let repository = repository!
+            parts = try Segment.read(tree: try repository.readTree(commit.tree), firstSeq: firstSeq) { try repository.readBlob($0) }
+        } catch let error as Segment.LayoutError {
+            return .failure(LineageError(.verdict, "\(label): \(error)"))
+        } catch {
+            return .failure(LineageError(.verdict, "\(label): its records cannot be read (\(error))"))
+        }
+        let records: [Record]
+        do {
+            records = try ParallelParse.records(of: parts.map(\.1))
+        } catch {
+            return .failure(LineageError(.verdict, "record \(firstSeq + UInt64(error.position)) in \(label) is not a valid canonical record: \(error.error)"))
+        }
+        nextFirstSeq = firstSeq + UInt64(records.count)
+        return .success(Batch(records: records, leaves: records.map { Merkle.leafHash($0.canonicalBytes) }))
+    }
+}
