@@ -30,11 +30,20 @@ extension Store {
         // Predictions are named from their segments, so their segments are read in any case.
         let prefetching = readingRecords || query.kind == .prediction || !plan.servingTargets.isEmpty
         var after: Int64 = -1
-        if prefetching { try prefetchSegments(of: index.pagePositions(query, plan: plan, after: after, limit: pageSize)) }
+        // Segments are read on another thread two pages ahead of the page being handed out, so that
+        // thread always has work while this one formats.
+        var prefetchedTo: Int64? = -1
+        func prefetchPage() throws {
+            guard prefetching, let from = prefetchedTo else { return }
+            let positions = try index.pagePositions(query, plan: plan, after: from, limit: pageSize)
+            try prefetchSegments(of: positions)
+            prefetchedTo = positions.last
+        }
+        try prefetchPage()
+        try prefetchPage()
         while true {
             let (page, last) = try index.page(query, plan: plan, after: after, limit: pageSize)
-            // The next page's segments are read on another thread while this one is handed out.
-            if prefetching, let last { try prefetchSegments(of: index.pagePositions(query, plan: plan, after: last, limit: pageSize)) }
+            try prefetchPage()
             for entry in page {
                 guard try each(entry) else { return }
             }
