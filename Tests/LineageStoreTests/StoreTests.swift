@@ -217,7 +217,7 @@ struct SegmentTests {
                 }
             }
         }
-        // 71 records: the first 30 (three merges of 10 + 1 + ...) moved to the big tables, the rest buffered.
+        // 71 records: merges after 31 and 61 keys moved those to the big tables; the last 10 are buffered.
         for (pid, id) in ids {
             #expect(try store.index.prediction(id: pid)?.id == id)
             #expect(try store.index.record(id: id)?.name == pid)
@@ -228,5 +228,15 @@ struct SegmentTests {
         #expect(try store.index.count(linkingTo: modelSeq, kind: .prediction) == 70)
         #expect(try store.verify().indexedRecords == 71)
         #expect(try store.resolve(String(ids["p-0-0"]!.description.prefix(20))).name == "p-0-0")
+        // A query over many small pages (each read ahead) lists every prediction once, in log order.
+        var query = RecordQuery()
+        query.kind = .prediction
+        query.servedByModel = modelSeq
+        var listed: [String] = []
+        try store.query(query, pageSize: 7) { entry in
+            listed.append(entry.name ?? "?")
+            return true
+        }
+        #expect(listed == (0..<7).flatMap { batch in (0..<10).map { "p-\(batch)-\($0)" } })
     }
 }
