@@ -33,6 +33,8 @@ let package = Package(
             dependencies: [
                 "GitStore", "LineageCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API, for binding bulk inserts without per-value conversion.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
