@@ -16,11 +16,15 @@ final class IngestPipeline: @unchecked Sendable {
     private var finished = false
     private var stopped = false
     private let readLine: () -> LineReader.Line?
+    /// Left when the reading thread ends.
+    private let running = DispatchGroup()
 
     /// Prepares the lines `readLine` returns, until it returns nil.
     init(actor: String, references: IngestLine.References, readLine: @escaping () -> LineReader.Line?) {
         self.readLine = readLine
+        running.enter()
         Thread.detachNewThread { [self] in
+            defer { running.leave() }
             var done = false
             while !done {
                 var chunk: Chunk = []
@@ -43,8 +47,6 @@ final class IngestPipeline: @unchecked Sendable {
         }
     }
 
-    deinit { stop() }
-
     /// The next chunk of prepared lines, in input order; nil at the end of the input.
     func next() -> Chunk? {
         condition.lock()
@@ -55,11 +57,13 @@ final class IngestPipeline: @unchecked Sendable {
         return ready.removeFirst()
     }
 
-    /// Tells the reading thread to stop (when ingest stops early).
+    /// Stops the reading thread and waits for it to end (after the chunk it is on), so the input can
+    /// be closed safely.
     func stop() {
         condition.lock()
         stopped = true
         condition.broadcast()
         condition.unlock()
+        running.wait()
     }
 }
