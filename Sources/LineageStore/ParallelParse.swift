@@ -65,11 +65,12 @@ enum ParallelParse {
         return try results.finish(parts)
     }
 
-    /// What the index needs of a batch: its records, their rows (deployments still to be named: that
-    /// needs their model's name) and
-    /// their Merkle leaf hashes.
+    /// What the index needs of a batch: its records' rows (deployments still to be named: that needs
+    /// their model's name), their Merkle leaf hashes, and the records other than predictions with
+    /// their positions in the batch (predictions are freed where they were parsed: freeing millions
+    /// of small objects would otherwise fall to the thread writing the index).
     struct Parsed {
-        var records: [Record] = []
+        var upstream: [(position: Int, record: Record)] = []
         var rows: [IndexRow] = []
         var leaves: [[UInt8]] = []
     }
@@ -92,9 +93,9 @@ enum ParallelParse {
                             parsed = .failure(Failure(position: position(in: parts, part: index, offset: n), error: error))
                             return
                         }
-                        out.rows.append(IndexRow(record, seq: firstSeq + Int64(out.records.count), name: IndexRow.name(of: record) { _ in nil }))
+                        if record.kind != .prediction { out.upstream.append((out.rows.count, record)) }
+                        out.rows.append(IndexRow(record, seq: firstSeq + Int64(out.rows.count), name: IndexRow.name(of: record) { _ in nil }))
                         out.leaves.append(Merkle.leafHash(record.canonicalBytes))
-                        out.records.append(record)
                     }
                 }
                 parsed = .success(out)

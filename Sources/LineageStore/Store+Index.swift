@@ -108,7 +108,7 @@ extension Store {
         // Only deployments need a lookup for their index name (their model's name).
         let transaction = WriteTransaction(store: self)
         var rows = parsed.rows
-        for (i, record) in parsed.records.enumerated() where record.kind != .prediction {
+        for (i, record) in parsed.upstream {
             try transaction.remember(record)
             if record.kind == .deployment { rows[i] = IndexRow(record, seq: rows[i].seq, name: try transaction.indexName(of: record)) }
         }
