@@ -43,8 +43,8 @@ struct Workload {
     /// `fastImport`; returns the id of the middle prediction (the bench keeps no list of them: its own
     /// memory would show in the peak RSS of the processes it starts).
     func writeInputs(deployments: [String], ndjson: String, fastImport: String) throws -> String {
-        FileManager.default.createFile(atPath: ndjson, contents: nil)
-        FileManager.default.createFile(atPath: fastImport, contents: nil)
+        _ = FileManager.default.createFile(atPath: ndjson, contents: nil)
+        _ = FileManager.default.createFile(atPath: fastImport, contents: nil)
         guard let lines = FileHandle(forWritingAtPath: ndjson), let blobs = FileHandle(forWritingAtPath: fastImport) else {
             throw BenchError("cannot write the workload files")
         }
