@@ -48,17 +48,11 @@ struct IngestBatcher {
         return pending.count >= batchSize || Date().timeIntervalSince(batchStarted) >= batchSeconds
     }
 
-    /// Validates one line and queues its record; throws `IngestLineError` naming the line.
-    mutating func accept(_ line: LineReader.Line) throws {
-        guard let prepared = try IngestLine.prepare(line, actor: actor, references: references) else { return }
-        try admit(prepared)
-    }
-
     /// Finishes a prepared line (links the store must resolve, version checks) and queues it.
     mutating func admit(_ item: IngestLine) throws {
         do {
             if item.unresolved {
-                try resolveLinks(&item.fields, kind: item.kind)
+                _ = try IngestLine.resolveLinks(&item.fields, kind: item.kind) { try target($0) }
                 try item.build(actor: actor)
             }
         } catch {
@@ -79,11 +73,7 @@ struct IngestBatcher {
         pending.append(item)
     }
 
-    /// Resolves link references to ids (cached) and checks that each target exists and is of the right kind.
-    private mutating func resolveLinks(_ fields: inout JSONObject, kind: RecordKind) throws {
-        _ = try IngestLine.resolveLinks(&fields, kind: kind) { reference in try target(reference) }
-    }
-
+    /// The id and kind a link reference names (cached), or a record error when it names nothing.
     private mutating func target(_ reference: String) throws -> (Digest, RecordKind) {
         if let cached = references[reference] { return cached }
         if let id = Digest(reference), let kind = pendingKinds[id] { return (id, kind) }

@@ -94,11 +94,7 @@ extension Index {
 
     /// The prediction with the caller's id `pid`.
     public func prediction(id pid: String) throws -> IndexedRecord? {
-        let key = Index.predictionKey(pid)
-        guard try reading({ db in
-            try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM any_pkey WHERE pkey = ?"), arguments: [key]) != nil
-        }) else { return nil }
-        return try fetch("WHERE r.seq IN (SELECT seq FROM any_pkey WHERE pkey = ?)", [key]).first { $0.name == pid }
+        try predictions(ids: [pid])[pid]
     }
 
     /// The stored predictions among `pids`, by prediction id. Keys are probed in key order (each index
@@ -116,7 +112,7 @@ extension Index {
         hits.sort { $0.seq < $1.seq }
         var found: [String: IndexedRecord] = [:]
         for (seq, pid) in hits {
-            if let entry = try record(seq: seq), entry.name == pid { found[pid] = entry }
+            if found[pid] == nil, let entry = try record(seq: seq), entry.name == pid { found[pid] = entry }
         }
         return found
     }

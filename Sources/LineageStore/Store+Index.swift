@@ -114,7 +114,8 @@ extension Store {
         }
         let info = BatchInfo(number: batch.number, commit: batch.commit.id, segment: batch.parts[0].0, firstSeq: batch.firstSeq,
                              count: Int64(rows.count))
-        try addToIndex(batch: info, parts: batch.parts, rows: rows, leaves: parsed.leaves)
+        let (range, nodes) = try extendedRange(by: parsed.leaves)
+        try addToIndex(batch: info, parts: batch.parts, rows: rows, range: range, nodes: nodes)
     }
 
     /// Adds an appended batch to the index: its records, and the log's compact range after it with
@@ -138,11 +139,6 @@ extension Store {
             }
         }
         return (range, nodes)
-    }
-
-    private func addToIndex(batch: BatchInfo, parts: [(ObjectID, Segment.Part)], rows: [IndexRow], leaves: [[UInt8]]) throws {
-        let (range, nodes) = try extendedRange(by: leaves)
-        try addToIndex(batch: batch, parts: parts, rows: rows, range: range, nodes: nodes)
     }
 
     private func addToIndex(batch: BatchInfo, parts: [(ObjectID, Segment.Part)], rows: [IndexRow], range: CompactRange,

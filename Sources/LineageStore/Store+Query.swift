@@ -137,7 +137,7 @@ extension Index {
         }
         func select(_ from: String, _ conditions: [String], _ first: [(any DatabaseValueConvertible)?], order: String) -> (String, StatementArguments) {
             let sql = "SELECT DISTINCT \(columns) FROM \(from) WHERE \((conditions + common).joined(separator: " AND ")) ORDER BY \(order) LIMIT ?"
-            return (sql, StatementArguments(first + arguments + [limit]) ?? [])
+            return (sql, StatementArguments(first + arguments + [limit]))
         }
         guard plan.driven else { return [select("record r", ["r.seq > ?"], [after], order: "r.seq")] }
         var statements: [(String, StatementArguments)] = []

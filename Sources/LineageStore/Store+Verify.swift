@@ -23,7 +23,7 @@ extension Store {
         let chain = try logChain()
         let reader = VerifyReader(chain: chain, path: path)
         let indexedHead = try index.indexedHead()
-        let indexedBatches = try indexedHead.flatMap { head in chain.firstIndex { $0.id == head } }.map { Int64($0) + 1 } ?? 0
+        let indexedBatches = indexedHead.flatMap { head in chain.firstIndex { $0.id == head } }.map { Int64($0) + 1 } ?? 0
         // Reported after the log itself is checked, so that a broken batch is named first.
         let indexAhead = indexedHead.map { head in !chain.contains { $0.id == head } } ?? false
         for (number, commit) in chain.enumerated() {

@@ -12,14 +12,21 @@ final class VerifyReader: @unchecked Sendable {
         let leaves: [[UInt8]]
     }
 
+    /// One batch being read on `queue`.
+    private final class Reading: @unchecked Sendable {
+        let done = DispatchGroup()
+        var result: Result<Batch, LineageError>?
+    }
+
     private let chain: [CommitInfo]
     private let path: String
     private let queue = DispatchQueue(label: "lineage.verify-read")
     /// Touched only on `queue`.
     private var repository: Repository?
+    /// Touched only on `queue`.
     private var nextFirstSeq: UInt64 = 0
-    private var pending: [Int: (DispatchGroup, Result<Batch, LineageError>?)] = [:]
-    private let lock = NSLock()
+    /// The batch being read ahead; touched only by the caller.
+    private var ahead: (number: Int, reading: Reading)?
 
     init(chain: [CommitInfo], path: String) {
         self.chain = chain
@@ -34,25 +41,16 @@ final class VerifyReader: @unchecked Sendable {
     /// Batch `number`'s records (asked for in order, from 0), or the verdict on why they cannot be
     /// read; starts reading the batch after it.
     func batch(_ number: Int) -> Result<Batch, LineageError> {
-        if lock.withLock({ pending[number] }) == nil { start(number) }
-        if number + 1 < chain.count { start(number + 1) }
-        let group = lock.withLock { pending[number]!.0 }
-        group.wait()
-        return lock.withLock { pending.removeValue(forKey: number)!.1! }
+        let reading = ahead.flatMap { $0.number == number ? $0.reading : nil } ?? start(number)
+        ahead = number + 1 < chain.count ? (number + 1, start(number + 1)) : nil
+        reading.done.wait()
+        return reading.result!
     }
 
-    private func start(_ number: Int) {
-        let group = DispatchGroup()
-        let started = lock.withLock { () -> Bool in
-            guard pending[number] == nil else { return false }
-            pending[number] = (group, nil)
-            return true
-        }
-        guard started else { return }
-        queue.async(group: group) { [self] in
-            let result = read(number)
-            lock.withLock { pending[number]!.1 = result }
-        }
+    private func start(_ number: Int) -> Reading {
+        let reading = Reading()
+        queue.async(group: reading.done) { [self] in reading.result = read(number) }
+        return reading
     }
 
     /// Runs on `queue`, batches in order.
