@@ -20,8 +20,12 @@ let package = Package(
             pkgConfig: "libgit2",
             providers: [.apt(["libgit2-dev"])]
         ),
+        // Keeps libgit2 from parsing the system CA bundle at start-up (see no_ca_bundle.c).
+        .target(name: "CGitNoCABundle"),
+        // Fixed-signature wrappers for SQLite's variadic configuration calls.
+        .target(name: "CSQLiteOptions", linkerSettings: [.linkedLibrary("sqlite3")]),
         // Typed, owning wrappers over libgit2 with one error funnel.
-        .target(name: "GitStore", dependencies: ["Clibgit2"]),
+        .target(name: "GitStore", dependencies: ["Clibgit2", "CGitNoCABundle"]),
         // Records, canonical JSON, ids, schemas: no I/O of its own.
         .target(
             name: "LineageCore",
@@ -31,7 +35,7 @@ let package = Package(
         .target(
             name: "LineageStore",
             dependencies: [
-                "GitStore", "LineageCore",
+                "GitStore", "LineageCore", "CSQLiteOptions",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // SQLite's C API, for binding bulk inserts without per-value conversion.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),

@@ -1,6 +1,8 @@
+import CSQLiteOptions
 import Foundation
 import GitStore
 import GRDB
+import GRDBSQLite
 import LineageCore
 
 /// The SQLite index (`index.sqlite`): ids to log positions, names and versions, the link graph in
@@ -27,17 +29,26 @@ public final class Index {
     init(path: String) throws {
         var configuration = Configuration()
         configuration.journalMode = .wal
-        configuration.busyMode = .timeout(30)
+        configuration.busyMode = .timeout(Index.busyTimeout)
         // `batchReads` keeps one transaction open across the lookups of a write.
         configuration.allowsUnsafeTransactions = true
         configuration.prepareDatabase { db in
             // The index is rebuilt from the log whenever it lags behind it: losing the last
             // transaction on power loss is harmless, so commits need not wait for the disk.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // Most commands are short processes: the WAL and its shared memory stay between them
+            // instead of being checkpointed, deleted and created again by each (see CSQLiteOptions).
+            let result = lineage_sqlite_keep_wal(db.sqliteConnection, 256, Int32(Index.busyTimeout * 1000))
+            guard result == SQLITE_OK else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: result), message: "cannot keep the index's write-ahead log")
+            }
         }
         queue = try DatabaseQueue(path: path, configuration: configuration)
         try Index.migrator.migrate(queue)
     }
+
+    /// How long a connection waits for another process's write lock, in seconds.
+    static let busyTimeout: TimeInterval = 30
 
     private static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
