@@ -1,47 +1,73 @@
 import Crypto
 
 /// A SHA-256 digest, written `sha256:<64 hex>`.
+///
+/// Kept inline as four big-endian words: creating, hashing and comparing one allocates nothing, and
+/// the words order digests like their bytes.
 public struct Digest: Hashable, Sendable, Comparable, CustomStringConvertible {
-    /// The 32 digest bytes.
-    public let bytes: [UInt8]
+    private let w0: UInt64, w1: UInt64, w2: UInt64, w3: UInt64
 
     /// The algorithm prefix used in the text form.
     public static let prefix = "sha256:"
 
+    private init(_ buffer: UnsafeRawBufferPointer) {
+        w0 = UInt64(bigEndian: buffer.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
+        w1 = UInt64(bigEndian: buffer.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        w2 = UInt64(bigEndian: buffer.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
+        w3 = UInt64(bigEndian: buffer.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
+    }
+
     /// Wraps 32 digest bytes; nil for any other length.
     public init?(bytes: [UInt8]) {
         guard bytes.count == 32 else { return nil }
-        self.bytes = bytes
+        self = bytes.withUnsafeBytes { Digest($0) }
     }
 
     /// The SHA-256 of `data`.
     public init(hashing data: some Sequence<UInt8>) {
         var hasher = SHA256()
         hasher.update(data: Array(data))
-        bytes = Array(hasher.finalize())
+        self.init(hasher.finalize())
     }
 
-    init(_ digest: SHA256.Digest) { bytes = Array(digest) }
+    init(_ digest: SHA256.Digest) { self = digest.withUnsafeBytes { Digest($0) } }
 
     /// Parses `sha256:<64 lower-case hex>`; nil when the text is not exactly that.
     public init?(_ text: some StringProtocol) {
-        let utf8 = Array(text.utf8)
-        guard utf8.count == 71, utf8.starts(with: Digest.prefixBytes) else { return nil }
-        var bytes = [UInt8](repeating: 0, count: 32)
-        for i in 0..<32 {
-            guard let hi = Hex.lowerValue(utf8[7 + 2 * i]), let lo = Hex.lowerValue(utf8[8 + 2 * i]) else { return nil }
-            bytes[i] = hi << 4 | lo
+        let parsed = text.utf8.withContiguousStorageIfAvailable(Digest.parse) ?? Array(text.utf8).withUnsafeBufferPointer(Digest.parse)
+        guard let parsed else { return nil }
+        self = parsed
+    }
+
+    private static func parse(_ utf8: UnsafeBufferPointer<UInt8>) -> Digest? {
+        guard utf8.count == 71, utf8.starts(with: prefixBytes) else { return nil }
+        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        return withUnsafeMutableBytes(of: &words) { raw -> Digest? in
+            for i in 0..<32 {
+                guard let hi = Hex.lowerValue(utf8[7 + 2 * i]), let lo = Hex.lowerValue(utf8[8 + 2 * i]) else { return nil }
+                raw[i] = hi << 4 | lo
+            }
+            return Digest(UnsafeRawBufferPointer(raw))
         }
-        self.bytes = bytes
     }
 
     private static let prefixBytes = Array(prefix.utf8)
 
+    /// The 32 digest bytes.
+    public var bytes: [UInt8] {
+        var words = (w0.bigEndian, w1.bigEndian, w2.bigEndian, w3.bigEndian)
+        return withUnsafeBytes(of: &words) { Array($0) }
+    }
+
+    /// The first eight bytes as a big-endian integer.
+    public var leadingWord: UInt64 { w0 }
+
+    /// The first sixteen bytes as two big-endian integers.
+    public var leadingWords: (UInt64, UInt64) { (w0, w1) }
+
     /// Hashes the first eight bytes: a digest is already uniformly distributed.
     public func hash(into hasher: inout Hasher) {
-        var word: UInt64 = 0
-        for i in 0..<8 { word = word << 8 | UInt64(bytes[i]) }
-        hasher.combine(word)
+        hasher.combine(w0)
     }
 
     /// Lower-case hex of the digest bytes, without prefix.
@@ -54,7 +80,9 @@ public struct Digest: Hashable, Sendable, Comparable, CustomStringConvertible {
     public var short: String { Digest.prefix + String(hex.prefix(12)) }
 
     /// Orders digests by their bytes.
-    public static func < (lhs: Digest, rhs: Digest) -> Bool { lhs.bytes.lexicographicallyPrecedes(rhs.bytes) }
+    public static func < (lhs: Digest, rhs: Digest) -> Bool {
+        (lhs.w0, lhs.w1, lhs.w2, lhs.w3) < (rhs.w0, rhs.w1, rhs.w2, rhs.w3)
+    }
 }
 
 /// An incremental SHA-256, for streaming large inputs.

@@ -41,13 +41,16 @@ extension JSONValue {
 /// String escaping per RFC 8785 section 3.2.2.2.
 enum CanonicalString {
     static func write(_ string: String, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
         // Most strings need no escaping: copy them whole.
-        if string.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C }) {
-            out.append(contentsOf: string.utf8)
+        let copied = string.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            for byte in bytes where byte < 0x20 || byte == 0x22 || byte == 0x5C { return false }
             out.append(UInt8(ascii: "\""))
-            return
+            out.append(contentsOf: bytes)
+            out.append(UInt8(ascii: "\""))
+            return true
         }
+        if copied == true { return }
+        out.append(UInt8(ascii: "\""))
         let hex = Array("0123456789abcdef".utf8)
         for byte in string.utf8 {
             switch byte {
@@ -76,8 +79,16 @@ public enum CanonicalNumber {
         if value == 0 { return "0" }
         if value < 0 { return "-" + format(-value) }
         if value < 1e15, value.rounded() == value { return String(Int64(value)) }
-        // Swift's description is the shortest string that round-trips; re-lay its digits out.
-        let (digits, exponent) = decimalDigits(of: value)
+        // Swift's description is the shortest string that round-trips. Without an exponent and
+        // without a ".0" ending, it is laid out as ES6 lays it out; otherwise re-lay its digits out.
+        let text = value.description
+        if !text.utf8.contains(UInt8(ascii: "e")), !text.hasSuffix(".0") { return text }
+        return layOut(text)
+    }
+
+    /// The ES6 form of a positive double from its Swift description.
+    static func layOut(_ text: String) -> String {
+        let (digits, exponent) = decimalDigits(of: text)
         let k = digits.count, n = exponent
         if k <= n && n <= 21 {
             return digits + String(repeating: "0", count: n - k)
@@ -97,8 +108,7 @@ public enum CanonicalNumber {
 
     /// The shortest round-trip digits of a positive double and the exponent n with
     /// value = 0.d1d2…dk × 10^n.
-    static func decimalDigits(of value: Double) -> (String, Int) {
-        let text = value.description
+    static func decimalDigits(of text: String) -> (String, Int) {
         var mantissa = Substring(text)
         var exponent = 0
         if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {

@@ -1,7 +1,7 @@
 /// A JSON value as parsed from bytes, keeping strings exactly as written (no Unicode normalisation).
 ///
 /// Numbers are IEEE 754 doubles, as RFC 8785 requires.
-public indirect enum JSONValue: Sendable, Equatable {
+public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case number(Double)
@@ -130,19 +130,23 @@ public struct JSONObject: Sendable, Equatable, Sequence {
 
     /// Compares two keys by UTF-16 code units, as RFC 8785 section 3.2.3 orders them.
     static func compare(_ a: String, _ b: String) -> Order {
-        // UTF-8 byte order equals UTF-16 order unless both hold characters at or above U+E000.
-        var ua = a.utf8.makeIterator(), ub = b.utf8.makeIterator()
-        while true {
-            switch (ua.next(), ub.next()) {
-            case (nil, nil): return .equal
-            case (nil, _): return .less
-            case (_, nil): return .greater
-            case (let x?, let y?):
-                if x == y { continue }
-                if x >= 0xEE && y >= 0xEE { return compareUTF16(a, b) }
-                return x < y ? .less : .greater
-            }
+        let fast = a.utf8.withContiguousStorageIfAvailable { ua in
+            b.utf8.withContiguousStorageIfAvailable { ub in compareUTF8(ua, ub) }
         }
+        if let fast, let both = fast, let order = both { return order }
+        return compareUTF16(a, b)
+    }
+
+    /// Compares by UTF-8 bytes, which order like UTF-16 code units unless both strings hold
+    /// characters at or above U+E000 where they first differ: nil then.
+    private static func compareUTF8(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Order? {
+        for i in 0..<Swift.min(a.count, b.count) {
+            let x = a[i], y = b[i]
+            if x == y { continue }
+            if x >= 0xEE && y >= 0xEE { return nil }
+            return x < y ? .less : .greater
+        }
+        return a.count == b.count ? .equal : a.count < b.count ? .less : .greater
     }
 
     private static func compareUTF16(_ a: String, _ b: String) -> Order {

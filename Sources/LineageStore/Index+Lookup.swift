@@ -42,7 +42,7 @@ extension Index {
     func seq(of id: Digest, _ db: Database) throws -> Int64? {
         if let seq = deferredSeqs[id] { return seq }
         // Most lookups (is this record new?) find nothing: answer those from the key table alone.
-        let key = Index.key(id.bytes)
+        let key = Index.key(id)
         guard try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM any_key WHERE key = ?"), arguments: [key]) != nil else {
             return nil
         }
@@ -63,7 +63,7 @@ extension Index {
     /// The record with exactly this id.
     public func record(id: Digest) throws -> IndexedRecord? {
         if let seq = deferredSeqs[id] { return try record(seq: seq) }
-        return try fetch("WHERE r.seq IN (SELECT seq FROM any_key WHERE key = ?)", [Index.key(id.bytes)]).first { $0.id == id }
+        return try fetch("WHERE r.seq IN (SELECT seq FROM any_key WHERE key = ?)", [Index.key(id)]).first { $0.id == id }
     }
 
     /// True when a record with this id is indexed (cheaper than fetching it).
@@ -174,7 +174,7 @@ extension Index {
         var probes: [(table: Int, key: Int64, seq: Int64)] = []
         probes.reserveCapacity(records.count * 2)
         for record in records {
-            probes.append((0, Index.key(record.id.bytes), record.seq))
+            probes.append((0, Index.key(record.id), record.seq))
             if let pid = record.predictionID { probes.append((1, Index.predictionKey(pid), record.seq)) }
         }
         probes.sort { ($0.table, $0.key) < ($1.table, $1.key) }

@@ -102,7 +102,7 @@ extension Index {
                 row.seq.databaseValue, Index.code(row.kind).databaseValue, row.timeMilliseconds.databaseValue, target.databaseValue,
                 isPrediction ? .null : Data(row.id.bytes).databaseValue, isPrediction ? .null : row.name.databaseValue,
                 row.version.databaseValue, row.digest.map { Data($0.bytes) }.databaseValue)
-            try keys.add(Index.key(row.id.bytes).databaseValue, row.seq.databaseValue)
+            try keys.add(Index.key(row.id).databaseValue, row.seq.databaseValue)
             if isPrediction, let pid = row.name {
                 try pkeys.add(Index.predictionKey(pid).databaseValue, row.seq.databaseValue)
             }

@@ -154,9 +154,14 @@ public final class Index {
         return Int64(bitPattern: value ^ 0x8000_0000_0000_0000)
     }
 
+    /// The key of a digest: its first 8 bytes, as `key(_:)` makes it from bytes.
+    static func key(_ digest: Digest) -> Int64 {
+        Int64(bitPattern: digest.leadingWord ^ 0x8000_0000_0000_0000)
+    }
+
     /// The key under which a prediction id is found.
     static func predictionKey(_ pid: String) -> Int64 {
-        key(Digest(hashing: Array(pid.utf8)).bytes)
+        key(Digest(hashing: Array(pid.utf8)))
     }
 
     // MARK: Access

@@ -7,11 +7,7 @@ struct SeenRecords {
     private struct Prefix: Hashable {
         let high: UInt64, low: UInt64
 
-        init(_ id: Digest) {
-            let bytes = id.bytes
-            high = bytes[0..<8].reduce(0) { $0 << 8 | UInt64($1) }
-            low = bytes[8..<16].reduce(0) { $0 << 8 | UInt64($1) }
-        }
+        init(_ id: Digest) { (high, low) = id.leadingWords }
     }
 
     private var named: [Digest: (kind: RecordKind, name: String?)] = [:]

@@ -26,6 +26,36 @@ struct CanonicalJSONTests {
         #expect(CanonicalNumber.format(value) == expected)
     }
 
+    @Test("a double written without an exponent by Swift is taken as is only where re-laying out its digits agrees")
+    func numberFastPathAgreesWithLayout() {
+        var generator = SystemRandomNumberGenerator()
+        var checked = 0
+        for i in 0..<200_000 {
+            // Half with random bits (every exponent), half short decimals like scores and features.
+            let value = i % 2 == 0
+                ? Double(bitPattern: generator.next() & 0x7FFF_FFFF_FFFF_FFFF)
+                : Double(Int.random(in: 1...99_999_999, using: &generator)) / pow(10, Double(Int.random(in: 0...12, using: &generator)))
+            guard value.isFinite, value > 0, !(value < 1e15 && value.rounded() == value) else { continue }
+            #expect(CanonicalNumber.format(value) == CanonicalNumber.layOut(value.description), "\(value)")
+            checked += 1
+        }
+        #expect(checked > 150_000)
+    }
+
+    @Test("keys compare like their UTF-16 code units, whatever characters they hold")
+    func keyComparisonAgreesWithUTF16() {
+        let alphabet: [Character] = ["a", "b", "z", "A", "0", "\u{7F}", "\u{E9}", "\u{7FF}", "\u{800}", "\u{D7FF}", "\u{E000}", "\u{FB33}", "\u{FFFD}", "\u{10000}", "\u{1F602}", "\u{10FFFF}"]
+        func utf16Order(_ a: String, _ b: String) -> JSONObject.Order {
+            let x = Array(a.utf16), y = Array(b.utf16)
+            return x == y ? .equal : x.lexicographicallyPrecedes(y) ? .less : .greater
+        }
+        for _ in 0..<50_000 {
+            let a = String((0..<Int.random(in: 0...4)).map { _ in alphabet.randomElement()! })
+            let b = Bool.random() ? a + String(alphabet.randomElement()!) : String((0..<Int.random(in: 0...4)).map { _ in alphabet.randomElement()! })
+            #expect(JSONObject.compare(a, b) == utf16Order(a, b), "\(Array(a.unicodeScalars)) vs \(Array(b.unicodeScalars))")
+        }
+    }
+
     @Test("keys sort by UTF-16 code units, not by Unicode scalars or equivalence")
     func keyOrder() throws {
         // U+FB33 (one UTF-16 unit, 0xFB33) sorts before U+1F602 (surrogates 0xD83D…) only by scalar value;

@@ -12,6 +12,19 @@ struct RecordTests {
             == "sha256:eca8cfb31ab74533e1eb2f4c74d2d55dfe3c79ac704787e54be8647ea7777eb1")
     }
 
+    @Test("digests round-trip through bytes and text, and order like their bytes")
+    func digestsRoundTripAndOrder() throws {
+        let digests = (0..<2_000).map { i in Digest(hashing: Array("record \(i)".utf8)) }
+        for (a, b) in zip(digests, digests.dropFirst()) {
+            #expect(Digest(bytes: a.bytes) == a)
+            #expect(Digest(a.description) == a && Digest(Substring(a.description)) == a)
+            #expect((a < b) == a.bytes.lexicographicallyPrecedes(b.bytes))
+            #expect((a == b) == (a.bytes == b.bytes))
+        }
+        let text = digests[0].description
+        #expect(Digest(text.uppercased()) == nil && Digest(String(text.dropLast())) == nil && Digest(bytes: [1, 2]) == nil)
+    }
+
     @Test("a model record's id matches an independent computation")
     func modelRecordID() throws {
         let fields = JSONObject([("name", .string("fraud")), ("digest", .string("sha256:" + String(repeating: "a", count: 64))),
