@@ -195,17 +195,20 @@ public struct JSONParser {
             index += 1
             // Fast path: no escapes.
             var scan = index
+            var ascii = true
             while scan < buffer.count {
                 let c = buffer[scan]
                 if c == UInt8(ascii: "\"") {
                     let raw = UnsafeBufferPointer(rebasing: buffer[index..<scan])
-                    guard let s = String(validating: raw, as: UTF8.self) else {
+                    // ASCII is valid UTF-8 as it stands; only other bytes need validating (a slower call).
+                    guard let s = ascii ? String(decoding: raw, as: UTF8.self) : String(validating: raw, as: UTF8.self) else {
                         throw error("invalid UTF-8 in a string", at: start)
                     }
                     index = scan + 1
                     return s
                 }
                 if c == UInt8(ascii: "\\") || c < 0x20 { break }
+                if c >= 0x80 { ascii = false }
                 scan += 1
             }
             var bytes: [UInt8] = Array(buffer[index..<scan])

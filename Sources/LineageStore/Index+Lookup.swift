@@ -105,7 +105,7 @@ extension Index {
             let statement = try db.cachedStatement(sql: "SELECT seq FROM any_pkey WHERE pkey = ?")
             var hits: [(Int64, String)] = []
             for (key, pid) in probes {
-                for seq in try Int64.fetchAll(statement, arguments: [key]) { hits.append((seq, pid)) }
+                for seq in try statement.integers(binding: key) { hits.append((seq, pid)) }
             }
             return hits
         }
@@ -161,9 +161,10 @@ extension Index {
             try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT seq, kind, time, target, id, name, version, digest FROM record WHERE seq >= ? AND seq < ? ORDER BY seq
                 """), arguments: [seqFrom, seqFrom + Int64(count)]).map { row in
-                StoredRow(seq: row["seq"], kind: row["kind"], time: row["time"], target: row["target"],
-                          id: (row["id"] as Data?).flatMap { Digest(bytes: [UInt8]($0)) }, name: row["name"], version: row["version"],
-                          digest: (row["digest"] as Data?).flatMap { Digest(bytes: [UInt8]($0)) })
+                // By position: a lookup by name lower-cases it for every row.
+                StoredRow(seq: row[0], kind: row[1], time: row[2], target: row[3],
+                          id: (row[4] as Data?).flatMap { Digest(bytes: [UInt8]($0)) }, name: row[5], version: row[6],
+                          digest: (row[7] as Data?).flatMap { Digest(bytes: [UInt8]($0)) })
             }
         }
     }
@@ -184,7 +185,7 @@ extension Index {
                 ["SELECT 1 FROM prediction WHERE pkey = ? AND seq = ?", "SELECT 1 FROM prediction_new WHERE pkey = ? AND seq = ?"],
             ].map { try $0.map { try db.cachedStatement(sql: $0) } }
             return try probes.filter { probe in
-                try !statements[probe.table].contains { try Int64.fetchOne($0, arguments: [probe.key, probe.seq]) != nil }
+                try !statements[probe.table].contains { try !$0.integers(binding: probe.key, probe.seq).isEmpty }
             }.map(\.seq)
         }
         return missing.min()
