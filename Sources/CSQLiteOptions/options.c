@@ -6,13 +6,17 @@ struct keep_wal {
     int busy_timeout_ms;
 };
 
+void lineage_sqlite_truncate_wal(sqlite3 *db, int busy_timeout_ms) {
+    /* TRUNCATE waits for readers through the busy handler: not here, a later attempt tries again. */
+    sqlite3_busy_timeout(db, 0);
+    sqlite3_wal_checkpoint_v2(db, "main", SQLITE_CHECKPOINT_TRUNCATE, 0, 0);
+    sqlite3_busy_timeout(db, busy_timeout_ms);
+}
+
 static int checkpoint_when_long(void *context, sqlite3 *db, const char *schema, int frames) {
     const struct keep_wal *settings = context;
-    if (frames < settings->max_frames) return SQLITE_OK;
-    /* TRUNCATE waits for readers through the busy handler: not here, a later commit tries again. */
-    sqlite3_busy_timeout(db, 0);
-    sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_TRUNCATE, 0, 0);
-    sqlite3_busy_timeout(db, settings->busy_timeout_ms);
+    (void)schema;
+    if (frames >= settings->max_frames) lineage_sqlite_truncate_wal(db, settings->busy_timeout_ms);
     return SQLITE_OK;
 }
 

@@ -55,6 +55,7 @@ extension Lineage {
 
         func run() throws {
             let store = try storeOptions.open()
+            try store.index.prepareForBulkWrites()
             var reader = try LineReader.open(file, maximumLineLength: maxLineBytes)
             defer { reader.close() }
             let writer = WriteOptionsActor(actor: actor)

@@ -115,6 +115,9 @@ public struct Record: Sendable {
     /// The per-name version of a dataset or model.
     public var version: Int? { kind.isVersioned ? object["version"]?.integerValue.map(Int.init) : nil }
 
+    /// The artifact digest of a dataset or model (its `digest` field).
+    public var artifactDigest: Digest? { kind.isVersioned ? object["digest"]?.stringValue.flatMap { Digest($0) } : nil }
+
     fileprivate static func links(kind: RecordKind, object: JSONObject) -> [Link] {
         var result: [Link] = []
         for field in RecordSchema.of(kind).linkFields {

@@ -25,7 +25,7 @@ extension IndexRow {
     /// The row for `record` at log position `seq`, under the index name `name`.
     init(_ record: LineageCore.Record, seq: Int64, name: String?) {
         self.init(seq: seq, id: record.id, kind: record.kind, name: name, version: record.version,
-                  timeMilliseconds: record.timeMilliseconds, digest: record["digest"]?.stringValue.flatMap { Digest($0) },
+                  timeMilliseconds: record.timeMilliseconds, digest: record.artifactDigest,
                   links: record.links)
     }
 

@@ -21,6 +21,8 @@ public final class Index {
 
     /// True once the connection's page cache was enlarged for writing.
     private var writeCache = false
+    /// True after `prepareForBulkWrites`.
+    private var bulk = false
     /// True during a rebuild, while id keys wait in temporary tables (see `beginRebuild`).
     var deferringKeys = false
     /// During a rebuild, the positions of records other than predictions, for resolving links.
@@ -38,7 +40,7 @@ public final class Index {
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             // Most commands are short processes: the WAL and its shared memory stay between them
             // instead of being checkpointed, deleted and created again by each (see CSQLiteOptions).
-            let result = lineage_sqlite_keep_wal(db.sqliteConnection, 256, Int32(Index.busyTimeout * 1000))
+            let result = lineage_sqlite_keep_wal(db.sqliteConnection, Index.walFrames, Index.busyTimeoutMilliseconds)
             guard result == SQLITE_OK else {
                 throw DatabaseError(resultCode: ResultCode(rawValue: result), message: "cannot keep the index's write-ahead log")
             }
@@ -49,6 +51,23 @@ public final class Index {
 
     /// How long a connection waits for another process's write lock, in seconds.
     static let busyTimeout: TimeInterval = 30
+    static var busyTimeoutMilliseconds: Int32 { Int32(busyTimeout * 1000) }
+    /// WAL frames (pages) after which a commit empties the WAL into the database; more for bulk writes.
+    static let walFrames: Int32 = 256, bulkWALFrames: Int32 = 8192
+
+    /// Lets a long run of large writes (ingest, a rebuild) grow the WAL to 32 MB between checkpoints
+    /// instead of 1 MB, which copied the busiest pages into the database after every batch. The
+    /// WAL is emptied when the index closes, so the next command's recovery pass over it stays short.
+    public func prepareForBulkWrites() throws {
+        try queue.inDatabase { db in
+            _ = lineage_sqlite_keep_wal(db.sqliteConnection, Index.bulkWALFrames, Index.busyTimeoutMilliseconds)
+        }
+        bulk = true
+    }
+
+    deinit {
+        if bulk { queue.inDatabase { db in lineage_sqlite_truncate_wal(db.sqliteConnection, Index.busyTimeoutMilliseconds) } }
+    }
 
     private static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()

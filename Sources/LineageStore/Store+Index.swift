@@ -47,6 +47,7 @@ extension Store {
             return
         }
         // From scratch: keys are inserted sorted at the end, and the index gets its head only then.
+        try index.prepareForBulkWrites()
         try index.clear()
         try index.beginRebuild()
         do {

@@ -169,7 +169,7 @@ extension Store {
             let expected = Index.StoredRow(
                 seq: seq, kind: Index.code(record.kind), time: record.timeMilliseconds, target: target,
                 id: isPrediction ? nil : record.id, name: isPrediction ? nil : name, version: record.version,
-                digest: record["digest"]?.stringValue.flatMap { Digest($0) })
+                digest: record.artifactDigest)
             let matches = row == expected
             guard matches, seq != unkeyed else {
                 throw verdict("the index row for record \(seq) does not match the log, which holds \(record.kind) \(name ?? "") \(record.id) in batch \(batch)\(fix)")

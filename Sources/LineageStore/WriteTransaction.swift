@@ -78,7 +78,7 @@ public final class WriteTransaction {
         pending.append(record)
         leaves.append(leaf ?? Merkle.leafHash(record.canonicalBytes))
         pendingByID[record.id] = Known(kind: record.kind, name: name, version: record.version,
-                                       digest: record["digest"]?.stringValue.flatMap { Digest($0) })
+                                       digest: record.artifactDigest)
         return .added(record.id)
     }
 
@@ -86,7 +86,7 @@ public final class WriteTransaction {
     /// refer to it; nothing is checked.
     func remember(_ record: Record) throws {
         pendingByID[record.id] = Known(kind: record.kind, name: try indexName(of: record), version: record.version,
-                                       digest: record["digest"]?.stringValue.flatMap { Digest($0) })
+                                       digest: record.artifactDigest)
     }
 
     /// Keeps a payload to write to the payload store when the batch lands.

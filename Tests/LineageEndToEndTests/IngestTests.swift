@@ -31,6 +31,9 @@ struct IngestTests {
         #expect(report["records"] as? Int == 250)
         #expect(report["batches"] as? Int == 3)
         #expect(try Self.batchCount(w) == 2 + 3)
+        // Ingest leaves the index's write-ahead log empty, so the next command has nothing to recover.
+        let wal = try FileManager.default.attributesOfItem(atPath: w.path + "/.lineage/index.sqlite-wal")
+        #expect((wal[.size] as? NSNumber)?.intValue == 0)
         let again = try json(try w.ok("ingest", "p.ndjson", "--json"))
         #expect(again["records"] as? Int == 0)
         #expect(again["duplicates"] as? Int == 250)
