@@ -158,37 +158,18 @@ extension Index {
     /// The stored rows for log positions `seqFrom` ..< `seqFrom + count`, in order.
     func storedRows(seqFrom: Int64, count: Int) throws -> [StoredRow] {
         try reading { db in
-            try Row.fetchAll(db.cachedStatement(sql: """
+            var rows: [StoredRow] = []
+            rows.reserveCapacity(count)
+            try db.cachedStatement(sql: """
                 SELECT seq, kind, time, target, id, name, version, digest FROM record WHERE seq >= ? AND seq < ? ORDER BY seq
-                """), arguments: [seqFrom, seqFrom + Int64(count)]).map { row in
-                // By position: a lookup by name lower-cases it for every row.
-                StoredRow(seq: row[0], kind: row[1], time: row[2], target: row[3],
-                          id: (row[4] as Data?).flatMap { Digest(bytes: [UInt8]($0)) }, name: row[5], version: row[6],
-                          digest: (row[7] as Data?).flatMap { Digest(bytes: [UInt8]($0)) })
+                """).forEachRow(binding: seqFrom, seqFrom + Int64(count)) { row in
+                rows.append(StoredRow(
+                    seq: row.int64(0), kind: Int(row.int64(1)), time: row.int64(2), target: row.int64OrNil(3),
+                    id: row.bytes(4).flatMap(Digest.init(bytes:)), name: row.text(5), version: row.int64OrNil(6).map(Int.init),
+                    digest: row.bytes(7).flatMap(Digest.init(bytes:))))
             }
+            return rows
         }
-    }
-
-    /// The first of `records` (by position) whose id key or prediction-id key the index lacks, if
-    /// any. Keys are probed in key order, each in the big table first and then in the buffer.
-    func firstMissingKey(_ records: [(seq: Int64, id: Digest, predictionID: String?)]) throws -> Int64? {
-        var probes: [(table: Int, key: Int64, seq: Int64)] = []
-        probes.reserveCapacity(records.count * 2)
-        for record in records {
-            probes.append((0, Index.key(record.id), record.seq))
-            if let pid = record.predictionID { probes.append((1, Index.predictionKey(pid), record.seq)) }
-        }
-        probes.sort { ($0.table, $0.key) < ($1.table, $1.key) }
-        let missing = try reading { db -> [Int64] in
-            let statements = try [
-                ["SELECT 1 FROM record_key WHERE key = ? AND seq = ?", "SELECT 1 FROM record_key_new WHERE key = ? AND seq = ?"],
-                ["SELECT 1 FROM prediction WHERE pkey = ? AND seq = ?", "SELECT 1 FROM prediction_new WHERE pkey = ? AND seq = ?"],
-            ].map { try $0.map { try db.cachedStatement(sql: $0) } }
-            return try probes.filter { probe in
-                try !statements[probe.table].contains { try !$0.integers(binding: probe.key, probe.seq).isEmpty }
-            }.map(\.seq)
-        }
-        return missing.min()
     }
 
     // MARK: Links

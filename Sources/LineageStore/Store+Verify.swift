@@ -20,6 +20,8 @@ extension Store {
         var leaves = FlatTree()
         var known = SeenRecords()
         var targets: [Digest: Int64] = [:]
+        // The keys each indexed batch's records should have in the index, and where each batch starts.
+        var expectedKeys: [KeyTally] = [], batchStarts: [Int64] = []
         let chain = try logChain()
         let reader = VerifyReader(chain: chain, path: path)
         let indexedHead = try index.indexedHead()
@@ -48,6 +50,10 @@ extension Store {
             report.commitSignatures += 1
             if batch < indexedBatches {
                 try checkIndex(batch: batch, commit: commit, records: records, firstSeq: firstSeq, known: known, targets: &targets)
+                var keys = KeyTally()
+                for (i, record) in records.enumerated() { keys.add(seq: Int64(firstSeq) + Int64(i), id: record.id, predictionID: record.predictionID) }
+                expectedKeys.append(keys)
+                batchStarts.append(Int64(firstSeq))
                 report.indexedRecords += UInt64(records.count)
             }
             report.batches += 1
@@ -56,6 +62,7 @@ extension Store {
         if indexAhead {
             throw verdict("the index was built from commit \(indexedHead!.hex.prefix(12)), which the log no longer contains: the log was rolled back or rewritten after it was indexed (if you did that on purpose, run `lineage reindex`)")
         }
+        try checkIndexKeys(expected: expectedKeys, batchStarts: batchStarts, end: Int64(report.indexedRecords))
         report.records = range.size
         report.root = range.root
         if let earlier {
@@ -154,9 +161,6 @@ extension Store {
             throw verdict("the index holds \(rows.count) rows for batch \(batch) but the log holds \(records.count) records\(fix)")
         }
         let indexedLinks = try index.links(seqFrom: Int64(firstSeq), count: records.count)
-        let unkeyed = try index.firstMissingKey(records.enumerated().map { i, record in
-            (Int64(firstSeq) + Int64(i), record.id, record.predictionID)
-        })
         for (i, (row, record)) in zip(rows, records).enumerated() {
             let seq = Int64(firstSeq) + Int64(i)
             let isPrediction = record.kind == .prediction
@@ -170,8 +174,7 @@ extension Store {
                 seq: seq, kind: Index.code(record.kind), time: record.timeMilliseconds, target: target,
                 id: isPrediction ? nil : record.id, name: isPrediction ? nil : name, version: record.version,
                 digest: record.artifactDigest)
-            let matches = row == expected
-            guard matches, seq != unkeyed else {
+            guard row == expected else {
                 throw verdict("the index row for record \(seq) does not match the log, which holds \(record.kind) \(name ?? "") \(record.id) in batch \(batch)\(fix)")
             }
             let expectedLinks = isPrediction ? [] : Set(record.links.map { "\($0.relation) \($0.target)" })
@@ -181,6 +184,19 @@ extension Store {
         }
         guard let info = try index.batch(batch), info.commit == commit.id else {
             throw verdict("the index's entry for batch \(batch) does not name commit \(commit.id.hex.prefix(12))\(fix)")
+        }
+    }
+
+    /// Checks that the index's id and prediction-id keys are exactly those of the indexed records:
+    /// one pass over the key tables, compared batch by batch as tallies (see `KeyTally`).
+    private func checkIndexKeys(expected: [KeyTally], batchStarts: [Int64], end: Int64) throws {
+        let fix = "; run `lineage reindex` to rebuild the index from the log"
+        let found = try index.keyTallies(batchStarts: batchStarts, end: end)
+        for (batch, (want, have)) in zip(expected, found.batches).enumerated() where want != have {
+            throw verdict("the index's id and prediction-id keys for batch \(batch) do not match its records (\(have.count) keys where the records make \(want.count): a key is missing, extra or altered)\(fix)")
+        }
+        guard found.outside.count == 0 else {
+            throw verdict("the index holds \(found.outside.count) id or prediction-id key\(found.outside.count == 1 ? "" : "s") for log positions that no indexed record has\(fix)")
         }
     }
 

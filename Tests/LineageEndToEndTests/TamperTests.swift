@@ -150,6 +150,21 @@ struct TamperTests {
         #expect(try w.ok("verify").hasPrefix("OK: 3 records"))
     }
 
+    @Test("an index key that disagrees with the log: missing, extra or altered", arguments: [
+        ("DELETE FROM record_key WHERE seq = 1; DELETE FROM record_key_new WHERE seq = 1", "keys for batch 1"),
+        ("INSERT INTO record_key_new VALUES (42, 2)", "keys for batch 2"),
+        ("UPDATE record_key_new SET key = key + 1 WHERE seq = 0; UPDATE record_key SET key = key + 1 WHERE seq = 0", "keys for batch 0"),
+        ("INSERT INTO prediction_new VALUES (42, 99)", "for log positions that no indexed record has"),
+    ])
+    func indexKeyEdited(sql: String, message: String) throws {
+        let w = try Workspace.withDatasets(3)
+        let sqlite = try w.run("/usr/bin/env", ["sqlite3", w.path + "/.lineage/index.sqlite", sql], in: nil, stdin: nil)
+        #expect(sqlite.status == 0, "\(sqlite.stderr)")
+        try w.expectVerifyFails(mentioning: message)
+        try w.ok("reindex")
+        #expect(try w.ok("verify").hasPrefix("OK: 3 records"))
+    }
+
     @Test("a checkpoint in the log signed by an unknown key")
     func logCheckpointUnknownKey() throws {
         let w = try Workspace.withDatasets(2)
