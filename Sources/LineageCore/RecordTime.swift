@@ -7,6 +7,25 @@ public enum RecordTime {
         let days = Int(seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400)
         let secondOfDay = Int(seconds - Int64(days) * 86400)
         let (y, m, d) = civil(fromDays: days)
+        if (0...9999).contains(y) {
+            // Written digit by digit into the string's own storage: one allocation.
+            return String(unsafeUninitializedCapacity: 24) { buffer in
+                var end = 0
+                func put(_ value: Int, _ width: Int, _ separator: Unicode.Scalar) {
+                    var rest = value
+                    for i in stride(from: end + width - 1, through: end, by: -1) {
+                        buffer[i] = UInt8(ascii: "0") + UInt8(rest % 10)
+                        rest /= 10
+                    }
+                    buffer[end + width] = UInt8(ascii: separator)
+                    end += width + 1
+                }
+                put(y, 4, "-"); put(m, 2, "-"); put(d, 2, "T")
+                put(secondOfDay / 3600, 2, ":"); put(secondOfDay / 60 % 60, 2, ":"); put(secondOfDay % 60, 2, ".")
+                put(ms, 3, "Z")
+                return end
+            }
+        }
         return pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2) + "T" + pad(secondOfDay / 3600, 2) + ":"
             + pad(secondOfDay / 60 % 60, 2) + ":" + pad(secondOfDay % 60, 2) + "." + pad(ms, 3) + "Z"
     }

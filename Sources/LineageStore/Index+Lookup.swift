@@ -8,27 +8,29 @@ extension Index {
 
     /// The entry for a row selected with `columns` (from column `first` on); predictions get their
     /// id and prediction id from their segment.
-    func entry(_ row: Row, _ db: Database, first: Int = 0) throws -> IndexedRecord? {
-        guard let kind = Index.kindsByCode[row[first + 1] as Int] else { return nil }
-        let seq: Int64 = row[first]
-        var name: String? = row[first + 4]
+    func entry(_ row: RawRow, _ db: Database, first: Int32 = 0) throws -> IndexedRecord? {
+        guard let kind = Index.kindsByCode[Int(row.int64(first + 1))] else { return nil }
+        let seq = row.int64(first)
+        var name = row.text(first + 4)
         let id: Digest
-        if let data = row[first + 3] as Data? {
-            guard let digest = Digest(bytes: [UInt8](data)) else { return nil }
+        if let bytes = row.bytes(first + 3) {
+            guard let digest = Digest(bytes: bytes) else { return nil }
             id = digest
         } else {
             (id, name) = try identify(seq, db)
         }
-        let digestData: Data? = row[first + 6]
-        return IndexedRecord(seq: seq, id: id, kind: kind, name: name, version: row[first + 5],
-                             timeMilliseconds: row[first + 2], digest: digestData.flatMap { Digest(bytes: [UInt8]($0)) })
+        return IndexedRecord(seq: seq, id: id, kind: kind, name: name, version: row.int64OrNil(first + 5).map(Int.init),
+                             timeMilliseconds: row.int64(first + 2), digest: row.bytes(first + 6).flatMap(Digest.init(bytes:)))
     }
 
     /// Index entries for a query selecting `columns` from `record r`.
     func rows(_ sql: String, _ arguments: StatementArguments) throws -> [IndexedRecord] {
         try reading { db in
-            let rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
-            return try rows.compactMap { try entry($0, db) }
+            var entries: [IndexedRecord] = []
+            try db.cachedStatement(sql: sql).forEachRow(arguments: arguments) { row in
+                if let entry = try entry(row, db) { entries.append(entry) }
+            }
+            return entries
         }
     }
 
@@ -196,11 +198,14 @@ extension Index {
     /// `count(linkingTo:kind:)`.
     public func dependents(of seq: Int64) throws -> [(relation: String, record: IndexedRecord)] {
         try reading { db in
-            let rows = try Row.fetchAll(db.cachedStatement(sql: """
+            var dependents: [(relation: String, record: IndexedRecord)] = []
+            try db.cachedStatement(sql: """
                 SELECT l.relation AS relation, \(Index.columns)
                 FROM link l JOIN record r ON r.seq = l.src WHERE l.dst = ? ORDER BY r.seq
-                """), arguments: [seq])
-            return try rows.compactMap { row in try entry(row, db, first: 1).map { (row[0] as String, $0) } }
+                """).forEachRow(binding: seq) { row in
+                if let relation = row.text(0), let entry = try entry(row, db, first: 1) { dependents.append((relation, entry)) }
+            }
+            return dependents
         }
     }
 

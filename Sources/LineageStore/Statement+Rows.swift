@@ -30,6 +30,12 @@ extension Statement {
         try step(binding: values, body)
     }
 
+    /// Steps this statement with GRDB's `arguments` bound, calling `body` with each row (see above).
+    func forEachRow(arguments: StatementArguments, body: (RawRow) throws -> Void) throws {
+        try setArguments(arguments)
+        try step(binding: [], body)
+    }
+
     /// The first column of each row, as integers (see `forEachRow`).
     func integers(binding values: Int64...) throws -> [Int64] {
         var result: [Int64] = []

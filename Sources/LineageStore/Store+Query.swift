@@ -111,7 +111,11 @@ extension Index {
     func pagePositions(_ query: RecordQuery, plan: QueryPlan, after: Int64, limit: Int) throws -> [Int64] {
         let statements = try pageStatements(query, plan: plan, after: after, limit: limit, columns: "r.seq AS seq")
         let positions = try reading { db in
-            try statements.flatMap { try Int64.fetchAll(db.cachedStatement(sql: $0.sql), arguments: $0.arguments) }
+            try statements.flatMap { statement in
+                var positions: [Int64] = []
+                try db.cachedStatement(sql: statement.sql).forEachRow(arguments: statement.arguments) { positions.append($0.int64(0)) }
+                return positions
+            }
         }
         return Array(positions.sorted().prefix(limit))
     }

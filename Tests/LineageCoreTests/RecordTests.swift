@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import LineageCore
 
@@ -82,6 +83,15 @@ struct RecordTests {
             #expect(RecordTime.parse(RecordTime.format(milliseconds: ms)) == ms)
         }
         #expect(RecordTime.format(milliseconds: 1_769_860_800_000) == "2026-01-31T12:00:00.000Z")
+        // Foundation's ISO 8601 formatter is the independent reference.
+        let reference = ISO8601DateFormatter()
+        reference.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        for _ in 0..<20_000 {
+            let ms = Int64.random(in: -2_000_000_000_000...7_000_000_000_000)
+            let text = RecordTime.format(milliseconds: ms)
+            #expect(text == reference.string(from: Date(timeIntervalSince1970: Double(ms) / 1000)), "\(ms)")
+            #expect(RecordTime.parse(text) == ms)
+        }
         for bad in ["2026-02-30T00:00:00.000Z", "2026-01-31T12:00:00Z", "2026-01-31 12:00:00.000Z", "2026-13-01T00:00:00.000Z", "2026-01-31T24:00:00.000Z"] {
             #expect(RecordTime.parse(bad) == nil, "\(bad)")
         }
