@@ -82,6 +82,9 @@ public final class Index {
         migrator.registerMigration("v5-key-buffer") { db in
             try db.execute(sql: Index.keyBuffer)
         }
+        migrator.registerMigration("v6-key-middle-tier") { db in
+            try db.execute(sql: Index.keyMiddleTier)
+        }
         return migrator
     }
 
@@ -133,10 +136,28 @@ public final class Index {
         CREATE VIEW any_pkey AS SELECT pkey, seq FROM prediction UNION ALL SELECT pkey, seq FROM prediction_new;
         """
 
-    /// The buffered keys that trigger a merge into the big tables (see `countBufferedKeys`).
-    var keyBufferLimit = 65_536
+    /// Between the buffer and the big tables, a middle tier takes the buffer's merges until it holds
+    /// the keys of `keyMiddleLimit` records, and then goes into the big tables in one sorted run. A merge straight
+    /// into big tables rewrites about every page of them once they are much larger than the buffer
+    /// (at 10M records, 64k random keys land on most of a big table's 40k leaf pages): with the
+    /// middle tier, only one merge in 16 does.
+    static let keyMiddleTier = """
+        CREATE TABLE record_key_mid (key INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (key, seq)) WITHOUT ROWID;
+        CREATE TABLE prediction_mid (pkey INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (pkey, seq)) WITHOUT ROWID;
+        DROP VIEW any_key;
+        DROP VIEW any_pkey;
+        CREATE VIEW any_key AS
+            SELECT key, seq FROM record_key UNION ALL SELECT key, seq FROM record_key_mid UNION ALL SELECT key, seq FROM record_key_new;
+        CREATE VIEW any_pkey AS
+            SELECT pkey, seq FROM prediction UNION ALL SELECT pkey, seq FROM prediction_mid UNION ALL SELECT pkey, seq FROM prediction_new;
+        """
 
-    static let tables = ["record", "record_key", "prediction", "record_key_new", "prediction_new", "served", "link", "batch", "segment", "merkle_node", "meta"]
+    /// The records whose buffered keys trigger a merge into the middle tier (see `countBufferedKeys`).
+    var keyBufferLimit = 65_536
+    /// The records whose keys in the middle tier trigger its merge into the big tables.
+    var keyMiddleLimit = 16 * 65_536
+
+    static let tables = ["record", "record_key", "prediction", "record_key_mid", "prediction_mid", "record_key_new", "prediction_new", "served", "link", "batch", "segment", "merkle_node", "meta"]
 
     /// Perfect subtrees of at least 2^8 leaves are kept; smaller ones are rehashed from records.
     static let storedNodeLevel = 8

@@ -37,8 +37,9 @@ extension Index {
         var outside = KeyTally()
         try reading { db in
             let scans: [(KeyTally.Table, String)] = [
-                (.id, "SELECT key, seq FROM record_key"), (.id, "SELECT key, seq FROM record_key_new"),
-                (.predictionID, "SELECT pkey, seq FROM prediction"), (.predictionID, "SELECT pkey, seq FROM prediction_new"),
+                (.id, "SELECT key, seq FROM record_key"), (.id, "SELECT key, seq FROM record_key_mid"),
+                (.id, "SELECT key, seq FROM record_key_new"), (.predictionID, "SELECT pkey, seq FROM prediction"),
+                (.predictionID, "SELECT pkey, seq FROM prediction_mid"), (.predictionID, "SELECT pkey, seq FROM prediction_new"),
             ]
             for (table, sql) in scans {
                 try db.makeStatement(sql: sql).forEachRow { row in

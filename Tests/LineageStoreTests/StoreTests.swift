@@ -199,11 +199,12 @@ struct SegmentTests {
         _ = try bundle.verify(trusting: store.trustedKeys())
     }
 
-    @Test("keys buffered and merged in sorted runs: every id and prediction id is found either way, and verify agrees")
+    @Test("keys buffered and merged through a middle tier in sorted runs: every id and prediction id is found in any tier, and verify agrees")
     func keyBuffer() throws {
         let temporary = try TemporaryStore()
         let store = temporary.store
-        store.index.keyBufferLimit = 25
+        store.index.keyBufferLimit = 15
+        store.index.keyMiddleLimit = 40
         let (model, _) = try store.write(actor: "t") { tx in
             try tx.register(.model, fields: datasetFields("m", "weights"), timeMilliseconds: 0, actor: "t").id
         }
@@ -217,7 +218,13 @@ struct SegmentTests {
                 }
             }
         }
-        // 71 records: merges after 31 and 61 keys moved those to the big tables; the last 10 are buffered.
+        // 71 records, counted as they land, 10 a batch after the model: the buffer went into the middle
+        // tier after batches 1, 3 and 5, and the middle tier into the big tables after batch 3; the
+        // last batch is still buffered. Lookups read all three tiers.
+        let tiers = try store.index.reading { db in
+            try ["prediction", "prediction_mid", "prediction_new"].map { try Int.fetchOne(db, sql: "SELECT count(*) FROM \($0)") ?? -1 }
+        }
+        #expect(tiers == [40, 20, 10])
         for (pid, id) in ids {
             #expect(try store.index.prediction(id: pid)?.id == id)
             #expect(try store.index.record(id: id)?.name == pid)
