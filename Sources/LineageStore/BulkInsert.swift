@@ -32,7 +32,8 @@ struct BulkInsert {
         guard !values.isEmpty else { return }
         let tuple = "(" + Array(repeating: "?", count: width).joined(separator: ", ") + ")"
         let sql = head + Array(repeating: tuple, count: values.count / width).joined(separator: ", ")
-        let statement = try db.cachedStatement(sql: sql).sqliteStatement
+        let prepared = try db.cachedStatement(sql: sql)
+        let statement = prepared.sqliteStatement
         defer {
             sqlite3_reset(statement)
             sqlite3_clear_bindings(statement)
@@ -49,9 +50,7 @@ struct BulkInsert {
             }
         }
         let result = sqlite3_step(statement)
-        guard result == SQLITE_DONE else {
-            throw DatabaseError(resultCode: ResultCode(rawValue: result), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: sql)
-        }
+        guard result == SQLITE_DONE else { throw prepared.failure(result) }
         values.removeAll(keepingCapacity: true)
     }
 

@@ -131,27 +131,26 @@ extension Index {
     private func countBufferedKeys(_ added: Int, _ db: Database) throws {
         var buffered = try metaCount("bufferedKeys", db) + added, middle = try metaCount("middleKeys", db)
         if buffered >= keyBufferLimit {
-            try db.execute(sql: Index.mergeKeys(from: "new", into: "mid"))
+            try db.execute(sql: Index.mergeKeys(from: .buffer, into: .middle))
             middle += buffered
             buffered = 0
         }
         if middle >= keyMiddleLimit {
-            try db.execute(sql: Index.mergeKeys(from: "mid", into: nil))
+            try db.execute(sql: Index.mergeKeys(from: .middle, into: .big))
             middle = 0
         }
         try setMetaCount("bufferedKeys", buffered, db)
         try setMetaCount("middleKeys", middle, db)
     }
 
-    /// Moves every key of one tier (`new`, `mid`) into another (nil: the big tables), in key order.
-    private static func mergeKeys(from source: String, into target: String?) -> String {
-        let suffix = target.map { "_" + $0 } ?? ""
-        return """
-            INSERT OR ROLLBACK INTO record_key\(suffix) (key, seq) SELECT key, seq FROM record_key_\(source) ORDER BY key, seq;
-            INSERT OR ROLLBACK INTO prediction\(suffix) (pkey, seq) SELECT pkey, seq FROM prediction_\(source) ORDER BY pkey, seq;
-            DELETE FROM record_key_\(source);
-            DELETE FROM prediction_\(source);
-            """
+    /// Moves every key of one tier into another, in key order.
+    private static func mergeKeys(from source: KeyTier, into target: KeyTier) -> String {
+        """
+        INSERT OR ROLLBACK INTO record_key\(target.rawValue) (key, seq) SELECT key, seq FROM record_key\(source.rawValue) ORDER BY key, seq;
+        INSERT OR ROLLBACK INTO prediction\(target.rawValue) (pkey, seq) SELECT pkey, seq FROM prediction\(source.rawValue) ORDER BY pkey, seq;
+        DELETE FROM record_key\(source.rawValue);
+        DELETE FROM prediction\(source.rawValue);
+        """
     }
 
     private func metaCount(_ key: String, _ db: Database) throws -> Int {

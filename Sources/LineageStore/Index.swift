@@ -40,10 +40,7 @@ public final class Index {
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             // Most commands are short processes: the WAL and its shared memory stay between them
             // instead of being checkpointed, deleted and created again by each (see CSQLiteOptions).
-            let result = lineage_sqlite_keep_wal(db.sqliteConnection, Index.walFrames, Index.busyTimeoutMilliseconds)
-            guard result == SQLITE_OK else {
-                throw DatabaseError(resultCode: ResultCode(rawValue: result), message: "cannot keep the index's write-ahead log")
-            }
+            try Index.keepWAL(db, frames: Index.walFrames)
         }
         queue = try DatabaseQueue(path: path, configuration: configuration)
         try Index.migrator.migrate(queue)
@@ -59,10 +56,16 @@ public final class Index {
     /// instead of 1 MB, which copied the busiest pages into the database after every batch. The
     /// WAL is emptied when the index closes, so the next command's recovery pass over it stays short.
     public func prepareForBulkWrites() throws {
-        try queue.inDatabase { db in
-            _ = lineage_sqlite_keep_wal(db.sqliteConnection, Index.bulkWALFrames, Index.busyTimeoutMilliseconds)
-        }
+        try queue.inDatabase { db in try Index.keepWAL(db, frames: Index.bulkWALFrames) }
         bulk = true
+    }
+
+    /// Keeps the WAL between connections, emptied by a commit that leaves `frames` pages in it.
+    private static func keepWAL(_ db: Database, frames: Int32) throws {
+        let result = lineage_sqlite_keep_wal(db.sqliteConnection, frames, busyTimeoutMilliseconds)
+        guard result == SQLITE_OK else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: result), message: "cannot keep the index's write-ahead log")
+        }
     }
 
     deinit {
@@ -151,6 +154,10 @@ public final class Index {
         CREATE VIEW any_pkey AS
             SELECT pkey, seq FROM prediction UNION ALL SELECT pkey, seq FROM prediction_mid UNION ALL SELECT pkey, seq FROM prediction_new;
         """
+
+    /// The tiers of the key tables, by the suffix of their names: the big tables, the middle tier, the
+    /// buffer (`record_key`, `record_key_mid`, `record_key_new`, and the same for `prediction`).
+    enum KeyTier: String, CaseIterable { case big = "", middle = "_mid", buffer = "_new" }
 
     /// The records whose buffered keys trigger a merge into the middle tier (see `countBufferedKeys`).
     var keyBufferLimit = 65_536

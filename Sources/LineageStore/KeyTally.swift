@@ -36,11 +36,9 @@ extension Index {
         var batches = [KeyTally](repeating: KeyTally(), count: batchStarts.count)
         var outside = KeyTally()
         try reading { db in
-            let scans: [(KeyTally.Table, String)] = [
-                (.id, "SELECT key, seq FROM record_key"), (.id, "SELECT key, seq FROM record_key_mid"),
-                (.id, "SELECT key, seq FROM record_key_new"), (.predictionID, "SELECT pkey, seq FROM prediction"),
-                (.predictionID, "SELECT pkey, seq FROM prediction_mid"), (.predictionID, "SELECT pkey, seq FROM prediction_new"),
-            ]
+            let scans = Index.KeyTier.allCases.flatMap { tier -> [(KeyTally.Table, String)] in
+                [(.id, "SELECT key, seq FROM record_key\(tier.rawValue)"), (.predictionID, "SELECT pkey, seq FROM prediction\(tier.rawValue)")]
+            }
             for (table, sql) in scans {
                 try db.makeStatement(sql: sql).forEachRow { row in
                     let key = row.int64(0), seq = row.int64(1)

@@ -43,6 +43,18 @@ extension Statement {
         return result
     }
 
+    /// The first column of each row with GRDB's `arguments` bound, as integers.
+    func integers(arguments: StatementArguments) throws -> [Int64] {
+        var result: [Int64] = []
+        try forEachRow(arguments: arguments) { result.append($0.int64(0)) }
+        return result
+    }
+
+    /// The error SQLite reported with `code` while stepping this statement.
+    func failure(_ code: Int32) -> DatabaseError {
+        DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(sqliteStatement))), sql: sql)
+    }
+
     private func step(binding values: [Int64], _ body: (RawRow) throws -> Void) throws {
         let statement = sqliteStatement
         defer { sqlite3_reset(statement) }
@@ -51,8 +63,7 @@ extension Statement {
             switch sqlite3_step(statement) {
             case SQLITE_ROW: try body(RawRow(statement: statement))
             case SQLITE_DONE: return
-            case let code:
-                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(statement))), sql: sql)
+            case let code: throw failure(code)
             }
         }
     }

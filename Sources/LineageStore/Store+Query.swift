@@ -111,11 +111,7 @@ extension Index {
     func pagePositions(_ query: RecordQuery, plan: QueryPlan, after: Int64, limit: Int) throws -> [Int64] {
         let statements = try pageStatements(query, plan: plan, after: after, limit: limit, columns: "r.seq AS seq")
         let positions = try reading { db in
-            try statements.flatMap { statement in
-                var positions: [Int64] = []
-                try db.cachedStatement(sql: statement.sql).forEachRow(arguments: statement.arguments) { positions.append($0.int64(0)) }
-                return positions
-            }
+            try statements.flatMap { try db.cachedStatement(sql: $0.sql).integers(arguments: $0.arguments) }
         }
         return Array(positions.sorted().prefix(limit))
     }
