@@ -33,3 +33,16 @@ int lineage_sqlite_keep_wal(sqlite3 *db, int max_frames, int busy_timeout_ms) {
     sqlite3_wal_hook(db, checkpoint_when_long, &settings);
     return SQLITE_OK;
 }
+
+int lineage_sqlite_use_wal(sqlite3 *db) {
+    sqlite3_stmt *statement = 0;
+    int result = sqlite3_prepare_v2(db, "PRAGMA journal_mode = WAL", -1, &statement, 0);
+    if (result != SQLITE_OK) return result;
+    result = sqlite3_step(statement);
+    if (result == SQLITE_ROW) {
+        const unsigned char *mode = sqlite3_column_text(statement, 0);
+        result = mode && sqlite3_stricmp((const char *)mode, "wal") == 0 ? SQLITE_OK : SQLITE_CANTOPEN;
+    }
+    sqlite3_finalize(statement);
+    return result;
+}

@@ -30,11 +30,17 @@ public final class Index {
 
     init(path: String) throws {
         var configuration = Configuration()
-        configuration.journalMode = .wal
+        // WAL mode is set below, not with GRDB's `.wal`: that also reads the WAL file's size through
+        // Foundation's URL resource values (user and group lookups through NSS, ~1 ms a process) to
+        // serve DatabasePool readers, which the index does not have.
         configuration.busyMode = .timeout(Index.busyTimeout)
         // `batchReads` keeps one transaction open across the lookups of a write.
         configuration.allowsUnsafeTransactions = true
         configuration.prepareDatabase { db in
+            let wal = lineage_sqlite_use_wal(db.sqliteConnection)
+            guard wal == SQLITE_OK else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: wal), message: "cannot put the index in WAL mode")
+            }
             // The index is rebuilt from the log whenever it lags behind it: losing the last
             // transaction on power loss is harmless, so commits need not wait for the disk.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
@@ -43,8 +49,16 @@ public final class Index {
             try Index.keepWAL(db, frames: Index.walFrames)
         }
         queue = try DatabaseQueue(path: path, configuration: configuration)
-        try Index.migrator.migrate(queue)
+        // The migrator reads its own table on every open; `user_version` says that all have run.
+        let version = try queue.inDatabase { db in try db.makeStatement(sql: "PRAGMA user_version").integers().first }
+        if version != Index.schemaVersion {
+            try Index.migrator.migrate(queue)
+            try queue.inDatabase { db in try db.execute(sql: "PRAGMA user_version = \(Index.schemaVersion)") }
+        }
     }
+
+    /// The number of migrations below; `PRAGMA user_version` holds it once all have run.
+    static let schemaVersion: Int64 = 6
 
     /// How long a connection waits for another process's write lock, in seconds.
     static let busyTimeout: TimeInterval = 30

@@ -17,6 +17,13 @@
  */
 int lineage_sqlite_keep_wal(sqlite3 *db, int max_frames, int busy_timeout_ms);
 
+/*
+ * Puts the database in WAL mode (a setting the file keeps; a no-op when it is already set). Returns
+ * SQLITE_OK, SQLITE_CANTOPEN when SQLite kept another journal mode (a file system without shared
+ * memory), or SQLite's error.
+ */
+int lineage_sqlite_use_wal(sqlite3 *db);
+
 /* Checkpoints the WAL and truncates it to nothing unless a reader still uses it, without waiting. */
 void lineage_sqlite_truncate_wal(sqlite3 *db, int busy_timeout_ms);
 #endif
