@@ -1,24 +1,53 @@
 /*
  * lineage links libgit2 statically (Package.swift) and uses it for a local object store only: it never
  * fetches, pushes or clones through libgit2. Loading Debian's shared libgit2 cost every command about
- * 4 ms before main(): the dynamic linker mapped and bound 15 libraries for transports lineage never
- * uses (Kerberos, SSH, two TLS stacks). Linked statically, only what libgit2 references comes along,
- * and the two pieces below replace what would still cost start-up time or has no static library.
+ * 4 ms before main(): the dynamic linker mapped and bound 15 libraries for network transports lineage
+ * never uses (Kerberos, SSH, two TLS stacks). Linked statically, only what libgit2 references comes
+ * along, and the definitions below replace the parts of libgit2's start-up that serve those transports,
+ * as a libgit2 built with USE_HTTPS=OFF would. The linker redirects libgit2's calls to them
+ * (--wrap=NAME sends calls of NAME to __wrap_NAME).
  */
 #include "CGitLocalOnly.h"
-
-struct mbedtls_x509_crt;
+#include <git2/errors.h>
 
 /*
- * git_libgit2_init() parses the whole system CA bundle (/etc/ssl/certs/ca-certificates.crt, ~140
- * certificates) through mbedTLS: about 3.5 ms of every command that opens a store. libgit2's call is
- * redirected here by the linker (--wrap=mbedtls_x509_crt_parse_file). It loads no certificate and
- * reports success, so libgit2 starts with an empty CA chain: any HTTPS connection libgit2 were ever
- * asked to make would fail certificate verification. It fails closed; it never trusts more.
+ * git_libgit2_init() sets up mbedTLS for HTTPS: it gathers entropy (HAVEGE) and parses the whole system
+ * CA bundle (/etc/ssl/certs/ca-certificates.crt, ~140 certificates), about 4 ms of every command. Here
+ * it sets up nothing, and every TLS connection libgit2 were asked to make fails with an error instead:
+ * it fails closed and never trusts more.
  */
-int __wrap_mbedtls_x509_crt_parse_file(struct mbedtls_x509_crt *chain, const char *path) {
-    (void)chain;
-    (void)path;
+int __wrap_git_mbedtls_stream_global_init(void) {
+    return 0;
+}
+
+static int lineage_no_tls(void) {
+    git_error_set_str(GIT_ERROR_SSL, "lineage's libgit2 makes no TLS connections");
+    return -1;
+}
+
+struct git_stream;
+
+int __wrap_git_mbedtls_stream_new(struct git_stream **out, const char *host, const char *port) {
+    (void)out, (void)host, (void)port;
+    return lineage_no_tls();
+}
+
+int __wrap_git_mbedtls_stream_wrap(struct git_stream **out, struct git_stream *in, const char *host) {
+    (void)out, (void)in, (void)host;
+    return lineage_no_tls();
+}
+
+int __wrap_git_mbedtls__set_cert_location(const char *file, const char *path) {
+    (void)file, (void)path;
+    return lineage_no_tls();
+}
+
+/*
+ * git_libgit2_init() also initialises libssh2, which initialises OpenSSL (its error strings, engines)
+ * and registers OpenSSL's clean-up at exit: ~0.3 ms of every command. libssh2 initialises itself when
+ * a session is first made (libssh2_session_init_ex), so leaving it to that loses nothing.
+ */
+int __wrap_git_transport_ssh_global_init(void) {
     return 0;
 }
 
