@@ -7,6 +7,7 @@ extension Lineage {
     struct AddDataset: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "dataset",
+            _superCommandName: "lineage add",
             abstract: "Hash files or directories and record them as a version of a dataset.",
             discussion: """
                 Files are streamed through SHA-256, never loaded whole. A directory (or several paths) \

@@ -7,6 +7,7 @@ extension Lineage {
     struct CheckpointCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "checkpoint",
+            _superCommandName: "lineage",
             abstract: "Print the log's latest signed checkpoint (a C2SP signed note).",
             discussion: """
                 Keep it somewhere the store's owner cannot change (a ticket, an email, another system): \

@@ -7,6 +7,7 @@ extension Lineage {
     struct Diff: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "diff",
+            _superCommandName: "lineage",
             abstract: "Show what changed between two model versions' lineage.",
             discussion: "Compares the upstream datasets (by digest), and the producing runs' params, code commit, environment and metrics."
         )

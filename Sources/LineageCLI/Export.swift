@@ -7,6 +7,7 @@ extension Lineage {
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "export",
+            _superCommandName: "lineage",
             abstract: "Export lineage as OpenLineage events, W3C PROV-JSON, Graphviz dot or Mermaid.",
             discussion: """
                 Exports the whole store, or with REF the trace of one record. openlineage prints one RunEvent per \

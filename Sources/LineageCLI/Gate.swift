@@ -8,6 +8,7 @@ extension Lineage {
     struct Gate: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "gate",
+            _superCommandName: "lineage",
             abstract: "Refuse a model whose lineage is missing or whose policy fails (for CI).",
             discussion: """
                 Passes only when the artifact's SHA-256 is a registered model whose lineage is complete back to \

@@ -7,6 +7,7 @@ extension Lineage {
     struct Impact: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "impact",
+            _superCommandName: "lineage",
             abstract: "List everything downstream of a record: what this data touched.",
             discussion: """
                 Transforms, derived datasets, runs, models, approvals and deployments (current and past) reached \

@@ -9,6 +9,7 @@ extension Lineage {
     struct ImportDVC: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "dvc",
+            _superCommandName: "lineage import",
             abstract: "Import the stages of a DVC pipeline (dvc.lock, schema 2.0) with their deps, params and outs.",
             discussion: """
                 Each stage becomes a transform, or a run when it writes a model file (.pkl, .joblib, .onnx, .pt, \

@@ -8,6 +8,7 @@ extension Lineage {
     struct ImportMLflow: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "mlflow",
+            _superCommandName: "lineage import",
             abstract: "Import MLflow runs, params, metrics, datasets and registered model versions.",
             discussion: """
                 Reads an MLflow tracking database (sqlite backend) and records, in one batch: each logged dataset \

@@ -8,6 +8,7 @@ extension Lineage {
     struct Ingest: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "ingest",
+            _superCommandName: "lineage",
             abstract: "Append records from NDJSON (one JSON record per line), mostly predictions, in batches.",
             discussion: """
                 Each line is a record object; `kind` defaults to prediction, and time, actor and schemaVersion are \

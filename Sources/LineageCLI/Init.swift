@@ -7,6 +7,7 @@ extension Lineage {
     struct Init: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "init",
+            _superCommandName: "lineage",
             abstract: "Create a lineage store (.lineage/) in the current directory.",
             discussion: """
                 The store is a bare git repository holding the log, plus an erasable payload store and a \

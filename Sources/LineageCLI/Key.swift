@@ -22,6 +22,7 @@ extension Lineage {
     struct KeyShow: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "show",
+            _superCommandName: "lineage key",
             abstract: "Print the store's public key, for auditors: pass it to `lineage verify-proof --key`."
         )
 
@@ -48,6 +49,7 @@ extension Lineage {
     struct KeyGenerate: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "generate",
+            _superCommandName: "lineage key",
             abstract: "Create the store's signing key; with --replace, rotate it (the old key stays trusted)."
         )
 
@@ -66,6 +68,7 @@ extension Lineage {
     struct KeyTrust: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "trust",
+            _superCommandName: "lineage key",
             abstract: "Trust another verifier key (NAME+KEYID+BASE64, or a file holding one)."
         )
 

@@ -28,6 +28,12 @@ extension Lineage {
     /// from the leaf: parsing from the root builds the argument sets of every command in the tree,
     /// about 1 ms per call. Help, version and any parse error go through the root, so what the user
     /// sees is exactly ArgumentParser's.
+    ///
+    /// Every leaf command's configuration names its parents as `_superCommandName` ("lineage record").
+    /// ArgumentParser shows that name only in the help of a command parsed as the root, which never
+    /// happens here, and skips, for a command that has one, its check for a completion-script request:
+    /// it built the argument sets of two more commands, another ~1 ms of every command (those requests
+    /// go through the root, like help).
     static func parseCommand(_ arguments: [String]) throws -> ParsableCommand {
         var type: ParsableCommand.Type = Lineage.self
         var depth = 0

@@ -8,6 +8,7 @@ extension Lineage {
     struct Log: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "log",
+            _superCommandName: "lineage",
             abstract: "List records, newest first.",
             discussion: "--json prints one JSON object per line (NDJSON)."
         )

@@ -8,6 +8,7 @@ extension Lineage {
     struct Metric: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "metric",
+            _superCommandName: "lineage",
             abstract: "Report metrics from a command started by `lineage run` (KEY=VALUE ...).",
             discussion: "Writes to $LINEAGE_METRICS_FILE, which `lineage run` sets; the run records them when the command ends."
         )

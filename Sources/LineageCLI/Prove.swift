@@ -7,6 +7,7 @@ extension Lineage {
     struct Prove: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "prove",
+            _superCommandName: "lineage",
             abstract: "Write an evidence bundle for a record and its whole upstream, to check offline.",
             discussion: """
                 The bundle (JSON, on stdout) holds the record and every upstream record as exact canonical bytes, \

@@ -8,6 +8,7 @@ extension Lineage {
     struct Query: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "query",
+            _superCommandName: "lineage",
             abstract: "List records matching filters, streaming: as a table, NDJSON (--json) or CSV (--csv).",
             discussion: """
                 Filters combine with AND: --kind, --name, --model (records linking to the model, or to a \

@@ -6,6 +6,7 @@ extension Lineage {
     struct RecordApproval: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "approval",
+            _superCommandName: "lineage record",
             abstract: "Record that someone approved a model for a purpose, with a reason."
         )
 

@@ -6,6 +6,7 @@ extension Lineage {
     struct RecordDeployment: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "deployment",
+            _superCommandName: "lineage record",
             abstract: "Record that a model version was deployed to, rolled back in, or retired from an environment.",
             discussion: "It supersedes the current deployment of the same model name in that environment; name it deployment:MODEL/ENVIRONMENT."
         )

@@ -7,6 +7,7 @@ extension Lineage {
     struct RecordModel: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "model",
+            _superCommandName: "lineage record",
             abstract: "Register a model artifact as the next version of a model name.",
             discussion: "Registering the same artifact digest under the same name again prints the existing version."
         )

@@ -7,6 +7,7 @@ extension Lineage {
     struct RecordPrediction: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "prediction",
+            _superCommandName: "lineage record",
             abstract: "Record one prediction: its id, the deployment or model that made it, its input and output.",
             discussion: """
                 The raw input (--input-json or --input-file) never enters the log: the record keeps a \

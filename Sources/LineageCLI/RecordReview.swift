@@ -6,6 +6,7 @@ extension Lineage {
     struct RecordReview: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "review",
+            _superCommandName: "lineage record",
             abstract: "Record a human's confirmation or override of a prediction, with a reason."
         )
 

@@ -6,6 +6,7 @@ extension Lineage {
     struct RecordRun: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "run",
+            _superCommandName: "lineage record",
             abstract: "Record a training run: hyperparameters, metrics, code, environment and input datasets.",
             discussion: "Register the model it produced with `lineage record model --file PATH --name NAME --run RUN`."
         )

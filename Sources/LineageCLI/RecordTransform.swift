@@ -6,6 +6,7 @@ extension Lineage {
     struct RecordTransform: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "transform",
+            _superCommandName: "lineage record",
             abstract: "Record a data transformation: its command, code, parameters and input datasets.",
             discussion: "Register its output with `lineage add dataset PATH --name NAME --from TRANSFORM`."
         )

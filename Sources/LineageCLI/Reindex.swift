@@ -6,6 +6,7 @@ extension Lineage {
     struct Reindex: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "reindex",
+            _superCommandName: "lineage",
             abstract: "Rebuild the index (index.sqlite) from the log in git.",
             discussion: "The index is derived data; the log is the source of truth."
         )

@@ -8,6 +8,7 @@ extension Lineage {
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "run",
+            _superCommandName: "lineage",
             abstract: "Run a training or data command and record it with its inputs, code, environment and outputs.",
             discussion: """
                 Registers each --input as a dataset (reusing the version with the same digest), captures the git \

@@ -9,6 +9,7 @@ extension Lineage {
     struct Session: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "session",
+            _superCommandName: "lineage",
             abstract: "Run commands read from standard input, one JSON array of arguments per line, in one process.",
             discussion: """
                 Each input line is a JSON array of strings: the arguments you would give after `lineage`, \

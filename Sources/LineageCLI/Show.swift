@@ -7,6 +7,7 @@ extension Lineage {
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "show",
+            _superCommandName: "lineage",
             abstract: "Show one record: its fields, its links and what links to it.",
             discussion: "REF is a record id, a unique id prefix, a name such as model:fraud@3 or dataset:train, or a prediction id."
         )

@@ -7,6 +7,7 @@ extension Lineage {
     struct Trace: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "trace",
+            _superCommandName: "lineage",
             abstract: "Show the whole upstream lineage of a prediction or any record.",
             discussion: """
                 Walks every link upstream: prediction → deployment → model → run (hyperparameters, metrics, \

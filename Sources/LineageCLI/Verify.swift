@@ -8,6 +8,7 @@ extension Lineage {
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "verify",
+            _superCommandName: "lineage",
             abstract: "Check that nothing in the store was altered, removed, reordered or inserted.",
             discussion: """
                 Recomputes every record id, link, Merkle leaf and root; checks every batch's signed checkpoint \

@@ -8,6 +8,7 @@ extension Lineage {
     struct VerifyProof: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "verify-proof",
+            _superCommandName: "lineage",
             abstract: "Check an evidence bundle offline, with no store, against a public key.",
             discussion: """
                 Verifies the checkpoint's signature with the given key; recomputes every record's id and Merkle \

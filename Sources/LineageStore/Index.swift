@@ -64,10 +64,12 @@ public final class Index {
     static let busyTimeout: TimeInterval = 30
     static var busyTimeoutMilliseconds: Int32 { Int32(busyTimeout * 1000) }
     /// WAL frames (pages) after which a commit empties the WAL into the database; more for bulk writes.
-    static let walFrames: Int32 = 256, bulkWALFrames: Int32 = 8192
+    /// Each process that opens the index first reads the whole WAL (SQLite rebuilds its shared-memory
+    /// index then), so a short WAL keeps short commands short: 48 pages is about five `record` commands.
+    static let walFrames: Int32 = 48, bulkWALFrames: Int32 = 8192
 
     /// Lets a long run of large writes (ingest, a rebuild) grow the WAL to 32 MB between checkpoints
-    /// instead of 1 MB, which copied the busiest pages into the database after every batch. The
+    /// instead of 192 KB, which copied the busiest pages into the database after every batch. The
     /// WAL is emptied when the index closes, so the next command's recovery pass over it stays short.
     public func prepareForBulkWrites() throws {
         try queue.inDatabase { db in try Index.keepWAL(db, frames: Index.bulkWALFrames) }

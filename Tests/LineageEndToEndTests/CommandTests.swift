@@ -15,7 +15,9 @@ struct CommandTests {
         let w = try Workspace()
         let outcome = try w.run(Workspace.binary, command + ["--help"], in: nil, stdin: nil)
         #expect(outcome.status == 0)
-        #expect(outcome.stdout.contains("USAGE: lineage"))
+        // The full command path: leaf commands name their parents for parsing (Lineage.parseCommand),
+        // which must not change their help.
+        #expect(outcome.stdout.contains("USAGE: " + (["lineage"] + command).joined(separator: " ")))
     }
 
     @Test("--version prints the version")
