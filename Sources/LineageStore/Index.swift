@@ -34,6 +34,7 @@ public final class Index {
         // Foundation's URL resource values (user and group lookups through NSS, ~1 ms a process) to
         // serve DatabasePool readers, which the index does not have.
         configuration.busyMode = .timeout(Index.busyTimeout)
+        configuration.foreignKeysEnabled = false // the schema declares none
         // `batchReads` keeps one transaction open across the lookups of a write.
         configuration.allowsUnsafeTransactions = true
         configuration.prepareDatabase { db in

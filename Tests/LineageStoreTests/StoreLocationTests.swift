@@ -1,0 +1,31 @@
+import Foundation
+import Testing
+@testable import LineageStore
+
+@Suite("finding the store")
+struct StoreLocationTests {
+    @Test("paths are standardised as URL's standardizedFileURL does", arguments: [
+        "/", "/a", "/a/", "//a//b/", "/a/./b", "/a/b/..", "/a/b/../..", "/a/../../b", "/.lineage/./x/../y", "/a/.../b", "/a/..b/c",
+    ])
+    func standardized(path: String) {
+        #expect(StoreLocation.standardized(absolute: path) == URL(fileURLWithPath: path).standardizedFileURL.path)
+    }
+
+    @Test("a store is found in the working directory or the nearest parent, and a relative --store from it")
+    func discovery() throws {
+        let store = try TemporaryStore()
+        let deep = store.directory + "/a/b/c"
+        try FileManager.default.createDirectory(atPath: deep, withIntermediateDirectories: true)
+        let expected = StoreLocation.standardized(absolute: store.directory + "/.lineage")
+        #expect(try StoreLocation.discover(explicit: nil, environment: [:], workingDirectory: deep) == expected)
+        #expect(try StoreLocation.discover(explicit: nil, environment: [:], workingDirectory: deep + "/./../..") == expected)
+        #expect(try StoreLocation.discover(explicit: "../../..", environment: [:], workingDirectory: deep) == expected)
+        #expect(try StoreLocation.discover(explicit: nil, environment: ["LINEAGE_STORE": "../../../.lineage"], workingDirectory: deep) == expected)
+        #expect(throws: LineageError.self) { try StoreLocation.discover(explicit: deep, environment: [:], workingDirectory: "/") }
+        // A directory with a git config but no [lineage] section is not a store.
+        try "[core]\n\tbare = true\n".write(toFile: deep + "/config", atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: deep + "/objects", withIntermediateDirectories: true)
+        #expect(!StoreLocation.isStore(deep))
+        #expect(StoreLocation.isStore(expected))
+    }
+}
