@@ -31,13 +31,15 @@ struct RecordWriter {
             staged.append((commitment, salt, payload.bytes))
         }
         let now = Int64(Date().timeIntervalSince1970 * 1000)
-        let (outcome, _) = try store.write(actor: options.resolvedActor) { transaction in
+        let (outcome, appended) = try store.write(actor: options.resolvedActor) { transaction in
             for (commitment, salt, bytes) in staged {
                 transaction.stagePayload(bytes, salt: salt, commitment: commitment)
             }
             return try transaction.register(kind, fields: fields, timeMilliseconds: now, actor: options.resolvedActor)
         }
-        let entry = try store.index.record(id: outcome.id)
+        // A new record is the only one of its batch: found by log position rather than by id.
+        let landed = try appended.batch.flatMap { try store.index.record(seq: $0.firstSeq) }
+        let entry = try landed?.id == outcome.id ? landed : store.index.record(id: outcome.id)
         let existing = if case .existing = outcome { true } else { false }
         if options.json {
             var object = JSONObject()

@@ -78,7 +78,9 @@ extension Lineage {
             let code = try CodeVersion.capture(path: script)
             let environment = RunEnvironment.capture(command: command)
             let metricsPath = NSTemporaryDirectory() + "lineage-metrics-" + UUID().uuidString + ".ndjson"
-            FileManager.default.createFile(atPath: metricsPath, contents: nil)
+            guard FileManager.default.createFile(atPath: metricsPath, contents: nil) else {
+                throw LineageError.storage("cannot create the metrics file \(metricsPath): check that the temporary directory is writable (TMPDIR)")
+            }
             defer { try? FileManager.default.removeItem(atPath: metricsPath) }
             var childEnvironment = ProcessInfo.processInfo.environment
             childEnvironment["LINEAGE_STORE"] = store.path

@@ -27,11 +27,15 @@ extension Store {
             try FileManager.default.createDirectory(atPath: keysDirectory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
             let temporary = signingKeyPath + ".tmp"
-            FileManager.default.createFile(atPath: temporary, contents: Data((key.text + "\n").utf8),
-                                           attributes: [.posixPermissions: 0o600])
+            guard FileManager.default.createFile(atPath: temporary, contents: Data((key.text + "\n").utf8),
+                                                 attributes: [.posixPermissions: 0o600]) else {
+                throw LineageError.storage("cannot write the signing key to \(keysDirectory): check that the store is writable")
+            }
             guard rename(temporary, signingKeyPath) == 0 else {
                 throw LineageError.storage("cannot write the signing key: \(String(cString: strerror(errno)))")
             }
+        } catch let error as LineageError {
+            throw error
         } catch {
             throw LineageError.storage("cannot write the signing key: \(error.localizedDescription)")
         }
