@@ -74,7 +74,10 @@ let package = Package(
 
         .testTarget(name: "GitStoreTests", dependencies: ["GitStore"]),
         .testTarget(name: "LineageCoreTests", dependencies: ["LineageCore"]),
-        .testTarget(name: "LineageStoreTests", dependencies: ["LineageStore", "LineageCore"]),
+        .testTarget(
+            name: "LineageStoreTests",
+            dependencies: ["LineageStore", "LineageCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "LineageEndToEndTests", dependencies: ["LineageCore"]),
     ]
 )

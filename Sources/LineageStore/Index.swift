@@ -59,7 +59,7 @@ public final class Index {
     }
 
     /// The number of migrations below; `PRAGMA user_version` holds it once all have run.
-    static let schemaVersion: Int64 = 6
+    static var schemaVersion: Int64 { Int64(migrator.migrations.count) }
 
     /// How long a connection waits for another process's write lock, in seconds.
     static let busyTimeout: TimeInterval = 30
@@ -89,7 +89,7 @@ public final class Index {
         if bulk { queue.inDatabase { db in lineage_sqlite_truncate_wal(db.sqliteConnection, Index.busyTimeoutMilliseconds) } }
     }
 
-    private static var migrator: DatabaseMigrator {
+    private static let migrator: DatabaseMigrator = {
         var migrator = DatabaseMigrator()
         // Versions 1–3 kept a full id, a name and a byte range for every prediction; version 4 drops
         // them and rebuilds everything from the log.
@@ -106,7 +106,7 @@ public final class Index {
             try db.execute(sql: Index.keyMiddleTier)
         }
         return migrator
-    }
+    }()
 
     static let schema = """
         CREATE TABLE record (

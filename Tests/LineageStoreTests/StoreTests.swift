@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 import LineageCore
 @testable import LineageStore
@@ -62,6 +63,32 @@ struct StoreTests {
         #expect(result.batch?.count == 2)
         #expect(try store.index.recordCount() == 3)
         #expect(try temporary.git("rev-list", "--count", store.logReference) == "2")
+    }
+
+    @Test("an index whose user_version is behind gets the migrations it lacks")
+    func indexMigrations() throws {
+        let temporary = try TemporaryStore()
+        let (outcome, _) = try temporary.store.write(actor: "t") { tx in
+            try tx.register(.dataset, fields: datasetFields("a", "1"), timeMilliseconds: 0, actor: "t")
+        }
+        func userVersion(_ store: Store) throws -> Int64? {
+            try store.index.queue.inDatabase { try Int64.fetchOne($0, sql: "PRAGMA user_version") }
+        }
+        #expect(try userVersion(temporary.store) == Index.schemaVersion)
+        // Take the index back to before the middle tier of keys (migration v6), as an older lineage left it.
+        try temporary.store.index.queue.inDatabase { db in
+            try db.execute(sql: """
+                DROP VIEW any_key; DROP VIEW any_pkey; DROP TABLE record_key_mid; DROP TABLE prediction_mid;
+                CREATE VIEW any_key AS SELECT key, seq FROM record_key UNION ALL SELECT key, seq FROM record_key_new;
+                CREATE VIEW any_pkey AS SELECT pkey, seq FROM prediction UNION ALL SELECT pkey, seq FROM prediction_new;
+                DELETE FROM grdb_migrations WHERE identifier = 'v6-key-middle-tier';
+                PRAGMA user_version = 0;
+                """)
+        }
+        let reopened = try temporary.reopen()
+        #expect(try userVersion(reopened) == Index.schemaVersion)
+        #expect(try reopened.index.queue.inDatabase { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM record_key_mid") } == 0)
+        #expect(try reopened.index.record(id: outcome.id)?.name == "a")
     }
 
     @Test("versions continue per name, and the same digest returns the existing version")
