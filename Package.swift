@@ -63,11 +63,13 @@ let package = Package(
         ),
         // The `@main` entry point only. Linked by the toolchain's lld with packed relative relocations
         // (DT_RELR): the dynamic linker applies ~117,000 of them at every start, and gold's
-        // 2.8 MB table of them cost each command about 1.3 ms.
+        // 2.8 MB table of them cost each command about 1.3 ms. The static Swift runtime's link
+        // arguments export every public symbol of the program (~12,500) for nothing: each symbol the
+        // shared libraries bind was looked up among them first (a `record run` ~1.9 ms faster without).
         .executableTarget(
             name: "lineage",
             dependencies: ["LineageCLI"],
-            linkerSettings: [.unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"])]
+            linkerSettings: [.unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker", "--no-export-dynamic"])]
         ),
         // `make bench`: builds a synthetic store and times lineage against its references.
         .executableTarget(name: "lineage-bench", dependencies: ["LineageStore", "LineageCore"], path: "Sources/LineageBench"),
