@@ -74,7 +74,7 @@ let package = Package(
         // `make bench`: builds a synthetic store and times lineage against its references.
         .executableTarget(name: "lineage-bench", dependencies: ["LineageStore", "LineageCore"], path: "Sources/LineageBench"),
 
-        .testTarget(name: "GitStoreTests", dependencies: ["GitStore"]),
+        .testTarget(name: "GitStoreTests", dependencies: ["GitStore", "Clibgit2"]),
         .testTarget(name: "LineageCoreTests", dependencies: ["LineageCore"]),
         .testTarget(
             name: "LineageStoreTests",

@@ -1,3 +1,4 @@
+import Clibgit2
 import Foundation
 import Testing
 @testable import GitStore
@@ -14,6 +15,18 @@ final class TemporaryDirectory {
 
 @Suite("GitStore wrapper")
 struct RepositoryTests {
+    @Test("the statically linked libgit2 refuses TLS at once, with lineage's message (fail closed, no network)")
+    func noTLS() throws {
+        let dir = try TemporaryDirectory()
+        let repo = try Repository.createBare(at: dir.path + "/repo.git")
+        var remote: OpaquePointer?
+        #expect(git_remote_create_anonymous(&remote, repo.handle, "https://lineage.invalid/store.git") == 0)
+        defer { git_remote_free(remote) }
+        #expect(git_remote_connect(remote, GIT_DIRECTION_FETCH, nil, nil, nil) < 0)
+        let message = git_error_last().map { String(cString: $0.pointee.message) } ?? ""
+        #expect(message.contains("makes no TLS connections"), "\(message)")
+    }
+
     @Test("blobs, trees and commits round-trip, and stock git fsck --strict accepts them")
     func roundTrip() throws {
         let dir = try TemporaryDirectory()
