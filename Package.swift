@@ -69,7 +69,7 @@ let package = Package(
         .executableTarget(
             name: "lineage",
             dependencies: ["LineageCLI"],
-            linkerSettings: [.unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker", "--no-export-dynamic"])]
+            linkerSettings: [.unsafeFlags(["-use-ld=lld"] + ["-z", "pack-relative-relocs", "--no-export-dynamic"].flatMap { ["-Xlinker", $0] })]
         ),
         // `make bench`: builds a synthetic store and times lineage against its references.
         .executableTarget(name: "lineage-bench", dependencies: ["LineageStore", "LineageCore"], path: "Sources/LineageBench"),
@@ -83,4 +83,3 @@ let package = Package(
         .testTarget(name: "LineageEndToEndTests", dependencies: ["LineageCore"]),
     ]
 )
-
