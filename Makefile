@@ -9,14 +9,16 @@ BENCH_RECORDS ?= 1000000
 
 all: build
 
-# Installs what is missing: libgit2 (through apt, only when pkg-config cannot find it), SQLite and git.
+# Installs what is missing: libgit2 (through apt, only when pkg-config cannot find it or its static
+# archive, which lineage links), SQLite and git.
+LIBGIT2_ARCHIVE = $$(pkg-config --variable=libdir libgit2 2>/dev/null)/libgit2.a
 setup:
 	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists libgit2 || ! pkg-config --exists sqlite3 \
-	    || ! command -v git >/dev/null 2>&1; then \
+	    || ! test -f "$(LIBGIT2_ARCHIVE)" || ! command -v git >/dev/null 2>&1; then \
 	  echo "Installing $(APT_PACKAGES) with apt-get"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
 	fi
-	@pkg-config --exists libgit2 || { echo "libgit2 is still missing: install libgit2-dev" >&2; exit 1; }
+	@pkg-config --exists libgit2 && test -f "$(LIBGIT2_ARCHIVE)" || { echo "libgit2 is still missing: install libgit2-dev" >&2; exit 1; }
 
 # The Python example and its tests need python3 with scikit-learn (from PyPI, else Debian's package), and
 # the export tests the real validators: jsonschema + referencing (OpenLineage) and prov (PROV-JSON).
