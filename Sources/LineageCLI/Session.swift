@@ -80,10 +80,16 @@ extension Lineage {
 
 /// Standard output redirected to a temporary file while a command runs in-process.
 enum CapturedOutput {
+    /// One scratch file for the whole session, emptied before each command (a file made per command
+    /// cost a file-system allocation each time). A session runs one command at a time.
+    nonisolated(unsafe) private static var scratch: UnsafeMutablePointer<FILE>?
+
     /// Runs `body` with standard output going to a temporary file; returns what it wrote.
     static func capture(_ body: () -> Void) -> String {
         fflush(nil) // every output stream, stdout included
-        guard let file = tmpfile() else { body(); return "" }
+        if scratch == nil { scratch = tmpfile() }
+        guard let file = scratch, ftruncate(fileno(file), 0) == 0 else { body(); return "" }
+        rewind(file)
         let saved = dup(STDOUT_FILENO)
         dup2(fileno(file), STDOUT_FILENO)
         body()
@@ -98,7 +104,6 @@ enum CapturedOutput {
             if n <= 0 { break }
             bytes += buffer[0..<n]
         }
-        fclose(file)
         return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -36,6 +36,9 @@ struct SessionTests {
         #expect((replies[6]["stdout"] as? String)?.contains("USAGE: lineage log") == true)
         #expect((replies[7]["stdout"] as? String)?.contains("run:r1") == true)
         #expect(try w.ok("log", "--kind", "run").contains("run:r1"))
+        // Each reply holds only its own command's output, whatever came before it.
+        #expect(replies[1]["stdout"] as? String == "")
+        #expect(replies[7]["stdout"] as? String == (try w.ok("log", "--kind", "run")))
         try w.expectFsckClean()
     }
 }
