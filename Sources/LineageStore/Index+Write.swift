@@ -60,13 +60,11 @@ extension Index {
             for (level, index, hash) in nodes where level >= Index.storedNodeLevel {
                 try insertNode.execute(arguments: [level, Int64(index), Data(hash)])
             }
-            try db.cachedStatement(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('range', ?)").execute(arguments: [Hex.encode(range.encoded)])
+            try setMeta("range", Hex.encode(range.encoded), db)
             try insert(rows, db)
             if !deferringKeys { try countBufferedKeys(rows.count, db) }
             // While keys are deferred the index is incomplete: it gets its head only when they land.
-            if !deferringKeys {
-                try db.cachedStatement(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('head', ?)").execute(arguments: [head.hex])
-            }
+            if !deferringKeys { try setMeta("head", head.hex, db) }
         }
     }
 
@@ -139,8 +137,8 @@ extension Index {
             try db.execute(sql: Index.mergeKeys(from: .middle, into: .big))
             middle = 0
         }
-        try setMetaCount("bufferedKeys", buffered, db)
-        try setMetaCount("middleKeys", middle, db)
+        try setMeta("bufferedKeys", String(buffered), db)
+        try setMeta("middleKeys", String(middle), db)
     }
 
     /// Moves every key of one tier into another, in key order.
@@ -157,8 +155,9 @@ extension Index {
         try Int.fetchOne(db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?"), arguments: [key]) ?? 0
     }
 
-    private func setMetaCount(_ key: String, _ value: Int, _ db: Database) throws {
-        try db.cachedStatement(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)").execute(arguments: [key, String(value)])
+    /// Sets one of the index's own facts in `meta` (its head, the tree's right edge, key counts).
+    private func setMeta(_ key: String, _ value: String, _ db: Database) throws {
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)").execute(arguments: [key, value])
     }
 
     /// Starts a rebuild that collects id and prediction-id keys in temporary tables and inserts
@@ -177,9 +176,7 @@ extension Index {
     func finishRebuild(head: ObjectID?) throws {
         try writing { db in
             try landDeferredKeys(db)
-            if let head {
-                try db.cachedStatement(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('head', ?)").execute(arguments: [head.hex])
-            }
+            if let head { try setMeta("head", head.hex, db) }
         }
         deferringKeys = false
         deferredSeqs = [:]
