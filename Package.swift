@@ -6,9 +6,9 @@ import PackageDescription
 /// CGitLocalOnly stands in for GSSAPI (no static library) and for libgit2's TLS and SSH set-up.
 let libgit2StaticLinkFlags: [String] = [
     "--wrap=git_mbedtls_stream_global_init", "--wrap=git_mbedtls_stream_new", "--wrap=git_mbedtls_stream_wrap",
-    "--wrap=git_mbedtls__set_cert_location", "--wrap=git_transport_ssh_global_init",
+    "--wrap=git_mbedtls__set_cert_location",
     "-l:libgit2.a", "-l:libmbedtls.a", "-l:libmbedx509.a", "-l:libmbedcrypto.a", "-l:libhttp_parser.a",
-    "-l:libssh2.a", "-l:libcrypto.a", "-l:libpcre2-8.a", "-l:libz.a",
+    "-l:libpcre2-8.a", "-l:libz.a",
 ].flatMap { ["-Xlinker", $0] }
 
 let package = Package(

@@ -3,9 +3,9 @@
  * fetches, pushes or clones through libgit2. Loading Debian's shared libgit2 cost every command about
  * 4 ms before main(): the dynamic linker mapped and bound 15 libraries for network transports lineage
  * never uses (Kerberos, SSH, two TLS stacks). Linked statically, only what libgit2 references comes
- * along, and the definitions below replace the parts of libgit2's start-up that serve those transports,
- * as a libgit2 built with USE_HTTPS=OFF would. The linker redirects libgit2's calls to them
- * (--wrap=NAME sends calls of NAME to __wrap_NAME).
+ * along, and the definitions below replace libgit2's TLS, SSH and Kerberos parts, as a libgit2 built
+ * with USE_HTTPS=OFF and USE_SSH=OFF would: the linker redirects libgit2's calls to the __wrap_ ones
+ * (--wrap=NAME sends calls of NAME to __wrap_NAME), and the others stand in for whole files.
  */
 #include "CGitLocalOnly.h"
 #include <git2/errors.h>
@@ -43,12 +43,24 @@ int __wrap_git_mbedtls__set_cert_location(const char *file, const char *path) {
 }
 
 /*
- * git_libgit2_init() also initialises libssh2, which initialises OpenSSL (its error strings, engines)
- * and registers OpenSSL's clean-up at exit: ~0.3 ms of every command. libssh2 initialises itself when
- * a session is first made (libssh2_session_init_ex), so leaving it to that loses nothing.
+ * libgit2's SSH transport (libssh2, and through it OpenSSL's libcrypto) is left out: with it came
+ * ~16,600 pointers that the dynamic loader relocated at every start (OpenSSL's method and object
+ * tables), a sixth of the executable's relocations. These two replace libgit2's SSH transport file
+ * (transports/ssh.c), so the linker never takes it from libgit2.a: git_libgit2_init() has no SSH to
+ * set up, and an ssh:// or scp-style remote fails with an error, as in a libgit2 built with
+ * USE_SSH=OFF.
  */
-int __wrap_git_transport_ssh_global_init(void) {
+struct git_smart_subtransport;
+struct git_transport;
+
+int git_transport_ssh_global_init(void) {
     return 0;
+}
+
+int git_smart_subtransport_ssh(struct git_smart_subtransport **out, struct git_transport *owner, void *param) {
+    (void)out, (void)owner, (void)param;
+    git_error_set_str(GIT_ERROR_SSH, "lineage's libgit2 makes no SSH connections");
+    return -1;
 }
 
 /*

@@ -15,16 +15,22 @@ final class TemporaryDirectory {
 
 @Suite("GitStore wrapper")
 struct RepositoryTests {
-    @Test("the statically linked libgit2 refuses TLS at once, with lineage's message (fail closed, no network)")
-    func noTLS() throws {
+    @Test(
+        "the statically linked libgit2 refuses TLS and SSH at once, with lineage's message (fail closed, no network)",
+        arguments: [
+            ("https://lineage.invalid/store.git", "makes no TLS connections"),
+            ("ssh://git@lineage.invalid/store.git", "makes no SSH connections"),
+            ("git@lineage.invalid:store.git", "makes no SSH connections"),
+        ])
+    func noNetwork(url: String, refusal: String) throws {
         let dir = try TemporaryDirectory()
         let repo = try Repository.createBare(at: dir.path + "/repo.git")
         var remote: OpaquePointer?
-        #expect(git_remote_create_anonymous(&remote, repo.handle, "https://lineage.invalid/store.git") == 0)
+        #expect(git_remote_create_anonymous(&remote, repo.handle, url) == 0)
         defer { git_remote_free(remote) }
         #expect(git_remote_connect(remote, GIT_DIRECTION_FETCH, nil, nil, nil) < 0)
         let message = git_error_last().map { String(cString: $0.pointee.message) } ?? ""
-        #expect(message.contains("makes no TLS connections"), "\(message)")
+        #expect(message.contains(refusal), "\(message)")
     }
 
     @Test("blobs, trees and commits round-trip, and stock git fsck --strict accepts them")
