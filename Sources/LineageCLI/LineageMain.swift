@@ -10,6 +10,7 @@ public enum LineageMain {
     public static func main() {
         do {
             var command = try Lineage.parseCommand(Array(CommandLine.arguments.dropFirst()))
+            defer { OpenStores.closeBeforeExit() }
             try command.run()
         } catch {
             if !(error is LineageError), !(error is RecordError), !(error is ExitCode), Lineage.exitCode(for: error) == .success {

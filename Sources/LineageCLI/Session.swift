@@ -23,8 +23,7 @@ extension Lineage {
         )
 
         func run() throws {
-            OpenStores.session = [:]
-            defer { OpenStores.session = nil }
+            defer { OpenStores.closeAll() }
             var reader = LineReader(descriptor: STDIN_FILENO, maximumLineLength: 1 << 20)
             while let line = reader.next() {
                 let reply: JSONObject

@@ -12,22 +12,39 @@ struct StoreOptions: ParsableArguments {
     func open(syncingIndex: Bool = true) throws -> Store {
         let path = try StoreLocation.discover(explicit: store, environment: ProcessInfo.processInfo.environment,
                                               workingDirectory: FileManager.default.currentDirectoryPath)
-        guard let cache = OpenStores.session else { return try Store.open(at: path, syncingIndex: syncingIndex) }
-        if let open = cache[path] {
+        return try OpenStores.store(at: path, syncingIndex: syncingIndex)
+    }
+}
+
+/// The stores this process has opened, by path, kept open until `lineage session` ends or the
+/// process exits. A session's commands share them: opening one (git, SQLite in WAL mode) costs
+/// more than most commands. A single command leaves its store to the process's exit rather than
+/// closing it: closing the index through GRDB cost ~1 ms of each short command (NotificationCenter,
+/// and a thread libdispatch starts to dispose of the connection's queue), and SQLite needs no
+/// close to stay consistent; the index's WAL is kept between processes either way (see Index).
+enum OpenStores {
+    nonisolated(unsafe) private static var byPath: [String: Store] = [:]
+
+    static func store(at path: String, syncingIndex: Bool) throws -> Store {
+        if let open = byPath[path] {
             if syncingIndex { try open.syncIndexWithLog() }
             return open
         }
         let opened = try Store.open(at: path, syncingIndex: syncingIndex)
-        OpenStores.session?[path] = opened
+        byPath[path] = opened
         return opened
     }
-}
 
-/// Stores that `lineage session` keeps open across its commands, by path: opening one (git,
-/// SQLite in WAL mode) and closing it again (a checkpoint and an fsync) would cost more than most
-/// commands. Nil outside a session.
-enum OpenStores {
-    nonisolated(unsafe) static var session: [String: Store]?
+    /// Closes every store: the end of a session.
+    static func closeAll() {
+        byPath = [:]
+    }
+
+    /// Before the process exits: closes the stores whose index took bulk writes (ingest, reindex),
+    /// which empties their large WAL so that the next command does not have to read it.
+    static func closeBeforeExit() {
+        byPath = byPath.filter { !$0.value.index.isPreparedForBulkWrites }
+    }
 }
 
 /// Options of commands that write records.

@@ -77,6 +77,9 @@ public final class Index {
         bulk = true
     }
 
+    /// True once `prepareForBulkWrites` was called: closing the index then empties its WAL.
+    public var isPreparedForBulkWrites: Bool { bulk }
+
     /// Keeps the WAL between connections, emptied by a commit that leaves `frames` pages in it.
     private static func keepWAL(_ db: Database, frames: Int32) throws {
         let result = lineage_sqlite_keep_wal(db.sqliteConnection, frames, busyTimeoutMilliseconds)
