@@ -135,8 +135,7 @@ struct WriteOptionsActor {
     let actor: String?
     var resolved: String {
         if let actor, !actor.isEmpty { return actor }
-        let environment = ProcessInfo.processInfo.environment
-        if let actor = environment["LINEAGE_ACTOR"], !actor.isEmpty { return actor }
-        return (environment["USER"] ?? "unknown") + "@" + ProcessInfo.processInfo.hostName
+        if let actor = Environment.value("LINEAGE_ACTOR"), !actor.isEmpty { return actor }
+        return (Environment.value("USER") ?? "unknown") + "@" + ProcessInfo.processInfo.hostName
     }
 }

@@ -25,7 +25,7 @@ extension Lineage {
         var quiet = false
 
         func run() throws {
-            let path = StoreLocation.forInit(explicit: storeOptions.store, environment: ProcessInfo.processInfo.environment,
+            let path = StoreLocation.forInit(explicit: storeOptions.store, variable: Environment.value("LINEAGE_STORE"),
                                              workingDirectory: FileManager.default.currentDirectoryPath)
             let store = try Store.create(at: path, origin: origin)
             if !quiet {

@@ -17,7 +17,7 @@ extension Lineage {
         var metrics: [String]
 
         func run() throws {
-            guard let path = ProcessInfo.processInfo.environment["LINEAGE_METRICS_FILE"], !path.isEmpty else {
+            guard let path = Environment.value("LINEAGE_METRICS_FILE"), !path.isEmpty else {
                 throw LineageError.input("`lineage metric` reports to a run: call it from a command started by `lineage run`")
             }
             let object = try FieldInput.pairs(metrics, flag: "metric")

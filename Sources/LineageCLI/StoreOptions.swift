@@ -10,7 +10,7 @@ struct StoreOptions: ParsableArguments {
 
     /// Opens the store the options point at; `verify` opens it without bringing the index up to date.
     func open(syncingIndex: Bool = true) throws -> Store {
-        let path = try StoreLocation.discover(explicit: store, environment: ProcessInfo.processInfo.environment,
+        let path = try StoreLocation.discover(explicit: store, variable: Environment.value("LINEAGE_STORE"),
                                               workingDirectory: FileManager.default.currentDirectoryPath)
         return try OpenStores.store(at: path, syncingIndex: syncingIndex)
     }

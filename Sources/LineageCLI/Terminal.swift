@@ -23,7 +23,7 @@ enum Terminal {
         return "\u{1B}[\(code)m\(text)\u{1B}[0m"
     }
 
-    static let useColour: Bool = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+    static let useColour: Bool = isatty(STDOUT_FILENO) == 1 && Environment.value("NO_COLOR") == nil
 
     /// A progress reporter that redraws one stderr line, only when stderr is a terminal.
     static func progress(_ label: String) -> ((Int64, Int64) -> Void)? {

@@ -17,15 +17,24 @@ struct StoreLocationTests {
         let deep = store.directory + "/a/b/c"
         try FileManager.default.createDirectory(atPath: deep, withIntermediateDirectories: true)
         let expected = StoreLocation.standardized(absolute: store.directory + "/.lineage")
-        #expect(try StoreLocation.discover(explicit: nil, environment: [:], workingDirectory: deep) == expected)
-        #expect(try StoreLocation.discover(explicit: nil, environment: [:], workingDirectory: deep + "/./../..") == expected)
-        #expect(try StoreLocation.discover(explicit: "../../..", environment: [:], workingDirectory: deep) == expected)
-        #expect(try StoreLocation.discover(explicit: nil, environment: ["LINEAGE_STORE": "../../../.lineage"], workingDirectory: deep) == expected)
-        #expect(throws: LineageError.self) { try StoreLocation.discover(explicit: deep, environment: [:], workingDirectory: "/") }
+        #expect(try StoreLocation.discover(explicit: nil, variable: nil, workingDirectory: deep) == expected)
+        #expect(try StoreLocation.discover(explicit: nil, variable: nil, workingDirectory: deep + "/./../..") == expected)
+        #expect(try StoreLocation.discover(explicit: "../../..", variable: nil, workingDirectory: deep) == expected)
+        #expect(try StoreLocation.discover(explicit: nil, variable: "../../../.lineage", workingDirectory: deep) == expected)
+        #expect(throws: LineageError.self) { try StoreLocation.discover(explicit: deep, variable: nil, workingDirectory: "/") }
         // A directory with a git config but no [lineage] section is not a store.
         try "[core]\n\tbare = true\n".write(toFile: deep + "/config", atomically: true, encoding: .utf8)
         try FileManager.default.createDirectory(atPath: deep + "/objects", withIntermediateDirectories: true)
         #expect(!StoreLocation.isStore(deep))
         #expect(StoreLocation.isStore(expected))
+        // Nor is one with a [lineage] section whose objects is not a directory.
+        let fake = store.directory + "/a/fake"
+        try FileManager.default.createDirectory(atPath: fake, withIntermediateDirectories: true)
+        try "[core]\n\tbare = true\n[lineage]\n\torigin = x\n".write(toFile: fake + "/config", atomically: true, encoding: .utf8)
+        try "".write(toFile: fake + "/objects", atomically: true, encoding: .utf8)
+        #expect(!StoreLocation.isStore(fake))
+        try FileManager.default.removeItem(atPath: fake + "/objects")
+        try FileManager.default.createDirectory(atPath: fake + "/objects", withIntermediateDirectories: true)
+        #expect(StoreLocation.isStore(fake))
     }
 }
