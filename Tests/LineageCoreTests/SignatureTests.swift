@@ -25,6 +25,15 @@ struct SignatureTests {
         #expect(throws: RecordError.self) { try altered.verify(trusting: [verifier]) }
     }
 
+    @Test("key files' surrounding spaces and line ends are ignored; anything else around a key is refused")
+    func keyTextAround() throws {
+        #expect(try SigningKey(parsing: " \t" + Self.goSigner + "\r\n").text == Self.goSigner)
+        #expect(try VerifierKey(parsing: "\n" + Self.goVerifier + "\n\n").text == Self.goVerifier)
+        #expect(throws: RecordError.self) { try SigningKey(parsing: Self.goSigner + "x") }
+        #expect(throws: RecordError.self) { try VerifierKey(parsing: "#" + Self.goVerifier) }
+        #expect(throws: RecordError.self) { try VerifierKey(parsing: " \n ") }
+    }
+
     @Test("a verifier key whose base64 holds '+' parses (transparency-dev vector)")
     func plusInKey() throws {
         #expect(try VerifierKey(parsing: "TEST+7997405c+AQcC+FTVKf0jlTdHDY3rbevmnKxxPjigCXlVtGe6RIr6").name == "TEST")

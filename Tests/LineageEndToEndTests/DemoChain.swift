@@ -41,6 +41,7 @@ struct StepChecker {
 
     func write(_ name: String, _ contents: String) throws { try workspace.write(name, contents) }
 
+    @discardableResult
     func ok(_ arguments: String..., sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
         let outcome = try workspace.run(Workspace.binary, arguments, in: nil, stdin: nil)
         #expect(outcome.status == 0, "lineage \(arguments.joined(separator: " ")) failed: \(outcome.stderr)", sourceLocation: sourceLocation)
