@@ -52,10 +52,10 @@ extension Store {
 
     /// The store's private signing key.
     public func signingKey() throws -> SigningKey {
-        guard let text = try? String(contentsOfFile: signingKeyPath, encoding: .utf8) else {
+        guard let bytes = FileBytes.read(signingKeyPath) else {
             throw LineageError.notFound("this store has no signing key; create one with `lineage key generate`")
         }
-        return try LineageError.catching { try SigningKey(parsing: text) }
+        return try LineageError.catching { try SigningKey(parsing: String(decoding: bytes, as: UTF8.self)) }
     }
 
     /// Every key whose signatures this store accepts: its own keys, current and past, and keys trusted with `lineage key trust`.

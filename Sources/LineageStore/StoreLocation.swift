@@ -38,17 +38,11 @@ public enum StoreLocation {
     /// (Plain POSIX calls: through FileManager and Data this cost every command ~0.1 ms.)
     public static func isStore(_ path: String) -> Bool {
         var status = stat()
-        guard stat(path + "/objects", &status) == 0, status.st_mode & S_IFMT == S_IFDIR else { return false }
-        let descriptor = open(path + "/config", O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return false }
-        defer { close(descriptor) }
-        // A store's config is a few hundred bytes; the section is searched for in its first 64 KB.
-        var config = [UInt8](repeating: 0, count: 1 << 16)
-        let count = config.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-        guard count > 0 else { return false }
+        guard stat(path + "/objects", &status) == 0, status.st_mode & S_IFMT == S_IFDIR,
+              let config = FileBytes.read(path + "/config") else { return false }
         let section = Array("[lineage]".utf8)
-        return config[..<count].indices.contains { start in
-            start + section.count <= count && config[start..<start + section.count].elementsEqual(section)
+        return config.indices.contains { start in
+            start + section.count <= config.count && config[start..<start + section.count].elementsEqual(section)
         }
     }
 
