@@ -61,18 +61,24 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        // The `@main` entry point only. Linked by the toolchain's lld with packed relative relocations
-        // (DT_RELR): the dynamic linker applies ~117,000 of them at every start, and gold's
-        // 2.8 MB table of them cost each command about 1.3 ms. The static Swift runtime's link
-        // arguments export every public symbol of the program (~12,500) for nothing: each symbol the
-        // shared libraries bind was looked up among them first (a `record run` ~1.9 ms faster without).
+        // The `@main` entry point only. Linked by the toolchain's lld (gold cannot link the release
+        // build's static-pie, see the Makefile) with packed relative relocations (DT_RELR): ~92,000
+        // pointers are relocated at every start, and gold's 2.2 MB table of them cost each command
+        // about 1.3 ms. The static Swift runtime's link arguments export every public symbol of the
+        // program (~12,500) for nothing: in a dynamically linked build, each symbol the shared
+        // libraries bind was looked up among them first (a `record run` ~1.9 ms faster without).
         .executableTarget(
             name: "lineage",
             dependencies: ["LineageCLI"],
             linkerSettings: [.unsafeFlags(["-use-ld=lld"] + ["-z", "pack-relative-relocs", "--no-export-dynamic"].flatMap { ["-Xlinker", $0] })]
         ),
         // `make bench`: builds a synthetic store and times lineage against its references.
-        .executableTarget(name: "lineage-bench", dependencies: ["LineageStore", "LineageCore"], path: "Sources/LineageBench"),
+        .executableTarget(
+            name: "lineage-bench",
+            dependencies: ["LineageStore", "LineageCore"],
+            path: "Sources/LineageBench",
+            linkerSettings: [.unsafeFlags(["-use-ld=lld"])]
+        ),
 
         .testTarget(name: "GitStoreTests", dependencies: ["GitStore", "Clibgit2"]),
         .testTarget(name: "LineageCoreTests", dependencies: ["LineageCore"]),
