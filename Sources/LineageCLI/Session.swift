@@ -23,7 +23,11 @@ extension Lineage {
         )
 
         func run() throws {
-            defer { OpenStores.closeAll() }
+            OpenStores.inSession = true
+            defer {
+                OpenStores.closeAll()
+                OpenStores.inSession = false
+            }
             var reader = LineReader(descriptor: STDIN_FILENO, maximumLineLength: 1 << 20)
             while let line = reader.next() {
                 let reply: JSONObject

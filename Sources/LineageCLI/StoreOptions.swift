@@ -24,6 +24,10 @@ struct StoreOptions: ParsableArguments {
 /// close to stay consistent; the index's WAL is kept between processes either way (see Index).
 enum OpenStores {
     nonisolated(unsafe) private static var byPath: [String: Store] = [:]
+    /// True during `lineage session`: its stores' indexes keep a long WAL, as bulk writes do, and
+    /// empty it when the session ends. With the short WAL of single commands, every few commands
+    /// paid for a checkpoint (two fdatasyncs), the slowest step of a session's writes on a busy disk.
+    nonisolated(unsafe) static var inSession = false
 
     static func store(at path: String, syncingIndex: Bool) throws -> Store {
         if let open = byPath[path] {
@@ -31,11 +35,12 @@ enum OpenStores {
             return open
         }
         let opened = try Store.open(at: path, syncingIndex: syncingIndex)
+        if inSession { try opened.index.prepareForBulkWrites() }
         byPath[path] = opened
         return opened
     }
 
-    /// Closes every store: the end of a session.
+    /// Closes every store (emptying the WAL of those that took bulk writes): the end of a session.
     static func closeAll() {
         byPath = [:]
     }
