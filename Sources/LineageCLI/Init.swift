@@ -26,7 +26,7 @@ extension Lineage {
 
         func run() throws {
             let path = StoreLocation.forInit(explicit: storeOptions.store, variable: Environment.value("LINEAGE_STORE"),
-                                             workingDirectory: FileManager.default.currentDirectoryPath)
+                                             workingDirectory: Environment.workingDirectory)
             let store = try Store.create(at: path, origin: origin)
             if !quiet {
                 print("Initialised an empty lineage store in \(store.path) (origin \(store.origin))")

@@ -11,7 +11,7 @@ struct StoreOptions: ParsableArguments {
     /// Opens the store the options point at; `verify` opens it without bringing the index up to date.
     func open(syncingIndex: Bool = true) throws -> Store {
         let path = try StoreLocation.discover(explicit: store, variable: Environment.value("LINEAGE_STORE"),
-                                              workingDirectory: FileManager.default.currentDirectoryPath)
+                                              workingDirectory: Environment.workingDirectory)
         return try OpenStores.store(at: path, syncingIndex: syncingIndex)
     }
 }

@@ -87,10 +87,13 @@ public final class Store {
 
     /// Checks an origin: one or more `/`-separated segments of letters, digits, '.', '_' and '-'.
     public static func validate(origin: String) throws {
-        let segments = origin.split(separator: "/", omittingEmptySubsequences: false)
-        let ok = !origin.isEmpty && origin.utf8.count <= 200 && segments.allSatisfy { segment in
-            !segment.isEmpty && !segment.hasPrefix(".") && !segment.hasSuffix(".lock") && !segment.contains("..")
-                && segment.utf8.allSatisfy { Names.isNameByte($0) }
+        // Worked on as bytes: the same checks on substrings took generic string paths that cost
+        // every command ~0.05 ms.
+        let bytes = Array(origin.utf8), dot = UInt8(ascii: "."), lock = Array(".lock".utf8)
+        let ok = !bytes.isEmpty && bytes.count <= 200 && bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).allSatisfy { segment in
+            !segment.isEmpty && segment.first != dot && !segment.reversed().starts(with: lock.reversed())
+                && !zip(segment, segment.dropFirst()).contains { $0 == dot && $1 == dot }
+                && segment.allSatisfy { Names.isNameByte($0) }
         }
         guard ok else {
             throw LineageError.input("the origin \(Names.printable(origin)) is not allowed: use segments of letters, digits, '.', '_' and '-' separated by '/', like example.com/fraud")

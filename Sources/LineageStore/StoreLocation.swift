@@ -62,8 +62,8 @@ public enum StoreLocation {
         guard !components.isEmpty else { return "/" }
         var result = ""
         for component in components {
-            result += "/"
-            result += component
+            result.append("/")
+            result.append(contentsOf: component)
         }
         return result
     }

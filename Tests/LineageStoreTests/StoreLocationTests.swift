@@ -38,3 +38,21 @@ struct StoreLocationTests {
         #expect(StoreLocation.isStore(fake))
     }
 }
+
+@Suite("store origins")
+struct OriginTests {
+    @Test("origins of name segments separated by '/' are allowed", arguments: [
+        "example.com/fraud", "local/d78d429bb92e", "a", "a-b_c.d/e", "x.lockers/y", "a.b.c", String(repeating: "a", count: 200),
+    ])
+    func allowed(origin: String) throws {
+        try Store.validate(origin: origin)
+    }
+
+    @Test("empty, dotted, .lock, '..', non-name and over-long origins are refused", arguments: [
+        "", "/", "a/", "/a", "a//b", ".hidden", "a/.b", "x.lock", "a/b.lock", "a..b", "a/../b", "..", "a b", "a\tb", "é",
+        "a\u{0}b", String(repeating: "a", count: 201),
+    ])
+    func refused(origin: String) {
+        #expect(throws: LineageError.self) { try Store.validate(origin: origin) }
+    }
+}
