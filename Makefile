@@ -38,7 +38,7 @@ build: setup
 # Release builds are static position-independent executables (static-pie: still loaded at a random
 # address): the Swift runtime, Foundation, libstdc++, SQLite and glibc are linked in, so no command
 # waits for the dynamic loader to map, relocate and bind shared libraries, or to resolve each libc or
-# SQLite function on its first call (`record run` 9.1 -> 7.6 ms, `--version` 4.7 -> 3.2 ms back to
+# SQLite function on its first call (`record run` 10.3 -> 6.3 ms, `--version` 4.7 -> 3.2 ms back to
 # back). `--disable-local-rpath` because glibc's static-pie start-up refuses a binary with a RUNPATH.
 # The linker warns that getpwuid and dlopen need this glibc's shared libraries at run time: true of
 # any binary built on this machine, and lineage calls neither (libgit2 would, for `~` in a config).
