@@ -79,7 +79,9 @@ struct RecordDetails {
     static func inline(_ value: JSONValue) -> String {
         switch value {
         case .string(let s): return Names.printable(s).dropFirst().dropLast().description
+        case .object(let object) where object.members.isEmpty: return "(none)"
         case .object(let object): return object.members.map { "\($0.key)=\(inline($0.value))" }.joined(separator: ", ")
+        case .array(let items) where items.isEmpty: return "(none)"
         case .array(let items): return items.map(inline).joined(separator: " ")
         default: return value.canonicalString
         }

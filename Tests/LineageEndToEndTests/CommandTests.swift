@@ -57,6 +57,16 @@ struct CommandTests {
         #expect(record["size"] as? Int == 10)
     }
 
+    @Test("show prints an empty list or object as (none), not as nothing")
+    func showEmpty() throws {
+        let w = try Workspace()
+        try w.ok("init")
+        try w.ok("run", "--name", "nothing-in", "--", "true")
+        let shown = try w.ok("show", "run:nothing-in")
+        #expect(shown.contains("\ninputs: (none)\n"), "\(shown)")
+        #expect(!shown.contains(": \n"), "\(shown)")
+    }
+
     @Test("the store is found from a subdirectory, through LINEAGE_STORE, and through --store")
     func discovery() throws {
         let w = try Workspace()
