@@ -23,7 +23,7 @@ public struct VerifierKey: Hashable, Sendable {
     /// Parses the verifier key text form.
     public init(parsing text: String) throws(RecordError) {
         // The base64 part may itself contain '+'.
-        let parts = keyText(text).split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
+        let parts = Names.trimmed(text).split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3, let id = UInt32(parts[1], radix: 16), parts[1].count == 8,
               let raw = Data(base64Encoded: String(parts[2])), raw.count == 33, raw.first == 0x01 else {
             throw RecordError("not a verifier key: expected NAME+KEYID+BASE64 as `lineage key show` prints it")
@@ -70,7 +70,7 @@ public struct SigningKey {
 
     /// Parses the signer key text form.
     public init(parsing text: String) throws(RecordError) {
-        let parts = keyText(text).split(separator: "+", maxSplits: 4, omittingEmptySubsequences: false)
+        let parts = Names.trimmed(text).split(separator: "+", maxSplits: 4, omittingEmptySubsequences: false)
         guard parts.count == 5, parts[0] == "PRIVATE", parts[1] == "KEY", let raw = Data(base64Encoded: String(parts[4])),
               raw.count == 33, raw.first == 0x01, let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw.dropFirst()) else {
             throw RecordError("not a lineage signing key: expected PRIVATE+KEY+NAME+KEYID+BASE64")
@@ -101,10 +101,3 @@ public struct SigningKey {
     }
 }
 
-/// A key's text without the spaces, tabs and line ends around it (key files end with a newline).
-/// Key texts are ASCII; Foundation's `trimmingCharacters(in:)` cost every signing command ~0.1 ms.
-private func keyText(_ text: String) -> Substring {
-    let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
-    guard let first = text.firstIndex(where: { !isSpace($0) }), let last = text.lastIndex(where: { !isSpace($0) }) else { return "" }
-    return text[first...last]
-}

@@ -38,6 +38,14 @@ public enum Names {
         return name.isEmpty ? nil : name
     }
 
+    /// `text` without the whitespace (spaces, tabs, line ends) at either end. Written out: Foundation's
+    /// `trimmingCharacters(in:)` costs each process ~0.1 ms on first use, on every write's path.
+    public static func trimmed(_ text: String) -> Substring {
+        guard let first = text.firstIndex(where: { !$0.isWhitespace }) else { return "" }
+        let last = text.lastIndex { !$0.isWhitespace }!
+        return text[first...last]
+    }
+
     /// A quoted form of untrusted text that is safe to print on a terminal.
     public static func printable(_ text: String) -> String {
         var out = "'"

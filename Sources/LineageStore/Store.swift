@@ -91,7 +91,7 @@ public final class Store {
         // every command ~0.05 ms.
         let bytes = Array(origin.utf8), dot = UInt8(ascii: "."), lock = Array(".lock".utf8)
         let ok = !bytes.isEmpty && bytes.count <= 200 && bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).allSatisfy { segment in
-            !segment.isEmpty && segment.first != dot && !segment.reversed().starts(with: lock.reversed())
+            !segment.isEmpty && segment.first != dot && !segment.suffix(lock.count).elementsEqual(lock)
                 && !zip(segment, segment.dropFirst()).contains { $0 == dot && $1 == dot }
                 && segment.allSatisfy { Names.isNameByte($0) }
         }
