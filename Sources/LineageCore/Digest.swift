@@ -39,6 +39,12 @@ public struct Digest: Hashable, Sendable, Comparable, CustomStringConvertible {
         self = parsed
     }
 
+    /// Parses the UTF-8 bytes of `sha256:<64 lower-case hex>`.
+    init?(utf8: UnsafeBufferPointer<UInt8>) {
+        guard let parsed = Digest.parse(utf8) else { return nil }
+        self = parsed
+    }
+
     private static func parse(_ utf8: UnsafeBufferPointer<UInt8>) -> Digest? {
         guard utf8.count == 71, utf8.starts(with: prefixBytes) else { return nil }
         var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// One immutable fact in the log: a validated JSON object, its canonical bytes and its id.
 ///
 /// The id is `sha256:<hex>` of the RFC 8785 canonical bytes. Links are ids of other records, so a
@@ -12,27 +14,53 @@ public struct Record: Sendable {
     }
 
     /// The record's parts, in one shared box: a copy of a record costs one reference count.
-    private final class Storage: Sendable {
+    final class Storage: Sendable {
         let kind: RecordKind
-        let object: JSONObject
         let canonicalBytes: [UInt8]
         let id: Digest
         let links: [Link]
         let predictionID: String?
         let timeMilliseconds: Int64
+        /// The record object: given, or parsed from the canonical bytes when first asked for.
+        private let parsed: Mutex<JSONObject?>
 
         init(kind: RecordKind, object: JSONObject, canonicalBytes: [UInt8]) {
             self.kind = kind
-            self.object = object
             self.canonicalBytes = canonicalBytes
             id = Digest(hashing: canonicalBytes)
             links = Record.links(kind: kind, object: object)
             predictionID = kind == .prediction ? object["predictionId"]?.stringValue : nil
             timeMilliseconds = object["time"]?.stringValue.flatMap(RecordTime.parse) ?? 0
+            parsed = Mutex(object)
+        }
+
+        /// A record read by `CanonicalScan`, whose object is parsed only if asked for.
+        init(kind: RecordKind, canonicalBytes: [UInt8], links: [Link], predictionID: String?, timeMilliseconds: Int64) {
+            self.kind = kind
+            self.canonicalBytes = canonicalBytes
+            id = Digest(hashing: canonicalBytes)
+            self.links = links
+            self.predictionID = predictionID
+            self.timeMilliseconds = timeMilliseconds
+            parsed = Mutex(nil)
+        }
+
+        var object: JSONObject {
+            parsed.withLock { object in
+                if let object { return object }
+                // The scan accepted these bytes, and the parser accepts all it accepts.
+                guard case .object(let parsed)? = try? JSONParser.parse(canonicalBytes) else {
+                    preconditionFailure("canonical record bytes did not parse")
+                }
+                object = parsed
+                return parsed
+            }
         }
     }
 
-    private let storage: Storage
+    let storage: Storage
+
+    init(storage: Storage) { self.storage = storage }
 
     /// What kind of fact this is.
     public var kind: RecordKind { storage.kind }
@@ -68,6 +96,10 @@ public struct Record: Sendable {
 
     /// Reads a record from its canonical bytes, refusing bytes that are not exactly canonical.
     public init(canonicalBytes bytes: [UInt8]) throws(RecordError) {
+        if let scanned = Record.scanned(bytes) {
+            self = scanned
+            return
+        }
         try self.init(try Record.object(bytes))
         guard canonicalBytes == bytes else { throw RecordError("record bytes are not in canonical form") }
     }
@@ -75,6 +107,10 @@ public struct Record: Sendable {
     /// Reads a record from bytes the log already holds, checking only that they are a JSON object of
     /// a known kind: for rebuilding the index, where `verify`, not the reader, checks the log.
     public init(storedBytes bytes: [UInt8]) throws(RecordError) {
+        if let scanned = Record.scanned(bytes) {
+            self = scanned
+            return
+        }
         let object = try Record.object(bytes)
         guard let kind = object["kind"]?.stringValue.flatMap(RecordKind.init(rawValue:)) else {
             throw RecordError("a record needs a known 'kind'")

@@ -21,12 +21,15 @@ public struct RecordSchema: Sendable {
     /// Fields that hold links, in schema order.
     public let linkFields: [Field]
     private let byName: [String: Field]
+    /// Fields in the order of their names' bytes (canonical member order: names are ASCII).
+    let sortedFields: [(name: [UInt8], field: Field)]
 
     init(kind: RecordKind, fields: [Field]) {
         self.kind = kind
         self.fields = fields
         linkFields = fields.filter { $0.type.isLink }
         byName = Dictionary(uniqueKeysWithValues: fields.map { ($0.name, $0) })
+        sortedFields = fields.map { (Array($0.name.utf8), $0) }.sorted { $0.name.lexicographicallyPrecedes($1.name) }
     }
 
     /// The field called `name`, if this kind has one.

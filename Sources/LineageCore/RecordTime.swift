@@ -32,7 +32,11 @@ public enum RecordTime {
 
     /// Parses a record timestamp; nil unless it is exactly the canonical form of a real instant.
     public static func parse(_ text: String) -> Int64? {
-        let u = Array(text.utf8)
+        Array(text.utf8).withUnsafeBufferPointer { parse(utf8: $0) }
+    }
+
+    /// Parses the UTF-8 bytes of a record timestamp.
+    static func parse(utf8 u: UnsafeBufferPointer<UInt8>) -> Int64? {
         guard u.count == 24, u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-"), u[10] == UInt8(ascii: "T"),
               u[13] == UInt8(ascii: ":"), u[16] == UInt8(ascii: ":"), u[19] == UInt8(ascii: "."),
               u[23] == UInt8(ascii: "Z") else { return nil }
