@@ -138,11 +138,11 @@ public enum Hex {
 
     /// The value of one lower-case hex digit, or nil.
     static func lowerValue(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-        default: nil
-        }
+        // Two subtractions that wrap below the range (range patterns cost a call each here).
+        let digit = c &- UInt8(ascii: "0")
+        if digit < 10 { return digit }
+        let letter = c &- UInt8(ascii: "a")
+        return letter < 6 ? letter + 10 : nil
     }
 
     /// The value of one hex digit, or nil.
