@@ -5,7 +5,7 @@ public enum Merkle {
     /// SHA-256(0x00 || leaf).
     public static func leafHash(_ leaf: some Sequence<UInt8>) -> [UInt8] {
         var hasher = SHA256()
-        hasher.update(data: [0x00])
+        prefix(0x00, &hasher)
         hasher.update(data: Array(leaf))
         return Array(hasher.finalize())
     }
@@ -13,10 +13,15 @@ public enum Merkle {
     /// SHA-256(0x01 || left || right).
     public static func nodeHash(_ left: [UInt8], _ right: [UInt8]) -> [UInt8] {
         var hasher = SHA256()
-        hasher.update(data: [0x01])
+        prefix(0x01, &hasher)
         hasher.update(data: left)
         hasher.update(data: right)
         return Array(hasher.finalize())
+    }
+
+    /// Feeds the domain-separation byte from the stack (an array literal would be allocated per hash).
+    private static func prefix(_ byte: UInt8, _ hasher: inout SHA256) {
+        withUnsafeBytes(of: byte) { hasher.update(bufferPointer: $0) }
     }
 
     /// The root of an empty tree: SHA-256 of nothing.

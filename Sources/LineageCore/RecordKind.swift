@@ -15,4 +15,20 @@ public enum RecordKind: String, CaseIterable, Sendable, Codable, CustomStringCon
 
     /// Kinds whose records carry a per-name `version` (1, 2, …).
     public var isVersioned: Bool { self == .dataset || self == .model }
+
+    /// The kind's position in `allCases`.
+    var ordinal: Int {
+        switch self {
+        case .dataset: 0
+        case .transform: 1
+        case .run: 2
+        case .model: 3
+        case .deployment: 4
+        case .approval: 5
+        case .prediction: 6
+        case .review: 7
+        case .access: 8
+        case .erasure: 9
+        }
+    }
 }

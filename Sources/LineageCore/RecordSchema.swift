@@ -1,5 +1,5 @@
 /// The fields each kind of record has (schema version 1). docs/records.md describes them for users.
-public struct RecordSchema: Sendable {
+public final class RecordSchema: Sendable {
     /// One field of a record.
     public struct Field: Sendable {
         /// The field's name.
@@ -36,11 +36,10 @@ public struct RecordSchema: Sendable {
     public func field(_ name: String) -> Field? { byName[name] }
 
     /// The schema of `kind`.
-    public static func of(_ kind: RecordKind) -> RecordSchema { all[kind]! }
+    public static func of(_ kind: RecordKind) -> RecordSchema { all[kind.ordinal] }
 
-    private static let all: [RecordKind: RecordSchema] = Dictionary(uniqueKeysWithValues: RecordKind.allCases.map {
-        ($0, RecordSchema(kind: $0, fields: common + specific($0)))
-    })
+    /// By `RecordKind.ordinal`: asked for for every record read, so not through a dictionary.
+    private static let all: [RecordSchema] = RecordKind.allCases.map { RecordSchema(kind: $0, fields: common + specific($0)) }
 
     private static func req(_ name: String, _ type: FieldType) -> Field { Field(name: name, type: type, required: true) }
     private static func opt(_ name: String, _ type: FieldType) -> Field { Field(name: name, type: type, required: false) }

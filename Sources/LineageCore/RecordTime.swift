@@ -43,8 +43,9 @@ public enum RecordTime {
         func number(_ from: Int, _ count: Int) -> Int? {
             var v = 0
             for i in from..<(from + count) {
-                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(u[i]) else { return nil }
-                v = v * 10 + Int(u[i] - UInt8(ascii: "0"))
+                let digit = u[i] &- UInt8(ascii: "0")
+                guard digit < 10 else { return nil }
+                v = v * 10 + Int(digit)
             }
             return v
         }

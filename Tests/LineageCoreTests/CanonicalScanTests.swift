@@ -63,6 +63,13 @@ struct CanonicalScanTests {
         }
     }
 
+    @Test("each kind's schema is the one for that kind")
+    func schemaPerKind() {
+        for kind in RecordKind.allCases {
+            #expect(RecordKind.allCases[kind.ordinal] == kind && RecordSchema.of(kind).kind == kind)
+        }
+    }
+
     @Test("numbers: the scan takes only ECMAScript's own form, and agrees on all it takes")
     func numbers() {
         var texts = ["0", "-1", "7", "999999999999999", "1000000000000000", "-0", "00", "01", "1.0", "1.50", "0.5", "-0.5",
