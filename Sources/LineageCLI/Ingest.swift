@@ -97,11 +97,17 @@ extension Lineage {
             }
 
             if reader.isRegularFile {
-                // Lines are parsed and validated on another thread, a chunk ahead of the batches.
-                let pipeline = IngestPipeline(actor: writer.resolved, references: batcher.references) { reader.next() }
+                // Lines are parsed and validated on another thread, a chunk ahead of the batches, which
+                // also writes the segments of the batches it expects.
+                batcher.speculation = IngestSpeculation(prewriter: try BatchPrewriter(store: store), batchSize: batchSize,
+                                                        skipsBadLines: skipInvalid)
+                let pipeline = IngestPipeline(actor: writer.resolved, references: batcher.references,
+                                              speculation: batcher.speculation) { reader.next() }
                 defer { pipeline.stop() }
+                batcher.recycle = pipeline.recycle
                 while let chunk = pipeline.next() {
                     for result in chunk { try admit(result) }
+                    pipeline.recycle(chunk)
                 }
             } else {
                 while let line = reader.next() {

@@ -29,6 +29,10 @@ struct IngestBatcher {
     private var batchStarted: Date?
     /// Link references resolved so far, shared with `prepare` on other threads.
     let references = IngestLine.References()
+    /// Batches guessed and written ahead, if lines are prepared on another thread.
+    var speculation: IngestSpeculation?
+    /// Takes landed batches to free, if lines are prepared on another thread (see `IngestPipeline`).
+    var recycle: ((Any) -> Void)?
     private(set) var landedRecords = 0
     private(set) var landedBatches = 0
     private(set) var duplicates = 0
@@ -96,7 +100,10 @@ struct IngestBatcher {
         guard !pending.isEmpty else { return [] }
         let batch = pending
         var refused: [IngestLineError] = []
-        let (existing, _) = try store.write(actor: actor) { tx in
+        let guess = speculation?.take(lastLine: batch.last!.line)
+        var appended: AppendResult?
+        defer { if guess?.landed(as: appended?.batch) != true { speculation?.abandon() } }
+        let (existing, result) = try store.write(actor: actor, prewritten: guess?.prewritten) { tx in
             let stored = try store.index.predictions(ids: batch.lazy.compactMap { $0.record?.predictionID })
             var existing = 0
             for item in batch {
@@ -128,6 +135,7 @@ struct IngestBatcher {
             }
             return existing
         }
+        appended = result
         let landed = batch.count - existing - refused.count
         duplicates += existing
         landedRecords += landed
@@ -136,7 +144,7 @@ struct IngestBatcher {
         // The batch's many small objects are freed on another thread, not on the one writing batches.
         pending = []
         pending.reserveCapacity(batchSize)
-        IngestBatcher.releaser.async { withExtendedLifetime(batch) {} }
+        if let recycle { recycle(batch) } else { IngestBatcher.releaser.async { withExtendedLifetime(batch) {} } }
         pendingKinds.removeAll(keepingCapacity: true)
         pendingPredictions.removeAll(keepingCapacity: true)
         batchStarted = nil

@@ -13,34 +13,46 @@ final class IngestPipeline: @unchecked Sendable {
 
     private let condition = NSCondition()
     private var ready: [Chunk] = []
+    /// Chunks and batches the writing thread is done with, freed here: the lines were allocated on
+    /// this thread, and glibc frees a block fastest on the thread (arena) that allocated it.
+    private var done: [Any] = []
     private var finished = false
     private var stopped = false
     private let readLine: () -> LineReader.Line?
     /// Left when the reading thread ends.
     private let running = DispatchGroup()
 
-    /// Prepares the lines `readLine` returns, until it returns nil.
-    init(actor: String, references: IngestLine.References, readLine: @escaping () -> LineReader.Line?) {
+    /// Prepares the lines `readLine` returns, until it returns nil, and hands each to `speculation`.
+    init(actor: String, references: IngestLine.References, speculation: IngestSpeculation?,
+         readLine: @escaping () -> LineReader.Line?) {
         self.readLine = readLine
         running.enter()
         Thread.detachNewThread { [self] in
             defer { running.leave() }
-            var done = false
-            while !done {
+            var ended = false
+            while !ended {
+                let garbage = condition.withLock { () -> [Any] in
+                    defer { done = [] }
+                    return done
+                }
+                withExtendedLifetime(garbage) {}
                 var chunk: Chunk = []
                 chunk.reserveCapacity(IngestPipeline.chunkLines)
                 while chunk.count < IngestPipeline.chunkLines {
                     guard let line = self.readLine() else {
-                        done = true
+                        ended = true
+                        speculation?.finish()
                         break
                     }
-                    chunk.append(Result { try IngestLine.prepare(line, actor: actor, references: references) })
+                    let result = Result { try IngestLine.prepare(line, actor: actor, references: references) }
+                    speculation?.add(result)
+                    chunk.append(result)
                 }
                 condition.lock()
                 while ready.count >= IngestPipeline.chunksAhead && !stopped { condition.wait() }
-                if stopped { done = true }
+                if stopped { ended = true }
                 if !chunk.isEmpty { ready.append(chunk) }
-                if done { finished = true }
+                if ended { finished = true }
                 condition.broadcast()
                 condition.unlock()
             }
@@ -55,6 +67,12 @@ final class IngestPipeline: @unchecked Sendable {
         guard !ready.isEmpty else { return nil }
         condition.broadcast()
         return ready.removeFirst()
+    }
+
+    /// Hands back what the caller is done with (chunks, batches of lines), to be freed on the
+    /// preparing thread; after that thread has ended, it is freed here.
+    func recycle(_ garbage: Any) {
+        condition.withLock { done.append(garbage) }
     }
 
     /// Stops the reading thread and waits for it to end (after the chunk it is on), so the input can

@@ -11,7 +11,8 @@ public struct AppendResult: Sendable {
 extension Store {
     /// Runs `body` under the store's write lock and appends what it added as one batch: one commit
     /// on the log ref, moved by compare-and-swap. If `body` throws, nothing is written.
-    public func write<T>(actor: String, _ body: (WriteTransaction) throws -> T) throws -> (T, AppendResult) {
+    /// `prewritten`: the batch's segments, if a `BatchPrewriter` guessed them; used only if they fit.
+    public func write<T>(actor: String, prewritten: PrewrittenBatch? = nil, _ body: (WriteTransaction) throws -> T) throws -> (T, AppendResult) {
         let lock = try WriteLock(path: (path as NSString).appendingPathComponent("lock"))
         defer { withExtendedLifetime(lock) {} }
         try syncIndex(holdingLock: true)
@@ -19,17 +20,17 @@ extension Store {
             let transaction = WriteTransaction(store: self)
             let value = try body(transaction)
             guard !transaction.pending.isEmpty else { return (value, AppendResult(batch: nil)) }
-            let batch = try append(transaction, actor: actor)
+            let batch = try append(transaction, actor: actor, prewritten: prewritten)
             return (value, AppendResult(batch: batch))
         }
     }
 
-    private func append(_ transaction: WriteTransaction, actor: String) throws -> BatchInfo {
+    private func append(_ transaction: WriteTransaction, actor: String, prewritten: PrewrittenBatch?) throws -> BatchInfo {
         let records = transaction.pending
         let parent = try head()
         let number = try index.batchCount()
         let firstSeq = try index.recordCount()
-        let parts = Segment.encode(records, firstSeq: UInt64(firstSeq))
+        let guessed = prewritten.flatMap { $0.fits(records, firstSeq: firstSeq) ? $0 : nil }
         // The subject names the records only when there are a few.
         let labels = try records.count > BatchMessage.namedRecords ? [] : records.map { record -> String in
             let name = try transaction.indexName(of: record)
@@ -43,7 +44,8 @@ extension Store {
                                            firstSeq: firstSeq, origin: origin, checkpointNote: note)
         let commit: ObjectID, written: [(ObjectID, Segment.Part)]
         do {
-            written = try parts.map { (try repository.writeBlob($0.bytes), $0) }
+            written = try guessed?.parts
+                ?? Segment.encode(records, firstSeq: UInt64(firstSeq)).map { (try repository.writeBlob($0.bytes), $0) }
             let tree = try repository.writeTree(written.map { TreeEntry(name: $0.1.name, id: $0.0) })
             let now = Int64(Date().timeIntervalSince1970)
             commit = try repository.writeCommit(tree: tree, parents: parent.map { [$0] } ?? [], message: message,
@@ -60,6 +62,7 @@ extension Store {
         for (commitment, salt, payload) in transaction.stagedPayloads {
             try payloads.write(payload, salt: salt, commitment: commitment)
         }
+        guessed?.used = true
         let info = BatchInfo(number: number, commit: commit, segment: written[0].0, firstSeq: firstSeq, count: Int64(records.count))
         try addToIndex(batch: info, parts: written, records: records, transaction: transaction, range: range, nodes: nodes)
         return info

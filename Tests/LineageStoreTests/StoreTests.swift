@@ -226,6 +226,32 @@ struct SegmentTests {
         _ = try bundle.verify(trusting: store.trustedKeys())
     }
 
+    @Test("segments written ahead by a BatchPrewriter are used only when they fit the batch exactly")
+    func prewritten() throws {
+        let temporary = try TemporaryStore()
+        let store = temporary.store
+        func transforms(_ prefix: String, _ count: Int) throws -> [LineageCore.Record] {
+            try (0..<count).map { try LineageCore.Record.make(.transform, fields: JSONObject([("name", .string("\(prefix)\($0)"))]), timeMilliseconds: 0, actor: "t") }
+        }
+        let prewriter = try BatchPrewriter(store: store)
+        let first = try transforms("a", 300)
+        let fitting = try #require(prewriter.prewrite(first, firstSeq: 0))
+        _ = try store.write(actor: "t", prewritten: fitting) { tx in for record in first { try tx.add(record) } }
+        #expect(fitting.used)
+        #expect(try temporary.git("ls-tree", "--name-only", store.logReference).split(separator: "\n")
+            == ["records-000000000000.ndjson", "records-000000000256.ndjson"])
+        // A guess one position off, and one of other records at the right position, are not used.
+        let second = try transforms("b", 10), third = try transforms("c", 10)
+        let offByOne = try #require(prewriter.prewrite(second, firstSeq: 299))
+        _ = try store.write(actor: "t", prewritten: offByOne) { tx in for record in second { try tx.add(record) } }
+        let otherRecords = try #require(prewriter.prewrite(second, firstSeq: 310))
+        _ = try store.write(actor: "t", prewritten: otherRecords) { tx in for record in third { try tx.add(record) } }
+        #expect(!offByOne.used && !otherRecords.used)
+        #expect(try temporary.git("ls-tree", "--name-only", store.logReference) == "records-000000000310.ndjson")
+        #expect(try temporary.reopen().verify().records == 320)
+        #expect(try store.read(try #require(try store.index.record(seq: 315))).name == "c5")
+    }
+
     @Test("keys buffered and merged through a middle tier in sorted runs: every id and prediction id is found in any tier, and verify agrees")
     func keyBuffer() throws {
         let temporary = try TemporaryStore()
