@@ -18,6 +18,9 @@ final class IngestLine: @unchecked Sendable {
     var record: Record?
     /// The record's Merkle leaf hash.
     var leaf: [UInt8]?
+    /// For a line read without a tree (see `Record.make(scanning:)`): the record's members the line
+    /// did not give. Its `fields` are then empty.
+    private var notGiven: [String]?
 
     init(line: Int, text: [UInt8], kind: RecordKind, fields: JSONObject, payloads: [(Digest, [UInt8], [UInt8])]) {
         self.line = line
@@ -31,6 +34,11 @@ final class IngestLine: @unchecked Sendable {
     /// The fields as given (links resolved), without the commitments made here: raw payloads are
     /// committed with a fresh salt each time, so they cannot be compared with a stored record's.
     var given: JSONObject {
+        if let notGiven, let record {
+            var given = record.object
+            for name in notGiven { given[name] = nil }
+            return given
+        }
         var given = fields
         for (commitment, _, _) in payloads {
             for member in fields where member.value.stringValue == commitment.description { given[member.key] = nil }
@@ -74,6 +82,7 @@ final class IngestLine: @unchecked Sendable {
     }
 
     private static func prepare(_ bytes: [UInt8], line: Int, actor: String, references: References) throws -> IngestLine {
+        if let scanned = prepareScanned(bytes, line: line, actor: actor, references: references) { return scanned }
         guard var fields = try JSONParser.parse(bytes).objectValue else {
             throw IngestLineError(line: line, reason: "a line must hold one JSON object", text: bytes)
         }
@@ -95,6 +104,21 @@ final class IngestLine: @unchecked Sendable {
         }
         let item = IngestLine(line: line, text: bytes, kind: kind, fields: fields, payloads: payloads)
         if try resolveLinks(&item.fields, kind: kind, target: { references[$0] }) { try item.build(actor: actor) }
+        return item
+    }
+
+    /// A line already in canonical form whose links are known, built without a JSON tree; nil
+    /// for any other line.
+    private static func prepareScanned(_ bytes: [UInt8], line: Int, actor: String, references: References) -> IngestLine? {
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        guard let (record, added) = Record.make(scanning: bytes, defaultKind: .prediction, timeMilliseconds: now, actor: actor, resolve: { reference, allowed in
+            references[reference].flatMap { id, kind in allowed.contains(kind) ? id : nil }
+        }) else { return nil }
+        let item = IngestLine(line: line, text: bytes, kind: record.kind, fields: JSONObject(), payloads: [])
+        item.record = record
+        item.leaf = Merkle.leafHash(record.canonicalBytes)
+        item.unresolved = false
+        item.notGiven = ["kind"] + added
         return item
     }
 

@@ -78,3 +78,87 @@ extension Record {
         }
     }
 }
+
+extension Record {
+    /// The record `make` builds from the object on `line` with link references resolved, straight
+    /// from the line's bytes when they are already in canonical form (members in order, no
+    /// whitespace, values the scan takes): bulk ingest mostly meets such lines. `resolve` gives the
+    /// id of a record a link names, if that record is of one of the kinds given. Also returns the
+    /// members it added (`kind`, `schemaVersion`, `time`, `actor`, those the line lacks). Nil when
+    /// the line is not that simple or not valid, for the caller to take the full path.
+    public static func make(
+        scanning line: [UInt8], defaultKind: RecordKind, timeMilliseconds: Int64, actor: String,
+        resolve: (String, [RecordKind]) -> Digest?
+    ) -> (record: Record, added: [String])? {
+        line.withUnsafeBufferPointer { b -> (record: Record, added: [String])? in
+            guard let members = CanonicalScan.members(b) else { return nil }
+            func text(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: b[range]) }
+            func content(_ member: CanonicalScan.Member) -> UnsafeBufferPointer<UInt8> {
+                text((member.value.lowerBound + 1)..<(member.value.upperBound - 1))
+            }
+            var kind = defaultKind
+            var given = (kind: false, schemaVersion: false, time: false, actor: false)
+            if let member = members.first(where: { text($0.key).elementsEqual("kind".utf8) }) {
+                guard member.type == .string, let named = RecordKind(rawValue: String(decoding: content(member), as: UTF8.self)) else { return nil }
+                kind = named
+                given.kind = true
+            }
+            // Versioned kinds are numbered by the store.
+            guard !kind.isVersioned else { return nil }
+            let schema = RecordSchema.of(kind)
+            var replaced: [(member: Int, value: [UInt8])] = []
+            for (i, member) in members.enumerated() {
+                let name = text(member.key)
+                if name.elementsEqual("schemaVersion".utf8) {
+                    // `make` writes the current version whatever the line says: only that one is kept.
+                    guard member.type == .integer(RecordSchema.version) else { return nil }
+                    given.schemaVersion = true
+                } else if name.elementsEqual("time".utf8) {
+                    given.time = true
+                } else if name.elementsEqual("actor".utf8) {
+                    given.actor = true
+                } else if let field = schema.linkFields.first(where: { $0.name.utf8.elementsEqual(name) }) {
+                    guard case .link(let allowed) = field.type, member.type == .string else { return nil }
+                    let reference = content(member)
+                    if Digest(utf8: reference) != nil { continue }
+                    guard let id = resolve(String(decoding: reference, as: UTF8.self), allowed) else { return nil }
+                    replaced.append((i, Array(("\"" + id.description + "\"").utf8)))
+                }
+            }
+            // The members `make` adds, in name order.
+            var added: [(name: String, value: JSONValue)] = []
+            if !given.actor { added.append(("actor", .string(actor))) }
+            if !given.kind { added.append(("kind", .string(kind.rawValue))) }
+            if !given.schemaVersion { added.append(("schemaVersion", .number(Double(RecordSchema.version)))) }
+            if !given.time { added.append(("time", .string(RecordTime.format(milliseconds: timeMilliseconds)))) }
+            var out: [UInt8] = []
+            out.reserveCapacity(b.count + 160)
+            out.append(UInt8(ascii: "{"))
+            func put(_ name: some Sequence<UInt8>, _ write: (inout [UInt8]) -> Void) {
+                if out.count > 1 { out.append(UInt8(ascii: ",")) }
+                out.append(UInt8(ascii: "\""))
+                out.append(contentsOf: name)
+                out.append(contentsOf: "\":".utf8)
+                write(&out)
+            }
+            var next = 0, nextReplaced = 0
+            for (i, member) in members.enumerated() {
+                let name = text(member.key)
+                while next < added.count, added[next].name.utf8.lexicographicallyPrecedes(name) {
+                    put(added[next].name.utf8, added[next].value.writeCanonical)
+                    next += 1
+                }
+                if nextReplaced < replaced.count, replaced[nextReplaced].member == i {
+                    put(name) { $0.append(contentsOf: replaced[nextReplaced].value) }
+                    nextReplaced += 1
+                } else {
+                    put(name) { $0.append(contentsOf: text(member.value)) }
+                }
+            }
+            for member in added[next...] { put(member.name.utf8, member.value.writeCanonical) }
+            out.append(UInt8(ascii: "}"))
+            guard let record = scanned(out) else { return nil }
+            return (record, added.map(\.name))
+        }
+    }
+}

@@ -152,5 +152,100 @@ struct CanonicalScanTests {
     }
 }
 
+/// `Record.make(scanning:)`, which ingest takes for lines already in canonical form, against
+/// what ingest does with any line: parse, resolve link names, `Record.make`.
+@Suite("Building records from canonical lines without a tree")
+struct ScannedLineTests {
+    static let deploymentID = Digest(hashing: Array("deployment".utf8))
+    static let modelID = Digest(hashing: Array("model".utf8))
+    static let names: [String: (Digest, RecordKind)] = ["deployment:fraud/prod": (deploymentID, .deployment), "model:fraud@1": (modelID, .model)]
+    static let time: Int64 = 1_767_225_600_123
+
+    static func resolve(_ reference: String, _ allowed: [RecordKind]) -> Digest? {
+        names[reference].flatMap { allowed.contains($0.1) ? $0.0 : nil }
+    }
+
+    /// What ingest builds from `line` by parsing it.
+    static func fullPath(_ line: [UInt8]) -> Record? {
+        guard var fields = try? JSONParser.parse(line).objectValue,
+              let kind = RecordKind(rawValue: fields["kind"]?.stringValue ?? "prediction") else { return nil }
+        fields["kind"] = nil
+        for field in RecordSchema.of(kind).linkFields {
+            guard case .link(let allowed) = field.type else { continue }
+            if let reference = fields[field.name]?.stringValue, Digest(reference) == nil {
+                guard let id = resolve(reference, allowed) else { return nil }
+                fields[field.name] = .string(id.description)
+            }
+        }
+        return try? Record.make(kind, fields: fields, timeMilliseconds: time, actor: "ingest@host")
+    }
+
+    /// Checks the scanned build of `line` against the full path; returns whether the scan built it.
+    @discardableResult
+    static func agree(_ line: String, sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
+        let bytes = Array(line.utf8)
+        guard let (record, added) = Record.make(scanning: bytes, defaultKind: .prediction, timeMilliseconds: time,
+                                                actor: "ingest@host", resolve: resolve) else { return false }
+        guard let full = fullPath(bytes) else {
+            Issue.record("built by the scan but refused by the full path: \(line)", sourceLocation: sourceLocation)
+            return true
+        }
+        #expect(record.canonicalBytes == full.canonicalBytes, "\(line)", sourceLocation: sourceLocation)
+        let given = (try? JSONParser.parse(bytes).objectValue) ?? JSONObject()
+        #expect(Set(added) == Set(["actor", "kind", "schemaVersion", "time"].filter { given[$0] == nil }), sourceLocation: sourceLocation)
+        return true
+    }
+
+    static let input = "sha256:" + String(repeating: "1", count: 64)
+    static let line = #"{"deployment":"deployment:fraud/prod","input":""# + input
+        + #"","latencyMs":41,"output":{"label":"fraud","score":0.5413},"predictionId":"pred-0","time":"2026-01-01T00:00:00.000Z"}"#
+
+    @Test("common lines are built by the scan, exactly as the full path builds them")
+    func commonLines() {
+        #expect(Self.agree(Self.line))
+        #expect(Self.agree(#"{"actor":"bench","# + String(Self.line.dropFirst())))
+        #expect(Self.agree(Self.line.replacingOccurrences(of: "deployment:fraud/prod", with: Self.deploymentID.description)))
+        #expect(Self.agree(Self.line.replacingOccurrences(of: #""deployment":"deployment:fraud/prod""#, with: #""model":"model:fraud@1""#)
+            .replacingOccurrences(of: #"{"model":"model:fraud@1","input""#, with: #"{"input""#)
+            .replacingOccurrences(of: #""output""#, with: #""model":"model:fraud@1","output""#)))
+        #expect(Self.agree(Self.line.replacingOccurrences(of: #""latencyMs""#, with: #""kind":"prediction","latencyMs""#)))
+        #expect(Self.agree(Self.line.replacingOccurrences(of: #""time""#, with: #""schemaVersion":1,"time""#)))
+    }
+
+    @Test("lines the scan leaves to the full path")
+    func leftToTheFullPath() {
+        let refused = [
+            Self.line.replacingOccurrences(of: "deployment:fraud/prod", with: "deployment:fraud/unknown"),   // unknown name
+            Self.line.replacingOccurrences(of: #""deployment""#, with: #""model""#)
+                .replacingOccurrences(of: "deployment:fraud/prod", with: "model:fraud@1"),                    // out of order
+            Self.line.replacingOccurrences(of: "\"deployment\":\"deployment:fraud/prod", with: "\"model\":\"deployment:fraud/prod"),
+            Self.line.replacingOccurrences(of: Self.input, with: "raw text"),                                 // a raw payload
+            Self.line.replacingOccurrences(of: #""time""#, with: #""schemaVersion":2,"time""#),
+            Self.line.replacingOccurrences(of: #""latencyMs""#, with: #""kind":"dataset","latencyMs""#),
+            Self.line.replacingOccurrences(of: ",", with: ", "),
+            Self.line.replacingOccurrences(of: "41", with: "41.0"),
+            Self.line.replacingOccurrences(of: "fraud\"", with: "fräud\""),
+        ]
+        for line in refused { #expect(!Self.agree(line), "\(line)") }
+    }
+
+    @Test("every one-byte change to a line: whatever the scan still builds, the full path builds alike")
+    func oneByteChanges() {
+        let base = Array(Self.line.utf8)
+        let replacements: [UInt8] = Array(#" "\{}[],:.-0159aekprtz"#.utf8) + [0x00, 0x1F, 0x80, 0xFF]
+        var built = 0
+        for position in base.indices {
+            for byte in replacements where byte != base[position] {
+                var changed = base
+                changed[position] = byte
+                if Self.agree(String(decoding: changed, as: UTF8.self)), String(decoding: changed, as: UTF8.self).utf8.elementsEqual(changed) {
+                    built += 1
+                }
+            }
+        }
+        #expect(built > 0)
+    }
+}
+
 private func pow10(_ n: Int) -> Double { (0..<n).reduce(1.0) { a, _ in a * 10 } }
 private func pow10d(_ n: Int) -> Double { n >= 0 ? pow10(n) : 1 / pow10(-n) }
