@@ -77,6 +77,10 @@ extension Index {
         var links = BulkInsert(db, "INSERT OR IGNORE", into: "link", columns: ["src", "relation", "dst"])
         var seqs: [Digest: Int64] = [:]
         var served: [Int64: Int64] = [:]
+        // Keys are hashes: inserted in key order, each b-tree page they land on is visited once.
+        var keyRows: [(Int64, Int64)] = [], pkeyRows: [(Int64, Int64)] = []
+        keyRows.reserveCapacity(rows.count)
+        pkeyRows.reserveCapacity(rows.count)
         func seq(of target: Digest, from source: IndexRow) throws -> Int64 {
             if let known = seqs[target] ?? deferredSeqs[target] { return known }
             // A link to a record whose key is still deferred (a review of a prediction): land the keys.
@@ -100,16 +104,16 @@ extension Index {
                 row.seq.databaseValue, Index.code(row.kind).databaseValue, row.timeMilliseconds.databaseValue, target.databaseValue,
                 isPrediction ? .null : Data(row.id.bytes).databaseValue, isPrediction ? .null : row.name.databaseValue,
                 row.version.databaseValue, row.digest.map { Data($0.bytes) }.databaseValue)
-            try keys.add(Index.key(row.id).databaseValue, row.seq.databaseValue)
-            if isPrediction, let pid = row.name {
-                try pkeys.add(Index.predictionKey(pid).databaseValue, row.seq.databaseValue)
-            }
+            keyRows.append((Index.key(row.id), row.seq))
+            if isPrediction, let pid = row.name { pkeyRows.append((Index.predictionKey(pid), row.seq)) }
             for link in row.links where !isPrediction {
                 try links.add(row.seq.databaseValue, link.relation.databaseValue, try seq(of: link.target, from: row).databaseValue)
             }
         }
         try records.flush()
+        for (key, seq) in keyRows.sorted(by: <) { try keys.add(key.databaseValue, seq.databaseValue) }
         try keys.flush()
+        for (key, seq) in pkeyRows.sorted(by: <) { try pkeys.add(key.databaseValue, seq.databaseValue) }
         try pkeys.flush()
         try links.flush()
         let count = try db.cachedStatement(sql: """
