@@ -104,6 +104,7 @@ struct IngestBatcher {
         var appended: AppendResult?
         defer { if guess?.landed(as: appended?.batch) != true { speculation?.abandon() } }
         let (existing, result) = try store.write(actor: actor, prewritten: guess?.prewritten) { tx in
+            tx.reserveCapacity(batch.count)
             let stored = try store.index.predictions(ids: batch.lazy.compactMap { $0.record?.predictionID })
             var existing = 0
             for item in batch {

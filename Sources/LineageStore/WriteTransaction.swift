@@ -42,6 +42,14 @@ public final class WriteTransaction {
     /// The records this transaction will append.
     public var records: [Record] { pending }
 
+    /// Makes room for `count` records, for a caller that is about to add that many.
+    public func reserveCapacity(_ count: Int) {
+        pending.reserveCapacity(count)
+        leaves.reserveCapacity(count)
+        pendingByID.reserveCapacity(count)
+        pendingPredictions.reserveCapacity(count)
+    }
+
     /// Adds a record to the batch after checking its links, its prediction id and its version.
     /// `newPredictionID`: the caller already found the record's prediction id absent from the store.
     /// `leaf`: the record's Merkle leaf hash, if the caller computed it already.
