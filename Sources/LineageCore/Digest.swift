@@ -137,6 +137,7 @@ public enum Hex {
     }
 
     /// The value of one lower-case hex digit, or nil.
+    @inline(__always)
     static func lowerValue(_ c: UInt8) -> UInt8? {
         // Two subtractions that wrap below the range (range patterns cost a call each here).
         let digit = c &- UInt8(ascii: "0")
