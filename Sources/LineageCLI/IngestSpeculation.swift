@@ -19,9 +19,12 @@ final class IngestSpeculation: @unchecked Sendable {
         let count: Int64
         let prewritten: PrewrittenBatch?
 
-        /// True when `batch` landed where it was expected.
+        /// True when `batch` landed where it was expected, with the segments written for it if any
+        /// were (a batch of the expected size can still hold other records: a line dropped as a
+        /// duplicate of one before it leaves room for the line after the guess).
         func landed(as batch: BatchInfo?) -> Bool {
-            batch.map { $0.firstSeq == firstSeq && $0.count == count } ?? false
+            guard let batch, batch.firstSeq == firstSeq, batch.count == count else { return false }
+            return prewritten?.used ?? true
         }
     }
 
