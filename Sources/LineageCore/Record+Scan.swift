@@ -85,7 +85,8 @@ extension Record {
     /// whitespace, values the scan takes): bulk ingest mostly meets such lines. `resolve` gives the
     /// id of a record a link names, if that record is of one of the kinds given. Also returns the
     /// members it added (`kind`, `schemaVersion`, `time`, `actor`, those the line lacks). Nil when
-    /// the line is not that simple or not valid, for the caller to take the full path.
+    /// the line is not that simple, not valid, or links to something `resolve` does not know (a name
+    /// or an id), for the caller to take the full path.
     public static func make(
         scanning line: [UInt8], defaultKind: RecordKind, timeMilliseconds: Int64, actor: String,
         resolve: (String, [RecordKind]) -> Digest?
@@ -118,11 +119,10 @@ extension Record {
                 } else if name.elementsEqual("actor".utf8) {
                     given.actor = true
                 } else if let field = schema.linkFields.first(where: { $0.name.utf8.elementsEqual(name) }) {
-                    guard case .link(let allowed) = field.type, member.type == .string else { return nil }
-                    let reference = content(member)
-                    if Digest(utf8: reference) != nil { continue }
-                    guard let id = resolve(String(decoding: reference, as: UTF8.self), allowed) else { return nil }
-                    replaced.append((i, Array(("\"" + id.description + "\"").utf8)))
+                    // Ids too: the caller knows whether the record they name exists and is of a kind allowed.
+                    guard case .link(let allowed) = field.type, member.type == .string,
+                          let id = resolve(String(decoding: content(member), as: UTF8.self), allowed) else { return nil }
+                    if Digest(utf8: content(member)) != id { replaced.append((i, Array(("\"" + id.description + "\"").utf8))) }
                 }
             }
             // The members `make` adds, in name order.

@@ -158,7 +158,10 @@ struct CanonicalScanTests {
 struct ScannedLineTests {
     static let deploymentID = Digest(hashing: Array("deployment".utf8))
     static let modelID = Digest(hashing: Array("model".utf8))
-    static let names: [String: (Digest, RecordKind)] = ["deployment:fraud/prod": (deploymentID, .deployment), "model:fraud@1": (modelID, .model)]
+    static let names: [String: (Digest, RecordKind)] = [
+        "deployment:fraud/prod": (deploymentID, .deployment), "model:fraud@1": (modelID, .model),
+        deploymentID.description: (deploymentID, .deployment), modelID.description: (modelID, .model),
+    ]
     static let time: Int64 = 1_767_225_600_123
 
     static func resolve(_ reference: String, _ allowed: [RecordKind]) -> Digest? {
@@ -172,7 +175,7 @@ struct ScannedLineTests {
         fields["kind"] = nil
         for field in RecordSchema.of(kind).linkFields {
             guard case .link(let allowed) = field.type else { continue }
-            if let reference = fields[field.name]?.stringValue, Digest(reference) == nil {
+            if let reference = fields[field.name]?.stringValue {
                 guard let id = resolve(reference, allowed) else { return nil }
                 fields[field.name] = .string(id.description)
             }
@@ -216,6 +219,8 @@ struct ScannedLineTests {
     func leftToTheFullPath() {
         let refused = [
             Self.line.replacingOccurrences(of: "deployment:fraud/prod", with: "deployment:fraud/unknown"),   // unknown name
+            Self.line.replacingOccurrences(of: "deployment:fraud/prod", with: Self.input),                     // unknown id
+            Self.line.replacingOccurrences(of: "deployment:fraud/prod", with: Self.modelID.description),       // a model's id
             Self.line.replacingOccurrences(of: #""deployment""#, with: #""model""#)
                 .replacingOccurrences(of: "deployment:fraud/prod", with: "model:fraud@1"),                    // out of order
             Self.line.replacingOccurrences(of: "\"deployment\":\"deployment:fraud/prod", with: "\"model\":\"deployment:fraud/prod"),

@@ -46,38 +46,44 @@ struct IngestTests {
         try w.expectFsckClean()
     }
 
-    @Test("lines already in canonical form land like any other: segments written ahead, the same records as the same lines written otherwise, duplicates found on re-ingest")
+    @Test("lines already in canonical form land like any other: segments written ahead, the same records as the full path makes, duplicates found on re-ingest")
     func canonicalLines() throws {
         let w = try Self.serving()
         let deployment = try #require(try json(try w.ok("show", "deployment:fraud/prod", "--json"))["id"] as? String)
         let input = "sha256:" + String(repeating: "1", count: 64)
-        // With the deployment as an id, lines are built on the second thread from the first one on, and
-        // each batch's segments are written there ahead of it.
         func canonical(_ i: Int, stamped: Bool = true) -> String {
             (stamped ? #"{"actor":"svc","# : "{") + #""deployment":"\#(deployment)","input":"\#(input)","latencyMs":\#(i),"#
                 + #""output":{"label":"ok","score":0.25},"predictionId":"c-\#(i)""# + (stamped ? #","time":"2026-11-22T10:00:00.000Z"}"# : "}")
         }
+        // The record a stamped line makes: the line with kind and schemaVersion added in order.
+        func record(_ i: Int) -> String {
+            canonical(i).replacingOccurrences(of: #","latencyMs""#, with: #","kind":"prediction","latencyMs""#)
+                .replacingOccurrences(of: #","time""#, with: #","schemaVersion":1,"time""#)
+        }
+        // The second thread prepares a few thousand lines before the writer has resolved the
+        // deployment for it; later lines are built there without a tree, and their batches' segments
+        // are written there too.
+        let count = 12_000
+        try w.write("c.ndjson", (0..<count).map { canonical($0) + "\n" }.joined())
+        let report = try json(try w.ok("ingest", "c.ndjson", "--batch-size", "1000", "--json"))
+        #expect(report["records"] as? Int == count && report["batches"] as? Int == 12)
+        // Every guess landed: no blob was written for nothing.
+        #expect(!(try w.git("fsck", "--dangling").stdout.contains("dangling")))
+        for i in [0, 5_000, count - 1] { #expect(try w.ok("show", "c-\(i)", "--canonical") == record(i) + "\n") }
+        #expect(try w.ok("verify").hasPrefix("OK: 12002 records in 14 batches"))
+        // The same predictions written with spaces and members in another order: duplicates.
         func spaced(_ i: Int) -> String {
             #"{ "predictionId": "c-\#(i)", "time": "2026-11-22T10:00:00.000Z", "actor": "svc", "deployment": "\#(deployment)", "#
                 + #""input": "\#(input)", "output": {"score": 0.250, "label": "ok"}, "latencyMs": \#(i) }"#
         }
-        try w.write("c.ndjson", (0..<250).map { canonical($0) + "\n" }.joined())
-        let report = try json(try w.ok("ingest", "c.ndjson", "--batch-size", "100", "--json"))
-        #expect(report["records"] as? Int == 250 && report["batches"] as? Int == 3)
-        // Every guess landed: no blob was written for nothing.
-        #expect(!(try w.git("fsck", "--dangling").stdout.contains("dangling")))
-        #expect(try w.ok("verify").hasPrefix("OK: 252 records in 5 batches"))
-        // The same predictions written with spaces, in another member order and with 0.250: the same records.
-        try w.write("s.ndjson", (0..<250).map { spaced($0) + "\n" }.joined())
+        try w.write("s.ndjson", (0..<count).map { spaced($0) + "\n" }.joined())
         let again = try json(try w.ok("ingest", "s.ndjson", "--json"))
-        #expect(again["records"] as? Int == 0 && again["duplicates"] as? Int == 250)
+        #expect(again["records"] as? Int == 0 && again["duplicates"] as? Int == count)
         // Lines without time or actor get them filled in, and re-ingesting them later finds duplicates.
-        try w.write("n.ndjson", (250..<300).map { canonical($0, stamped: false) + "\n" }.joined())
-        #expect(try json(try w.ok("ingest", "n.ndjson", "--json"))["records"] as? Int == 50)
+        try w.write("n.ndjson", (count..<(2 * count)).map { canonical($0, stamped: false) + "\n" }.joined())
+        #expect(try json(try w.ok("ingest", "n.ndjson", "--json"))["records"] as? Int == count)
         let repeated = try json(try w.ok("ingest", "n.ndjson", "--json"))
-        #expect(repeated["records"] as? Int == 0 && repeated["duplicates"] as? Int == 50)
-        let shown = try json(try w.ok("show", "c-260", "--json"))
-        #expect((shown["record"] as? [String: Any])?["actor"] as? String != nil)
+        #expect(repeated["records"] as? Int == 0 && repeated["duplicates"] as? Int == count)
         try w.expectFsckClean()
     }
 
@@ -88,18 +94,18 @@ struct IngestTests {
         func line(_ i: Int) -> String {
             #"{"deployment":"\#(deployment)","latencyMs":\#(i),"predictionId":"g-\#(i)","time":"2026-11-22T10:00:00.000Z"}"#
         }
-        // Line 51 repeats line 50, so the first batch holds lines 1-2001 and every later batch starts one
-        // line after where it was guessed (each still of 2,000 records).
-        let lines = (0..<50).map(line) + [line(49)] + (50..<40_000).map(line)
+        // Line 20,001 repeats line 20,000, which landed with the batch before (by then lines are built
+        // and batches guessed on the second thread): batch 11 lands 1,999 records, not the 2,000 guessed.
+        let lines = (0..<20_000).map(line) + [line(19_999)] + (20_000..<40_000).map(line)
         try w.write("g.ndjson", lines.map { $0 + "\n" }.joined())
         let report = try json(try w.ok("ingest", "g.ndjson", "--batch-size", "2000", "--json"))
-        #expect(report["records"] as? Int == 40_000 && report["duplicates"] as? Int == 1 && report["batches"] as? Int == 20)
+        #expect(report["records"] as? Int == 40_000 && report["duplicates"] as? Int == 1 && report["batches"] as? Int == 21)
         // Left unreferenced: the segments (8 or 9 a batch) of the guesses written before the writer gave
         // up; the preparing thread runs at most nine chunks of 1,024 lines (five batches here) ahead.
-        // Had it gone on guessing, all 20 guesses (about 170 segments) would be.
+        // Had it gone on guessing, the other guesses after it (about 85 segments) would be too.
         let dangling = try w.git("fsck", "--dangling").stdout.split(separator: "\n").filter { $0.hasPrefix("dangling blob") }
         #expect(!dangling.isEmpty && dangling.count <= 6 * 9)
-        #expect(try w.ok("verify").hasPrefix("OK: 40002 records in 22 batches"))
+        #expect(try w.ok("verify").hasPrefix("OK: 40002 records in 23 batches"))
         try w.expectFsckClean()
     }
 
@@ -182,6 +188,11 @@ struct IngestTests {
                                mentioning: "line 1: links to 'deployment:ghost/prod', which is not in the store")
         try Self.expectRefused(Array(("{\"predictionId\":\"p\",\"deployment\":\"sha256:" + String(repeating: "0", count: 64) + "\"}\n").utf8),
                                mentioning: "which is not in the store")
+        // The same lines in canonical form (members in order), which ingest reads without a tree.
+        try Self.expectRefused(Array(#"{"deployment":"deployment:ghost/prod","predictionId":"p"}"#.utf8 + [0x0A]),
+                               mentioning: "line 1: links to 'deployment:ghost/prod', which is not in the store")
+        try Self.expectRefused(Array(("{\"deployment\":\"sha256:" + String(repeating: "0", count: 64) + "\",\"predictionId\":\"p\"}\n").utf8),
+                               mentioning: "line 1: links to 'sha256:0000")
     }
 
     @Test("a prediction id reused with different content, in the input or against the store")
