@@ -58,6 +58,8 @@ extension Store {
             }
             report.batches += 1
             progress?(range.size)
+            // Freed by the thread that read them (most were allocated there), not by this one.
+            reader.release(loaded, records)
         }
         if indexAhead {
             throw verdict("the index was built from commit \(indexedHead!.hex.prefix(12)), which the log no longer contains: the log was rolled back or rewritten after it was indexed (if you did that on purpose, run `lineage reindex`)")

@@ -53,6 +53,11 @@ final class VerifyReader: @unchecked Sendable {
         return reading
     }
 
+    /// Frees what the caller is done with on the reading thread, between batches.
+    func release(_ batch: Batch, _ records: [Record]) {
+        queue.async { withExtendedLifetime((batch, records)) {} }
+    }
+
     /// Runs on `queue`, batches in order.
     private func read(_ number: Int) -> Result<Batch, LineageError> {
         let commit = chain[number], label = VerifyReader.label(number, commit), firstSeq = nextFirstSeq
