@@ -46,18 +46,29 @@ public struct Digest: Hashable, Sendable, Comparable, CustomStringConvertible {
     }
 
     private static func parse(_ utf8: UnsafeBufferPointer<UInt8>) -> Digest? {
-        guard utf8.count == 71, utf8.starts(with: prefixBytes) else { return nil }
-        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        return withUnsafeMutableBytes(of: &words) { raw -> Digest? in
-            for i in 0..<32 {
-                guard let hi = Hex.lowerValue(utf8[7 + 2 * i]), let lo = Hex.lowerValue(utf8[8 + 2 * i]) else { return nil }
-                raw[i] = hi << 4 | lo
+        guard utf8.count == 71, utf8[0] == UInt8(ascii: "s"), utf8[1] == UInt8(ascii: "h"), utf8[2] == UInt8(ascii: "a"),
+              utf8[3] == UInt8(ascii: "2"), utf8[4] == UInt8(ascii: "5"), utf8[5] == UInt8(ascii: "6"),
+              utf8[6] == UInt8(ascii: ":") else { return nil }
+        // Sixteen digits to a word; a digit that is not lower-case hex sets a high bit in `invalid`.
+        var invalid: UInt8 = 0
+        func word(_ start: Int) -> UInt64 {
+            var value: UInt64 = 0
+            for i in start..<(start + 16) {
+                let c = utf8[i]
+                let digit = c &- UInt8(ascii: "0"), letter = c &- UInt8(ascii: "a")
+                let nibble: UInt8 = digit < 10 ? digit : letter < 6 ? letter + 10 : 0xF0
+                invalid |= nibble
+                value = value << 4 | UInt64(nibble & 0x0F)
             }
-            return Digest(UnsafeRawBufferPointer(raw))
+            return value
         }
+        let parsed = Digest(w0: word(7), w1: word(23), w2: word(39), w3: word(55))
+        return invalid & 0xF0 == 0 ? parsed : nil
     }
 
-    private static let prefixBytes = Array(prefix.utf8)
+    private init(w0: UInt64, w1: UInt64, w2: UInt64, w3: UInt64) {
+        (self.w0, self.w1, self.w2, self.w3) = (w0, w1, w2, w3)
+    }
 
     /// The 32 digest bytes.
     public var bytes: [UInt8] {
@@ -134,16 +145,6 @@ public enum Hex {
             i += 2
         }
         return out
-    }
-
-    /// The value of one lower-case hex digit, or nil.
-    @inline(__always)
-    static func lowerValue(_ c: UInt8) -> UInt8? {
-        // Two subtractions that wrap below the range (range patterns cost a call each here).
-        let digit = c &- UInt8(ascii: "0")
-        if digit < 10 { return digit }
-        let letter = c &- UInt8(ascii: "a")
-        return letter < 6 ? letter + 10 : nil
     }
 
     /// The value of one hex digit, or nil.

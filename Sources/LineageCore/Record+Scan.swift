@@ -9,7 +9,7 @@ extension Record {
             func string(_ member: CanonicalScan.Member) -> Range<Int>? {
                 member.type == .string ? (member.value.lowerBound + 1)..<(member.value.upperBound - 1) : nil
             }
-            guard let kindMember = members.first(where: { text($0.key).elementsEqual("kind".utf8) }),
+            guard let kindMember = members.first(where: { Bytes.order(Bytes.kind, text($0.key)) == 0 }),
                   let kindText = string(kindMember),
                   let kind = RecordKind(rawValue: String(decoding: text(kindText), as: UTF8.self)) else { return nil }
             let schema = RecordSchema.of(kind)
@@ -21,11 +21,11 @@ extension Record {
             var next = 0
             for member in members {
                 let name = text(member.key)
-                while next < schema.sortedFields.count, schema.sortedFields[next].name.lexicographicallyPrecedes(name) {
+                while next < schema.sortedFields.count, Bytes.order(schema.sortedFields[next].name, name) < 0 {
                     if schema.sortedFields[next].field.required { return nil }
                     next += 1
                 }
-                guard next < schema.sortedFields.count, schema.sortedFields[next].name.elementsEqual(name) else { return nil }
+                guard next < schema.sortedFields.count, Bytes.order(schema.sortedFields[next].name, name) == 0 else { return nil }
                 let field = schema.sortedFields[next].field
                 next += 1
                 let value = string(member).map(text)
@@ -99,7 +99,7 @@ extension Record {
             }
             var kind = defaultKind
             var given = (kind: false, schemaVersion: false, time: false, actor: false)
-            if let member = members.first(where: { text($0.key).elementsEqual("kind".utf8) }) {
+            if let member = members.first(where: { Bytes.order(Bytes.kind, text($0.key)) == 0 }) {
                 guard member.type == .string, let named = RecordKind(rawValue: String(decoding: content(member), as: UTF8.self)) else { return nil }
                 kind = named
                 given.kind = true
@@ -160,5 +160,22 @@ extension Record {
             guard let record = scanned(out) else { return nil }
             return (record, added.map(\.name))
         }
+    }
+}
+
+/// Byte-string comparison for member names, written out: the generic `elementsEqual` and
+/// `lexicographicallyPrecedes` showed in profiles of reading records.
+enum Bytes {
+    static let kind = Array("kind".utf8)
+
+    /// Negative, zero or positive as `a` sorts before, equal to or after `b`.
+    static func order(_ a: some Collection<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Int {
+        var i = b.startIndex
+        for x in a {
+            guard i < b.endIndex else { return 1 }
+            if x != b[i] { return x < b[i] ? -1 : 1 }
+            i += 1
+        }
+        return i == b.endIndex ? 0 : -1
     }
 }
