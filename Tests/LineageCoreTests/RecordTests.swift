@@ -26,6 +26,33 @@ struct RecordTests {
         #expect(Digest(text.uppercased()) == nil && Digest(String(text.dropLast())) == nil && Digest(bytes: [1, 2]) == nil)
     }
 
+    @Test("a digest's text is refused with any byte at any position that is not lower-case hex, and read exactly otherwise")
+    func digestTextByteByByte() throws {
+        let digest = Digest(hashing: Array("record".utf8))
+        let text = Array(digest.description.utf8)
+        let hex = Set("0123456789abcdef".utf8)
+        for position in 7..<71 {
+            for byte in UInt8.min...UInt8.max {
+                var changed = text
+                changed[position] = byte
+                let parsed = Digest(String(decoding: changed, as: UTF8.self))
+                if hex.contains(byte) {
+                    let expected = Hex.encode(digest.bytes)
+                    var digits = Array(expected.utf8)
+                    digits[position - 7] = byte
+                    #expect(parsed?.bytes == Hex.decode(String(decoding: digits, as: UTF8.self)))
+                } else {
+                    #expect(parsed == nil, "byte \(byte) at \(position)")
+                }
+            }
+        }
+        for position in 0..<7 {
+            var changed = text
+            changed[position] = UInt8(ascii: "x")
+            #expect(Digest(String(decoding: changed, as: UTF8.self)) == nil)
+        }
+    }
+
     @Test("a model record's id matches an independent computation")
     func modelRecordID() throws {
         let fields = JSONObject([("name", .string("fraud")), ("digest", .string("sha256:" + String(repeating: "a", count: 64))),
