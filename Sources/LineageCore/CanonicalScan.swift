@@ -30,12 +30,20 @@ enum CanonicalScan {
         }
     }
 
-    /// One top-level member: where its name and value lie in the bytes (a string's range excludes
-    /// its quotes).
+    /// One top-level member: where its name (without quotes) and value lie in the bytes.
     struct Member {
         let key: Range<Int>
         let value: Range<Int>
         let type: Value
+
+        /// The member's name.
+        func name(in b: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: b[key]) }
+        /// The value as written.
+        func raw(in b: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: b[value]) }
+        /// The value without its quotes, when it is a string.
+        func text(in b: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>? {
+            type == .string ? UnsafeBufferPointer(rebasing: b[(value.lowerBound + 1)..<(value.upperBound - 1)]) : nil
+        }
     }
 
     /// Containers nested deeper than this are left to the full path.
@@ -43,24 +51,41 @@ enum CanonicalScan {
 
     /// The members of the object `bytes` holds, in order, if the bytes are certainly its canonical form.
     static func members(_ b: UnsafeBufferPointer<UInt8>) -> [Member]? {
-        guard b.count >= 2, b[0] == UInt8(ascii: "{") else { return nil }
         var members: [Member] = []
         members.reserveCapacity(16)
-        var i = 1
-        if b[i] == UInt8(ascii: "}") { return b.count == 2 ? members : nil }
+        var i = 0
+        guard object(b, &i, depth: 0, each: { members.append($0) }), i == b.count else { return nil }
+        return members
+    }
+
+    /// Reads the object starting at `i`, its names strictly increasing, giving each member to `each`;
+    /// moves `i` past it.
+    private static func object(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, depth: Int, each: (Member) -> Void) -> Bool {
+        guard i < b.count, b[i] == UInt8(ascii: "{") else { return false }
+        i += 1
+        if i < b.count, b[i] == UInt8(ascii: "}") {
+            i += 1
+            return true
+        }
+        var previous: Range<Int>?
         while true {
-            guard let key = string(b, &i), members.last.map({ less(b, $0.key, key) }) ?? true,
-                  i < b.count, b[i] == UInt8(ascii: ":") else { return nil }
+            guard let key = string(b, &i), previous.map({ less(b, $0, key) }) ?? true,
+                  i < b.count, b[i] == UInt8(ascii: ":") else { return false }
             i += 1
             let start = i
-            guard let type = value(b, &i, depth: 1), i < b.count else { return nil }
-            members.append(Member(key: key, value: start..<i, type: type))
-            switch b[i] {
-            case UInt8(ascii: ","): i += 1
-            case UInt8(ascii: "}"): return i + 1 == b.count ? members : nil
-            default: return nil
-            }
+            guard let type = value(b, &i, depth: depth + 1) else { return false }
+            each(Member(key: key, value: start..<i, type: type))
+            previous = key
+            guard let more = separator(b, &i, closing: UInt8(ascii: "}")) else { return false }
+            if !more { return true }
         }
+    }
+
+    /// After a member or element: true past a comma, false past the closing bracket, nil otherwise.
+    private static func separator(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, closing: UInt8) -> Bool? {
+        guard i < b.count, b[i] == UInt8(ascii: ",") || b[i] == closing else { return nil }
+        i += 1
+        return b[i - 1] == UInt8(ascii: ",")
     }
 
     /// The text of the string starting at `i` (without quotes); moves `i` past it.
@@ -94,43 +119,17 @@ enum CanonicalScan {
         case UInt8(ascii: "\""):
             return string(b, &i) == nil ? nil : .string
         case UInt8(ascii: "{"):
-            i += 1
-            guard i < b.count else { return nil }
-            if b[i] == UInt8(ascii: "}") {
-                i += 1
-                return .object
-            }
-            var previous: Range<Int>?
-            while true {
-                guard let key = string(b, &i), previous.map({ less(b, $0, key) }) ?? true,
-                      i < b.count, b[i] == UInt8(ascii: ":") else { return nil }
-                i += 1
-                guard value(b, &i, depth: depth + 1) != nil, i < b.count else { return nil }
-                previous = key
-                switch b[i] {
-                case UInt8(ascii: ","): i += 1
-                case UInt8(ascii: "}"):
-                    i += 1
-                    return .object
-                default: return nil
-                }
-            }
+            return object(b, &i, depth: depth, each: { _ in }) ? .object : nil
         case UInt8(ascii: "["):
             i += 1
-            guard i < b.count else { return nil }
-            if b[i] == UInt8(ascii: "]") {
+            if i < b.count, b[i] == UInt8(ascii: "]") {
                 i += 1
                 return .array
             }
             while true {
-                guard value(b, &i, depth: depth + 1) != nil, i < b.count else { return nil }
-                switch b[i] {
-                case UInt8(ascii: ","): i += 1
-                case UInt8(ascii: "]"):
-                    i += 1
-                    return .array
-                default: return nil
-                }
+                guard value(b, &i, depth: depth + 1) != nil else { return nil }
+                guard let more = separator(b, &i, closing: UInt8(ascii: "]")) else { return nil }
+                if !more { return .array }
             }
         case UInt8(ascii: "t"): return literal("true", b, &i) ? .bool : nil
         case UInt8(ascii: "f"): return literal("false", b, &i) ? .bool : nil

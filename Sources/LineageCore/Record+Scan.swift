@@ -4,14 +4,9 @@ extension Record {
     /// the record to the full path, which accepts it or names what is wrong.
     static func scanned(_ bytes: [UInt8]) -> Record? {
         bytes.withUnsafeBufferPointer { b -> Record? in
-            guard let members = CanonicalScan.members(b) else { return nil }
-            func text(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: b[range]) }
-            func string(_ member: CanonicalScan.Member) -> Range<Int>? {
-                member.type == .string ? (member.value.lowerBound + 1)..<(member.value.upperBound - 1) : nil
-            }
-            guard let kindMember = members.first(where: { Bytes.order(Bytes.kind, text($0.key)) == 0 }),
-                  let kindText = string(kindMember),
-                  let kind = RecordKind(rawValue: String(decoding: text(kindText), as: UTF8.self)) else { return nil }
+            guard let members = CanonicalScan.members(b),
+                  let kindText = members.first(where: { Bytes.order(Bytes.kind, $0.name(in: b)) == 0 })?.text(in: b),
+                  let kind = RecordKind(rawValue: String(decoding: kindText, as: UTF8.self)) else { return nil }
             let schema = RecordSchema.of(kind)
             var links: [Link] = []
             var predictionID: String?
@@ -20,7 +15,7 @@ extension Record {
             // Members and the schema's fields are both in name order: walk them together.
             var next = 0
             for member in members {
-                let name = text(member.key)
+                let name = member.name(in: b)
                 while next < schema.sortedFields.count, Bytes.order(schema.sortedFields[next].name, name) < 0 {
                     if schema.sortedFields[next].field.required { return nil }
                     next += 1
@@ -28,10 +23,12 @@ extension Record {
                 guard next < schema.sortedFields.count, Bytes.order(schema.sortedFields[next].name, name) == 0 else { return nil }
                 let field = schema.sortedFields[next].field
                 next += 1
-                let value = string(member).map(text)
+                let value = member.text(in: b)
                 switch field.type {
-                case .string, .any:
-                    if case .string = field.type, value == nil { return nil }
+                case .string:
+                    guard value != nil else { return nil }
+                case .any:
+                    break
                 case .predictionID:
                     guard let value, !value.isEmpty, value.count <= Names.maximumPredictionIDLength,
                           value.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return nil }
@@ -58,7 +55,7 @@ extension Record {
                     if field.name == "deployment" { hasDeployment = true }
                     if field.name == "model" { hasModel = true }
                 case .choice(let options):
-                    guard let value, options.contains(where: { $0.utf8.elementsEqual(value) }) else { return nil }
+                    guard let value, options.contains(where: { Bytes.order($0.utf8, value) == 0 }) else { return nil }
                 case .command, .code, .digests, .links:
                     return nil
                 }
@@ -93,14 +90,10 @@ extension Record {
     ) -> (record: Record, added: [String])? {
         line.withUnsafeBufferPointer { b -> (record: Record, added: [String])? in
             guard let members = CanonicalScan.members(b) else { return nil }
-            func text(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: b[range]) }
-            func content(_ member: CanonicalScan.Member) -> UnsafeBufferPointer<UInt8> {
-                text((member.value.lowerBound + 1)..<(member.value.upperBound - 1))
-            }
             var kind = defaultKind
             var given = (kind: false, schemaVersion: false, time: false, actor: false)
-            if let member = members.first(where: { Bytes.order(Bytes.kind, text($0.key)) == 0 }) {
-                guard member.type == .string, let named = RecordKind(rawValue: String(decoding: content(member), as: UTF8.self)) else { return nil }
+            if let member = members.first(where: { Bytes.order(Bytes.kind, $0.name(in: b)) == 0 }) {
+                guard let text = member.text(in: b), let named = RecordKind(rawValue: String(decoding: text, as: UTF8.self)) else { return nil }
                 kind = named
                 given.kind = true
             }
@@ -109,20 +102,20 @@ extension Record {
             let schema = RecordSchema.of(kind)
             var replaced: [(member: Int, value: [UInt8])] = []
             for (i, member) in members.enumerated() {
-                let name = text(member.key)
-                if name.elementsEqual("schemaVersion".utf8) {
+                let name = member.name(in: b)
+                if Bytes.order(Bytes.schemaVersion, name) == 0 {
                     // `make` writes the current version whatever the line says: only that one is kept.
                     guard member.type == .integer(RecordSchema.version) else { return nil }
                     given.schemaVersion = true
-                } else if name.elementsEqual("time".utf8) {
+                } else if Bytes.order(Bytes.time, name) == 0 {
                     given.time = true
-                } else if name.elementsEqual("actor".utf8) {
+                } else if Bytes.order(Bytes.actor, name) == 0 {
                     given.actor = true
-                } else if let field = schema.linkFields.first(where: { $0.name.utf8.elementsEqual(name) }) {
+                } else if let field = schema.linkFields.first(where: { Bytes.order($0.name.utf8, name) == 0 }) {
                     // Ids too: the caller knows whether the record they name exists and is of a kind allowed.
-                    guard case .link(let allowed) = field.type, member.type == .string,
-                          let id = resolve(String(decoding: content(member), as: UTF8.self), allowed) else { return nil }
-                    if Digest(utf8: content(member)) != id { replaced.append((i, Array(("\"" + id.description + "\"").utf8))) }
+                    guard case .link(let allowed) = field.type, let reference = member.text(in: b),
+                          let id = resolve(String(decoding: reference, as: UTF8.self), allowed) else { return nil }
+                    if Digest(utf8: reference) != id { replaced.append((i, Array(("\"" + id.description + "\"").utf8))) }
                 }
             }
             // The members `make` adds, in name order.
@@ -143,8 +136,8 @@ extension Record {
             }
             var next = 0, nextReplaced = 0
             for (i, member) in members.enumerated() {
-                let name = text(member.key)
-                while next < added.count, added[next].name.utf8.lexicographicallyPrecedes(name) {
+                let name = member.name(in: b)
+                while next < added.count, Bytes.order(added[next].name.utf8, name) < 0 {
                     put(added[next].name.utf8, added[next].value.writeCanonical)
                     next += 1
                 }
@@ -152,7 +145,7 @@ extension Record {
                     put(name) { $0.append(contentsOf: replaced[nextReplaced].value) }
                     nextReplaced += 1
                 } else {
-                    put(name) { $0.append(contentsOf: text(member.value)) }
+                    put(name) { $0.append(contentsOf: member.raw(in: b)) }
                 }
             }
             for member in added[next...] { put(member.name.utf8, member.value.writeCanonical) }
@@ -166,7 +159,8 @@ extension Record {
 /// Byte-string comparison for member names, written out: the generic `elementsEqual` and
 /// `lexicographicallyPrecedes` showed in profiles of reading records.
 enum Bytes {
-    static let kind = Array("kind".utf8)
+    static let kind = Array("kind".utf8), schemaVersion = Array("schemaVersion".utf8), time = Array("time".utf8),
+               actor = Array("actor".utf8)
 
     /// Negative, zero or positive as `a` sorts before, equal to or after `b`.
     static func order(_ a: some Collection<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Int {
