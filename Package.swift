@@ -30,6 +30,8 @@ let package = Package(
         .target(name: "CGitLocalOnly"),
         // Fixed-signature wrappers for SQLite's variadic configuration calls.
         .target(name: "CSQLiteOptions", linkerSettings: [.linkedLibrary("sqlite3")]),
+        // syncfs(2), for making a batch's payloads durable with one flush.
+        .target(name: "CFileSync"),
         // Typed, owning wrappers over libgit2 with one error funnel.
         .target(
             name: "GitStore",
@@ -45,7 +47,7 @@ let package = Package(
         .target(
             name: "LineageStore",
             dependencies: [
-                "GitStore", "LineageCore", "CSQLiteOptions",
+                "GitStore", "LineageCore", "CSQLiteOptions", "CFileSync",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // SQLite's C API, for binding bulk inserts without per-value conversion.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),

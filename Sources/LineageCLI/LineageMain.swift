@@ -33,6 +33,11 @@ public enum LineageMain {
         case let code as ExitCode:
             return (code.rawValue, "")
         default:
+            // A failure of the index (SQLite) is a storage error, not bad input.
+            guard String(reflecting: type(of: error)) != "GRDB.DatabaseError" else {
+                let wrapped = LineageError.wrap(error)
+                return (wrapped.kind.rawValue, wrapped.message)
+            }
             let code = Lineage.exitCode(for: error)
             if code == .success {
                 // --help and --version: ArgumentParser prints them and exits 0.

@@ -58,6 +58,31 @@ public final class Index {
         }
     }
 
+    /// Closes `old` and opens an empty index in its place, deleting the file and its WAL: for a
+    /// rebuild of a file SQLite reports as damaged. The caller holds the store's write lock.
+    convenience init(replacing old: Index, at path: String) throws {
+        try? old.queue.close()
+        try Index.remove(at: path)
+        try self.init(path: path)
+    }
+
+    /// Deletes an index file with its write-ahead log and shared memory.
+    static func remove(at path: String) throws {
+        for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
+            do { try FileManager.default.removeItem(atPath: path + suffix) } catch {
+                throw LineageError.storage("cannot delete the damaged index file \(path + suffix): \(error.localizedDescription)")
+            }
+        }
+    }
+
+    /// True for SQLite's verdicts on a damaged file (not a database, malformed, or a WAL that does
+    /// not fit it); false for a busy lock, a full disk or other I/O errors, which must not lead to
+    /// deleting the file.
+    static func isDamage(_ error: any Error) -> Bool {
+        guard let error = error as? DatabaseError else { return false }
+        return error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB
+    }
+
     /// The number of migrations below; `PRAGMA user_version` holds it once all have run.
     static var schemaVersion: Int64 { Int64(migrator.migrations.count) }
 

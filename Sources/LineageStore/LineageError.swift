@@ -1,4 +1,5 @@
 import GitStore
+import struct GRDB.DatabaseError
 import LineageCore
 
 /// An error a user sees: one sentence saying what was wrong and what to do, and its exit code.
@@ -49,6 +50,8 @@ public struct LineageError: Error, Sendable, CustomStringConvertible {
         case let e as RecordError: return .input(prefix + e.message)
         case let e as JSONError: return .input(prefix + "invalid JSON: \(e)")
         case let e as GitError: return .storage(prefix + "the git store failed (\(e)); check the store with `git --git-dir .lineage fsck`")
+        case let e as DatabaseError:
+            return .storage(prefix + "the index failed (\(e.message ?? "SQLite error \(e.resultCode.rawValue)")); the index is derived from the log: `lineage reindex` rebuilds it")
         default: return .storage(prefix + "\(error)")
         }
     }

@@ -14,12 +14,16 @@ extension Store {
         if logHead == indexed { return }
         var chain: [CommitInfo] = []
         var cursor = logHead
+        var seen = Set<ObjectID>()
         do {
             while let id = cursor, id != indexed {
+                guard seen.insert(id).inserted else { throw Store.cycle(at: id) }
                 let commit = try repository.readCommit(id)
                 chain.append(commit)
                 cursor = commit.parents.first
             }
+        } catch let error as LineageError {
+            throw error
         } catch {
             throw LineageError.wrap(error, context: "cannot read the log")
         }
@@ -69,9 +73,28 @@ extension Store {
     public func reindex(progress: ((Int64) -> Void)? = nil) throws -> Int64 {
         let lock = try WriteLock(path: path + "/lock")
         defer { withExtendedLifetime(lock) {} }
-        try index.clear()
-        try syncIndex(holdingLock: true, progress: progress)
+        try removeStaleLeftovers()
+        try rebuildIndex(progress: progress)
         return try index.recordCount()
+    }
+
+    /// Empties the index and indexes the whole log again, whatever the index file holds: a file
+    /// SQLite finds damaged is replaced by a new one. The caller holds the write lock.
+    func rebuildIndex(progress: ((Int64) -> Void)? = nil) throws {
+        do {
+            try index.clear()
+        } catch where Index.isDamage(error) {
+            notice("the index file is damaged (\(error)); replacing it")
+            try replaceIndexFile()
+        } catch {
+            throw LineageError.wrap(error, context: "cannot empty the index for a rebuild")
+        }
+        try syncIndex(holdingLock: true, progress: progress)
+    }
+
+    /// The error for a log whose first-parent walk comes back to a commit it already passed.
+    static func cycle(at commit: ObjectID) -> LineageError {
+        LineageError.storage("the log is damaged: commit \(commit.hex.prefix(12)) is reached twice walking back from the head (a commit cannot be its own ancestor); run `lineage verify` and restore the store from a copy")
     }
 
     /// A batch read from git whose records are being parsed on another thread.

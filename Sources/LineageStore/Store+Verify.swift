@@ -23,9 +23,11 @@ extension Store {
         var targets: [Digest: Int64] = [:]
         // The keys each indexed batch's records should have in the index, and where each batch starts.
         var expectedKeys: [KeyTally] = [], batchStarts: [Int64] = []
+        // The index is read first, which fixes the read snapshot: a writer moves the log ref before
+        // it updates the index, so the log read after it holds at least what the snapshot indexed.
+        let indexedHead = try index.indexedHead()
         let chain = try logChain()
         let reader = VerifyReader(chain: chain, path: path)
-        let indexedHead = try index.indexedHead()
         let indexedBatches = indexedHead.flatMap { head in chain.firstIndex { $0.id == head } }.map { Int64($0) + 1 } ?? 0
         // Reported after the log itself is checked, so that a broken batch is named first.
         let indexAhead = indexedHead.map { head in !chain.contains { $0.id == head } } ?? false
@@ -78,13 +80,17 @@ extension Store {
     func logChain() throws -> [CommitInfo] {
         guard var cursor = try head() else { return [] }
         var chain: [CommitInfo] = []
+        var seen = Set<ObjectID>()
         do {
             while true {
+                guard seen.insert(cursor).inserted else { throw verdict(Store.cycle(at: cursor).message) }
                 let commit = try repository.readCommit(cursor)
                 chain.append(commit)
                 guard let parent = commit.parents.first else { break }
                 cursor = parent
             }
+        } catch let error as LineageError {
+            throw error
         } catch {
             throw verdict("the log cannot be read back to its first batch (\(error)): objects are missing")
         }
@@ -102,6 +108,10 @@ extension Store {
             guard !known.contains(record.id) else { throw verdict("record \(seq) (\(record.id)) in \(label) appears twice in the log") }
             for link in record.links {
                 guard let targetKind = known.kind(of: link.target) else {
+                    if let recorded = try? index.record(id: link.target), recorded.seq < Int64(seq) {
+                        // The index remembers the target at an earlier position: that record was altered.
+                        throw verdict("record \(recorded.seq), recorded as \(link.target) (\(recorded.kind)), was altered or replaced: the log no longer holds it (record \(seq) links to it through '\(link.relation)')")
+                    }
                     throw verdict("record \(seq) (\(record.id)) links through '\(link.relation)' to \(link.target), which is not earlier in the log: an upstream record is missing")
                 }
                 if case .link(let kinds)? = RecordSchema.of(record.kind).field(link.relation)?.type, !kinds.contains(targetKind) {

@@ -15,21 +15,30 @@ extension Store {
     public func write<T>(actor: String, prewritten: PrewrittenBatch? = nil, _ body: (WriteTransaction) throws -> T) throws -> (T, AppendResult) {
         let lock = try WriteLock(path: (path as NSString).appendingPathComponent("lock"))
         defer { withExtendedLifetime(lock) {} }
+        try removeStaleLeftovers()
         try syncIndex(holdingLock: true)
+        // The next position, batch number and Merkle state come from the log's head, never from the
+        // index alone: an index that disagrees is rebuilt before anything is built on it.
+        let tip = try logTip()
+        try ensureIndexAgrees(with: tip)
         return try index.batchReads {
             let transaction = WriteTransaction(store: self)
             let value = try body(transaction)
-            guard !transaction.pending.isEmpty else { return (value, AppendResult(batch: nil)) }
-            let batch = try append(transaction, actor: actor, prewritten: prewritten)
+            guard !transaction.pending.isEmpty else {
+                // Only payloads of records already in the log, given again to restore them.
+                try payloads.writeDurably(transaction.stagedPayloads)
+                return (value, AppendResult(batch: nil))
+            }
+            let batch = try append(transaction, tip: tip, actor: actor, prewritten: prewritten)
             return (value, AppendResult(batch: batch))
         }
     }
 
-    private func append(_ transaction: WriteTransaction, actor: String, prewritten: PrewrittenBatch?) throws -> BatchInfo {
+    private func append(_ transaction: WriteTransaction, tip: LogTip, actor: String, prewritten: PrewrittenBatch?) throws -> BatchInfo {
         let records = transaction.pending
-        let parent = try head()
-        let number = try index.batchCount()
-        let firstSeq = try index.recordCount()
+        let parent = tip.commit
+        let number = tip.batches
+        let firstSeq = Int64(tip.size)
         let guessed = prewritten.flatMap { $0.fits(records, firstSeq: firstSeq) ? $0 : nil }
         // The subject names the records only when there are a few.
         let labels = try records.count > BatchMessage.namedRecords ? [] : records.map { record -> String in
@@ -46,6 +55,8 @@ extension Store {
         do {
             written = try guessed?.parts
                 ?? Segment.encode(records, firstSeq: UInt64(firstSeq)).map { (try repository.writeBlob($0.bytes), $0) }
+            // Payloads are durable before the ref moves: a crash after it leaves none acknowledged and lost.
+            try payloads.writeDurably(transaction.stagedPayloads)
             let tree = try repository.writeTree(written.map { TreeEntry(name: $0.1.name, id: $0.0) })
             let now = Int64(Date().timeIntervalSince1970)
             commit = try repository.writeCommit(tree: tree, parents: parent.map { [$0] } ?? [], message: message,
@@ -59,12 +70,28 @@ extension Store {
         } catch {
             throw LineageError.wrap(error, context: "cannot append batch \(number)")
         }
-        for (commitment, salt, payload) in transaction.stagedPayloads {
-            try payloads.write(payload, salt: salt, commitment: commitment)
-        }
         guessed?.used = true
         let info = BatchInfo(number: number, commit: commit, segment: written[0].0, firstSeq: firstSeq, count: Int64(records.count))
         try addToIndex(batch: info, parts: written, records: records, transaction: transaction, range: range, nodes: nodes)
         return info
+    }
+}
+
+extension Store {
+    /// Removes what a writer killed mid-write leaves behind, under the write lock (so no live
+    /// lineage writer owns it): the log ref's lock file, which would make every later write fail,
+    /// and libgit2's temporary object files. Says so on stderr.
+    func removeStaleLeftovers() throws {
+        let fileManager = FileManager.default
+        for lock in [path + "/" + logReference + ".lock", path + "/packed-refs.lock"] where fileManager.fileExists(atPath: lock) {
+            do { try fileManager.removeItem(atPath: lock) } catch {
+                throw LineageError.storage("cannot remove the stale lock \(lock) left by a writer that was killed: \(error.localizedDescription)")
+            }
+            notice("removed \(lock), left by a writer that was killed while moving the log ref")
+        }
+        let objects = path + "/objects"
+        let leftovers = ((try? fileManager.contentsOfDirectory(atPath: objects)) ?? []).filter { $0.hasPrefix("tmp_object_git2_") }
+        for name in leftovers { try? fileManager.removeItem(atPath: objects + "/" + name) }
+        if !leftovers.isEmpty { notice("removed \(leftovers.count) temporary object file\(leftovers.count == 1 ? "" : "s") left by a writer that was killed") }
     }
 }

@@ -11,8 +11,8 @@ public final class Store {
     /// The log's origin: names the log ref and, later, its checkpoints.
     public let origin: String
     let repository: Repository
-    /// The derived index.
-    public let index: Index
+    /// The derived index; replaced when a rebuild finds its file damaged.
+    public private(set) var index: Index
     let payloads: PayloadStore
     /// The most recently read segments (a proof reads from a few segments in turn).
     private var segmentCache: [(id: ObjectID, bytes: [UInt8], lines: [(Int, Int)])] = []
@@ -32,16 +32,38 @@ public final class Store {
         self.path = path
         self.repository = repository
         self.origin = origin
-        let indexPath = (path as NSString).appendingPathComponent("index.sqlite")
-        do {
-            index = try Index(path: indexPath)
-        } catch {
-            // The index is derived data: an unreadable one is rebuilt from the log.
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: indexPath + suffix) }
-            index = try Index(path: indexPath)
-        }
+        index = try Store.openIndex(at: (path as NSString).appendingPathComponent("index.sqlite"))
         payloads = PayloadStore(path: (path as NSString).appendingPathComponent("payloads"))
         index.identify = { [unowned self] seq, db in try self.identify(seq: seq, db) }
+    }
+
+    /// Opens the index; one whose file is not a database or is damaged is derived data, deleted and
+    /// created empty (the next sync rebuilds it from the log). Any other failure (a busy lock held
+    /// by another process past the timeout, an I/O error) is a storage error: nothing is deleted.
+    private static func openIndex(at indexPath: String) throws -> Index {
+        do {
+            return try Index(path: indexPath)
+        } catch where Index.isDamage(error) {
+            try Index.remove(at: indexPath)
+            do { return try Index(path: indexPath) } catch { throw LineageError.wrap(error, context: "cannot create the index at \(indexPath)") }
+        } catch {
+            throw LineageError.wrap(error, context: "cannot open the index at \(indexPath)")
+        }
+    }
+
+    /// Replaces the index with a new, empty one, for a rebuild of a damaged file. The caller holds the write lock.
+    func replaceIndexFile() throws {
+        let indexPath = (path as NSString).appendingPathComponent("index.sqlite")
+        index = try Index(replacing: index, at: indexPath)
+        index.identify = { [unowned self] seq, db in try self.identify(seq: seq, db) }
+        segmentCache.removeAll()
+        knownSegments.removeAll()
+    }
+
+    /// Says something the user should know on stderr (a repair made, a stale lock removed); a
+    /// server or a test may send it elsewhere.
+    public var notice: (String) -> Void = { message in
+        FileHandle.standardError.write(Data(("lineage: " + message + "\n").utf8))
     }
 
     /// Creates a new store at `path` with the given origin (a fresh random one when nil).
