@@ -60,7 +60,7 @@ extension Lineage {
             var reader = try LineReader.open(file, maximumLineLength: maxLineBytes)
             defer { reader.close() }
             let writer = WriteOptionsActor(actor: actor)
-            var batcher = IngestBatcher(store: store, actor: writer.resolved, batchSize: batchSize, batchSeconds: batchSeconds)
+            var batcher = try IngestBatcher(store: store, actor: writer.resolved, batchSize: batchSize, batchSeconds: batchSeconds)
             var rejectFile: FileHandle?
             let progress = Terminal.counter("ingesting", unit: "records")
             let started = Date()

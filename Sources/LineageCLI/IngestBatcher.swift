@@ -28,7 +28,7 @@ struct IngestBatcher {
     private var pendingPredictions: [String: Digest] = [:]
     private var batchStarted: Date?
     /// Link references resolved so far, shared with `prepare` on other threads.
-    let references = IngestLine.References()
+    let references: IngestLine.References
     /// Batches guessed and written ahead, if lines are prepared on another thread.
     var speculation: IngestSpeculation?
     /// Takes landed batches to free, if lines are prepared on another thread (see `IngestPipeline`).
@@ -39,7 +39,8 @@ struct IngestBatcher {
     private(set) var lastLandedLine = 0
     var rejected = 0
 
-    init(store: Store, actor: String, batchSize: Int, batchSeconds: Double) {
+    init(store: Store, actor: String, batchSize: Int, batchSeconds: Double) throws {
+        references = IngestLine.References(salter: try store.payloadSalter())
         self.store = store
         self.actor = actor
         self.batchSize = batchSize
@@ -109,13 +110,13 @@ struct IngestBatcher {
             var existing = 0
             for item in batch {
                 if let record = item.record, let pid = record.predictionID, let found = stored[pid] {
-                    if found.id == record.id {
-                        existing += 1
-                        continue
-                    }
                     let earlier = try store.read(found)
-                    if item.given.allSatisfy({ earlier[$0.key] == $0.value }) {
+                    if found.id == record.id || item.given.allSatisfy({ earlier[$0.key] == $0.value })
+                        && item.payloads.allSatisfy({ tx.payloadMatches($0.3, field: $0.0, commitment: $0.1, of: earlier) }) {
                         existing += 1
+                        for (_, commitment, salt, payload) in item.payloads {
+                            tx.restorePayload(payload, salt: salt, commitment: commitment, of: earlier)
+                        }
                         continue
                     }
                     let error = IngestLineError(
@@ -125,7 +126,7 @@ struct IngestBatcher {
                     refused.append(error)
                     continue
                 }
-                for (commitment, salt, payload) in item.payloads { tx.stagePayload(payload, salt: salt, commitment: commitment) }
+                for (_, commitment, salt, payload) in item.payloads { tx.stagePayload(payload, salt: salt, commitment: commitment) }
                 let outcome: WriteTransaction.Outcome
                 if let record = item.record {
                     outcome = try tx.add(record, newPredictionID: record.kind == .prediction, leaf: item.leaf)

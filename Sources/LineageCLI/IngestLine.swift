@@ -10,8 +10,8 @@ final class IngestLine: @unchecked Sendable {
     let kind: RecordKind
     /// The record's fields, links resolved to ids once `unresolved` is false.
     var fields: JSONObject
-    /// Raw prediction payloads committed to: (commitment, salt, payload).
-    let payloads: [(Digest, [UInt8], [UInt8])]
+    /// Raw prediction payloads committed to: (field, commitment, salt, payload).
+    let payloads: [(String, Digest, [UInt8], [UInt8])]
     /// True while some link still needs the store to resolve.
     var unresolved: Bool
     /// The record, built up front for kinds the store does not number (all but datasets and models).
@@ -22,7 +22,7 @@ final class IngestLine: @unchecked Sendable {
     /// did not give. Its `fields` are then empty.
     private var notGiven: [String]?
 
-    init(line: Int, text: [UInt8], kind: RecordKind, fields: JSONObject, payloads: [(Digest, [UInt8], [UInt8])]) {
+    init(line: Int, text: [UInt8], kind: RecordKind, fields: JSONObject, payloads: [(String, Digest, [UInt8], [UInt8])]) {
         self.line = line
         self.text = text
         self.kind = kind
@@ -31,8 +31,9 @@ final class IngestLine: @unchecked Sendable {
         unresolved = true
     }
 
-    /// The fields as given (links resolved), without the commitments made here: raw payloads are
-    /// committed with a fresh salt each time, so they cannot be compared with a stored record's.
+    /// The fields as given (links resolved), without the commitments made here: records written
+    /// before salts came from the store's secret hold commitments under random salts, so they are
+    /// compared without them (restoring a payload checks its commitment against the record's).
     var given: JSONObject {
         if let notGiven, let record {
             var given = record.object
@@ -40,7 +41,7 @@ final class IngestLine: @unchecked Sendable {
             return given
         }
         var given = fields
-        for (commitment, _, _) in payloads {
+        for (_, commitment, _, _) in payloads {
             for member in fields where member.value.stringValue == commitment.description { given[member.key] = nil }
         }
         return given
@@ -49,7 +50,11 @@ final class IngestLine: @unchecked Sendable {
     /// Link references already resolved, shared between the thread that admits lines and those that
     /// prepare them.
     final class References: @unchecked Sendable {
+        /// Derives the salts of raw payloads' commitments; immutable, so safe on any thread.
+        let salter: PayloadSalter
         private let lock = NSLock()
+
+        init(salter: PayloadSalter) { self.salter = salter }
         private var known: [String: (Digest, RecordKind)] = [:]
 
         subscript(reference: String) -> (Digest, RecordKind)? {
@@ -91,15 +96,15 @@ final class IngestLine: @unchecked Sendable {
             throw RecordError("unknown record kind \(Names.printable(kindName))")
         }
         fields["kind"] = nil
-        var payloads: [(Digest, [UInt8], [UInt8])] = []
+        var payloads: [(String, Digest, [UInt8], [UInt8])] = []
         if kind == .prediction {
             for field in ["input", "outputPayload"] {
                 guard let value = fields[field], value.stringValue.flatMap({ Digest($0) }) == nil else { continue }
                 let raw = value.stringValue.map { Array($0.utf8) } ?? value.canonicalBytes
-                let salt = Commitment.newSalt()
+                let salt = references.salter.salt(field: field, recordKey: fields["predictionId"]?.stringValue ?? "", payload: raw)
                 let commitment = Commitment.commit(payload: raw, salt: salt)
                 fields[field] = .string(commitment.description)
-                payloads.append((commitment, salt, raw))
+                payloads.append((field, commitment, salt, raw))
             }
         }
         let item = IngestLine(line: line, text: bytes, kind: kind, fields: fields, payloads: payloads)

@@ -56,7 +56,8 @@ struct RecordDetails {
             add("output", record["output"])
             add("explanation", record["explanation"])
             for (field, digest) in record.commitments {
-                let state = payloadExists(digest) ? "payload stored" : "payload not in the payload store"
+                // No erasure is recorded (lineage has no erase yet): a payload not here was lost or never given.
+                let state = payloadExists(digest) ? "payload stored" : "payload missing, not erased: give the prediction again to restore it"
                 out.append("\(field): committed \(RecordLabel.shortID(digest)) (\(state))")
             }
             var meta: [String] = []

@@ -44,7 +44,7 @@ enum TraceRendering {
             let commitments = record.commitments
             if !commitments.isEmpty {
                 node["payloads"] = .object(JSONObject(commitments.map { commitment in
-                    (commitment.field, JSONValue.string(payloadExists(commitment.digest) ? "stored" : "absent"))
+                    (commitment.field, JSONValue.string(payloadExists(commitment.digest) ? "stored" : "missing"))
                 }))
             }
             return .object(node)

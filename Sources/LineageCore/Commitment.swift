@@ -1,3 +1,5 @@
+import Crypto
+
 /// Salted commitments to payloads that may hold personal data.
 ///
 /// The log keeps only `SHA-256(salt || payload)`; the salt and payload live in the erasable
@@ -13,10 +15,28 @@ public enum Commitment {
         digest.update(payload)
         return digest.finalize()
     }
+}
 
-    /// A fresh random salt.
-    public static func newSalt() -> [UInt8] {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<saltLength).map { _ in UInt8.random(in: 0...255, using: &generator) }
+/// Derives the salt of a payload's commitment from a secret the store keeps (`keys/payload-salt`),
+/// the record's identity and the payload: the same payload given again for the same record gets
+/// the same commitment, so a payload whose record landed but whose file was lost can be restored
+/// by giving it again, and is accepted only if it matches the commitment in the log. Without the
+/// secret, a commitment reveals nothing about a guessable payload; with it, a guess can be tested
+/// (see docs/integrity.md).
+public struct PayloadSalter: Sendable {
+    private let secret: [UInt8]
+
+    /// A salter keyed with `secret` (32 random bytes).
+    public init(secret: [UInt8]) { self.secret = secret }
+
+    /// The salt for `payload` in `field` of the record known by `recordKey` (a prediction's id).
+    public func salt(field: String, recordKey: String, payload: [UInt8]) -> [UInt8] {
+        var mac = HMAC<SHA256>(key: SymmetricKey(data: secret))
+        for part in [Array("lineage payload salt".utf8), Array(field.utf8), Array(recordKey.utf8)] {
+            mac.update(data: part)
+            mac.update(data: [0])
+        }
+        mac.update(data: payload)
+        return Array(mac.finalize())
     }
 }

@@ -6,6 +6,19 @@ extension Store {
     /// scratch when the log no longer extends what it indexed. Takes the store lock to do so unless
     /// the caller already holds it.
     func syncIndex(holdingLock: Bool = false, progress: ((Int64) -> Void)? = nil) throws {
+        do {
+            try syncIndexOnce(holdingLock: holdingLock, progress: progress)
+        } catch where Index.isDamage(error) {
+            // The index is derived data: a damaged file is replaced and built again from the log.
+            let lock = holdingLock ? nil : try WriteLock(path: path + "/lock")
+            defer { withExtendedLifetime(lock) {} }
+            notice("the index file is damaged (\(error)); rebuilding it from the log")
+            try replaceIndexFile()
+            try syncIndexOnce(holdingLock: true, progress: progress)
+        }
+    }
+
+    private func syncIndexOnce(holdingLock: Bool, progress: ((Int64) -> Void)?) throws {
         if try head() == index.indexedHead() { return }
         let lock = holdingLock ? nil : try WriteLock(path: path + "/lock")
         defer { withExtendedLifetime(lock) {} }

@@ -58,9 +58,14 @@ extension Store {
         return try LineageError.catching { try SigningKey(parsing: String(decoding: bytes, as: UTF8.self)) }
     }
 
-    /// Every key whose signatures this store accepts: its own keys, current and past, and keys trusted with `lineage key trust`.
+    /// Every key whose signatures this store accepts: its own keys, current and past, and keys
+    /// trusted with `lineage key trust`. A file that exists but cannot be read is an error, never
+    /// an empty list (which `trust` would then write back, dropping every key).
     public func trustedKeys() throws -> [VerifierKey] {
-        guard let text = try? String(contentsOfFile: trustedKeysPath, encoding: .utf8) else { return [] }
+        guard FileManager.default.fileExists(atPath: trustedKeysPath) else { return [] }
+        guard let bytes = FileBytes.read(trustedKeysPath), let text = String(validating: bytes, as: UTF8.self) else {
+            throw LineageError.storage("cannot read the trusted keys in \(trustedKeysPath) (\(String(cString: strerror(errno)))); check its permissions")
+        }
         return try text.split(separator: "\n").filter { !$0.isEmpty && !$0.hasPrefix("#") }.map { line in
             try LineageError.catching { try VerifierKey(parsing: String(line)) }
         }
@@ -79,5 +84,34 @@ extension Store {
         } catch {
             throw LineageError.storage("cannot write the trusted keys: \(error.localizedDescription)")
         }
+    }
+
+    var payloadSaltPath: String { keysDirectory + "/payload-salt" }
+
+    /// The store's payload salter (see `PayloadSalter`), from the secret in `keys/payload-salt`,
+    /// created (mode 0600) on first use. Two processes creating it at once agree on one file.
+    public func payloadSalter() throws -> PayloadSalter {
+        if let secret = FileBytes.read(payloadSaltPath), secret.count == 32 { return PayloadSalter(secret: secret) }
+        if FileManager.default.fileExists(atPath: payloadSaltPath) {
+            throw LineageError.storage("the payload salt secret \(payloadSaltPath) cannot be read or is not 32 bytes; check its permissions")
+        }
+        var generator = SystemRandomNumberGenerator()
+        let secret = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let temporary = payloadSaltPath + ".\(getpid()).tmp"
+        if mkdir(keysDirectory, 0o700) != 0, errno != EEXIST {
+            throw LineageError.storage("cannot create \(keysDirectory): \(String(cString: strerror(errno)))")
+        }
+        guard FileManager.default.createFile(atPath: temporary, contents: Data(secret), attributes: [.posixPermissions: 0o600]) else {
+            throw LineageError.storage("cannot write the payload salt secret to \(keysDirectory): check that the store is writable")
+        }
+        defer { unlink(temporary) }
+        // link() fails if another process created the file first: then its secret is the one.
+        if link(temporary, payloadSaltPath) != 0, errno != EEXIST {
+            throw LineageError.storage("cannot write the payload salt secret: \(String(cString: strerror(errno)))")
+        }
+        guard let stored = FileBytes.read(payloadSaltPath), stored.count == 32 else {
+            throw LineageError.storage("cannot read back the payload salt secret \(payloadSaltPath)")
+        }
+        return PayloadSalter(secret: stored)
     }
 }

@@ -102,6 +102,28 @@ public final class WriteTransaction {
         stagedPayloads.append((commitment, salt, payload))
     }
 
+    /// True if `payload`, given again for `field` of a record already in the log, is the one the
+    /// record commits to: its commitment under the store's derived salt is the record's, or (for
+    /// records made before salts were derived) the stored payload's salt commits it to the same.
+    public func payloadMatches(_ payload: [UInt8], field: String, commitment: Digest, of record: Record) -> Bool {
+        guard let recorded = record[field]?.stringValue else { return false }
+        if recorded == commitment.description { return true }
+        guard let digest = Digest(recorded), let stored = store.payloads.read(digest) else { return false }
+        return Commitment.commit(payload: payload, salt: stored.salt) == digest
+    }
+
+    /// Keeps a payload given again for a record already in the log, to write when the batch lands,
+    /// if the record commits to it and the payload store lacks it (lost in a crash or on a full
+    /// disk before payloads were written ahead of the log). Returns true if it will be restored.
+    @discardableResult
+    public func restorePayload(_ payload: [UInt8], salt: [UInt8], commitment: Digest, of record: Record) -> Bool {
+        guard Commitment.commit(payload: payload, salt: salt) == commitment,
+              record.object.contains(where: { $0.value.stringValue == commitment.description }),
+              !store.payloads.exists(commitment) else { return false }
+        stagedPayloads.append((commitment, salt, payload))
+        return true
+    }
+
     /// Versions of a named record, newest first, from the store and this batch.
     public func versions(kind: RecordKind, name: String) throws -> [(id: Digest, version: Int?, digest: Digest?)] {
         let fromBatch = pending.reversed().compactMap { record -> (Digest, Int?, Digest?)? in
