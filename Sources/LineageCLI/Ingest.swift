@@ -110,11 +110,20 @@ extension Lineage {
                     pipeline.recycle(chunk)
                 }
             } else {
-                while let line = reader.next() {
+                while true {
+                    // A quiet stream still lands what it sent within --batch-seconds.
+                    if let wait = batcher.secondsUntilDue, !reader.holdsLine, !reader.waitForInput(seconds: wait) {
+                        try flush()
+                        continue
+                    }
+                    guard let line = reader.next() else { break }
                     try admit(Result { try IngestLine.prepare(line, actor: writer.resolved, references: batcher.references) })
                 }
             }
             try flush()
+            if let failure = reader.failure {
+                throw LineageError.storage("reading \(file == "-" ? "standard input" : file) failed (\(failure)) after \(batcher.summary(seconds: Date().timeIntervalSince(started))); run ingest again once the input can be read (landed records are skipped as duplicates)")
+            }
             try? rejectFile?.close()
             progress?.finish()
             let seconds = Date().timeIntervalSince(started)

@@ -47,15 +47,31 @@ struct IngestBatcher {
         self.batchSeconds = batchSeconds
     }
 
-    /// True when the current batch is full or has waited long enough.
+    /// True when the current batch is full, has waited long enough, or holds a record that later
+    /// lines may name (it lands at once, so that names resolve to it).
     var due: Bool {
         guard let batchStarted, !pending.isEmpty else { return false }
-        return pending.count >= batchSize || Date().timeIntervalSince(batchStarted) >= batchSeconds
+        return pending.count >= batchSize || namesChanged || Date().timeIntervalSince(batchStarted) >= batchSeconds
     }
 
+    /// Seconds until the current batch is due by time; nil when nothing waits.
+    var secondsUntilDue: Double? {
+        guard let batchStarted, !pending.isEmpty else { return nil }
+        return max(0, batchSeconds - Date().timeIntervalSince(batchStarted))
+    }
+
+    /// True when the pending batch holds a record other than a prediction.
+    private var namesChanged = false
+
     /// Finishes a prepared line (links the store must resolve, version checks) and queues it.
-    mutating func admit(_ item: IngestLine) throws {
+    mutating func admit(_ prepared: IngestLine) throws {
+        var item = prepared
         do {
+            if item.namedLinks, item.generation != references.generation {
+                // Prepared before a record landed that its names may now resolve to: prepare it again.
+                guard let again = try IngestLine.prepare(.text(item.text, number: item.line), actor: actor, references: references) else { return }
+                item = again
+            }
             if item.unresolved {
                 _ = try IngestLine.resolveLinks(&item.fields, kind: item.kind) { try target($0) }
                 try item.build(actor: actor)
@@ -74,6 +90,7 @@ struct IngestBatcher {
             pendingPredictions[pid] = record.id
         }
         if let record = item.record { pendingKinds[record.id] = record.kind }
+        if item.kind != .prediction { namesChanged = true }
         if batchStarted == nil { batchStarted = Date() }
         pending.append(item)
     }
@@ -148,6 +165,11 @@ struct IngestBatcher {
         pending.reserveCapacity(batchSize)
         if let recycle { recycle(batch) } else { IngestBatcher.releaser.async { withExtendedLifetime(batch) {} } }
         pendingKinds.removeAll(keepingCapacity: true)
+        if namesChanged {
+            // A name (`deployment:fraud/prod`, `model:fraud`) may now resolve to a record of this batch.
+            references.forgetNames()
+            namesChanged = false
+        }
         pendingPredictions.removeAll(keepingCapacity: true)
         batchStarted = nil
         return refused

@@ -18,6 +18,10 @@ final class IngestLine: @unchecked Sendable {
     var record: Record?
     /// The record's Merkle leaf hash.
     var leaf: [UInt8]?
+    /// True when the line named a link target (not by id): the name was resolved with the
+    /// references of `generation`, which a record landing later in the input may make stale.
+    var namedLinks = false
+    var generation = 0
     /// For a line read without a tree (see `Record.make(scanning:)`): the record's members the line
     /// did not give. Its `fields` are then empty.
     private var notGiven: [String]?
@@ -53,13 +57,27 @@ final class IngestLine: @unchecked Sendable {
         /// Derives the salts of raw payloads' commitments; immutable, so safe on any thread.
         let salter: PayloadSalter
         private let lock = NSLock()
+        private var known: [String: (Digest, RecordKind)] = [:]
+        private var current = 0
 
         init(salter: PayloadSalter) { self.salter = salter }
-        private var known: [String: (Digest, RecordKind)] = [:]
 
         subscript(reference: String) -> (Digest, RecordKind)? {
             get { lock.withLock { known[reference] } }
             set { lock.withLock { known[reference] = newValue } }
+        }
+
+        /// Counts the times names were forgotten: a line resolved under an older generation is
+        /// prepared again.
+        var generation: Int { lock.withLock { current } }
+
+        /// Forgets every name, once a record that a name may now resolve to (a new deployment,
+        /// model version, dataset) has landed.
+        func forgetNames() {
+            lock.withLock {
+                known.removeAll()
+                current += 1
+            }
         }
     }
 
@@ -87,6 +105,19 @@ final class IngestLine: @unchecked Sendable {
     }
 
     private static func prepare(_ bytes: [UInt8], line: Int, actor: String, references: References) throws -> IngestLine {
+        let generation = references.generation
+        var named = false
+        let item = try prepare(bytes, line: line, actor: actor, salter: references.salter) { reference in
+            if Digest(reference) == nil { named = true }
+            return references[reference]
+        }
+        item.namedLinks = named
+        item.generation = generation
+        return item
+    }
+
+    private static func prepare(_ bytes: [UInt8], line: Int, actor: String, salter: PayloadSalter,
+                                references: (String) -> (Digest, RecordKind)?) throws -> IngestLine {
         if let scanned = prepareScanned(bytes, line: line, actor: actor, references: references) { return scanned }
         guard var fields = try JSONParser.parse(bytes).objectValue else {
             throw IngestLineError(line: line, reason: "a line must hold one JSON object", text: bytes)
@@ -101,23 +132,23 @@ final class IngestLine: @unchecked Sendable {
             for field in ["input", "outputPayload"] {
                 guard let value = fields[field], value.stringValue.flatMap({ Digest($0) }) == nil else { continue }
                 let raw = value.stringValue.map { Array($0.utf8) } ?? value.canonicalBytes
-                let salt = references.salter.salt(field: field, recordKey: fields["predictionId"]?.stringValue ?? "", payload: raw)
+                let salt = salter.salt(field: field, recordKey: fields["predictionId"]?.stringValue ?? "", payload: raw)
                 let commitment = Commitment.commit(payload: raw, salt: salt)
                 fields[field] = .string(commitment.description)
                 payloads.append((field, commitment, salt, raw))
             }
         }
         let item = IngestLine(line: line, text: bytes, kind: kind, fields: fields, payloads: payloads)
-        if try resolveLinks(&item.fields, kind: kind, target: { references[$0] }) { try item.build(actor: actor) }
+        if try resolveLinks(&item.fields, kind: kind, target: references) { try item.build(actor: actor) }
         return item
     }
 
     /// A line already in canonical form whose links are known, built without a JSON tree; nil
     /// for any other line.
-    private static func prepareScanned(_ bytes: [UInt8], line: Int, actor: String, references: References) -> IngestLine? {
+    private static func prepareScanned(_ bytes: [UInt8], line: Int, actor: String, references: (String) -> (Digest, RecordKind)?) -> IngestLine? {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         guard let (record, added) = Record.make(scanning: bytes, defaultKind: .prediction, timeMilliseconds: now, actor: actor, resolve: { reference, allowed in
-            references[reference].flatMap { id, kind in allowed.contains(kind) ? id : nil }
+            references(reference).flatMap { id, kind in allowed.contains(kind) ? id : nil }
         }) else { return nil }
         let item = IngestLine(line: line, text: bytes, kind: record.kind, fields: JSONObject(), payloads: [])
         item.record = record

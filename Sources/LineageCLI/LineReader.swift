@@ -23,6 +23,8 @@ struct LineReader {
     private var lineNumber = 0
     /// Bytes read so far.
     private(set) var bytesRead: Int64 = 0
+    /// Why reading stopped early, if it failed (not at the end of the input).
+    private(set) var failure: String?
 
     init(descriptor: Int32, maximumLineLength: Int) {
         self.descriptor = descriptor
@@ -45,8 +47,18 @@ struct LineReader {
             position = 0
         }
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        var count: Int
+        repeat {
+            count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        } while count < 0 && errno == EINTR
         guard count > 0 else {
+            // A read error is not the end of the input: the caller reports it, and the incomplete
+            // line held so far is dropped rather than taken as the input's last line.
+            if count < 0 {
+                failure = String(cString: strerror(errno))
+                buffer.removeAll()
+                position = 0
+            }
             finished = true
             return false
         }
@@ -80,6 +92,17 @@ struct LineReader {
                 return .unterminated(rest, number: lineNumber)
             }
         }
+    }
+
+    /// True when a whole line is already held, so `next` returns without reading.
+    var holdsLine: Bool { buffer[position...].contains(0x0A) }
+
+    /// Waits up to `seconds` for more input; false if none came (the stream is quiet).
+    func waitForInput(seconds: Double) -> Bool {
+        guard !finished else { return true }
+        var request = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        let milliseconds = Int32(min(max(seconds, 0) * 1000, Double(Int32.max)).rounded(.up))
+        return poll(&request, 1, milliseconds) != 0
     }
 
     /// True when the input is a regular file: all of it is there already, so lines can be read

@@ -94,10 +94,17 @@ public struct SigningKey {
         return "PRIVATE+KEY+\(name)+\(id)+" + Data([0x01] + Array(key.rawRepresentation)).base64EncodedString()
     }
 
-    /// The Ed25519 signature of `message`.
-    public func sign(_ message: [UInt8]) -> [UInt8] {
-        // Signing with a valid private key cannot fail.
-        Array((try? key.signature(for: message)) ?? Data())
+    /// The Ed25519 signature of `message`. Throws rather than return anything but a signature.
+    public func sign(_ message: [UInt8]) throws(RecordError) -> [UInt8] {
+        do {
+            let signature = Array(try key.signature(for: message))
+            guard signature.count == 64 else { throw RecordError("the signing key made a signature of \(signature.count) bytes, not 64") }
+            return signature
+        } catch let error as RecordError {
+            throw error
+        } catch {
+            throw RecordError("cannot sign with the store's key: \(error)")
+        }
     }
 }
 

@@ -37,7 +37,7 @@ public enum SSHSignature {
 
     /// The armored signature of `message` in `namespace` (git uses "git").
     public static func sign(_ message: [UInt8], with key: SigningKey, namespace: String = "git") throws(RecordError) -> String {
-        let signature = key.sign(signedData(message, namespace: namespace))
+        let signature = try key.sign(signedData(message, namespace: namespace))
         var blob = magic + [0, 0, 0, 1]
         blob += SSHWire.string(SSHWire.publicKeyBlob(try key.verifier.publicKey))
         blob += SSHWire.string(Array(namespace.utf8)) + SSHWire.string([]) + SSHWire.string(hashAlgorithm)

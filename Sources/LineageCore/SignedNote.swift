@@ -28,7 +28,7 @@ public struct SignedNote: Sendable {
         for key in keys {
             let id = try key.verifier.keyID
             let idBytes = (0..<4).reversed().map { UInt8(truncatingIfNeeded: id >> UInt32($0 * 8)) }
-            out += "— \(key.name) " + Data(idBytes + key.sign(Array(text.utf8))).base64EncodedString() + "\n"
+            out += "— \(key.name) " + Data(idBytes + (try key.sign(Array(text.utf8)))).base64EncodedString() + "\n"
         }
         return out
     }

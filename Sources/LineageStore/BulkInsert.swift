@@ -40,14 +40,17 @@ struct BulkInsert {
         }
         for (index, value) in values.enumerated() {
             let position = Int32(index + 1)
+            let bound: Int32
             switch value.storage {
-            case .null: sqlite3_bind_null(statement, position)
-            case .int64(let int): sqlite3_bind_int64(statement, position, int)
-            case .double(let double): sqlite3_bind_double(statement, position, double)
-            case .string(let string): sqlite3_bind_text(statement, position, string, -1, BulkInsert.transient)
+            case .null: bound = sqlite3_bind_null(statement, position)
+            case .int64(let int): bound = sqlite3_bind_int64(statement, position, int)
+            case .double(let double): bound = sqlite3_bind_double(statement, position, double)
+            case .string(let string): bound = sqlite3_bind_text(statement, position, string, -1, BulkInsert.transient)
             case .blob(let data):
-                data.withUnsafeBytes { _ = sqlite3_bind_blob(statement, position, $0.baseAddress, Int32($0.count), BulkInsert.transient) }
+                bound = data.withUnsafeBytes { sqlite3_bind_blob(statement, position, $0.baseAddress, Int32($0.count), BulkInsert.transient) }
             }
+            // A value that cannot be bound (out of memory, too big) must fail the insert, not become NULL.
+            guard bound == SQLITE_OK else { throw prepared.failure(bound) }
         }
         let result = sqlite3_step(statement)
         guard result == SQLITE_DONE else { throw prepared.failure(result) }
