@@ -56,8 +56,7 @@ struct RecordDetails {
             add("output", record["output"])
             add("explanation", record["explanation"])
             for (field, digest) in record.commitments {
-                // No erasure is recorded (lineage has no erase yet): a payload not here was lost or never given.
-                let state = payloadExists(digest) ? "payload stored" : "payload missing, not erased: give the prediction again to restore it"
+                let state = RecordDetails.payloadState(payloadExists(digest))
                 out.append("\(field): committed \(RecordLabel.shortID(digest)) (\(state))")
             }
             var meta: [String] = []
@@ -77,6 +76,12 @@ struct RecordDetails {
     }
 
     /// A one-line rendering of a value: strings bare, objects as key=value pairs.
+    /// What the payload store holds for a commitment, in words. No erasure is recorded (lineage has
+    /// no erase command yet), so a payload that is not there was lost or never given.
+    static func payloadState(_ stored: Bool) -> String {
+        stored ? "payload stored" : "payload missing, not erased: give the prediction again to restore it"
+    }
+
     static func inline(_ value: JSONValue) -> String {
         switch value {
         case .string(let s): return Names.printable(s).dropFirst().dropLast().description

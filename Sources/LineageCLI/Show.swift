@@ -51,8 +51,10 @@ extension Lineage {
             print(details.headline)
             print("id: \(entry.id)")
             print("log position: \(entry.seq) (batch \(batch))")
+            let committed = Dictionary(record.commitments.map { ($0.field, $0.digest) }, uniquingKeysWith: { first, _ in first })
             for member in record.object where !["kind", "schemaVersion"].contains(member.key) {
-                print("\(member.key): \(RecordDetails.inline(member.value))")
+                let state = committed[member.key].map { " (" + RecordDetails.payloadState(store.payloadExists($0)) + ")" } ?? ""
+                print("\(member.key): \(RecordDetails.inline(member.value))\(state)")
             }
             if served > 0 { print("predictions: \(served) (list them with `lineage query --linked-to \(RecordLabel.reference(entry))`)") }
             for dependent in dependents {

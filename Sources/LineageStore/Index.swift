@@ -264,13 +264,15 @@ public final class Index {
         try queue.inDatabase(body)
     }
 
-    /// Runs `body` inside one read transaction, so the many lookups of a write share one snapshot
-    /// and one set of file locks; `add` then writes in that same transaction. The caller holds the
-    /// store's write lock, so no other process writes the index meanwhile.
-    func batchReads<T>(_ body: () throws -> T) throws -> T {
+    /// Runs `body` inside one transaction, so the many lookups of a write share one snapshot and
+    /// one set of file locks; `add` then writes in that same transaction. A writer (`forWriting`)
+    /// takes SQLite's write lock at the start, waiting for another connection that holds it: a read
+    /// transaction that upgrades later gets SQLITE_BUSY at once, with no wait. The caller then holds
+    /// the store's write lock, so no other lineage process writes the index meanwhile.
+    func batchReads<T>(forWriting: Bool = false, _ body: () throws -> T) throws -> T {
         let opened = try queue.inDatabase { db -> Bool in
             guard !db.isInsideTransaction else { return false }
-            try db.beginTransaction(.deferred)
+            try db.beginTransaction(forWriting ? .immediate : .deferred)
             return true
         }
         guard opened else { return try body() }

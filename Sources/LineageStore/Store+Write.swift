@@ -21,7 +21,7 @@ extension Store {
         // index alone: an index that disagrees is rebuilt before anything is built on it.
         let tip = try logTip()
         try ensureIndexAgrees(with: tip)
-        return try index.batchReads {
+        return try index.batchReads(forWriting: true) {
             let transaction = WriteTransaction(store: self)
             let value = try body(transaction)
             guard !transaction.pending.isEmpty else {

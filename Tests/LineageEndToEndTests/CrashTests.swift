@@ -1,0 +1,311 @@
+import Foundation
+import Testing
+import LineageCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A store that is damaged, raced or killed mid-write never wedges, never signs a false
+/// checkpoint, never loses an acknowledged payload and never accuses anyone falsely.
+@Suite("crashes, races and damaged files")
+struct CrashTests {
+    /// A store with a model deployed to prod, ready for predictions.
+    static func deployed() throws -> Workspace {
+        let w = try Workspace()
+        try w.ok("init", "--origin", "example.com/crash")
+        try w.write("model.bin", "weights\n")
+        try w.ok("record", "model", "--name", "m", "--file", "model.bin", "--format", "bin")
+        try w.ok("record", "deployment", "--model", "model:m@1", "--environment", "prod")
+        return w
+    }
+
+    /// NDJSON predictions `from..<to`, each with a raw input kept as a payload when `payloads`.
+    static func predictions(_ range: Range<Int>, payloads: Bool = false) -> String {
+        range.map { i in
+            let input = payloads ? ",\"input\":{\"customer\":\"c\(i)\",\"amount\":\(i)}" : ""
+            return "{\"predictionId\":\"p\(i)\",\"deployment\":\"deployment:m/prod\",\"output\":{\"label\":\"ok\",\"score\":0.5}\(input)}\n"
+        }.joined()
+    }
+
+    /// Runs SQL on the store's index with Python's sqlite3 (as a user with the sqlite3 shell would).
+    static func sql(_ w: Workspace, _ statement: String) throws {
+        let script = "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit()"
+        let outcome = try w.run("/usr/bin/env", ["python3", "-c", script, w.path + "/.lineage/index.sqlite", statement], in: nil, stdin: nil)
+        #expect(outcome.status == 0, "sqlite: \(outcome.stderr)")
+    }
+
+    /// The checkpoint size the log head states.
+    static func checkpointSize(_ w: Workspace) throws -> Int {
+        let lines = try w.ok("checkpoint").split(separator: "\n")
+        return Int(lines[1]) ?? -1
+    }
+
+    /// The payload commitments of every prediction in the store.
+    static func commitments(_ w: Workspace) throws -> [String] {
+        try w.ok("query", "--kind", "prediction", "--json").split(separator: "\n").compactMap { line in
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            return (object?["record"] as? [String: Any])?["input"] as? String
+        }
+    }
+
+    /// True if the payload store holds a file for the commitment `sha256:<hex>`.
+    static func payloadStored(_ w: Workspace, _ commitment: String) -> Bool {
+        let hex = commitment.dropFirst("sha256:".count)
+        return FileManager.default.fileExists(atPath: "\(w.path)/.lineage/payloads/\(hex.prefix(2))/\(hex.dropFirst(2))")
+    }
+
+    @Test("an index row deleted: the next write takes its position from the log, rebuilds the index and signs a true checkpoint")
+    func indexRowDeleted() throws {
+        let w = try CrashTests.deployed()
+        try w.write("p.ndjson", CrashTests.predictions(0..<100))
+        try w.ok("ingest", "p.ndjson")
+        try CrashTests.sql(w, "DELETE FROM record WHERE seq=(SELECT max(seq) FROM record)")
+        let outcome = try w.lineage("record", "prediction", "--id", "newrec", "--deployment", "deployment:m/prod", "--output", "{\"label\":\"ok\"}")
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("the index disagreed with the log"), "\(outcome.stderr)")
+        #expect(try w.ok("verify").hasPrefix("OK: 103 records"))
+        #expect(try CrashTests.checkpointSize(w) == 103)
+        try w.ok("record", "prediction", "--id", "after", "--deployment", "deployment:m/prod", "--output", "{\"label\":\"ok\"}")
+        #expect(try w.ok("verify").hasPrefix("OK: 104 records"))
+    }
+
+    @Test("the index's Merkle state or batch count altered: rebuilt before a write, never signed")
+    func indexMetaAltered() throws {
+        let w = try CrashTests.deployed()
+        try CrashTests.sql(w, "DELETE FROM batch WHERE number=(SELECT max(number) FROM batch)")
+        let outcome = try w.lineage("record", "prediction", "--id", "x", "--deployment", "deployment:m/prod", "--output", "{\"label\":\"ok\"}")
+        #expect(outcome.status == 0 && outcome.stderr.contains("rebuilding it from the log"), "\(outcome.stderr)")
+        #expect(try w.ok("verify").hasPrefix("OK: 3 records in 3 batches"))
+    }
+
+    @Test("a ref lock left by a killed writer is removed under the store's lock, and writing goes on")
+    func staleRefLock() throws {
+        let w = try CrashTests.deployed()
+        let ref = try History(workspace: w).ref
+        try w.write(".lineage/\(ref).lock", "")
+        try w.write(".lineage/objects/tmp_object_git2_abcdef", "partial")
+        let outcome = try w.lineage("record", "prediction", "--id", "a", "--deployment", "deployment:m/prod", "--output", "{\"label\":\"ok\"}")
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("left by a writer that was killed"), "\(outcome.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "\(w.path)/.lineage/\(ref).lock"))
+        #expect(!FileManager.default.fileExists(atPath: "\(w.path)/.lineage/objects/tmp_object_git2_abcdef"))
+        #expect(try w.ok("verify").hasPrefix("OK: 3 records"))
+        try w.expectFsckClean()
+    }
+
+    @Test("a lost payload is restored by giving the prediction again, and only the one its record commits to")
+    func payloadRestored() throws {
+        let w = try CrashTests.deployed()
+        try w.ok("record", "prediction", "--id", "q1", "--deployment", "deployment:m/prod", "--input-json", "{\"customer\":\"Jane Roe\"}",
+                 "--output", "{\"label\":\"ok\"}")
+        try w.write("in.ndjson", CrashTests.predictions(0..<3, payloads: true))
+        try w.ok("ingest", "in.ndjson")
+        let commitments = try CrashTests.commitments(w)
+        #expect(commitments.count == 4 && commitments.allSatisfy { CrashTests.payloadStored(w, $0) })
+        // Mode 0600 in a directory of 0700: payloads may hold personal data.
+        let hex = commitments[0].dropFirst("sha256:".count)
+        let attributes = try FileManager.default.attributesOfItem(atPath: "\(w.path)/.lineage/payloads/\(hex.prefix(2))/\(hex.dropFirst(2))")
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        try FileManager.default.removeItem(atPath: w.path + "/.lineage/payloads")
+        #expect(try w.ok("show", "q1").contains("payload missing, not erased"))
+        let head = try w.logHead()
+        // Another payload under the same prediction id is refused and changes nothing.
+        let other = try w.lineage("record", "prediction", "--id", "q1", "--deployment", "deployment:m/prod", "--input-json",
+                                  "{\"customer\":\"John Doe\"}", "--output", "{\"label\":\"ok\"}")
+        #expect(other.status == 2 && other.stderr.contains("different content"), "\(other.stderr)")
+        try w.write("other.ndjson", "{\"predictionId\":\"p1\",\"deployment\":\"deployment:m/prod\",\"output\":{\"label\":\"ok\",\"score\":0.5},\"input\":{\"customer\":\"c9\",\"amount\":9}}\n")
+        let otherLine = try w.lineage("ingest", "other.ndjson")
+        #expect(otherLine.status == 2 && otherLine.stderr.contains("different content"), "\(otherLine.stderr)")
+        #expect(!CrashTests.payloadStored(w, commitments[0]) && !CrashTests.payloadStored(w, commitments[2]))
+        // The same ones restore them, and add no record.
+        let again = try w.ok("record", "prediction", "--id", "q1", "--deployment", "deployment:m/prod", "--input-json", "{\"customer\":\"Jane Roe\"}",
+                             "--output", "{\"label\":\"ok\"}")
+        #expect(again.contains("already recorded"))
+        #expect(try w.ok("ingest", "in.ndjson").contains("3 duplicates skipped"))
+        #expect(try w.logHead() == head)
+        #expect(commitments.allSatisfy { CrashTests.payloadStored(w, $0) })
+        #expect(try w.ok("show", "q1").contains("payload stored"))
+    }
+
+    @Test("kill -9 during ingest with payloads and during record: nothing landed without its payload, and the store takes writes")
+    func killDuringWrites() throws {
+        let w = try CrashTests.deployed()
+        try w.write("in.ndjson", CrashTests.predictions(0..<2000, payloads: true))
+        var generator = SystemRandomNumberGenerator()
+        for round in 0..<12 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Workspace.binary)
+            process.arguments = round % 3 == 2
+                ? ["record", "prediction", "--id", "r\(round)", "--deployment", "deployment:m/prod", "--input-json", "{\"n\":\(round)}", "--output", "{\"label\":\"ok\"}"]
+                : ["ingest", "in.ndjson", "--batch-size", "50", "-q"]
+            process.currentDirectoryURL = URL(fileURLWithPath: w.path)
+            process.environment = w.environment
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            usleep(UInt32.random(in: 1_000...(round % 3 == 2 ? 15_000 : 400_000), using: &generator))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            // After every kill the store still takes a write.
+            try w.ok("record", "prediction", "--id", "after\(round)", "--deployment", "deployment:m/prod", "--output", "{\"label\":\"ok\"}")
+        }
+        #expect(try w.ok("verify").hasPrefix("OK: "))
+        try w.expectFsckClean()
+        let landed = try CrashTests.commitments(w)
+        #expect(landed.allSatisfy { CrashTests.payloadStored(w, $0) }, "a landed prediction lost its payload")
+        // Finishing the ingest lands the rest, each with its payload.
+        try w.ok("ingest", "in.ndjson")
+        let all = try CrashTests.commitments(w)
+        #expect(all.count >= 2000)
+        #expect(all.allSatisfy { CrashTests.payloadStored(w, $0) })
+        #expect(try w.ok("verify").hasPrefix("OK: "))
+    }
+
+    @Test("verify beside concurrent writers never reports tampering")
+    func verifyUnderLoad() throws {
+        let w = try CrashTests.deployed()
+        try w.write("a.ndjson", CrashTests.predictions(0..<3000))
+        try w.write("b.ndjson", CrashTests.predictions(3000..<6000))
+        var writers: [Process] = []
+        for file in ["a.ndjson", "b.ndjson"] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Workspace.binary)
+            process.arguments = ["ingest", file, "--batch-size", "20", "-q"]
+            process.currentDirectoryURL = URL(fileURLWithPath: w.path)
+            process.environment = w.environment
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            writers.append(process)
+        }
+        var runs = 0
+        while writers.contains(where: \.isRunning) && runs < 40 {
+            let outcome = try w.lineage("verify")
+            #expect(outcome.status == 0, "verify beside writers: \(outcome.stderr)")
+            runs += 1
+        }
+        for writer in writers { writer.waitUntilExit() }
+        #expect(writers.allSatisfy { $0.terminationStatus == 0 })
+        #expect(runs > 0)
+        #expect(try w.ok("verify").hasPrefix("OK: 6002 records"))
+    }
+
+    @Test("a commit that is its own ancestor: every walk stops and names it")
+    func commitCycle() throws {
+        let w = try Workspace.withDatasets(3)
+        let history = History(workspace: w)
+        let commits = try history.commits()
+        // Overwrite the loose object of batch 1 with the bytes of batch 2, whose parent is batch 1.
+        let objects = w.path + "/.lineage/objects/"
+        let parent = objects + commits[1].prefix(2) + "/" + commits[1].dropFirst(2)
+        let child = objects + commits[2].prefix(2) + "/" + commits[2].dropFirst(2)
+        chmod(parent, 0o644)
+        try FileManager.default.removeItem(atPath: parent)
+        try FileManager.default.copyItem(atPath: child, toPath: parent)
+        let verify = try w.lineage("verify")
+        #expect(verify.status == 1 && verify.stderr.contains("commit \(commits[1].prefix(12))") && verify.stderr.contains("reached twice"),
+                "\(verify.stderr)")
+        // The index, rebuilt from the log, meets the same loop and says so.
+        let reindex = try w.lineage("reindex")
+        #expect(reindex.status == 4 && reindex.stderr.contains("reached twice"), "\(reindex.stderr)")
+    }
+
+    @Test("random bytes inside the index: any command rebuilds it from the log, reindex too")
+    func indexDamaged() throws {
+        let w = try CrashTests.deployed()
+        try w.write("p.ndjson", CrashTests.predictions(0..<500))
+        try w.ok("ingest", "p.ndjson")
+        let file = w.path + "/.lineage/index.sqlite"
+        let size = try (FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
+        let handle = try #require(FileHandle(forWritingAtPath: file))
+        try handle.seek(toOffset: 4096)
+        var generator = SystemRandomNumberGenerator()
+        handle.write(Data((0..<(size - 4096)).map { _ in UInt8.random(in: 0...255, using: &generator) }))
+        try handle.close()
+        let show = try w.lineage("show", "p7")
+        #expect(show.status == 0 && show.stdout.hasPrefix("prediction p7"), "\(show.stderr)")
+        #expect(show.stderr.contains("damaged"), "\(show.stderr)")
+        #expect(try w.ok("reindex").contains("Indexed 502 records"))
+        #expect(try w.ok("verify").hasPrefix("OK: 502 records"))
+    }
+
+    @Test("a busy index is waited for, never deleted")
+    func busyIndex() throws {
+        let w = try CrashTests.deployed()
+        // Another process holds the index's write lock for two seconds.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        holder.arguments = ["python3", "-c", "import sqlite3,sys,time; c=sqlite3.connect(sys.argv[1], isolation_level=None); c.execute('BEGIN EXCLUSIVE'); print('held', flush=True); time.sleep(2); c.execute('COMMIT')",
+                            w.path + "/.lineage/index.sqlite"]
+        let pipe = Pipe()
+        holder.standardOutput = pipe
+        try holder.run()
+        _ = pipe.fileHandleForReading.availableData // "held"
+        let outcome = try w.lineage("record", "prediction", "--id", "b", "--deployment", "deployment:m/prod", "--output", "{\"label\":\"ok\"}")
+        holder.waitUntilExit()
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(!outcome.stderr.contains("damaged"), "\(outcome.stderr)")
+        #expect(try w.ok("verify").hasPrefix("OK: 3 records"))
+    }
+
+    @Test("a quiet stream lands what it sent within --batch-seconds")
+    func quietStream() throws {
+        let w = try CrashTests.deployed()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Workspace.binary)
+        process.arguments = ["ingest", "-", "--batch-seconds", "0.5", "-q"]
+        process.currentDirectoryURL = URL(fileURLWithPath: w.path)
+        process.environment = w.environment
+        let input = Pipe()
+        process.standardInput = input
+        try process.run()
+        input.fileHandleForWriting.write(Data(CrashTests.predictions(0..<3).utf8))
+        // The stream stays open; the batch must land anyway.
+        var landed = false
+        for _ in 0..<50 where !landed {
+            usleep(200_000)
+            landed = try w.lineage("show", "p2").status == 0
+        }
+        try input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        #expect(landed, "nothing landed while the stream was quiet")
+        #expect(process.terminationStatus == 0)
+    }
+
+    @Test("a deployment recorded earlier in the same input: later predictions link to it, not to the one it superseded")
+    func namesInSameInput() throws {
+        let w = try CrashTests.deployed()
+        try w.write("model2.bin", "weights 2\n")
+        try w.ok("record", "model", "--name", "m", "--file", "model2.bin", "--format", "bin")
+        let old = try w.ok("show", "deployment:m/prod").split(separator: "\n")[1]
+        try w.write("mix.ndjson", CrashTests.predictions(0..<2)
+            + "{\"kind\":\"deployment\",\"model\":\"model:m@2\",\"environment\":\"prod\",\"action\":\"deploy\"}\n"
+            + CrashTests.predictions(2..<4))
+        try w.ok("ingest", "mix.ndjson")
+        let new = try w.ok("show", "deployment:m/prod").split(separator: "\n")[1]
+        #expect(old != new)
+        let newID = new.replacingOccurrences(of: "id: ", with: "")
+        let oldID = old.replacingOccurrences(of: "id: ", with: "")
+        #expect(try w.ok("show", "p1").contains("deployment: \(oldID)"))
+        #expect(try w.ok("show", "p3").contains("deployment: \(newID)"))
+    }
+
+    @Test("an edited record is named as the one altered, not a record of its batch that links to it")
+    func alteredRecordNamed() throws {
+        let w = try CrashTests.deployed()
+        try w.write("model2.bin", "weights 2\n")
+        // `lineage run` records the run and the model it produced in one batch.
+        try w.ok("run", "--model", "m=model2.bin", "--param", "lr=0.1", "--", "true")
+        let history = History(workspace: w)
+        let commits = try history.commits()
+        var raws = try commits.map(history.raw)
+        let segment = try history.segment(commits[2])
+        #expect(segment.contains("\"lr\":0.1"))
+        let runID = "sha256:" + Digest(hashing: Array(segment.split(separator: "\n")[0].utf8)).hex
+        raws[2] = History.replacingTree(raws[2], with: try history.tree(segment: segment.replacingOccurrences(of: "\"lr\":0.1", with: "\"lr\":0.9"), firstSeq: 2))
+        try history.rechain(raws)
+        let outcome = try w.lineage("verify")
+        #expect(outcome.status == 1)
+        #expect(outcome.stderr.contains("record 2, recorded as \(runID) (run), was altered"), "\(outcome.stderr)")
+    }
+}
