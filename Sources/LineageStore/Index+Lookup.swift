@@ -268,11 +268,23 @@ extension Index {
         }
     }
 
-    /// The stored hash of the perfect subtree at `level` and `index`, if kept.
-    func node(level: Int, index: UInt64) throws -> [UInt8]? {
-        try reading { db in
+    /// The stored hash of the perfect subtree at `level` and `index`, if kept; `db` is given when
+    /// called from inside an index read.
+    func node(level: Int, index: UInt64, _ db: Database? = nil) throws -> [UInt8]? {
+        func fetch(_ db: Database) throws -> [UInt8]? {
             try Data.fetchOne(db.cachedStatement(sql: "SELECT hash FROM merkle_node WHERE level = ? AND idx = ?"), arguments: [level, Int64(index)])
                 .map { [UInt8]($0) }
         }
+        if let db { return try fetch(db) }
+        return try reading(fetch)
+    }
+
+    /// True if the index recorded a record whose id begins as `id` does at log position `seq`.
+    func hasKey(of id: Digest, at seq: Int64, _ db: Database? = nil) throws -> Bool {
+        func fetch(_ db: Database) throws -> Bool {
+            try Int64.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM any_key WHERE key = ? AND seq = ?"), arguments: [Index.key(id), seq]) != nil
+        }
+        if let db { return try fetch(db) }
+        return try reading(fetch)
     }
 }

@@ -15,7 +15,8 @@ public final class Store {
     public private(set) var index: Index
     let payloads: PayloadStore
     /// The most recently read segments (a proof reads from a few segments in turn).
-    private var segmentCache: [(id: ObjectID, bytes: [UInt8], lines: [(Int, Int)])] = []
+    /// `checked`: the segment is a whole block of 256 records found to match its stored Merkle subtree.
+    private var segmentCache: [(id: ObjectID, bytes: [UInt8], lines: [(Int, Int)], checked: Bool)] = []
     private static let segmentCacheSize = 4
     /// Reads segments ahead of a query on a second thread; created by the first query.
     private var prefetcher: SegmentPrefetcher?
@@ -132,6 +133,12 @@ public final class Store {
     /// The stored canonical bytes of the record at log position `seq`, unchecked; `db` is given
     /// when called from inside an index read.
     func canonicalBytes(seq: Int64, _ db: Database? = nil) throws -> [UInt8] {
+        try storedBytes(seq: seq, db).bytes
+    }
+
+    /// The stored bytes of the record at `seq`, and whether its segment was found to match the
+    /// Merkle subtree the index recorded for it (see `checkSegment`).
+    private func storedBytes(seq: Int64, _ db: Database?) throws -> (bytes: [UInt8], checked: Bool) {
         var found = knownSegments.first { $0.0 <= seq && seq < $0.0 + $0.1 }
         if found == nil {
             guard let segment = try index.segment(containing: seq, db) else {
@@ -142,13 +149,13 @@ public final class Store {
             if knownSegments.count > 16 { knownSegments.removeFirst() }
             found = segment
         }
-        let segment = try cachedSegment(found!.2)
+        let segment = try cachedSegment(found!.2, firstSeq: found!.0, db)
         let line = Int(seq - found!.0)
         guard line < segment.lines.count else {
             throw LineageError.storage("record \(seq) lies outside its segment; run `lineage reindex`")
         }
         let (offset, length) = segment.lines[line]
-        return Array(segment.bytes[offset..<(offset + length)])
+        return (Array(segment.bytes[offset..<(offset + length)]), segment.checked)
     }
 
     /// Starts reading, on another thread, the segments that hold these log positions.
@@ -164,14 +171,42 @@ public final class Store {
         prefetcher?.prefetch(blobs.filter { blob in !segmentCache.contains { $0.id == blob } })
     }
 
-    /// The id and prediction id of the record at `seq`, computed from its stored bytes.
+    /// The id and prediction id of the record at `seq`, computed from its stored bytes and checked
+    /// against what the index recorded for that position: bytes altered in git fail here, naming
+    /// the record, rather than being served under a new id.
     func identify(seq: Int64, _ db: Database?) throws -> (id: Digest, predictionID: String?) {
-        let bytes = try canonicalBytes(seq: seq, db)
-        if let pid = TopLevelField.string("predictionId", in: bytes) { return (Digest(hashing: bytes), pid) }
+        let (bytes, checked) = try storedBytes(seq: seq, db)
+        let id = Digest(hashing: bytes)
+        if !checked, try !index.hasKey(of: id, at: seq, db) { throw Store.altered(seq: seq, now: id) }
+        if let pid = TopLevelField.string("predictionId", in: bytes) { return (id, pid) }
         guard case .object(let object)? = try? JSONParser.parse(bytes) else {
             throw LineageError.storage("record \(seq) is unreadable; run `lineage verify`")
         }
-        return (Digest(hashing: bytes), object["predictionId"]?.stringValue)
+        return (id, object["predictionId"]?.stringValue)
+    }
+
+    /// The verdict for a record whose stored bytes no longer hash to the id recorded for its position.
+    static func altered(seq: Int64, now: Digest, was: Digest? = nil) -> LineageError {
+        let detail = was.map { "it was recorded as \($0), but its bytes now hash to \(now)" }
+            ?? "its bytes now hash to \(now), which the log did not record there"
+        return LineageError(.verdict, "the record at log position \(seq) was altered: \(detail); run `lineage verify` and restore the store from a copy")
+    }
+
+    /// True when a segment is a whole aligned block of 256 records whose Merkle subtree the index
+    /// keeps, and its records hash to it (one check for the block instead of one per record); false
+    /// when it is not such a block, and its records are checked one by one. Throws, naming the
+    /// first altered record, when the block does not match.
+    private func checkSegment(firstSeq: Int64, bytes: [UInt8], lines: [(Int, Int)], _ db: Database?) throws -> Bool {
+        let block = 1 << Index.storedNodeLevel
+        guard firstSeq % Int64(block) == 0, lines.count == block,
+              let node = try index.node(level: Index.storedNodeLevel, index: UInt64(firstSeq) / UInt64(block), db) else { return false }
+        let leaves = lines.map { Merkle.leafHash(bytes[$0.0..<($0.0 + $0.1)]) }
+        if InMemoryTree(leaves: leaves).hash(start: 0, size: UInt64(block)) == node { return true }
+        for (i, (offset, length)) in lines.enumerated() {
+            let id = Digest(hashing: Array(bytes[offset..<(offset + length)]))
+            if try !index.hasKey(of: id, at: firstSeq + Int64(i), db) { throw Store.altered(seq: firstSeq + Int64(i), now: id) }
+        }
+        throw LineageError(.verdict, "the records at log positions \(firstSeq)..\(firstSeq + Int64(block) - 1) no longer match the Merkle tree recorded for them: the store was altered; run `lineage verify`")
     }
 
     /// Reads the full record behind an index entry, checking that its bytes hash to its id.
@@ -183,9 +218,7 @@ public final class Store {
         } catch {
             throw LineageError.storage("record \(entry.id) at log position \(entry.seq) is unreadable: \(error)")
         }
-        guard record.id == entry.id else {
-            throw LineageError.storage("record at log position \(entry.seq) hashes to \(record.id), not \(entry.id): the store was altered")
-        }
+        guard record.id == entry.id else { throw Store.altered(seq: entry.seq, now: record.id, was: entry.id) }
         return record
     }
 
@@ -198,20 +231,22 @@ public final class Store {
     }
 
     /// A segment's bytes and the byte range of each of its records, from the few most recently read.
-    private func cachedSegment(_ id: ObjectID) throws -> (bytes: [UInt8], lines: [(Int, Int)]) {
+    private func cachedSegment(_ id: ObjectID, firstSeq: Int64, _ db: Database?) throws -> (bytes: [UInt8], lines: [(Int, Int)], checked: Bool) {
         if let hit = segmentCache.firstIndex(where: { $0.id == id }) {
             prefetcher?.drop(id)
-            return (segmentCache[hit].bytes, segmentCache[hit].lines)
+            return (segmentCache[hit].bytes, segmentCache[hit].lines, segmentCache[hit].checked)
         }
+        let bytes: [UInt8]
         do {
-            let bytes = try prefetcher?.take(id) ?? repository.readBlob(id)
-            let lines = Segment.ranges(of: bytes)
-            segmentCache.append((id, bytes, lines))
-            if segmentCache.count > Store.segmentCacheSize { segmentCache.removeFirst() }
-            return (bytes, lines)
+            bytes = try prefetcher?.take(id) ?? repository.readBlob(id)
         } catch {
             throw LineageError.wrap(error, context: "cannot read segment \(id)")
         }
+        let lines = Segment.ranges(of: bytes)
+        let checked = try checkSegment(firstSeq: firstSeq, bytes: bytes, lines: lines, db)
+        segmentCache.append((id, bytes, lines, checked))
+        if segmentCache.count > Store.segmentCacheSize { segmentCache.removeFirst() }
+        return (bytes, lines, checked)
     }
 
     /// The payload status of a commitment: stored, or missing (never given, or erased).

@@ -308,4 +308,40 @@ struct CrashTests {
         #expect(outcome.status == 1)
         #expect(outcome.stderr.contains("record 2, recorded as \(runID) (run), was altered"), "\(outcome.stderr)")
     }
+
+    /// Changes `from` to `to` inside a loose git object, keeping its name (as someone editing the
+    /// store's files would; git's own SHA-1 no longer matches, lineage must notice by itself).
+    static func alterObject(_ w: Workspace, _ object: String, _ from: String, _ to: String) throws {
+        let script = """
+            import sys, zlib, os
+            p = sys.argv[1]; d = zlib.decompress(open(p, 'rb').read())
+            assert sys.argv[2].encode() in d
+            os.chmod(p, 0o644); open(p, 'wb').write(zlib.compress(d.replace(sys.argv[2].encode(), sys.argv[3].encode(), 1)))
+            """
+        let file = "\(w.path)/.lineage/objects/\(object.prefix(2))/\(object.dropFirst(2))"
+        let outcome = try w.run("/usr/bin/env", ["python3", "-c", script, file, from, to], in: nil, stdin: nil)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+    }
+
+    @Test("a prediction's bytes altered in git, object name kept: show, trace, query and prove refuse with exit 1 naming it",
+          arguments: [300, 590])
+    func readsNoticeTampering(prediction: Int) throws {
+        // 600 predictions after two records: positions 256..511 form a whole block (checked against
+        // its Merkle subtree), 512..601 a partial one (checked record by record).
+        let w = try CrashTests.deployed()
+        try w.write("p.ndjson", CrashTests.predictions(0..<600))
+        try w.ok("ingest", "p.ndjson")
+        let head = try w.logHead()
+        let segment = prediction < 510 ? "records-000000000256.ndjson" : "records-000000000512.ndjson"
+        let blob = try w.git("rev-parse", "\(head):\(segment)").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try CrashTests.alterObject(w, blob, "\"predictionId\":\"p\(prediction)\"", "\"predictionId\":\"x\(prediction)\"")
+        let position = "log position \(prediction + 2) was altered"
+        for arguments in [["show", "p\(prediction)"], ["trace", "p\(prediction)"], ["query", "--kind", "prediction"], ["prove", "p\(prediction)"]] {
+            let outcome = try w.run(Workspace.binary, arguments, in: nil, stdin: nil)
+            #expect(outcome.status == 1, "\(arguments) exited \(outcome.status)")
+            #expect(outcome.stderr.contains(position), "\(arguments): \(outcome.stderr)")
+            #expect(!outcome.stdout.contains("x\(prediction)"), "\(arguments) served the altered record")
+        }
+        #expect(try w.lineage("verify").status == 1)
+    }
 }
