@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import LineageStore
 
@@ -14,20 +15,30 @@ extension Lineage {
         @Flag(name: .shortAndLong, help: "Print nothing on success.")
         var quiet = false
 
+        @Flag(name: .customLong("accept-rewrite"),
+              help: "Accept a log that does not extend the last checkpoint this store wrote or verified (rolled back or rewritten on purpose); the acceptance is recorded in .lineage/checkpoints/<origin>.accepted.")
+        var acceptRewrite = false
+
+        @Option(help: ArgumentHelp("Who accepts a rewrite (default: $LINEAGE_ACTOR, else $USER@host).", valueName: "name"))
+        var actor: String?
+
         @OptionGroup var storeOptions: StoreOptions
 
         func run() throws {
             let store = try storeOptions.open(syncingIndex: false)
             let progress = Terminal.counter("indexing", unit: "records")
-            let count: Int64
+            let result: (records: Int64, accepted: String?)
             do {
-                count = try store.reindex { done in progress?.update(UInt64(done)) }
+                result = try store.reindex(acceptingRewrite: acceptRewrite ? WriteOptionsActor(actor: actor).resolved : nil) { done in
+                    progress?.update(UInt64(done))
+                }
                 progress?.finish()
             } catch {
                 progress?.finish()
                 throw error
             }
-            if !quiet { print("Indexed \(count) records in \(try store.index.batchCount()) batches") }
+            if let accepted = result.accepted { FileHandle.standardError.write(Data(("lineage: " + accepted + "\n").utf8)) }
+            if !quiet { print("Indexed \(result.records) records in \(try store.index.batchCount()) batches") }
         }
     }
 }

@@ -79,16 +79,21 @@ extension Store {
     /// Brings the index up to date with the log, for a store kept open while others may write.
     public func syncIndexWithLog() throws {
         try syncIndex()
+        try checkHistory()
     }
 
-    /// Rebuilds the index from the log; returns the number of records indexed.
+    /// Rebuilds the index from the log and checks the log against the remembered checkpoint (see
+    /// `checkHistory`); with `acceptingRewrite` (an actor), a log that does not extend it is accepted
+    /// and the acceptance recorded. Returns the number of records indexed, and the acceptance line.
     @discardableResult
-    public func reindex(progress: ((Int64) -> Void)? = nil) throws -> Int64 {
+    public func reindex(acceptingRewrite actor: String? = nil, progress: ((Int64) -> Void)? = nil) throws -> (records: Int64, accepted: String?) {
         let lock = try WriteLock(path: path + "/lock")
         defer { withExtendedLifetime(lock) {} }
         try removeStaleLeftovers()
         try rebuildIndex(progress: progress)
-        return try index.recordCount()
+        var accepted: String?
+        if let actor { accepted = try acceptRewrite(actor: actor) } else { try checkHistory(holdingLock: true) }
+        return (try index.recordCount(), accepted)
     }
 
     /// Empties the index and indexes the whole log again, whatever the index file holds: a file

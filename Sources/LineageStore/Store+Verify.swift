@@ -23,6 +23,9 @@ extension Store {
         var targets: [Digest: Int64] = [:]
         // The keys each indexed batch's records should have in the index, and where each batch starts.
         var expectedKeys: [KeyTally] = [], batchStarts: [Int64] = []
+        // The last checkpoint this store wrote or verified, and the log's root when it had that size.
+        let remembered = try rememberedCheckpoint()
+        var prefixRoot: [UInt8]? = remembered?.size == 0 ? Merkle.emptyRoot : nil
         // The index is read first, which fixes the read snapshot: a writer moves the log ref before
         // it updates the index, so the log read after it holds at least what the snapshot indexed.
         let indexedHead = try index.indexedHead()
@@ -46,6 +49,7 @@ extension Store {
             for leaf in loaded.leaves {
                 range.append(leaf)
                 if earlier != nil { leaves.append(leaf) }
+                if range.size == remembered?.size { prefixRoot = range.root }
             }
             try checkCheckpoint(message.checkpointNote, label: label, range: range, keys: keys, batch: batch, firstSeq: firstSeq, records: records)
             report.checkpointSignatures += 1
@@ -70,6 +74,7 @@ extension Store {
         try checkIndexKeys(expected: expectedKeys, batchStarts: batchStarts, end: Int64(report.indexedRecords))
         report.records = range.size
         report.root = range.root
+        try checkVerifiedHistory(size: range.size, root: range.root, prefixRoot: prefixRoot, remembered: remembered)
         if let earlier {
             report.extendsCheckpointOfSize = try checkExtends(earlier, size: range.size, root: range.root, leaves: leaves, keys: keys)
         }

@@ -21,6 +21,7 @@ extension Store {
         // index alone: an index that disagrees is rebuilt before anything is built on it.
         let tip = try logTip()
         try ensureIndexAgrees(with: tip)
+        try checkHistory(holdingLock: true)
         return try index.batchReads(forWriting: true) {
             let transaction = WriteTransaction(store: self)
             let value = try body(transaction)
@@ -70,6 +71,7 @@ extension Store {
         } catch {
             throw LineageError.wrap(error, context: "cannot append batch \(number)")
         }
+        remember(size: range.size, root: range.root)
         guessed?.used = true
         let info = BatchInfo(number: number, commit: commit, segment: written[0].0, firstSeq: firstSeq, count: Int64(records.count))
         try addToIndex(batch: info, parts: written, records: records, transaction: transaction, range: range, nodes: nodes)

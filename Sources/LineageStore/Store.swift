@@ -104,7 +104,10 @@ public final class Store {
         } catch {
             throw LineageError.wrap(error, context: "cannot open the store at \(path)")
         }
-        if syncingIndex { try store.syncIndex() }
+        if syncingIndex {
+            try store.syncIndex()
+            try store.checkHistory()
+        }
         return store
     }
 

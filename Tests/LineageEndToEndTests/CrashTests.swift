@@ -344,4 +344,26 @@ struct CrashTests {
         }
         #expect(try w.lineage("verify").status == 1)
     }
+
+    @Test("a log rewritten in place is refused by every command, naming both checkpoints, until the rewrite is accepted")
+    func rewriteRefused() throws {
+        let w = try Workspace.withDatasets(4)
+        let history = History(workspace: w)
+        var raws = try history.commits().map(history.raw)
+        let segment = try history.segment(try history.commits()[2])
+        raws[2] = History.replacingTree(raws[2], with: try history.tree(segment: segment.replacingOccurrences(of: "\"name\":\"d2\"", with: "\"name\":\"e2\""), firstSeq: 2))
+        try history.rechain(raws)
+        for arguments in [["show", "dataset:d0"], ["query", "--kind", "dataset"], ["reindex"]] {
+            let refused = try w.run(Workspace.binary, arguments, in: nil, stdin: nil)
+            #expect(refused.status == 1, "\(arguments) exited \(refused.status)")
+            #expect(refused.stderr.contains("first 4 records are not those of the last checkpoint this store wrote or verified")
+                    && refused.stderr.contains("remembered: size 4") && refused.stderr.contains("now: size 4"), "\(arguments): \(refused.stderr)")
+        }
+        let head = try w.logHead()
+        try w.write("new.csv", "new\n")
+        #expect(try w.lineage("add", "dataset", "new.csv", "--name", "new").status == 1)
+        #expect(try w.logHead() == head)
+        #expect(try w.ok("reindex", "--accept-rewrite").contains("Indexed 4 records"))
+        #expect(try w.ok("show", "dataset:e2").contains("e2"))
+    }
 }

@@ -98,7 +98,7 @@ struct TamperTests {
         try w.write("saved.txt", try w.ok("checkpoint"))
         let history = History(workspace: w)
         try w.git("update-ref", try history.ref, try history.commits()[1])
-        try w.ok("reindex")
+        try w.ok("reindex", "--accept-rewrite")
         try w.addDatasets(4, file: "x", name: "x", content: "other")
         // Everything in the new log is consistent and signed by the store's key...
         #expect(try w.ok("verify").hasPrefix("OK: 6 records"))
@@ -112,6 +112,7 @@ struct TamperTests {
         try w.write("saved.txt", try w.ok("checkpoint"))
         let history = History(workspace: w)
         try w.git("update-ref", "-d", try history.ref)
+        try w.ok("reindex", "--accept-rewrite")
         try w.addDatasets(5, file: "y", name: "d", content: "forged")
         #expect(try w.ok("verify").hasPrefix("OK: 5 records"))
         try w.expectVerifyFails(["--against", "saved.txt"], mentioning: "history was rewritten")
@@ -124,7 +125,16 @@ struct TamperTests {
         let history = History(workspace: w)
         try w.git("update-ref", try history.ref, try history.commits()[1])
         try w.expectVerifyFails(mentioning: "rolled back or rewritten")
-        try w.ok("reindex")
+        // Every other command refuses the rolled-back log until the rewrite is accepted on purpose.
+        for arguments in [["show", "dataset:d0"], ["reindex"], ["add", "dataset", "d0.csv", "--name", "again"]] {
+            let refused = try w.run(Workspace.binary, arguments, in: nil, stdin: nil)
+            #expect(refused.status == 1 && refused.stderr.contains("fewer than the 4 of the last checkpoint this store wrote or verified"),
+                    "\(arguments): \(refused.stderr)")
+        }
+        let accepted = try w.lineage("reindex", "--accept-rewrite")
+        #expect(accepted.status == 0 && accepted.stderr.contains("accepted a rewritten log: remembered size 4"), "\(accepted.stderr)")
+        #expect(try String(contentsOfFile: w.path + "/.lineage/checkpoints/example.com/audit.accepted", encoding: .utf8).contains("remembered size 4"))
+        #expect(try w.ok("verify").hasPrefix("OK: 2 records"))
         try w.expectVerifyFails(["--against", "saved.txt"], mentioning: "holds 2 records, fewer than the 4 of the earlier checkpoint")
     }
 

@@ -151,9 +151,13 @@ struct StoreTests {
             try tx.versions(kind: .dataset, name: "d3").count
         }
         #expect(seen == 1)
-        // Move the ref back two batches with stock git: the index is rebuilt, not trusted.
+        // Move the ref back two batches with stock git: the store refuses the rolled-back log until
+        // the rewrite is accepted, and then the index is rebuilt from it, not trusted.
         let older = try temporary.git("rev-parse", store.logReference + "~2")
         _ = try temporary.git("update-ref", store.logReference, older)
+        #expect { try temporary.reopen() } throws: { ($0 as? LineageError)?.kind == .verdict }
+        let accepting = try Store.open(at: temporary.directory + "/.lineage", syncingIndex: false)
+        #expect(try accepting.reindex(acceptingRewrite: "t").accepted?.contains("accepted a rewritten log") == true)
         let reopened = try temporary.reopen()
         #expect(try reopened.index.recordCount() == 2)
         #expect(throws: LineageError.self) { try reopened.resolve("dataset:d3") }
@@ -218,7 +222,7 @@ struct SegmentTests {
         // Every record reads back through the index, and a rebuilt index agrees.
         let last = try #require(try store.index.record(seq: 609))
         #expect(try store.read(last).name == "d599")
-        #expect(try store.reindex() == 610)
+        #expect(try store.reindex().records == 610)
         #expect(try temporary.reopen().read(try #require(try store.index.record(seq: 300))).name == "d290")
         let report = try temporary.reopen().verify()
         #expect(report.records == 610)

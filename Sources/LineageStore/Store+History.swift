@@ -1,0 +1,125 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import LineageCore
+
+/// The last checkpoint this store wrote or verified for its origin (`checkpoints/<origin>`: the
+/// checkpoint's text, origin, size and root, as computed from the records), held by the store as a client of its own log: every command checks that the log
+/// is an append-only extension of it, so a log rolled back or rewritten (even re-signed with the
+/// store's own key) is refused until the user accepts it with `lineage reindex --accept-rewrite`.
+extension Store {
+    var rememberedCheckpointPath: String { path + "/checkpoints/" + origin }
+    /// One line per rewrite the user accepted: when, by whom, and both checkpoints.
+    var acceptedRewritesPath: String { path + "/checkpoints/" + origin + ".accepted" }
+
+    /// The remembered checkpoint, or nil when none was remembered yet (a new store, or one made
+    /// before this was kept).
+    func rememberedCheckpoint() throws -> Checkpoint? {
+        guard FileManager.default.fileExists(atPath: rememberedCheckpointPath) else { return nil }
+        guard let bytes = FileBytes.read(rememberedCheckpointPath),
+              let checkpoint = try? Checkpoint(parsing: String(decoding: bytes, as: UTF8.self)),
+              checkpoint.origin == origin else {
+            throw LineageError.storage("the remembered checkpoint \(rememberedCheckpointPath) cannot be read; restore it from a copy, or accept the log as it is with `lineage reindex --accept-rewrite`")
+        }
+        return checkpoint
+    }
+
+    /// Remembers the log's state after `size` records with root `root`. Best effort: a store the
+    /// user may only read keeps what it had, and says nothing.
+    func remember(size: UInt64, root: [UInt8]) {
+        let note = Checkpoint(origin: origin, size: size, rootHash: root).text
+        let directory = (rememberedCheckpointPath as NSString).deletingLastPathComponent
+        let temporary = rememberedCheckpointPath + ".\(getpid()).tmp"
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try Data(note.utf8).write(to: URL(fileURLWithPath: temporary))
+            guard rename(temporary, rememberedCheckpointPath) == 0 else { throw CocoaError(.fileWriteUnknown) }
+        } catch {
+            unlink(temporary)
+        }
+    }
+
+    /// Checks that the indexed log extends the remembered checkpoint, and remembers the log's
+    /// current checkpoint once it does. The index must be in step with the log (the caller synced
+    /// it). Throws a verdict (exit 1) naming both checkpoints when the log was rolled back or rewritten.
+    func checkHistory(holdingLock: Bool = false) throws {
+        var range = try index.compactRange()
+        guard let remembered = try rememberedCheckpoint() else {
+            remember(size: range.size, root: range.root)
+            return
+        }
+        // Another process may have appended (and remembered) after this one synced its index.
+        var attempts = 0
+        while remembered.size > range.size, !holdingLock, attempts < 3 {
+            let before = try index.indexedHead()
+            try syncIndex()
+            range = try index.compactRange()
+            if try index.indexedHead() == before { break }
+            attempts += 1
+        }
+        if remembered.size == range.size, remembered.rootHash == range.root { return }
+        guard remembered.size <= range.size else {
+            throw rewriteVerdict(remembered, size: range.size, root: range.root,
+                                 detail: "the log holds \(range.size) records, fewer than the \(remembered.size) of the last checkpoint this store wrote or verified: it was rolled back or truncated")
+        }
+        let prefix = remembered.size == range.size ? range.root : try Merkle.rangeHash(StoreTree(store: self), 0, remembered.size)
+        guard prefix == remembered.rootHash else {
+            throw rewriteVerdict(remembered, size: range.size, root: range.root,
+                                 detail: "the log's first \(remembered.size) records are not those of the last checkpoint this store wrote or verified: its history was rewritten")
+        }
+        remember(size: range.size, root: range.root)
+    }
+
+    /// Checks a log that `verify` recomputed (its size, its root, and the root of its first
+    /// `remembered.size` leaves when it reached that size) against the remembered checkpoint, and
+    /// remembers the log's state when it extends it.
+    func checkVerifiedHistory(size: UInt64, root: [UInt8], prefixRoot: [UInt8]?, remembered: Checkpoint?) throws {
+        guard let remembered else {
+            remember(size: size, root: root)
+            return
+        }
+        if remembered.size > size {
+            // The log may have grown after verify read it: judge only a log that did not move.
+            guard try logTip().size == size else { return }
+            throw rewriteVerdict(remembered, size: size, root: root,
+                                 detail: "the log holds \(size) records, fewer than the \(remembered.size) of the last checkpoint this store wrote or verified: it was rolled back or truncated")
+        }
+        guard prefixRoot == remembered.rootHash else {
+            throw rewriteVerdict(remembered, size: size, root: root,
+                                 detail: "the log's first \(remembered.size) records are not those of the last checkpoint this store wrote or verified: its history was rewritten")
+        }
+        remember(size: size, root: root)
+    }
+
+    private func rewriteVerdict(_ remembered: Checkpoint, size: UInt64, root: [UInt8], detail: String) -> LineageError {
+        LineageError(.verdict, "\(detail) (remembered: size \(remembered.size), root \(Data(remembered.rootHash).base64EncodedString()); now: size \(size), root \(Data(root).base64EncodedString())); nothing is read or written until you accept the new history on purpose with `lineage reindex --accept-rewrite`")
+    }
+
+    /// Accepts the log as it now is, after `reindex`: remembers its checkpoint and, when it does not
+    /// extend the one remembered before, appends a line saying so to `checkpoints/<origin>.accepted`.
+    /// Returns that line, or nil when the log extended the remembered checkpoint anyway.
+    public func acceptRewrite(actor: String) throws -> String? {
+        let remembered = try? rememberedCheckpoint()
+        let range = try index.compactRange()
+        var extends = remembered == nil
+        if let remembered, remembered.size <= range.size {
+            extends = try Merkle.rangeHash(StoreTree(store: self), 0, remembered.size) == remembered.rootHash
+        }
+        remember(size: range.size, root: range.root)
+        guard !extends else { return nil }
+        let time = RecordTime.format(milliseconds: Int64(Date().timeIntervalSince1970 * 1000))
+        let line = "\(time) \(actor) accepted a rewritten log: remembered size \(remembered?.size ?? 0) root \(remembered.map { Data($0.rootHash).base64EncodedString() } ?? "?"), now size \(range.size) root \(Data(range.root).base64EncodedString())"
+        try? FileManager.default.createDirectory(atPath: (acceptedRewritesPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let descriptor = Glibc.open(acceptedRewritesPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw LineageError.storage("cannot record the accepted rewrite in \(acceptedRewritesPath): \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        let bytes = Array((line + "\n").utf8)
+        guard Glibc.write(descriptor, bytes, bytes.count) == bytes.count else {
+            throw LineageError.storage("cannot record the accepted rewrite in \(acceptedRewritesPath): \(String(cString: strerror(errno)))")
+        }
+        return line
+    }
+}
