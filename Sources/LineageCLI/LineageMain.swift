@@ -8,6 +8,9 @@ import LineageStore
 public enum LineageMain {
     /// Parses the command line, runs the command, and exits with the documented code.
     public static func main() {
+        // A file-size limit (ulimit -f) then fails a write with EFBIG, reported as a storage error,
+        // instead of killing the process mid-write.
+        signal(SIGXFSZ, SIG_IGN)
         do {
             var command = try Lineage.parseCommand(Array(CommandLine.arguments.dropFirst()))
             defer { OpenStores.closeBeforeExit() }

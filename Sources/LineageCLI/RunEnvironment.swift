@@ -46,10 +46,12 @@ enum ChildProcess {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        // The child gets default signal handling even though lineage ignores SIGINT while it waits.
+        // The child gets default signal handling even though lineage ignores SIGINT while it waits
+        // (and SIGXFSZ always, see LineageMain).
         var defaults = sigset_t()
         sigemptyset(&defaults)
         sigaddset(&defaults, SIGINT)
+        sigaddset(&defaults, SIGXFSZ)
         sigaddset(&defaults, SIGTERM)
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF))

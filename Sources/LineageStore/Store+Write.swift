@@ -66,6 +66,8 @@ extension Store {
             }
             try repository.updateReference(logReference, to: commit, expecting: parent,
                                            message: "lineage: append batch \(number)")
+            // For the crash tests: die the moment the batch has landed, before anything else.
+            if getenv("LINEAGE_TEST_KILL_AFTER_REF_MOVE") != nil { kill(getpid(), SIGKILL) }
         } catch GitError.modified, GitError.exists {
             throw LineageError.storage("another writer moved the log while this batch was being written; nothing was written, run the command again")
         } catch {
