@@ -38,6 +38,11 @@ struct LineReader {
         guard descriptor >= 0 else {
             throw LineageError.input("cannot read \(path): \(String(cString: strerror(errno))); check the path")
         }
+        var info = stat()
+        if fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+            Glibc.close(descriptor)
+            throw LineageError.input("\(path) is a directory; give an NDJSON file, or - for standard input")
+        }
         return LineReader(descriptor: descriptor, maximumLineLength: maximumLineLength)
     }
 

@@ -47,6 +47,7 @@ struct BadInputTests {
         let w = try Self.seeded()
         try FileManager.default.createDirectory(atPath: w.path + "/adir", withIntermediateDirectories: true)
         try Self.expectRefused(w, ["record", "run", "--from-json", "adir"], status: 2, mentioning: "is a directory")
+        try Self.expectRefused(w, ["ingest", "adir"], status: 2, mentioning: "adir is a directory")
         if getuid() != 0 {
             try w.write("secret.csv", "x\n")
             try FileManager.default.setAttributes([.posixPermissions: 0], ofItemAtPath: w.path + "/secret.csv")
