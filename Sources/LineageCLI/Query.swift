@@ -60,7 +60,7 @@ extension Lineage {
                 throw ValidationError("unknown kind '\(kind)': use one of \(RecordKind.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             for (flag, value) in [("--since", since), ("--until", until)] {
-                if let value, RecordTime.parseUserTime(value, now: 0) == nil {
+                if let value, RecordTime.parseUserTime(value, now: Int64(Date().timeIntervalSince1970 * 1000)) == nil {
                     throw ValidationError("\(flag) '\(value)' is not a duration or time: use 90d, 12h, 30m, 2w, 2026-11-01 or 2026-11-01T12:00:00Z")
                 }
             }

@@ -127,17 +127,8 @@ public struct Policy: Sendable, Equatable {
         return items.compactMap(\.stringValue)
     }
 
-    /// Parses `30m`, `12h`, `90d`, `2w` into milliseconds.
+    /// Parses `30m`, `12h`, `90d`, `2w` into milliseconds (see `RecordTime.duration`).
     public static func duration(_ text: String) -> Int64? {
-        guard let unit = text.last, let count = Int64(text.dropLast()), count >= 0 else { return nil }
-        let seconds: Int64
-        switch unit {
-        case "m": seconds = 60
-        case "h": seconds = 3600
-        case "d": seconds = 86400
-        case "w": seconds = 7 * 86400
-        default: return nil
-        }
-        return count * seconds * 1000
+        RecordTime.duration(text)
     }
 }

@@ -58,20 +58,39 @@ public enum RecordTime {
         return ((days * 86400 + Int64(h * 3600 + mi * 60 + s)) * 1000) + Int64(ms)
     }
 
+    /// The earliest time a record or query may name: 0001-01-01T00:00:00Z.
+    public static let earliest: Int64 = -62_135_596_800_000
+
+    /// The longest duration accepted: 10,000 years, in milliseconds.
+    public static let longestDuration: Int64 = 10_000 * 366 * 86_400_000
+
+    /// Parses a duration, `45s`, `30m`, `12h`, `90d` or `2w`, into milliseconds; nil for anything
+    /// else, and for more than `longestDuration` (so no arithmetic on it can overflow).
+    public static func duration(_ text: String) -> Int64? {
+        guard let unit = text.last, let count = Int64(text.dropLast()), count >= 0 else { return nil }
+        let seconds: Int64
+        switch unit {
+        case "s": seconds = 1
+        case "m": seconds = 60
+        case "h": seconds = 3600
+        case "d": seconds = 86400
+        case "w": seconds = 7 * 86400
+        default: return nil
+        }
+        let (milliseconds, overflow) = count.multipliedReportingOverflow(by: seconds * 1000)
+        return overflow || milliseconds > longestDuration ? nil : milliseconds
+    }
+
     /// Parses what a user types for a point in time: a duration back from `now` (`90d`, `12h`,
     /// `30m`, `2w`), a date (`2026-11-01`, midnight UTC), or a UTC time with or without
     /// milliseconds (`2026-11-01T12:00:00Z`). Returns nil for anything else.
     public static func parseUserTime(_ text: String, now: Int64) -> Int64? {
-        if let unit = text.last, let count = Int64(text.dropLast()), count >= 0 {
-            let seconds: Int64? = switch unit {
-            case "s": 1
-            case "m": 60
-            case "h": 3600
-            case "d": 86400
-            case "w": 7 * 86400
-            default: nil
-            }
-            if let seconds { return now - count * seconds * 1000 }
+        let digits = text.utf8.dropLast()
+        if let unit = text.last, unit != "Z", unit.isLetter, !digits.isEmpty, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+            // Digits and a unit: a duration, or nothing (one too long to subtract is refused).
+            guard let milliseconds = duration(text) else { return nil }
+            let (time, overflow) = now.subtractingReportingOverflow(milliseconds)
+            return overflow || time < earliest ? nil : time
         }
         if text.utf8.count == 10 { return parse(text + "T00:00:00.000Z") }
         if text.utf8.count == 20, text.hasSuffix("Z") { return parse(String(text.dropLast()) + ".000Z") }

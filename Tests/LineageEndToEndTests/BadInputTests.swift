@@ -159,4 +159,17 @@ struct BadInputTests {
         try Self.expectRefused(w, ["record", "run", "--name", "r", "--param", "novalue"], status: 2, mentioning: "KEY=VALUE")
         try Self.expectRefused(w, ["init", "--origin", "../evil", "--store", w.path + "/other"], status: 2, mentioning: "origin")
     }
+
+    @Test("durations too long to compute with are refused, never end the process by a signal")
+    func overflowingDurations() throws {
+        let w = try Self.seeded()
+        for value in ["999999999999999d", "9223372036854775807d", "99999999999w"] {
+            try Self.expectRefused(w, ["query", "--since", value], status: 2, mentioning: "is not a duration or time")
+            try Self.expectRefused(w, ["query", "--until", value], status: 2, mentioning: "is not a duration or time")
+        }
+        try w.write("policy.yaml", "maxAge: 999999999999999d\n")
+        try w.write("m.bin", "weights\n")
+        try Self.expectRefused(w, ["gate", "m.bin", "--policy", "policy.yaml"], status: 2, mentioning: "maxAge must be a duration")
+        #expect(try w.lineage("query", "--since", "3000w").status == 0)
+    }
 }
