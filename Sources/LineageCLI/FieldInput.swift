@@ -39,15 +39,30 @@ enum FieldInput {
     }
 
     /// Reads the bytes of a file, or of standard input for "-".
+    /// The largest file read whole (a JSON record, a policy, a payload).
+    static let maximumFileBytes = 64 << 20
+
+    /// Reads a whole regular file, or standard input for "-", of at most `maximumFileBytes`: a FIFO,
+    /// a device or a larger file is refused rather than waited for or held in memory.
     static func readFile(_ path: String, what: String) throws -> [UInt8] {
-        if path == "-" { return [UInt8](FileHandle.standardInput.readDataToEndOfFile()) }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            throw LineageError.input("the \(what) \(Names.printable(path)) does not exist or is a directory; check the path")
+        let tooLarge = "the \(what) \(path == "-" ? "on standard input" : Names.printable(path)) is larger than \(maximumFileBytes >> 20) MiB, more than lineage reads for it"
+        if path == "-" {
+            let data = try FileHandle.standardInput.read(upToCount: maximumFileBytes + 1) ?? Data()
+            guard data.count <= maximumFileBytes else { throw LineageError.input(tooLarge) }
+            return [UInt8](data)
         }
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw LineageError.input("the \(what) \(Names.printable(path)) does not exist; check the path")
+        }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw LineageError.input("the \(what) \(Names.printable(path)) is \((info.st_mode & S_IFMT) == S_IFDIR ? "a directory" : "not a regular file"); give the path of a file")
+        }
+        guard Int(info.st_size) <= maximumFileBytes else { throw LineageError.input(tooLarge) }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw LineageError.input("the \(what) \(Names.printable(path)) cannot be read; check its permissions")
         }
+        guard data.count <= maximumFileBytes else { throw LineageError.input(tooLarge) }
         return [UInt8](data)
     }
 

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import LineageCore
 import LineageStore
-import Yams
 
 extension Lineage {
     /// `lineage import dvc`: DVC pipeline stages from a dvc.lock.
@@ -37,12 +36,8 @@ extension Lineage {
             if FileManager.default.fileExists(atPath: lockPath, isDirectory: &isDirectory), isDirectory.boolValue { lockPath += "/dvc.lock" }
             let text = String(decoding: try FieldInput.readFile(lockPath, what: "dvc.lock"), as: UTF8.self)
             let root = (lockPath as NSString).deletingLastPathComponent.isEmpty ? "." : (lockPath as NSString).deletingLastPathComponent
-            let lock: [String: Any]
-            do {
-                guard let parsed = try Yams.load(yaml: text) as? [String: Any] else { throw LineageError.input("\(Names.printable(lockPath)) is not a dvc.lock mapping") }
-                lock = parsed
-            } catch let error as LineageError { throw error } catch {
-                throw LineageError.input("\(Names.printable(lockPath)) is not valid YAML: \(error)")
+            guard let lock = try YAMLFile.load(text, path: lockPath) as? [String: Any] else {
+                throw LineageError.input("\(Names.printable(lockPath)) is not a dvc.lock mapping")
             }
             guard let schema = lock["schema"] as? String else {
                 throw LineageError.input("\(Names.printable(lockPath)) has no schema version: dvc.lock files from DVC 1.x are not supported; run `dvc repro` with DVC 2 or later")

@@ -50,8 +50,22 @@ extension Lineage {
         @OptionGroup var storeOptions: StoreOptions
 
         func validate() throws {
-            if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
-            if batchSeconds <= 0 { throw ValidationError("--batch-seconds must be positive") }
+            // Bounded: a batch is held in memory whole, and its wait is a timer.
+            if batchSize < 1 || batchSize > 1_000_000 { throw ValidationError("--batch-size must be from 1 to 1000000") }
+            guard batchSeconds.isFinite, batchSeconds > 0, batchSeconds <= 86_400 else {
+                throw ValidationError("--batch-seconds must be a number of seconds from more than 0 to 86400")
+            }
+            if maxLineBytes < 1 || maxLineBytes > 64 << 20 { throw ValidationError("--max-line-bytes must be from 1 to 67108864") }
+            if let rejects, file != "-", Self.sameFile(rejects, file) {
+                throw ValidationError("--rejects names the input file \(file); bad lines would overwrite it: give another path")
+            }
+        }
+
+        /// True if both paths name one existing file (or are the same path).
+        static func sameFile(_ a: String, _ b: String) -> Bool {
+            var first = stat(), second = stat()
+            guard stat(a, &first) == 0, stat(b, &second) == 0 else { return a == b }
+            return first.st_dev == second.st_dev && first.st_ino == second.st_ino
         }
 
         func run() throws {

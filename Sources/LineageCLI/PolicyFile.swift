@@ -1,18 +1,12 @@
 import Foundation
 import LineageCore
 import LineageStore
-import Yams
 
 /// Reading a gate policy from a YAML (or JSON) file.
 enum PolicyFile {
     static func load(_ path: String) throws -> Policy {
         let text = String(decoding: try FieldInput.readFile(path, what: "policy file"), as: UTF8.self)
-        let parsed: Any?
-        do {
-            parsed = try Yams.load(yaml: text)
-        } catch {
-            throw LineageError.input("the policy file \(Names.printable(path)) is not valid YAML: \(error)")
-        }
+        let parsed = try YAMLFile.load(text, path: path)
         do {
             return try Policy(json: try json(parsed ?? [String: Any]()))
         } catch let error as RecordError {

@@ -75,6 +75,9 @@ public struct JSONObject: Sendable, Equatable, Sequence {
         for (k, v) in pairs { self[k] = v }
     }
 
+    /// An object of members already in canonical order, each name once (the caller checked).
+    init(canonicallyOrdered members: [Member]) { self.members = members }
+
     /// The number of members.
     public var count: Int { members.count }
     /// True when there are no members.

@@ -83,6 +83,11 @@ public struct ArtifactDigest: Sendable {
     }
 
     static func hashFile(_ path: String, total: Int64, done: Int64, progress: Progress?) throws -> (Digest, Int64) {
+        // Opening a FIFO would wait for a writer, and a device may never end: only regular files are read.
+        var info = stat()
+        if stat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG {
+            throw LineageError.input("\(Names.printable(path)) is not a regular file (a FIFO, socket or device); lineage records files and directories only")
+        }
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw LineageError.input("cannot read \(Names.printable(path)): it is missing or not readable")
         }

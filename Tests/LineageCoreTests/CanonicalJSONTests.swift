@@ -91,4 +91,20 @@ struct CanonicalJSONTests {
         let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
         #expect(throws: JSONError.self) { try JSONParser.parse(deep) }
     }
+
+    @Test("members in any order give the same object; a repeated name is refused at its second place")
+    func memberOrder() throws {
+        let names = (0..<2000).map { "k\($0)" }
+        func text(_ order: [String]) -> String { "{" + order.map { "\"\($0)\":1" }.joined(separator: ",") + "}" }
+        let ascending = try JSONParser.parse(text(names.sorted()))
+        #expect(try JSONParser.parse(text(names.sorted().reversed())) == ascending)
+        #expect(try JSONParser.parse(text(names.shuffled())) == ascending)
+        #expect(ascending.objectValue?.keys == names.sorted { JSONObject.compare($0, $1) == .less })
+        for (input, column) in [(#"{"b":1,"a":2,"b":3}"#, 14), (#"{"a":1,"a":2}"#, 8), (#"{"c":1,"b":2,"a":3,"b":4}"#, 20)] {
+            #expect { try JSONParser.parse(input) } throws: { error in
+                guard let error = error as? JSONError else { return false }
+                return "\(error)".contains("duplicate member name") && error.column == column
+            }
+        }
+    }
 }
