@@ -14,9 +14,36 @@ enum FieldInput {
             }
             let key = String(item[..<equals])
             let raw = String(item[item.index(after: equals)...])
-            object[key] = typedValue(raw)
+            let value = typedValue(raw)
+            if case .string = value, looksLikeNumber(raw) {
+                throw LineageError.input("\(flag) \(Names.printable(item)): the number \(raw) is out of range; give a finite number, or quote it in JSON to keep it as text")
+            }
+            object[key] = value
         }
         return object
+    }
+
+    /// True for text written as a JSON number (which `typedValue` keeps as text only when it is
+    /// out of range, like 1e999).
+    static func looksLikeNumber(_ raw: String) -> Bool {
+        var bytes = Substring(raw).utf8[...]
+        func digits() -> Bool {
+            let start = bytes.startIndex
+            while let b = bytes.first, b >= 0x30, b <= 0x39 { bytes.removeFirst() }
+            return bytes.startIndex != start
+        }
+        if bytes.first == UInt8(ascii: "-") { bytes.removeFirst() }
+        guard digits() else { return false }
+        if bytes.first == UInt8(ascii: ".") {
+            bytes.removeFirst()
+            guard digits() else { return false }
+        }
+        if let e = bytes.first, e | 0x20 == UInt8(ascii: "e") {
+            bytes.removeFirst()
+            if let sign = bytes.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") { bytes.removeFirst() }
+            guard digits() else { return false }
+        }
+        return bytes.isEmpty
     }
 
     static func typedValue(_ raw: String) -> JSONValue {

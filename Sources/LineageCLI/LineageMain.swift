@@ -11,6 +11,12 @@ public enum LineageMain {
         // A file-size limit (ulimit -f) then fails a write with EFBIG, reported as a storage error,
         // instead of killing the process mid-write.
         signal(SIGXFSZ, SIG_IGN)
+        // Swift repairs invalid UTF-8 in arguments to U+FFFD: lineage would record what was not given.
+        for i in 1..<Int(CommandLine.argc) {
+            guard let argument = CommandLine.unsafeArgv[i], String(validatingCString: argument) == nil else { continue }
+            Terminal.error("argument \(i) is not valid UTF-8; give text in UTF-8 (a payload's raw bytes go in a file: --input-file)", verdict: false)
+            exit(LineageError.Kind.input.rawValue)
+        }
         do {
             var command = try Lineage.parseCommand(Array(CommandLine.arguments.dropFirst()))
             defer { OpenStores.closeBeforeExit() }

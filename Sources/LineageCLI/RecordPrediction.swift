@@ -43,7 +43,7 @@ extension Lineage {
         @Option(help: ArgumentHelp("Feature attributions as a JSON object, e.g. SHAP values.", valueName: "json"))
         var explanation: String?
 
-        @Option(name: .customLong("latency-ms"), help: "Latency in milliseconds.")
+        @Option(name: .customLong("latency-ms"), parsing: .unconditional, help: "Latency in milliseconds.")
         var latencyMs: Double?
 
         @Option(help: "Who asked for the prediction.")
@@ -60,6 +60,9 @@ extension Lineage {
         @OptionGroup var storeOptions: StoreOptions
 
         func validate() throws {
+            if let latencyMs, !(latencyMs.isFinite && latencyMs >= 0) {
+                throw ValidationError("--latency-ms must be a number of milliseconds, 0 or more, not \(latencyMs)")
+            }
             if [inputJSON, inputFile, inputCommitment].compactMap({ $0 }).count > 1 {
                 throw ValidationError("give only one of --input-json, --input-file and --input-commitment")
             }

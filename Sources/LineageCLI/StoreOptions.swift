@@ -57,7 +57,7 @@ struct WriteOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Who records this (default: $LINEAGE_ACTOR, else user@host).", valueName: "actor"))
     var actor: String?
 
-    @Option(help: ArgumentHelp("The record's time, UTC, like 2026-01-31T12:00:00.000Z (default: now).", valueName: "time"))
+    @Option(help: ArgumentHelp("The record's time in RFC 3339, like 2026-01-31T12:00:00Z or 2026-01-31T13:00:00.5+01:00; kept as UTC milliseconds (default: now).", valueName: "time"))
     var time: String?
 
     @Option(name: .customLong("tag"), help: ArgumentHelp("A label KEY=VALUE kept with the record (repeatable).", valueName: "key=value"))
@@ -70,8 +70,8 @@ struct WriteOptions: ParsableArguments {
     var resolvedActor: String { WriteOptionsActor(actor: actor).resolved }
 
     func validate() throws {
-        if let time, RecordTime.parse(time) == nil {
-            throw ValidationError("--time \(time) is not a UTC time like 2026-01-31T12:00:00.000Z")
+        if let time, RecordTime.parseRFC3339(time) == nil {
+            throw ValidationError("--time \(time) is not an RFC 3339 time like 2026-01-31T12:00:00Z (fractions and offsets allowed)")
         }
     }
 }

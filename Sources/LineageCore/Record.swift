@@ -135,6 +135,17 @@ public struct Record: Sendable {
         _ kind: RecordKind, fields: JSONObject, timeMilliseconds: Int64, actor: String
     ) throws(RecordError) -> Record {
         var object = fields
+        if let given = object["schemaVersion"], given != .number(Double(RecordSchema.version)) {
+            throw RecordError("schemaVersion \(given.canonicalString) is not one this lineage writes: give \(RecordSchema.version), or leave it out")
+        }
+        // Times may be given in any RFC 3339 form; records hold them as UTC milliseconds.
+        for field in RecordSchema.of(kind).fields {
+            guard case .time = field.type, let text = object[field.name]?.stringValue, RecordTime.parse(text) == nil else { continue }
+            guard let milliseconds = RecordTime.parseRFC3339(text) else {
+                throw RecordError("field '\(field.name)' must be an RFC 3339 time like 2026-01-31T12:00:00Z (fractions and offsets allowed), not \(Names.printable(text))")
+            }
+            object[field.name] = .string(RecordTime.format(milliseconds: milliseconds))
+        }
         object["kind"] = .string(kind.rawValue)
         object["schemaVersion"] = .number(Double(RecordSchema.version))
         if object["time"] == nil { object["time"] = .string(RecordTime.format(milliseconds: timeMilliseconds)) }

@@ -51,11 +51,60 @@ public enum RecordTime {
         }
         guard let y = number(0, 4), let mo = number(5, 2), let d = number(8, 2), let h = number(11, 2),
               let mi = number(14, 2), let s = number(17, 2), let ms = number(20, 3),
-              (1...12).contains(mo), d >= 1, d <= daysIn(month: mo, year: y), h < 24, mi < 60, s < 60 else {
+              y >= 1, (1...12).contains(mo), d >= 1, d <= daysIn(month: mo, year: y), h < 24, mi < 60, s < 60 else {
             return nil
         }
         let days = Int64(days(fromCivil: y, mo, d))
         return ((days * 86400 + Int64(h * 3600 + mi * 60 + s)) * 1000) + Int64(ms)
+    }
+
+    /// Parses any RFC 3339 date-time (`2026-11-01T09:00:00Z`, `2026-11-01t09:00:00.123456+02:00`):
+    /// a fraction of any length (kept to the millisecond, truncated), `Z` or an offset. Returns UTC
+    /// milliseconds; nil for anything RFC 3339 does not allow, for the year 0000, and for a leap
+    /// second (:60), which a record cannot hold.
+    public static func parseRFC3339(_ text: String) -> Int64? {
+        let u = Array(text.utf8)
+        guard u.count >= 20, u.count <= 64 else { return nil }
+        func number(_ from: Int, _ count: Int) -> Int? {
+            var v = 0
+            for i in from..<(from + count) {
+                let digit = u[i] &- UInt8(ascii: "0")
+                guard digit < 10 else { return nil }
+                v = v * 10 + Int(digit)
+            }
+            return v
+        }
+        guard u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-"), u[10] | 0x20 == UInt8(ascii: "t"),
+              u[13] == UInt8(ascii: ":"), u[16] == UInt8(ascii: ":"),
+              let y = number(0, 4), let mo = number(5, 2), let d = number(8, 2), let h = number(11, 2),
+              let mi = number(14, 2), let s = number(17, 2),
+              y >= 1, (1...12).contains(mo), d >= 1, d <= daysIn(month: mo, year: y), h < 24, mi < 60, s < 60 else { return nil }
+        var i = 19, ms = 0
+        if u[i] == UInt8(ascii: ".") {
+            i += 1
+            let start = i
+            while i < u.count, u[i] &- UInt8(ascii: "0") < 10 {
+                if i - start < 3 { ms = ms * 10 + Int(u[i] - UInt8(ascii: "0")) }
+                i += 1
+            }
+            guard i > start else { return nil }
+            for _ in min(i - start, 3)..<3 { ms *= 10 }
+        }
+        guard i < u.count else { return nil }
+        var offset = 0
+        if u[i] | 0x20 == UInt8(ascii: "z") {
+            i += 1
+        } else {
+            guard u[i] == UInt8(ascii: "+") || u[i] == UInt8(ascii: "-"), i + 6 == u.count, u[i + 3] == UInt8(ascii: ":"),
+                  let oh = number(i + 1, 2), let om = number(i + 4, 2), oh < 24, om < 60 else { return nil }
+            offset = (oh * 60 + om) * (u[i] == UInt8(ascii: "-") ? -1 : 1)
+            i += 6
+        }
+        guard i == u.count else { return nil }
+        let days = Int64(days(fromCivil: y, mo, d))
+        let local = (days * 86400 + Int64(h * 3600 + mi * 60 + s)) * 1000 + Int64(ms)
+        let utc = local - Int64(offset) * 60_000
+        return utc >= earliest ? utc : nil
     }
 
     /// The earliest time a record or query may name: 0001-01-01T00:00:00Z.

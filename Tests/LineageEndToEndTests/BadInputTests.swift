@@ -172,4 +172,46 @@ struct BadInputTests {
         try Self.expectRefused(w, ["gate", "m.bin", "--policy", "policy.yaml"], status: 2, mentioning: "maxAge must be a duration")
         #expect(try w.lineage("query", "--since", "3000w").status == 0)
     }
+
+    @Test("what would be stored changed is refused instead; RFC 3339 times are kept as UTC milliseconds")
+    func refusedNotChanged() throws {
+        let w = try Self.seeded()
+        // Invalid UTF-8 in an argument, given through the shell as a user would.
+        let before = try w.logHead()
+        let invalid = try w.run("/bin/sh", ["-c", #"exec "$0" record prediction --id u --model model:m --output "$(printf '"\377"')""#, Workspace.binary],
+                                in: nil, stdin: nil)
+        #expect(invalid.status == 2 && invalid.stderr.contains("not valid UTF-8"), "\(invalid.stderr)")
+        #expect(try w.logHead() == before)
+        try w.write("v2.json", #"{"predictionId":"v","model":"model:m","output":{"label":1},"schemaVersion":2}"#)
+        try Self.expectRefused(w, ["record", "prediction", "--from-json", "v2.json"], status: 2, mentioning: "schemaVersion 2")
+        try Self.expectRefused(w, ["record", "run", "--name", "r", "--param", "x=1e999"], status: 2, mentioning: "out of range")
+        try Self.expectRefused(w, ["record", "prediction", "--id", "l", "--model", "model:m", "--output", #"{"label":1}"#, "--latency-ms", "-5"],
+                               status: 2, mentioning: "--latency-ms must be")
+        try Self.expectRefused(w, ["record", "run", "--name", "r", "--time", "0000-01-01T00:00:00Z"], status: 2, mentioning: "RFC 3339")
+        try Self.expectRefused(w, ["ingest", "-", "--batch-seconds", "nan"], status: 2, mentioning: "--batch-seconds")
+        try Self.expectRefused(w, ["ingest", "-", "--batch-size", "4000000000000000000"], status: 2, mentioning: "--batch-size")
+        try w.write("in.ndjson", "{}\n")
+        try Self.expectRefused(w, ["ingest", "in.ndjson", "--skip-invalid", "--rejects", "in.ndjson"], status: 2, mentioning: "overwrite")
+        #expect(try String(contentsOfFile: w.path + "/in.ndjson", encoding: .utf8) == "{}\n")
+        try w.ok("record", "run", "--name", "t1", "--time", "2026-11-01T09:00:00.123456+02:00")
+        #expect(try w.ok("show", "run:t1").contains("time: 2026-11-01T07:00:00.123Z"))
+        try w.ok("record", "run", "--name", "t2", "--time", "2026-11-01T09:00:00Z")
+        #expect(try w.ok("show", "run:t2").contains("time: 2026-11-01T09:00:00.000Z"))
+    }
+
+    @Test("a YAML alias bomb, a FIFO and an oversized file are refused in bounded memory")
+    func boundedResources() throws {
+        let w = try Self.seeded()
+        let levels = (1...9).map { n in "l\(n): &l\(n) [" + Array(repeating: n == 1 ? "\"x\"" : "*l\(n - 1)", count: 9).joined(separator: ",") + "]" }
+        try w.write("bomb.yaml", levels.joined(separator: "\n") + "\n")
+        try w.write("m.bin", "weights\n")
+        try Self.expectRefused(w, ["gate", "m.bin", "--policy", "bomb.yaml"], status: 2, mentioning: "anchor")
+        try w.write("bad.yaml", "approvals: [1\nmetrics: x\n")
+        try Self.expectRefused(w, ["gate", "m.bin", "--policy", "bad.yaml"], status: 2, mentioning: "line 2, column")
+        #expect(mkfifo(w.path + "/fifo", 0o600) == 0)
+        try Self.expectRefused(w, ["add", "dataset", "fifo", "--name", "f"], status: 2, mentioning: "not a regular file")
+        try Self.expectRefused(w, ["record", "run", "--from-json", "fifo"], status: 2, mentioning: "not a regular file")
+        #expect(truncate(w.path + "/m.bin", 65 << 20) == 0 || FileManager.default.createFile(atPath: w.path + "/m.bin", contents: nil))
+        try Self.expectRefused(w, ["record", "run", "--from-json", "m.bin"], status: 2, mentioning: "larger than 64 MiB")
+    }
 }
