@@ -63,6 +63,9 @@ public struct EvidenceBundle: Sendable {
         guard let object = value.objectValue, object["format"]?.stringValue == EvidenceBundle.format else {
             throw RecordError("not an evidence bundle: its format must be \(EvidenceBundle.format)")
         }
+        if let unknown = object.keys.first(where: { !["format", "subject", "checkpoint", "records"].contains($0) }) {
+            throw RecordError("the bundle has a member \(Names.printable(unknown)) that the format does not define: it was not written by `lineage prove`")
+        }
         guard let subjectText = object["subject"]?.stringValue, let subject = Digest(subjectText),
               let checkpoint = object["checkpoint"]?.stringValue, let records = object["records"]?.arrayValue else {
             throw RecordError("the bundle needs a subject id, a checkpoint and records")
@@ -75,11 +78,17 @@ public struct EvidenceBundle: Sendable {
                   let proof = entry["inclusionProof"]?.arrayValue else {
                 throw RecordError("bundle record \(i) is malformed: it needs id, leafIndex, canonical (base64) and inclusionProof")
             }
+            if let unknown = entry.keys.first(where: { !["id", "leafIndex", "canonical", "inclusionProof"].contains($0) }) {
+                throw RecordError("bundle record \(i) has a member \(Names.printable(unknown)) that the format does not define")
+            }
+            // A proof in a log of at most 2^64 leaves has at most 64 hashes.
+            guard proof.count <= 64 else { throw RecordError("the inclusion proof of bundle record \(i) has \(proof.count) hashes, more than any log needs") }
             var hashes: [[UInt8]] = []
             for element in proof {
                 guard let hash = element.stringValue.flatMap({ Data(base64Encoded: $0) }) else {
                     throw RecordError("the inclusion proof of bundle record \(i) holds something that is not base64")
                 }
+                guard hash.count == 32 else { throw RecordError("the inclusion proof of bundle record \(i) holds a hash of \(hash.count) bytes, not 32") }
                 hashes.append(Array(hash))
             }
             entries.append(Entry(id: id, leafIndex: UInt64(index), canonicalBytes: Array(canonical), inclusionProof: hashes))
@@ -100,7 +109,8 @@ public struct EvidenceBundle: Sendable {
     /// Checks the bundle: the checkpoint's signature by a trusted key; each record's bytes are
     /// canonical and hash to its id; each inclusion proof leads from the record's own leaf hash to
     /// the checkpoint's root (size and root are read only from the verified checkpoint); the subject
-    /// is present and every record's upstream links are in the bundle.
+    /// is present, every record's upstream links are in the bundle, and the bundle holds exactly the
+    /// subject and its upstream, each once: nothing a reader could count or show that is not evidence.
     public func verify(trusting keys: [VerifierKey]) throws(RecordError) -> Verified {
         let note = try SignedNote(parsing: checkpoint)
         let signers: [VerifierKey]
@@ -122,7 +132,9 @@ public struct EvidenceBundle: Sendable {
             } catch {
                 throw RecordError("bundle record \(entry.id) is not proven to be leaf \(entry.leafIndex) of the signed log of size \(checkpoint.size): \(error)")
             }
-            records[record.id] = record
+            guard records.updateValue(record, forKey: record.id) == nil else {
+                throw RecordError("bundle record \(record.id) appears twice; a bundle holds each record once")
+            }
             ordered.append(record)
         }
         guard records[subject] != nil else { throw RecordError("the bundle does not contain its subject \(subject)") }
@@ -130,6 +142,14 @@ public struct EvidenceBundle: Sendable {
             for link in record.links where records[link.target] == nil {
                 throw RecordError("bundle record \(record.id) links through '\(link.relation)' to \(link.target), which the bundle does not contain: an upstream record is missing")
             }
+        }
+        // Every record must be the subject or upstream of it.
+        var upstream: Set<Digest> = [subject], pending = [subject]
+        while let id = pending.popLast() {
+            for link in records[id]!.links where upstream.insert(link.target).inserted { pending.append(link.target) }
+        }
+        if let extra = ordered.first(where: { !upstream.contains($0.id) }) {
+            throw RecordError("bundle record \(extra.id) (\(extra.kind)) is not upstream of the subject \(subject): a bundle holds only the subject and its upstream")
         }
         return Verified(checkpoint: checkpoint, signers: signers, records: ordered)
     }

@@ -192,4 +192,35 @@ struct EvidenceTests {
         let statuses = try w.git("log", "--format=%G?", "refs/lineage/log/example.com/audit")
         #expect(statuses.stdout.split(separator: "\n") == ["G", "G", "G"])
     }
+
+    @Test("a bundle is accepted only as prove writes it: no extra record, no record twice, no unknown member")
+    func exactBundles() throws {
+        let (w, chain, bundle) = try Self.proven()
+        // The model's bundle with its approval (valid, proven, its own upstream present, but downstream) added.
+        let modelBundle = try #require(try JSONSerialization.jsonObject(with: Data(try w.ok("prove", "model:fraud@1").utf8)) as? [String: Any])
+        let approval = try #require(Self.records(bundle).first { $0["id"] as? String == chain.ids["approval"] })
+        var extra = modelBundle
+        extra["records"] = Self.records(modelBundle) + [approval]
+        try Self.save(extra, in: w)
+        try Self.expectRejected(w, mentioning: "bundle record \(chain.ids["approval"]!) (approval) is not upstream of the subject")
+        var twice = bundle
+        twice["records"] = Self.records(bundle) + [Self.records(bundle)[3]]
+        try Self.save(twice, in: w)
+        try Self.expectRejected(w, mentioning: "appears twice")
+        var unknown = bundle
+        unknown["note"] = "trust me"
+        try Self.save(unknown, in: w)
+        let unknownOutcome = try w.lineage("verify-proof", "tampered.json", "--key", "pub.txt")
+        #expect(unknownOutcome.status == 2 && unknownOutcome.stderr.contains("member 'note' that the format does not define"), "\(unknownOutcome.stderr)")
+        var unknownInRecord = bundle
+        var records = Self.records(bundle)
+        records[1]["comment"] = "x"
+        unknownInRecord["records"] = records
+        try Self.save(unknownInRecord, in: w)
+        let unknownRecordOutcome = try w.lineage("verify-proof", "tampered.json", "--key", "pub.txt")
+        #expect(unknownRecordOutcome.status == 2 && unknownRecordOutcome.stderr.contains("bundle record 1 has a member 'comment'"), "\(unknownRecordOutcome.stderr)")
+        // The model's own bundle counts its upstream truly: raw, clean, train, run.
+        try w.write("model.json", try w.ok("prove", "model:fraud@1"))
+        #expect(try w.ok("verify-proof", "model.json", "--key", "pub.txt").contains("and its 4 upstream records"))
+    }
 }
