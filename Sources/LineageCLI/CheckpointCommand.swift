@@ -3,35 +3,128 @@ import LineageCore
 import LineageStore
 
 extension Lineage {
-    /// `lineage checkpoint`: prints the latest signed checkpoint.
+    /// `lineage checkpoint`: the log's signed checkpoints, consistency proofs between them, and
+    /// comparing two checkpoints without a store.
     struct CheckpointCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "checkpoint",
             _superCommandName: "lineage",
-            abstract: "Print the log's latest signed checkpoint (a C2SP signed note).",
+            abstract: "Print the log's latest signed checkpoint, prove or compare checkpoints.",
             discussion: """
-                Keep it somewhere the store's owner cannot change (a ticket, an email, another system): \
-                `lineage verify --against saved.txt` later proves the log only grew since.
-                """
+                Keep a checkpoint somewhere the store's owner cannot change (a ticket, an email, another system): \
+                `lineage verify --against saved.txt` later proves the log only grew since. Two parties holding \
+                checkpoints of one log can check, with no store, that they were shown one history: \
+                `lineage checkpoint compare A B --key KEY [--proof PROOF]`.
+                """,
+            subcommands: [Show.self, Proof.self, Compare.self],
+            defaultSubcommand: Show.self
         )
 
-        @OptionGroup var output: OutputOptions
-        @OptionGroup var storeOptions: StoreOptions
+        /// `lineage checkpoint [show]`: prints the latest signed checkpoint.
+        struct Show: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Print the log's latest signed checkpoint (a C2SP signed note).")
 
-        func run() throws {
-            let store = try storeOptions.open()
-            guard let note = try store.latestCheckpoint() else {
-                throw LineageError.notFound("the log is empty: there is no checkpoint yet; record something first")
+            @OptionGroup var output: OutputOptions
+            @OptionGroup var storeOptions: StoreOptions
+
+            func run() throws {
+                let store = try storeOptions.open()
+                guard let note = try store.latestCheckpoint() else {
+                    throw LineageError.notFound("the log is empty: there is no checkpoint yet; record something first")
+                }
+                if output.json {
+                    let checkpoint = try? Checkpoint(parsing: SignedNote(parsing: note).text)
+                    var object = JSONObject()
+                    object["origin"] = .string(store.origin)
+                    object["size"] = checkpoint.map { .number(Double($0.size)) } ?? .null
+                    object["note"] = .string(note)
+                    print(JSONValue.object(object).prettyString())
+                } else {
+                    print(note, terminator: "")
+                }
             }
-            if output.json {
-                let checkpoint = try? Checkpoint(parsing: SignedNote(parsing: note).text)
-                var object = JSONObject()
-                object["origin"] = .string(store.origin)
-                object["size"] = checkpoint.map { .number(Double($0.size)) } ?? .null
-                object["note"] = .string(note)
-                print(JSONValue.object(object).prettyString())
-            } else {
-                print(note, terminator: "")
+        }
+
+        /// `lineage checkpoint proof OLD`: a consistency proof from OLD to the latest checkpoint.
+        struct Proof: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Write a consistency proof from an earlier checkpoint to the latest one (JSON).",
+                discussion: "Hand it with the latest checkpoint to whoever holds the earlier one: `lineage checkpoint compare` checks it with no store."
+            )
+
+            @Argument(help: ArgumentHelp("The earlier signed checkpoint (a file, or - for standard input).", valueName: "old"))
+            var old: String
+
+            @OptionGroup var storeOptions: StoreOptions
+
+            func run() throws {
+                let store = try storeOptions.open()
+                let note = String(decoding: try FieldInput.readFile(old, what: "checkpoint"), as: UTF8.self)
+                print(try store.consistencyProof(from: note).json.prettyString())
+            }
+        }
+
+        /// `lineage checkpoint compare A B`: are two checkpoints of one log one history?
+        struct Compare: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Check, with no store, that two signed checkpoints of one log are one history.",
+                discussion: """
+                    Exits 0 when they are identical, or when --proof (from `lineage checkpoint proof`) shows the later \
+                    extends the earlier; 1 when both are signed and hold the same number of records with different roots \
+                    (a fork: the log's owner showed two histories), when the proof does not show consistency, or when \
+                    the sizes differ and no proof is given (nothing is proven yet).
+                    """
+            )
+
+            @Argument(help: ArgumentHelp("A signed checkpoint (a file).", valueName: "a"))
+            var first: String
+
+            @Argument(help: ArgumentHelp("Another signed checkpoint of the same log (a file).", valueName: "b"))
+            var second: String
+
+            @Option(help: ArgumentHelp("A consistency proof between them, from `lineage checkpoint proof`.", valueName: "file"))
+            var proof: String?
+
+            @Option(name: .customLong("key"), help: ArgumentHelp("A trusted verifier key (NAME+KEYID+BASE64, or a file holding one); repeatable.", valueName: "pubkey"))
+            var keys: [String] = []
+
+            @OptionGroup var output: OutputOptions
+
+            func validate() throws {
+                if keys.isEmpty { throw ValidationError("give the log's public key with --key (as `lineage key show` prints it)") }
+            }
+
+            func run() throws {
+                let trusted = try keys.map(VerifierKeyArgument.parse)
+                let a = String(decoding: try FieldInput.readFile(first, what: "checkpoint"), as: UTF8.self)
+                let b = String(decoding: try FieldInput.readFile(second, what: "checkpoint"), as: UTF8.self)
+                let consistency = try proof.map { path in
+                    try LineageError.catching { try ConsistencyProof(json: try FieldInput.json(String(decoding: try FieldInput.readFile(path, what: "proof"), as: UTF8.self), flag: "--proof")) }
+                }
+                let result = try LineageError.catching { try CheckpointComparison.compare(a, b, proof: consistency, trusting: trusted) }
+                let status: String, message: String?, summary: String
+                switch result {
+                case .identical(let size):
+                    (status, message, summary) = ("identical", nil, "OK: both checkpoints are the log at size \(size).")
+                case .consistent(let old, let new):
+                    (status, message, summary) = ("consistent", nil, "OK: the checkpoint of size \(new) extends the one of size \(old): one history.")
+                case .fork(let reason):
+                    (status, message, summary) = ("fork", "FORK: \(reason): the log's owner showed two histories", "")
+                case .notProven(let reason):
+                    (status, message, summary) = ("not-proven", reason, "")
+                case .needsProof(let old, let new):
+                    (status, message, summary) = ("needs-proof", "the checkpoints hold \(old) and \(new) records: nothing is proven without a consistency proof; ask the log's owner for `lineage checkpoint proof` of the older one and pass it with --proof", "")
+                }
+                if !output.json, message == nil { print(summary) }
+                if output.json {
+                    var object = JSONObject()
+                    object["status"] = .string(status)
+                    object["ok"] = .bool(message == nil)
+                    if let message { object["reason"] = .string(message) }
+                    object["exitCode"] = .number(message == nil ? 0 : 1)
+                    print(JSONValue.object(object).prettyString())
+                }
+                if let message { throw LineageError(.verdict, message) }
             }
         }
     }

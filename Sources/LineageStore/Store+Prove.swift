@@ -40,3 +40,27 @@ extension Store {
         return EvidenceBundle(subject: entry.id, checkpoint: note, entries: entries)
     }
 }
+
+extension Store {
+    /// A consistency proof from an earlier signed checkpoint of this log to its latest one.
+    public func consistencyProof(from oldNote: String) throws -> ConsistencyProof {
+        let old: Checkpoint
+        do { old = try Checkpoint(parsing: SignedNote(parsing: oldNote).text) } catch {
+            throw LineageError.input("the earlier checkpoint cannot be read: \(error)")
+        }
+        guard old.origin == origin else { throw LineageError.input("the earlier checkpoint is of the log \(old.origin), not \(origin)") }
+        guard let note = try latestCheckpoint() else { throw LineageError.notFound("the log is empty") }
+        let new = try LineageError.catching { try Checkpoint(parsing: SignedNote(parsing: note).text) }
+        guard new.size == UInt64(try index.recordCount()) else {
+            throw LineageError.storage("the index does not match the latest checkpoint; run `lineage reindex`")
+        }
+        guard old.size <= new.size else {
+            throw LineageError(.verdict, "the earlier checkpoint holds \(old.size) records, more than the \(new.size) of the log now: it was truncated or rolled back")
+        }
+        guard try Merkle.rangeHash(StoreTree(store: self), 0, old.size) == old.rootHash else {
+            throw LineageError(.verdict, "the log does not extend the earlier checkpoint (size \(old.size)): its first \(old.size) records have another root; its history was rewritten since")
+        }
+        let hashes = try Merkle.consistencyProof(StoreTree(store: self), oldSize: old.size, newSize: new.size)
+        return ConsistencyProof(old: oldNote, new: note, hashes: hashes)
+    }
+}
