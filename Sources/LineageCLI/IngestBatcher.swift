@@ -127,6 +127,10 @@ struct IngestBatcher {
             var existing = 0
             for item in batch {
                 if let record = item.record, let pid = record.predictionID, let found = stored[pid] {
+                    if found.id == record.id, item.payloads.isEmpty {
+                        existing += 1
+                        continue
+                    }
                     let earlier = try store.read(found)
                     if found.id == record.id || item.given.allSatisfy({ earlier[$0.key] == $0.value })
                         && item.payloads.allSatisfy({ tx.payloadMatches($0.3, field: $0.0, commitment: $0.1, of: earlier) }) {
