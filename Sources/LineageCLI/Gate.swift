@@ -32,26 +32,28 @@ extension Lineage {
         @OptionGroup var storeOptions: StoreOptions
 
         func run() throws {
-            let rules = try policy.map(PolicyFile.load) ?? Policy()
-            let store = try storeOptions.open()
-            let report: GateReport
-            if FileManager.default.fileExists(atPath: target) {
-                let artifact = try ArtifactDigest.compute(paths: [target], progress: Terminal.progress("hashing"))
-                if let model = try store.model(withDigest: artifact.digest) {
-                    report = try store.gate(model, policy: rules, now: Int64(Date().timeIntervalSince1970 * 1000))
+            try JSONFailure.reporting(json: output.json) {
+                let rules = try policy.map(PolicyFile.load) ?? Policy()
+                let store = try storeOptions.open()
+                let report: GateReport
+                if FileManager.default.fileExists(atPath: target) {
+                    let artifact = try ArtifactDigest.compute(paths: [target], progress: Terminal.progress("hashing"))
+                    if let model = try store.model(withDigest: artifact.digest) {
+                        report = try store.gate(model, policy: rules, now: Int64(Date().timeIntervalSince1970 * 1000))
+                    } else {
+                        report = GateReport(model: nil, checks: [.init(name: "registered", passed: false,
+                            message: "\(Names.printable(target)) (\(artifact.digest)) is not a registered model; register it with `lineage record model --file` or `lineage run --model`")])
+                    }
                 } else {
-                    report = GateReport(model: nil, checks: [.init(name: "registered", passed: false,
-                        message: "\(Names.printable(target)) (\(artifact.digest)) is not a registered model; register it with `lineage record model --file` or `lineage run --model`")])
+                    let entry = try store.resolve(target)
+                    guard entry.kind == .model else {
+                        throw LineageError.input("\(Names.printable(target)) is a \(entry.kind), not a model file or model")
+                    }
+                    report = try store.gate(entry, policy: rules, now: Int64(Date().timeIntervalSince1970 * 1000))
                 }
-            } else {
-                let entry = try store.resolve(target)
-                guard entry.kind == .model else {
-                    throw LineageError.input("\(Names.printable(target)) is a \(entry.kind), not a model file or model")
-                }
-                report = try store.gate(entry, policy: rules, now: Int64(Date().timeIntervalSince1970 * 1000))
+                print(render(report))
+                if !report.passed { throw ExitCode(LineageError.Kind.verdict.rawValue) }
             }
-            print(render(report))
-            if !report.passed { throw ExitCode(LineageError.Kind.verdict.rawValue) }
         }
 
         func render(_ report: GateReport) -> String {

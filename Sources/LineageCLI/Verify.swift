@@ -27,38 +27,40 @@ extension Lineage {
         @OptionGroup var storeOptions: StoreOptions
 
         func run() throws {
-            let earlier = try against.map { path in
-                String(decoding: try FieldInput.readFile(path, what: "checkpoint file"), as: UTF8.self)
-            }
-            let store = try storeOptions.open(syncingIndex: false)
-            let progress = Terminal.counter("verifying", unit: "records")
-            let report: VerifyReport
-            do {
-                report = try store.verify(against: earlier) { done in progress?.update(done) }
-                progress?.finish()
-            } catch {
-                progress?.finish()
-                throw error
-            }
-            let root = Data(report.root).base64EncodedString()
-            if output.json {
-                var object = JSONObject()
-                object["ok"] = .bool(true)
-                object["origin"] = .string(store.origin)
-                object["records"] = .number(Double(report.records))
-                object["batches"] = .number(Double(report.batches))
-                object["root"] = .string(root)
-                object["checkpointSignatures"] = .number(Double(report.checkpointSignatures))
-                object["commitSignatures"] = .number(Double(report.commitSignatures))
-                object["indexedRecords"] = .number(Double(report.indexedRecords))
-                object["extendsCheckpointOfSize"] = report.extendsCheckpointOfSize.map { .number(Double($0)) } ?? .null
-                print(JSONValue.object(object).prettyString())
-                return
-            }
-            print("OK: \(report.records) records in \(report.batches) batches of \(store.origin): every id, link, leaf and root recomputed; \(report.checkpointSignatures) checkpoint and \(report.commitSignatures) commit signatures verified; \(report.indexedRecords) index rows match the log.")
-            print("Log size \(report.records), root \(root)")
-            if let size = report.extendsCheckpointOfSize {
-                print("The log is an append-only extension of the earlier checkpoint of size \(size).")
+            try JSONFailure.reporting(json: output.json) {
+                let earlier = try against.map { path in
+                    String(decoding: try FieldInput.readFile(path, what: "checkpoint file"), as: UTF8.self)
+                }
+                let store = try storeOptions.open(syncingIndex: false)
+                let progress = Terminal.counter("verifying", unit: "records")
+                let report: VerifyReport
+                do {
+                    report = try store.verify(against: earlier) { done in progress?.update(done) }
+                    progress?.finish()
+                } catch {
+                    progress?.finish()
+                    throw error
+                }
+                let root = Data(report.root).base64EncodedString()
+                if output.json {
+                    var object = JSONObject()
+                    object["ok"] = .bool(true)
+                    object["origin"] = .string(store.origin)
+                    object["records"] = .number(Double(report.records))
+                    object["batches"] = .number(Double(report.batches))
+                    object["root"] = .string(root)
+                    object["checkpointSignatures"] = .number(Double(report.checkpointSignatures))
+                    object["commitSignatures"] = .number(Double(report.commitSignatures))
+                    object["indexedRecords"] = .number(Double(report.indexedRecords))
+                    object["extendsCheckpointOfSize"] = report.extendsCheckpointOfSize.map { .number(Double($0)) } ?? .null
+                    print(JSONValue.object(object).prettyString())
+                    return
+                }
+                print("OK: \(report.records) records in \(report.batches) batches of \(store.origin): every id, link, leaf and root recomputed; \(report.checkpointSignatures) checkpoint and \(report.commitSignatures) commit signatures verified; \(report.indexedRecords) index rows match the log.")
+                print("Log size \(report.records), root \(root)")
+                if let size = report.extendsCheckpointOfSize {
+                    print("The log is an append-only extension of the earlier checkpoint of size \(size).")
+                }
             }
         }
     }

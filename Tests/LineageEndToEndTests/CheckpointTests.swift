@@ -45,4 +45,24 @@ struct CheckpointTests {
         let refused = try w.lineage("checkpoint", "proof", "b.txt")
         #expect(refused.status == 1 && refused.stderr.contains("does not extend the earlier checkpoint (size 5)"), "\(refused.stderr)")
     }
+
+    @Test("--json commands print a JSON result also when the verdict is negative or the command fails")
+    func jsonOnFailure() throws {
+        let w = try Workspace.withDatasets(3)
+        try w.write("key.pub", try w.ok("key", "show"))
+        func result(_ arguments: String...) throws -> (Int32, [String: Any]) {
+            let outcome = try w.run(Workspace.binary, arguments, in: nil, stdin: nil)
+            let object = try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any]
+            return (outcome.status, object ?? [:])
+        }
+        let (gateStatus, gate) = try result("gate", "nosuch.pkl", "--json")
+        #expect(gateStatus == 3 && gate["ok"] as? Bool == false && gate["exitCode"] as? Int == 3 && gate["reason"] is String)
+        try w.write("junk.json", "{}")
+        let (proofStatus, proof) = try result("verify-proof", "junk.json", "--key", "key.pub", "--json")
+        #expect(proofStatus == 2 && proof["status"] as? String == "error")
+        let history = History(workspace: w)
+        try w.git("update-ref", try history.ref, try history.commits()[1])
+        let (verifyStatus, verify) = try result("verify", "--json")
+        #expect(verifyStatus == 1 && verify["status"] as? String == "failed" && (verify["reason"] as? String)?.contains("rolled back") == true)
+    }
 }
