@@ -24,6 +24,38 @@ public enum Merkle {
         withUnsafeBytes(of: byte) { hasher.update(bufferPointer: $0) }
     }
 
+    /// The root of the perfect subtree over the records at `ranges` of `bytes` (a power of two of
+    /// them), computed in one buffer: no array per leaf or node (a segment of 256 records is
+    /// checked this way on every read).
+    public static func subtreeRoot(of bytes: [UInt8], ranges: [(Int, Int)]) -> [UInt8] {
+        precondition(!ranges.isEmpty && ranges.count & (ranges.count - 1) == 0, "a perfect subtree has a power of two of leaves")
+        var level = [UInt8](repeating: 0, count: ranges.count * 32)
+        bytes.withUnsafeBytes { source in
+            level.withUnsafeMutableBytes { hashes in
+                func store(_ digest: SHA256.Digest, at index: Int) {
+                    digest.withUnsafeBytes { hashes.baseAddress!.advanced(by: index * 32).copyMemory(from: $0.baseAddress!, byteCount: 32) }
+                }
+                for (i, (offset, length)) in ranges.enumerated() {
+                    var hasher = SHA256()
+                    prefix(0x00, &hasher)
+                    hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: source[offset..<(offset + length)]))
+                    store(hasher.finalize(), at: i)
+                }
+                var count = ranges.count
+                while count > 1 {
+                    for i in 0..<(count / 2) {
+                        var hasher = SHA256()
+                        prefix(0x01, &hasher)
+                        hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: hashes[(2 * i * 32)..<((2 * i + 2) * 32)]))
+                        store(hasher.finalize(), at: i)
+                    }
+                    count /= 2
+                }
+            }
+        }
+        return Array(level[0..<32])
+    }
+
     /// The root of an empty tree: SHA-256 of nothing.
     public static let emptyRoot: [UInt8] = Array(SHA256.hash(data: [UInt8]()))
 

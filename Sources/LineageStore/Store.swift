@@ -203,8 +203,7 @@ public final class Store {
         let block = 1 << Index.storedNodeLevel
         guard firstSeq % Int64(block) == 0, lines.count == block,
               let node = try index.node(level: Index.storedNodeLevel, index: UInt64(firstSeq) / UInt64(block), db) else { return false }
-        let leaves = lines.map { Merkle.leafHash(bytes[$0.0..<($0.0 + $0.1)]) }
-        if InMemoryTree(leaves: leaves).hash(start: 0, size: UInt64(block)) == node { return true }
+        if Merkle.subtreeRoot(of: bytes, ranges: lines) == node { return true }
         for (i, (offset, length)) in lines.enumerated() {
             let id = Digest(hashing: Array(bytes[offset..<(offset + length)]))
             if try !index.hasKey(of: id, at: firstSeq + Int64(i), db) { throw Store.altered(seq: firstSeq + Int64(i), now: id) }

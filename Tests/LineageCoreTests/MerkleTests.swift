@@ -95,3 +95,20 @@ struct MerkleTests {
         #expect(CompactRange(encoded: Array(range.encoded.dropLast())) == nil)
     }
 }
+
+@Suite("Merkle subtree roots over a segment's bytes")
+struct SubtreeRootTests {
+    @Test("equal to the root of the leaf hashes, for 1 to 256 records")
+    func sameAsLeafHashes() {
+        for count in [1, 2, 4, 8, 64, 256] {
+            var bytes: [UInt8] = [], ranges: [(Int, Int)] = []
+            for i in 0..<count {
+                let record = Array("{\"n\":\(i * 7919)}".utf8)
+                ranges.append((bytes.count, record.count))
+                bytes += record + [0x0A]
+            }
+            let leaves = ranges.map { Merkle.leafHash(bytes[$0.0..<($0.0 + $0.1)]) }
+            #expect(Merkle.subtreeRoot(of: bytes, ranges: ranges) == Merkle.root(leafHashes: leaves))
+        }
+    }
+}
