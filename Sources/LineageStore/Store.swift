@@ -82,7 +82,11 @@ public final class Store {
             try repository.setConfigValue("lineage.origin", origin)
             try repository.setConfigValue("lineage.formatVersion", formatVersion)
             try FileManager.default.createDirectory(atPath: (path as NSString).appendingPathComponent("payloads"),
-                                                    withIntermediateDirectories: true)
+                                                    withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            // Inside a project's git work tree, the store keeps itself out of the project's commits
+            // (its private key, index and raw payloads were staged by `git add -A`).
+            try Data("# lineage: this store is not part of the project's git history\n*\n".utf8)
+                .write(to: URL(fileURLWithPath: (path as NSString).appendingPathComponent(".gitignore")))
             let store = try Store(path: path, repository: repository, origin: origin)
             try store.generateSigningKey()
             return store

@@ -125,4 +125,19 @@ struct CommandTests {
         #expect(shown.contains(second))
         #expect(shown.contains("\"supersedes\": \"\(chain.ids["deployment"]!)\""))
     }
+
+    @Test("a store made inside a project's git work tree stays out of the project's commits")
+    func storeIgnoresItself() throws {
+        let w = try Workspace()
+        _ = try w.run("/usr/bin/env", ["git", "init", "-q"], in: nil, stdin: nil)
+        try w.write("a.csv", "x\n")
+        try w.ok("init")
+        try w.ok("add", "dataset", "a.csv", "--name", "a")
+        try w.ok("record", "model", "--name", "m", "--digest", "sha256:" + String(repeating: "a", count: 64))
+        try w.ok("record", "prediction", "--id", "p", "--model", "model:m", "--input-json", "{\"customer\":\"Jane Roe\"}", "--output", "{\"label\":1}")
+        _ = try w.run("/usr/bin/env", ["git", "add", "-A"], in: nil, stdin: nil)
+        let staged = try w.run("/usr/bin/env", ["git", "status", "--porcelain"], in: nil, stdin: nil).stdout
+        #expect(staged.contains("a.csv"))
+        #expect(!staged.contains(".lineage"), "\(staged)")
+    }
 }
