@@ -1,16 +1,22 @@
 import Foundation
 import GitStore
+import LineageCore
 
 /// Reads segments on a second thread, through a repository handle of its own, while the caller
 /// works through the ones it already has: a query's next page is inflated while its current page
-/// is printed. Inflating segments is most of the work of listing predictions.
+/// is printed. Inflating segments is most of the work of listing predictions. A whole block of 256
+/// records also gets its Merkle subtree root computed there, for the reader's check (see
+/// `Store.checkSegment`): the hashing then overlaps with the caller's work too.
 final class SegmentPrefetcher: @unchecked Sendable {
     private let path: String
     private let queue = DispatchQueue(label: "lineage.segment-prefetch")
     private let lock = NSLock()
     /// Touched only on `queue`.
     private var repository: Repository?
-    private var ready: [ObjectID: [UInt8]] = [:]
+    /// A prefetched segment: its bytes, its records' byte ranges, and the Merkle root over them
+    /// when they are a whole block of 256.
+    typealias Prefetched = (bytes: [UInt8], lines: [(Int, Int)], root: [UInt8]?)
+    private var ready: [ObjectID: Prefetched] = [:]
     private var requested: Set<ObjectID> = []
 
     init(path: String) { self.path = path }
@@ -26,10 +32,14 @@ final class SegmentPrefetcher: @unchecked Sendable {
             for blob in wanted {
                 if repository == nil { repository = try? Repository.openBare(at: path) }
                 // A failed read is left to the caller, which reads the blob itself and reports the error.
-                let bytes = try? repository?.readBlob(blob)
+                let segment = (try? repository?.readBlob(blob)).flatMap { $0 }.map { bytes -> Prefetched in
+                    let lines = Segment.ranges(of: bytes)
+                    let root = lines.count == 1 << Index.storedNodeLevel ? Merkle.subtreeRoot(of: bytes, ranges: lines) : nil
+                    return (bytes, lines, root)
+                }
                 lock.lock()
                 requested.remove(blob)
-                if let bytes { ready[blob] = bytes }
+                if let segment { ready[blob] = segment }
                 lock.unlock()
             }
         }
@@ -44,7 +54,7 @@ final class SegmentPrefetcher: @unchecked Sendable {
 
     /// The bytes of `blob` if it was prefetched (waiting for it if it is being read); each is
     /// handed out once.
-    func take(_ blob: ObjectID) -> [UInt8]? {
+    func take(_ blob: ObjectID) -> Prefetched? {
         lock.lock()
         let pending = requested.contains(blob)
         lock.unlock()

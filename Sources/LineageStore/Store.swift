@@ -203,11 +203,11 @@ public final class Store {
     /// keeps, and its records hash to it (one check for the block instead of one per record); false
     /// when it is not such a block, and its records are checked one by one. Throws, naming the
     /// first altered record, when the block does not match.
-    private func checkSegment(firstSeq: Int64, bytes: [UInt8], lines: [(Int, Int)], _ db: Database?) throws -> Bool {
+    private func checkSegment(firstSeq: Int64, bytes: [UInt8], lines: [(Int, Int)], root: [UInt8]?, _ db: Database?) throws -> Bool {
         let block = 1 << Index.storedNodeLevel
         guard firstSeq % Int64(block) == 0, lines.count == block,
               let node = try index.node(level: Index.storedNodeLevel, index: UInt64(firstSeq) / UInt64(block), db) else { return false }
-        if Merkle.subtreeRoot(of: bytes, ranges: lines) == node { return true }
+        if (root ?? Merkle.subtreeRoot(of: bytes, ranges: lines)) == node { return true }
         for (i, (offset, length)) in lines.enumerated() {
             let id = Digest(hashing: Array(bytes[offset..<(offset + length)]))
             if try !index.hasKey(of: id, at: firstSeq + Int64(i), db) { throw Store.altered(seq: firstSeq + Int64(i), now: id) }
@@ -242,14 +242,19 @@ public final class Store {
             prefetcher?.drop(id)
             return (segmentCache[hit].bytes, segmentCache[hit].lines, segmentCache[hit].checked)
         }
-        let bytes: [UInt8]
-        do {
-            bytes = try prefetcher?.take(id) ?? repository.readBlob(id)
-        } catch {
-            throw LineageError.wrap(error, context: "cannot read segment \(id)")
+        let segment: SegmentPrefetcher.Prefetched
+        if let prefetched = prefetcher?.take(id) {
+            segment = prefetched
+        } else {
+            do {
+                let bytes = try repository.readBlob(id)
+                segment = (bytes, Segment.ranges(of: bytes), nil)
+            } catch {
+                throw LineageError.wrap(error, context: "cannot read segment \(id)")
+            }
         }
-        let lines = Segment.ranges(of: bytes)
-        let checked = try checkSegment(firstSeq: firstSeq, bytes: bytes, lines: lines, db)
+        let (bytes, lines) = (segment.bytes, segment.lines)
+        let checked = try checkSegment(firstSeq: firstSeq, bytes: bytes, lines: lines, root: segment.root, db)
         segmentCache.append((id, bytes, lines, checked))
         if segmentCache.count > Store.segmentCacheSize { segmentCache.removeFirst() }
         return (bytes, lines, checked)
