@@ -5,7 +5,7 @@ APT_PACKAGES := pkg-config libgit2-dev libsqlite3-dev git
 
 BENCH_RECORDS ?= 1000000
 
-.PHONY: all setup python-deps build release demo test test-release bench clean
+.PHONY: all setup python-deps build release demo test test-release bench fuzz clean
 
 all: build
 
@@ -78,6 +78,16 @@ bench: release python-deps
 	python3 bench/training_runs.py $$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/lineage 200 bench-results/training_runs.json
 	$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/lineage-bench --records $(BENCH_RECORDS) \
 	  --lineage $$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/lineage --out bench-results
+
+# Fuzzes the parsers that take untrusted input (JSON, the canonical scan, NDJSON lines, evidence
+# bundles, signed notes and checkpoints, policies, times) with libFuzzer, FUZZ_SECONDS each, from the
+# seed corpus in Fuzz/corpus (remade by Fuzz/make-corpus.sh). A separate build path: the sanitised
+# build does not disturb the normal one.
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD := --build-path .build/fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
+fuzz: setup
+	$(SWIFT) build --product lineage-fuzz $(FUZZ_BUILD)
+	Fuzz/run.sh $$($(SWIFT) build $(FUZZ_BUILD) --show-bin-path)/lineage-fuzz $(FUZZ_SECONDS)
 
 clean:
 	rm -rf .build

@@ -82,6 +82,10 @@ let package = Package(
             linkerSettings: [.unsafeFlags(["-use-ld=lld"])]
         ),
 
+        // `make fuzz`: the untrusted-input parsers under libFuzzer; built plainly, it replays a corpus.
+        .executableTarget(name: "lineage-fuzz", dependencies: ["LineageCore"], path: "Fuzz/Sources",
+                          linkerSettings: [.unsafeFlags(["-use-ld=lld"])]),
+
         .testTarget(name: "GitStoreTests", dependencies: ["GitStore", "Clibgit2"]),
         .testTarget(name: "LineageCoreTests", dependencies: ["LineageCore"]),
         .testTarget(
