@@ -15,7 +15,7 @@ extension Store {
     public func write<T>(actor: String, prewritten: PrewrittenBatch? = nil, _ body: (WriteTransaction) throws -> T) throws -> (T, AppendResult) {
         let lock = try WriteLock(path: (path as NSString).appendingPathComponent("lock"))
         defer { withExtendedLifetime(lock) {} }
-        try removeStaleLeftovers()
+        try removeStaleRefLocks()
         try syncIndex(holdingLock: true)
         // The next position, batch number and Merkle state come from the log's head, never from the
         // index alone: an index that disagrees is rebuilt before anything is built on it.
@@ -85,17 +85,22 @@ extension Store {
     /// How old a temporary object file must be to be taken as left behind.
     static let staleTemporaryObjectSeconds = 300
 
-    /// Removes what a writer killed mid-write leaves behind, under the write lock (so no live
-    /// lineage writer owns it): the log ref's lock file, which would make every later write fail,
-    /// and libgit2's temporary object files. Says so on stderr.
-    func removeStaleLeftovers() throws {
-        // POSIX calls only: this runs before every write (Foundation's first use costs ~0.1-0.5 ms).
+    /// Removes the log ref's lock file a writer killed while moving the ref leaves behind (it would
+    /// make every later write fail), under the write lock, so no live lineage writer owns it. Says
+    /// so on stderr. POSIX calls only: this runs before every write.
+    func removeStaleRefLocks() throws {
         for lock in [path + "/" + logReference + ".lock", path + "/packed-refs.lock"] where access(lock, F_OK) == 0 {
             guard unlink(lock) == 0 || errno == ENOENT else {
                 throw LineageError.storage("cannot remove the stale lock \(lock) left by a writer that was killed: \(String(cString: strerror(errno)))")
             }
             notice("removed \(lock), left by a writer that was killed while moving the log ref")
         }
+    }
+
+    /// Removes what a killed writer leaves behind: stale ref locks, and libgit2's temporary object
+    /// files (only garbage, never in the way of a write: removed by `reindex`, not by every write).
+    func removeStaleLeftovers() throws {
+        try removeStaleRefLocks()
         // Temporary object files only when older than a few minutes: ingest writes segments ahead on a
         // thread that does not hold the lock, and another writer's fresh files may be in progress.
         guard let directory = opendir(path + "/objects") else { return }

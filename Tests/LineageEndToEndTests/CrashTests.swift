@@ -92,6 +92,8 @@ struct CrashTests {
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(outcome.stderr.contains("left by a writer that was killed"), "\(outcome.stderr)")
         #expect(!FileManager.default.fileExists(atPath: "\(w.path)/.lineage/\(ref).lock"))
+        // Temporary objects are only garbage: reindex removes the stale ones.
+        #expect(try w.lineage("reindex").stderr.contains("removed 1 temporary object file"))
         #expect(!FileManager.default.fileExists(atPath: "\(w.path)/.lineage/objects/tmp_object_git2_abcdef"))
         #expect(FileManager.default.fileExists(atPath: "\(w.path)/.lineage/objects/tmp_object_git2_fresh"))
         try FileManager.default.removeItem(atPath: "\(w.path)/.lineage/objects/tmp_object_git2_fresh")
