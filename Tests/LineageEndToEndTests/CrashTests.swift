@@ -418,4 +418,23 @@ struct CrashTests {
         #expect(try w.ok("verify").hasPrefix("OK: 43 records"))
         try w.expectFsckClean()
     }
+
+    @Test("an unreadable trusted-keys file is an error, never an empty list that `key trust` writes back")
+    func unreadableTrustedKeys() throws {
+        let w = try Workspace.withDatasets(1)
+        let trusted = w.path + "/.lineage/keys/trusted"
+        let original = try String(contentsOfFile: trusted, encoding: .utf8)
+        // A directory where the file was: unreadable for root too.
+        try FileManager.default.moveItem(atPath: trusted, toPath: trusted + ".saved")
+        try FileManager.default.createDirectory(atPath: trusted, withIntermediateDirectories: false)
+        let key = try w.run("/bin/sh", ["-c", "cat .lineage/keys/trusted.saved"], in: nil, stdin: nil).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trust = try w.lineage("key", "trust", key)
+        #expect(trust.status == 4 && trust.stderr.contains("cannot read the trusted keys"), "\(trust.stderr)")
+        let verify = try w.lineage("verify")
+        #expect(verify.status == 4 && verify.stderr.contains("cannot read the trusted keys") && !verify.stderr.contains("trusts no key"), "\(verify.stderr)")
+        try FileManager.default.removeItem(atPath: trusted)
+        try FileManager.default.moveItem(atPath: trusted + ".saved", toPath: trusted)
+        #expect(try String(contentsOfFile: trusted, encoding: .utf8) == original)
+        #expect(try w.ok("verify").hasPrefix("OK: 1 records"))
+    }
 }
