@@ -257,6 +257,25 @@ extension Index {
         }
     }
 
+    /// What the index holds, in one statement (one read of the file's locks): the Merkle state, the
+    /// record and batch counts, and the log commit it reflects.
+    func facts() throws -> (range: CompactRange, records: Int64, batches: Int64, head: ObjectID?) {
+        try reading { db in
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+                SELECT (SELECT value FROM meta WHERE key = 'range'), (SELECT COALESCE(MAX(seq) + 1, 0) FROM record),
+                       (SELECT COALESCE(MAX(number) + 1, 0) FROM batch), (SELECT value FROM meta WHERE key = 'head')
+                """)) else { throw LineageError.storage("the index cannot be read; run `lineage reindex`") }
+            var range = CompactRange()
+            if let hex = row[0] as String? {
+                guard let bytes = Hex.decode(hex), let decoded = CompactRange(encoded: bytes) else {
+                    throw LineageError.storage("the index's Merkle state is unreadable; run `lineage reindex`")
+                }
+                range = decoded
+            }
+            return (range, row[1], row[2], (row[3] as String?).flatMap(ObjectID.init(hex:)))
+        }
+    }
+
     /// The right edge of the Merkle tree over every indexed record.
     func compactRange() throws -> CompactRange {
         try reading { db in

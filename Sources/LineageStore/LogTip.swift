@@ -36,13 +36,9 @@ extension Store {
 
     /// The same facts as the index holds them.
     func indexedTip() throws -> LogTip {
-        let range = try index.compactRange()
-        let records = try index.recordCount(), batches = try index.batchCount()
-        guard UInt64(records) == range.size else {
-            // A missing or extra row: make the comparison fail whatever the log says.
-            return LogTip(commit: try index.indexedHead(), batches: batches, size: UInt64.max, root: range.root)
-        }
-        return LogTip(commit: try index.indexedHead(), batches: batches, size: range.size, root: range.root)
+        let (range, records, batches, head) = try index.facts()
+        // A missing or extra row makes the comparison fail whatever the log says.
+        return LogTip(commit: head, batches: batches, size: UInt64(records) == range.size ? range.size : UInt64.max, root: range.root)
     }
 
     /// Makes sure the index agrees with the log before a batch is built on it: a writer takes the next

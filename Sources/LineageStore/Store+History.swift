@@ -52,8 +52,9 @@ extension Store {
     /// Checks that the indexed log extends the remembered checkpoint, and remembers the log's
     /// current checkpoint once it does. The index must be in step with the log (the caller synced
     /// it). Throws a verdict (exit 1) naming both checkpoints when the log was rolled back or rewritten.
-    func checkHistory(holdingLock: Bool = false) throws {
-        var range = try index.compactRange()
+    /// `known`: the index's state, when the caller just read it.
+    func checkHistory(holdingLock: Bool = false, known: (size: UInt64, root: [UInt8])? = nil) throws {
+        var range = try known.map { CompactRange.Summary(size: $0.size, root: $0.root) } ?? CompactRange.Summary(try index.compactRange())
         guard let remembered = try rememberedCheckpoint() else {
             remember(size: range.size, root: range.root)
             return
@@ -63,7 +64,7 @@ extension Store {
         while remembered.size > range.size, !holdingLock, attempts < 3 {
             let before = try index.indexedHead()
             try syncIndex()
-            range = try index.compactRange()
+            range = CompactRange.Summary(try index.compactRange())
             if try index.indexedHead() == before { break }
             attempts += 1
         }
@@ -130,5 +131,20 @@ extension Store {
             throw LineageError.storage("cannot record the accepted rewrite in \(acceptedRewritesPath): \(String(cString: strerror(errno)))")
         }
         return line
+    }
+}
+
+extension CompactRange {
+    /// A tree's size and root, all the history check needs.
+    struct Summary {
+        let size: UInt64
+        let root: [UInt8]
+
+        init(size: UInt64, root: [UInt8]) {
+            self.size = size
+            self.root = root
+        }
+
+        init(_ range: CompactRange) { self.init(size: range.size, root: range.root) }
     }
 }

@@ -21,7 +21,7 @@ extension Store {
         // index alone: an index that disagrees is rebuilt before anything is built on it.
         let tip = try logTip()
         try ensureIndexAgrees(with: tip)
-        try checkHistory(holdingLock: true)
+        try checkHistory(holdingLock: true, known: (tip.size, tip.root))
         return try index.batchReads(forWriting: true) {
             let transaction = WriteTransaction(store: self)
             let value = try body(transaction)
