@@ -96,7 +96,7 @@ extension Lineage {
                     if isRun {
                         var metrics = JSONObject()
                         for out in outs where (out["path"] as? String ?? "").hasSuffix(".json") {
-                            let file = root + "/" + (out["path"] as? String ?? "")
+                            let file = try Self.projectFile(out["path"] as? String ?? "", root: root)
                             if let data = FileManager.default.contents(atPath: file), let object = (try? JSONParser.parse([UInt8](data)))?.objectValue {
                                 for member in object where member.value.numberValue != nil { metrics[member.key] = member.value }
                             }
@@ -124,11 +124,32 @@ extension Lineage {
             }
         }
 
+        /// The file a dvc.lock path names inside the project at `root`; a path that leaves the
+        /// project (absolute, through `..`, or through a symbolic link) is refused: a crafted
+        /// dvc.lock must not make lineage read and record files elsewhere.
+        static func projectFile(_ relative: String, root: String) throws -> String {
+            let refuse = LineageError.input("dvc.lock names the path \(Names.printable(relative)), which is outside the project \(Names.printable(root)); lineage imports only files inside the project")
+            guard !relative.isEmpty, !relative.hasPrefix("/") else { throw refuse }
+            var depth = 0
+            for part in relative.split(separator: "/") where part != "." {
+                depth += part == ".." ? -1 : 1
+                if depth < 0 { throw refuse }
+            }
+            let file = root + "/" + relative
+            // Symbolic links: the real path must stay inside the project's real path.
+            if let real = realpath(file, nil), let base = realpath(root, nil) {
+                defer { free(real); free(base) }
+                let resolved = String(cString: real), project = String(cString: base)
+                guard resolved == project || resolved.hasPrefix(project == "/" ? "/" : project + "/") else { throw refuse }
+            }
+            return file
+        }
+
         /// Dataset or model fields for a dep or out: SHA-256 of the file when present, DVC's md5 kept.
         func artifact(_ entry: [String: Any], root: String, directory: Bool) throws -> JSONObject {
             let relative = entry["path"] as? String ?? ""
             let md5 = entry["md5"] as? String ?? ""
-            let file = root + "/" + relative
+            let file = try Self.projectFile(relative, root: root)
             let present = FileManager.default.fileExists(atPath: file)
             var fields = try ImportedArtifact.contentFields(
                 localFile: present ? file : nil,

@@ -214,4 +214,14 @@ struct BadInputTests {
         #expect(truncate(w.path + "/m.bin", 65 << 20) == 0 || FileManager.default.createFile(atPath: w.path + "/m.bin", contents: nil))
         try Self.expectRefused(w, ["record", "run", "--from-json", "m.bin"], status: 2, mentioning: "larger than 64 MiB")
     }
+
+    @Test("import dvc refuses paths that leave the project: '..', absolute, or through a symbolic link")
+    func dvcPathsOutsideProject() throws {
+        let w = try Self.seeded()
+        for path in ["../../etc/passwd", "/etc/passwd", "link.txt"] {
+            try w.write("dvc.lock", "schema: '2.0'\nstages:\n  prepare:\n    cmd: python prepare.py\n    outs:\n    - path: \(path)\n      md5: d41d8cd98f00b204e9800998ecf8427e\n      size: 10\n")
+            if path == "link.txt" { try FileManager.default.createSymbolicLink(atPath: w.path + "/link.txt", withDestinationPath: "/etc/hostname") }
+            try Self.expectRefused(w, ["import", "dvc", "dvc.lock"], status: 2, mentioning: "outside the project")
+        }
+    }
 }
