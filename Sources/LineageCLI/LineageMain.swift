@@ -13,7 +13,7 @@ public enum LineageMain {
         signal(SIGXFSZ, SIG_IGN)
         // Swift repairs invalid UTF-8 in arguments to U+FFFD: lineage would record what was not given.
         for i in 1..<Int(CommandLine.argc) {
-            guard let argument = CommandLine.unsafeArgv[i], String(validatingCString: argument) == nil else { continue }
+            guard let argument = CommandLine.unsafeArgv[i], !Names.isValidUTF8(argument) else { continue }
             Terminal.error("argument \(i) is not valid UTF-8; give text in UTF-8 (a payload's raw bytes go in a file: --input-file)", verdict: false)
             exit(LineageError.Kind.input.rawValue)
         }

@@ -124,3 +124,21 @@ struct RecordTests {
         }
     }
 }
+
+@Suite("UTF-8 validation of arguments")
+struct UTF8ValidationTests {
+    @Test("agrees with Swift's own validation on valid text, and on every malformed form")
+    func agrees() {
+        let samples: [[UInt8]] = [
+            Array("plain".utf8), Array("Jane Roe, Zürich, 東京, 🙂".utf8), [0xFF], [0xC0, 0x80], [0xE0, 0x80, 0x80], [0xED, 0xA0, 0x80],
+            [0xF4, 0x90, 0x80, 0x80], [0xF0, 0x9F, 0x99], [0x61, 0xE2, 0x82], [0xC3], [0xC3, 0xA9], [0xEF, 0xBF, 0xBD], [0x80],
+        ]
+        for sample in samples {
+            let expected = String(validating: sample, as: UTF8.self) != nil
+            let actual = (sample + [0]).withUnsafeBufferPointer { buffer in
+                buffer.withMemoryRebound(to: CChar.self) { Names.isValidUTF8($0.baseAddress!) }
+            }
+            #expect(actual == expected, "\(sample)")
+        }
+    }
+}
