@@ -45,7 +45,13 @@ extension Lineage {
                             message: "\(Names.printable(target)) (\(artifact.digest)) is not a registered model; register it with `lineage record model --file` or `lineage run --model`")])
                     }
                 } else {
-                    let entry = try store.resolve(target)
+                    let entry: IndexedRecord
+                do {
+                    entry = try store.resolve(target)
+                } catch let error as LineageError where error.kind == .notFound && !target.contains(":") {
+                    // Not a reference form (model:NAME@N, an id): most likely a model file that is not there.
+                    throw LineageError.input("\(Names.printable(target)) is neither a file nor a record of this store; give the model file's path or a reference like model:fraud@3")
+                }
                     guard entry.kind == .model else {
                         throw LineageError.input("\(Names.printable(target)) is a \(entry.kind), not a model file or model")
                     }

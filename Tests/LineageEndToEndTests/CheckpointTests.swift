@@ -56,7 +56,7 @@ struct CheckpointTests {
             return (outcome.status, object ?? [:])
         }
         let (gateStatus, gate) = try result("gate", "nosuch.pkl", "--json")
-        #expect(gateStatus == 3 && gate["ok"] as? Bool == false && gate["exitCode"] as? Int == 3 && gate["reason"] is String)
+        #expect(gateStatus == 2 && gate["ok"] as? Bool == false && gate["exitCode"] as? Int == 2 && gate["reason"] is String)
         try w.write("junk.json", "{}")
         let (proofStatus, proof) = try result("verify-proof", "junk.json", "--key", "key.pub", "--json")
         #expect(proofStatus == 2 && proof["status"] as? String == "error")
