@@ -121,22 +121,37 @@ extension Lineage {
             fields["status"] = .string(failure == nil ? "succeeded" : "failed")
             fields["error"] = failure.map(JSONValue.string)
             fields["inputs"] = .array(inputIDs.map { .string($0.description) })
-            let (runID, _) = try store.write(actor: actor) { tx in
+            let ((runID, artifactIDs), _) = try store.write(actor: actor) { tx in
                 let run = try tx.register(.run, fields: fields, timeMilliseconds: ended, actor: actor).id
+                var ids: [(RunArtifacts.Artifact, Digest)] = []
                 for (artifact, digest) in produced {
                     let isModel = models.contains { $0.path == artifact.path }
                     var artifactFields = RunArtifacts.datasetFields(artifact, digest)
                     artifactFields[isModel ? "producedBy" : "derivedFrom"] = .string(run.description)
                     if isModel { artifactFields["files"] = nil }
-                    try tx.register(isModel ? .model : .dataset, fields: artifactFields, timeMilliseconds: ended, actor: actor)
+                    ids.append((artifact, try tx.register(isModel ? .model : .dataset, fields: artifactFields, timeMilliseconds: ended, actor: actor).id))
                 }
-                return run
+                return (run, ids)
             }
             let entry = try store.index.record(id: runID)
             Terminal.standardError("lineage: recorded \(entry.map(RecordLabel.reference) ?? "run") \(runID)" + (failure.map { " as failed: \($0)" } ?? "") + "\n")
-            if startError != nil { throw ExitCode(127) }
-            if let status, status != 0 { throw ExitCode(status) }
-            if !missing.isEmpty { throw ExitCode(LineageError.Kind.input.rawValue) }
+            let exitCode: Int32 = startError != nil ? 127 : status.flatMap { $0 != 0 ? $0 : nil } ?? (missing.isEmpty ? 0 : LineageError.Kind.input.rawValue)
+            if writeOptions.json {
+                // What was recorded, also when the command failed: scripts read the run's id from here.
+                let outputs = try artifactIDs.map { artifact, id -> JSONValue in
+                    let recorded = try store.index.record(id: id)
+                    return .object(JSONObject([("path", .string(artifact.path)), ("id", .string(id.description)),
+                                               ("kind", .string(recorded?.kind.rawValue ?? "")),
+                                               ("ref", recorded.map { .string(RecordLabel.reference($0)) } ?? .null)]))
+                }
+                print(JSONValue.object(JSONObject([
+                    ("run", .object(JSONObject([("id", .string(runID.description)), ("ref", entry.map { .string(RecordLabel.reference($0)) } ?? .null)]))),
+                    ("status", .string(failure == nil ? "succeeded" : "failed")), ("error", failure.map(JSONValue.string) ?? .null),
+                    ("exitStatus", status.map { .number(Double($0)) } ?? .null), ("outputs", .array(outputs)),
+                    ("exitCode", .number(Double(exitCode))),
+                ])).prettyString())
+            }
+            if exitCode != 0 { throw ExitCode(exitCode) }
         }
 
         static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }

@@ -125,4 +125,20 @@ struct RunTests {
         #expect(outcome.status == 2)
         #expect(outcome.stderr.contains("lineage run"))
     }
+
+    @Test("run --json prints what was recorded, also when the command fails")
+    func runJSON() throws {
+        let w = try Workspace()
+        try w.ok("init")
+        try w.write("train.sh", "echo weights > model.bin\n")
+        let out = try w.ok("run", "--json", "--model", "m=model.bin", "--", "sh", "train.sh")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])
+        #expect(object["status"] as? String == "succeeded" && object["exitCode"] as? Int == 0)
+        let outputs = try #require(object["outputs"] as? [[String: Any]])
+        #expect(outputs.first?["ref"] as? String == "model:m@1" && outputs.first?["kind"] as? String == "model")
+        let failed = try w.lineage("run", "--json", "--", "sh", "-c", "exit 3")
+        let failure = try #require(try JSONSerialization.jsonObject(with: Data(failed.stdout.utf8)) as? [String: Any])
+        #expect(failed.status == 3 && failure["status"] as? String == "failed" && failure["exitStatus"] as? Int == 3)
+        #expect(((failure["run"] as? [String: Any])?["id"] as? String)?.hasPrefix("sha256:") == true)
+    }
 }
