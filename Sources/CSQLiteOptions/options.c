@@ -46,3 +46,7 @@ int lineage_sqlite_use_wal(sqlite3 *db) {
     sqlite3_finalize(statement);
     return result;
 }
+
+int lineage_sqlite_enable_uri(void) {
+    return sqlite3_config(SQLITE_CONFIG_URI, 1);
+}

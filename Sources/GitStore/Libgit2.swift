@@ -11,6 +11,12 @@ enum Libgit2 {
         // that it exists. lineage writes those objects itself just before (a batch's segments, then
         // its tree, then the commit on the log head), so each would be read for nothing.
         lineage_git_set_strict_object_creation(0)
+        // A store is read with its own configuration only: the user's ~/.gitconfig, XDG and system
+        // files are not read, so an unreadable $HOME cannot break every command, and no setting of the
+        // user's can change how a store is written or read.
+        for level in [GIT_CONFIG_LEVEL_GLOBAL, GIT_CONFIG_LEVEL_XDG, GIT_CONFIG_LEVEL_SYSTEM, GIT_CONFIG_LEVEL_PROGRAMDATA] {
+            lineage_git_set_config_search_path(level, "")
+        }
         return true
     }()
 

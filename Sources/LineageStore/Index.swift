@@ -28,7 +28,28 @@ public final class Index {
     /// During a rebuild, the positions of records other than predictions, for resolving links.
     var deferredSeqs: [Digest: Int64] = [:]
 
-    init(path: String) throws {
+    /// True when opened read-only and immutable (a store the user may only read, with no WAL).
+    let readOnly: Bool
+
+    /// Opens the index; `readOnly` opens it immutable, for a store whose files the user may only
+    /// read (no WAL and shared memory can be made): SQLite then reads the database file alone.
+    init(path: String, readOnly: Bool = false) throws {
+        self.readOnly = readOnly
+        if readOnly {
+            var configuration = Configuration()
+            configuration.readonly = true
+            configuration.busyMode = .timeout(Index.busyTimeout)
+            configuration.foreignKeysEnabled = false
+            configuration.allowsUnsafeTransactions = true
+            _ = lineage_sqlite_enable_uri()
+            let escaped = path.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "?", with: "%3f").replacingOccurrences(of: "#", with: "%23")
+            queue = try DatabaseQueue(path: "file:" + escaped + "?immutable=1", configuration: configuration)
+            let version = try queue.inDatabase { db in try db.makeStatement(sql: "PRAGMA user_version").integers().first }
+            guard version == Index.schemaVersion else {
+                throw LineageError.storage("the index at \(path) is of another version and this store is read-only for you; ask its owner to run `lineage reindex`")
+            }
+            return
+        }
         var configuration = Configuration()
         // WAL mode is set below, not with GRDB's `.wal`: that also reads the WAL file's size through
         // Foundation's URL resource values (user and group lookups through NSS, ~1 ms a process) to

@@ -20,6 +20,9 @@ extension Store {
 
     private func syncIndexOnce(holdingLock: Bool, progress: ((Int64) -> Void)?) throws {
         if try head() == index.indexedHead() { return }
+        if index.readOnly {
+            throw LineageError.storage("the index is behind the log and this store is read-only for you; ask its owner to run any lineage command, or read a copy of the store")
+        }
         let lock = holdingLock ? nil : try WriteLock(path: path + "/lock")
         defer { withExtendedLifetime(lock) {} }
         let logHead = try head()

@@ -62,7 +62,11 @@ extension Store {
     /// trusted with `lineage key trust`. A file that exists but cannot be read is an error, never
     /// an empty list (which `trust` would then write back, dropping every key).
     public func trustedKeys() throws -> [VerifierKey] {
-        guard FileManager.default.fileExists(atPath: trustedKeysPath) else { return [] }
+        var info = stat()
+        if stat(trustedKeysPath, &info) != 0 {
+            if errno == ENOENT { return [] }
+            throw LineageError.storage("cannot read the trusted keys in \(trustedKeysPath) (\(String(cString: strerror(errno)))); check the permissions of \(keysDirectory)")
+        }
         guard let bytes = FileBytes.read(trustedKeysPath), let text = String(validating: bytes, as: UTF8.self) else {
             throw LineageError.storage("cannot read the trusted keys in \(trustedKeysPath) (\(String(cString: strerror(errno)))); check its permissions")
         }

@@ -44,12 +44,27 @@ public final class Store {
     private static func openIndex(at indexPath: String) throws -> Index {
         do {
             return try Index(path: indexPath)
+        } catch where Store.isReadOnly(indexPath) {
+            // A store the user may only read: with no WAL to replay, the database file is the whole index.
+            var info = stat()
+            guard stat(indexPath + "-wal", &info) != 0 || info.st_size == 0 else {
+                throw LineageError.storage("this store is read-only for you and its index has changes not yet in index.sqlite (index.sqlite-wal); ask its owner to run any lineage command, or read a copy of the store")
+            }
+            do { return try Index(path: indexPath, readOnly: true) } catch {
+                throw LineageError.wrap(error, context: "cannot open the index at \(indexPath) read-only")
+            }
         } catch where Index.isDamage(error) {
             try Index.remove(at: indexPath)
             do { return try Index(path: indexPath) } catch { throw LineageError.wrap(error, context: "cannot create the index at \(indexPath)") }
         } catch {
             throw LineageError.wrap(error, context: "cannot open the index at \(indexPath)")
         }
+    }
+
+    /// True when the directory holding `file` cannot be written by this user (or is on a read-only
+    /// file system), so SQLite cannot make the index's WAL and shared-memory files there.
+    static func isReadOnly(_ file: String) -> Bool {
+        access((file as NSString).deletingLastPathComponent, W_OK) != 0 || (access(file, F_OK) == 0 && access(file, W_OK) != 0)
     }
 
     /// Replaces the index with a new, empty one, for a rebuild of a damaged file. The caller holds the write lock.

@@ -11,6 +11,9 @@ final class WriteLock {
 
     init(path: String) throws {
         descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        if descriptor < 0, errno == EACCES || errno == EROFS || errno == EPERM {
+            throw LineageError.storage("this store is read-only for you (\(String(cString: strerror(errno))) opening its lock \(path)); writing needs write access to the store")
+        }
         guard descriptor >= 0 else {
             throw LineageError.storage("cannot open the store lock \(path): \(String(cString: strerror(errno)))")
         }

@@ -437,4 +437,35 @@ struct CrashTests {
         #expect(try String(contentsOfFile: trusted, encoding: .utf8) == original)
         #expect(try w.ok("verify").hasPrefix("OK: 1 records"))
     }
+
+    @Test("a store the user may only read: reads work without WAL files, writes say it is read-only, keys unreadable are said as such")
+    func readOnlyStore() throws {
+        let w = try CrashTests.deployed()
+        try w.write("p.ndjson", CrashTests.predictions(0..<300))
+        try w.ok("ingest", "p.ndjson")
+        // The owner's index with its WAL emptied into the file, then the WAL files gone.
+        let index = w.path + "/.lineage/index.sqlite"
+        _ = try w.run("/usr/bin/env", ["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('PRAGMA wal_checkpoint(TRUNCATE)'); c.close()", index], in: nil, stdin: nil)
+        for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: index + suffix) }
+        _ = try w.run("/bin/chmod", ["-R", "a+rX,a-w", w.path], in: nil, stdin: nil)
+        defer { _ = try? w.run("/bin/chmod", ["-R", "u+w", w.path], in: nil, stdin: nil) }
+        // Root may write anywhere: the reader runs as nobody.
+        func reader(_ arguments: String...) throws -> Outcome {
+            getuid() == 0
+                ? try w.run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", Workspace.binary] + arguments, in: nil, stdin: nil)
+                : try w.run(Workspace.binary, arguments, in: nil, stdin: nil)
+        }
+        let show = try reader("show", "p7")
+        #expect(show.status == 0 && show.stdout.hasPrefix("prediction p7"), "\(show.stderr)")
+        #expect(try reader("verify").stdout.hasPrefix("OK: 302 records"))
+        #expect(try reader("query", "--kind", "prediction", "-n", "3").stdout.split(separator: "\n").count == 3)
+        #expect(!FileManager.default.fileExists(atPath: index + "-wal"))
+        let write = try reader("record", "prediction", "--id", "x", "--deployment", "deployment:m/prod", "--output", "{}")
+        #expect(write.status == 4 && write.stderr.contains("this store is read-only for you"), "\(write.stderr)")
+        if getuid() == 0 {
+            _ = try w.run("/bin/chmod", ["700", w.path + "/.lineage/keys"], in: nil, stdin: nil)
+            let verify = try reader("verify")
+            #expect(verify.status == 4 && verify.stderr.contains("cannot read the trusted keys") && !verify.stderr.contains("trusts no key"), "\(verify.stderr)")
+        }
+    }
 }

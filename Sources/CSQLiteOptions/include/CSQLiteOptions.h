@@ -24,6 +24,10 @@ int lineage_sqlite_keep_wal(sqlite3 *db, int max_frames, int busy_timeout_ms);
  */
 int lineage_sqlite_use_wal(sqlite3 *db);
 
+/* Lets file names be URIs (file:…?immutable=1), process-wide. Call before the first connection opens;
+   returns SQLITE_OK, or SQLITE_MISUSE once SQLite is initialised (URIs then stay as they were). */
+int lineage_sqlite_enable_uri(void);
+
 /* Checkpoints the WAL and truncates it to nothing unless a reader still uses it, without waiting. */
 void lineage_sqlite_truncate_wal(sqlite3 *db, int busy_timeout_ms);
 #endif
