@@ -224,4 +224,34 @@ struct BadInputTests {
             try Self.expectRefused(w, ["import", "dvc", "dvc.lock"], status: 2, mentioning: "outside the project")
         }
     }
+
+    @Test("the hostile-input catalogue: every input refused with its documented code, no signal, in 1 GB of address space")
+    func catalogueBounded() throws {
+        let w = try Self.seeded()
+        let levels = (1...9).map { n in "l\(n): &l\(n) [" + Array(repeating: n == 1 ? "\"x\"" : "*l\(n - 1)", count: 9).joined(separator: ",") + "]" }
+        try w.write("bomb.yaml", levels.joined(separator: "\n") + "\n")
+        try w.write("m.bin", "weights\n")
+        try w.write("deep.ndjson", String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "\n")
+        let descending = (0..<40_000).reversed().map { "\"k\($0)\":\($0)" }.joined(separator: ",")
+        try w.write("wide.ndjson", "{" + descending + "}\n")
+        try w.write("bundle.json", #"{"format":"lineage-evidence-bundle/1","subject":"sha256:00","checkpoint":"x","records":[{}]}"#)
+        try w.write("a.txt", "not a checkpoint\n")
+        try FileManager.default.createDirectory(atPath: w.path + "/adir", withIntermediateDirectories: true)
+        try w.write("dvc.lock", "schema: '2.0'\nstages:\n  s:\n    cmd: x\n    outs:\n    - path: ../../etc/passwd\n      md5: d41d8cd98f00b204e9800998ecf8427e\n")
+        let catalogue: [([String], Int32)] = [
+            (["query", "--since", "999999999999999d"], 2), (["query", "--until", "9223372036854775807d"], 2),
+            (["gate", "m.bin", "--policy", "bomb.yaml"], 2), (["ingest", "-", "--batch-size", "4000000000000000000"], 2),
+            (["ingest", "deep.ndjson"], 2), (["ingest", "wide.ndjson"], 2), (["verify-proof", "bundle.json", "--key", "x+00000000+AAAA"], 2),
+            (["checkpoint", "compare", "a.txt", "a.txt", "--key", "x+00000000+AAAA"], 2), (["import", "dvc", "dvc.lock"], 2),
+            (["ingest", "adir"], 2), (["record", "run", "--name", "r", "--time", "0000-01-01T00:00:00Z"], 2),
+            (["record", "run", "--name", "r", "--param", "x=1e999"], 2), (["show", "sha256:" + String(repeating: "f", count: 64)], 3),
+        ]
+        let head = try w.logHead()
+        for (arguments, status) in catalogue {
+            let outcome = try w.run("/bin/bash", ["-c", #"ulimit -v 1000000; exec "$0" "$@""#, Workspace.binary] + arguments, in: nil, stdin: nil)
+            #expect(outcome.status == status, "\(arguments): exit \(outcome.status): \(outcome.stderr.prefix(300))")
+            #expect(outcome.stderr.hasPrefix("lineage: error: ") && outcome.stderr.split(separator: "\n").count == 1, "\(arguments): \(outcome.stderr.prefix(300))")
+        }
+        #expect(try w.logHead() == head)
+    }
 }
