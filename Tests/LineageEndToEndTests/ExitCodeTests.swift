@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+
+/// Every exit code docs/commands.md states, checked case by case against the built binary.
+@Suite("exit codes as docs/commands.md documents them")
+struct ExitCodeTests {
+    /// One documented case: what is run, the code the docs give, and where they say so.
+    struct Case: CustomStringConvertible {
+        let arguments: [String]
+        let status: Int32
+        let documented: String
+        var description: String { "\(arguments.joined(separator: " ")) (docs: \(documented))" }
+    }
+
+    @Test("each documented case exits with its documented code, one line on stderr, the log head unmoved")
+    func table() throws {
+        let w = try BadInputTests.seeded()
+        try w.write("m.bin", "weights\n")
+        try w.write("bad-params.json", "{not json")
+        try w.write("old.lock", "stages:\n  s:\n    cmd: x\n")
+        try w.write("notjson.json", "this is not json")
+        try w.write("bad.ndjson", "{\"predictionId\":5,\"model\":\"model:m\"}\n")
+        try w.write("mlflow.db", "not a database")
+        try FileManager.default.createDirectory(atPath: w.path + "/adir", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: w.path + "/full", withIntermediateDirectories: true)
+        try w.write("full/x", "x")
+        try w.write("key.pub", try w.ok("key", "show"))
+        try w.write("bundle.json", try w.ok("prove", "p-1"))
+        let bundle = try String(contentsOfFile: w.path + "/bundle.json", encoding: .utf8)
+        try w.write("tampered.json", bundle.replacingOccurrences(of: "\"leafIndex\": 2", with: "\"leafIndex\": 1"))
+        let cases: [Case] = [
+            Case(arguments: ["init"], status: 2, documented: "init over an existing store (exit 2)"),
+            Case(arguments: ["init", "--store", "full"], status: 2, documented: "init over a non-empty directory (exit 2)"),
+            Case(arguments: ["record", "run", "--name", "r", "--input", "dataset:nope"], status: 3, documented: "a link to a record not in the store (exit 3)"),
+            Case(arguments: ["record", "run", "--name", "r", "--input", "model:m"], status: 2, documented: "a link of the wrong kind (exit 2)"),
+            Case(arguments: ["run", "--params-file", "bad-params.json", "--", "true"], status: 2, documented: "a params file that does not parse is refused (2)"),
+            Case(arguments: ["metric", "auc=1"], status: 2, documented: "metric outside a run is refused (2)"),
+            Case(arguments: ["gate", "m.bin"], status: 1, documented: "gate refuses (1): an unregistered model"),
+            Case(arguments: ["gate", "nope.pkl"], status: 2, documented: "policy.md: a model file that does not exist (2)"),
+            Case(arguments: ["gate", "model:nope"], status: 3, documented: "policy.md: a model reference the store lacks (3)"),
+            Case(arguments: ["ingest", "bad.ndjson"], status: 2, documented: "the first bad line stops ingest (exit 2)"),
+            Case(arguments: ["ingest", "adir"], status: 2, documented: "a directory as input is refused (exit 2)"),
+            Case(arguments: ["query", "--since", "yesterday"], status: 2, documented: "a malformed duration or time is refused (exit 2)"),
+            Case(arguments: ["query", "--kind", "prediction", "--where", "nosuchfield=1"], status: 2, documented: "a --where on a field no record of that kind has (exit 2)"),
+            Case(arguments: ["import", "dvc", "old.lock"], status: 2, documented: "DVC 1.x lock files are refused with exit 2"),
+            Case(arguments: ["import", "mlflow", "--tracking-uri", "sqlite:///mlflow.db"], status: 2, documented: "an unknown MLflow database is refused with exit 2"),
+            Case(arguments: ["verify-proof", "tampered.json", "--key", "key.pub"], status: 1, documented: "a bundle that does not verify (1)"),
+            Case(arguments: ["verify-proof", "notjson.json", "--key", "key.pub"], status: 2, documented: "a bundle that is not JSON is bad input (2)"),
+            Case(arguments: ["show", "sha256:" + String(repeating: "f", count: 64)], status: 3, documented: "exit 3: an unknown id"),
+            Case(arguments: ["show", "model:nope"], status: 3, documented: "exit 3: an unknown name"),
+            Case(arguments: ["trace", "no-such-prediction"], status: 3, documented: "exit 3: an unknown prediction id"),
+            Case(arguments: ["show", "p-1", "--store", "adir"], status: 3, documented: "exit 3: no store"),
+            Case(arguments: ["show"], status: 2, documented: "exit 2: bad usage"),
+            Case(arguments: ["query", "--nosuch"], status: 2, documented: "exit 2: an unknown option"),
+            Case(arguments: ["record", "model", "--name", "bad name!"], status: 2, documented: "exit 2: a disallowed name"),
+            Case(arguments: ["record", "prediction", "--id", "p-1", "--model", "model:m", "--output", #"{"label":2}"#], status: 2,
+                 documented: "exit 2: a duplicate prediction id"),
+            Case(arguments: ["add", "dataset", "nope.csv", "--name", "n"], status: 2, documented: "exit 2: a missing input file"),
+        ]
+        let head = try w.logHead()
+        for item in cases {
+            let outcome = try w.run(Workspace.binary, item.arguments, in: nil, stdin: nil)
+            #expect(outcome.status == item.status, "\(item): exit \(outcome.status): \(outcome.stderr)")
+            // One sentence on stderr (gate prints its refusal as its report on stdout instead).
+            #expect(outcome.stderr.split(separator: "\n").count == (item.arguments[0] == "gate" && item.status == 1 ? 0 : 1), "\(item): \(outcome.stderr)")
+        }
+        #expect(try w.logHead() == head)
+    }
+}
