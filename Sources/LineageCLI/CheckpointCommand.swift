@@ -85,17 +85,11 @@ extension Lineage {
             @Option(help: ArgumentHelp("A consistency proof between them, from `lineage checkpoint proof`.", valueName: "file"))
             var proof: String?
 
-            @Option(name: .customLong("key"), help: ArgumentHelp("A trusted verifier key (NAME+KEYID+BASE64, or a file holding one); repeatable.", valueName: "pubkey"))
-            var keys: [String] = []
-
+            @OptionGroup var trustedKeys: TrustedKeyOptions
             @OptionGroup var output: OutputOptions
 
-            func validate() throws {
-                if keys.isEmpty { throw ValidationError("give the log's public key with --key (as `lineage key show` prints it)") }
-            }
-
             func run() throws {
-                let trusted = try keys.map(VerifierKeyArgument.parse)
+                let trusted = try trustedKeys.parsed()
                 let a = String(decoding: try FieldInput.readFile(first, what: "checkpoint"), as: UTF8.self)
                 let b = String(decoding: try FieldInput.readFile(second, what: "checkpoint"), as: UTF8.self)
                 let consistency = try proof.map { path in

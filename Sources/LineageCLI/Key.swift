@@ -94,3 +94,16 @@ enum VerifierKeyArgument {
         return try LineageError.catching { try VerifierKey(parsing: text) }
     }
 }
+
+/// `--key`, for commands that check signatures without a store (verify-proof, checkpoint compare).
+struct TrustedKeyOptions: ParsableArguments {
+    @Option(name: .customLong("key"), help: ArgumentHelp("A trusted verifier key (NAME+KEYID+BASE64, or a file holding one); repeatable.", valueName: "pubkey"))
+    var keys: [String] = []
+
+    func validate() throws {
+        if keys.isEmpty { throw ValidationError("give the log's public key with --key (as `lineage key show` prints it)") }
+    }
+
+    /// The keys, parsed.
+    func parsed() throws -> [VerifierKey] { try keys.map(VerifierKeyArgument.parse) }
+}

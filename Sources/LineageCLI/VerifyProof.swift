@@ -21,18 +21,12 @@ extension Lineage {
         @Argument(help: ArgumentHelp("The bundle written by `lineage prove` (- for standard input).", valueName: "bundle"))
         var bundle: String
 
-        @Option(name: .customLong("key"), help: ArgumentHelp("A trusted verifier key (NAME+KEYID+BASE64, or a file holding one); repeatable.", valueName: "pubkey"))
-        var keys: [String] = []
-
+        @OptionGroup var trustedKeys: TrustedKeyOptions
         @OptionGroup var output: OutputOptions
-
-        func validate() throws {
-            if keys.isEmpty { throw ValidationError("give the log's public key with --key (as `lineage key show` prints it)") }
-        }
 
         func run() throws {
             try JSONFailure.reporting(json: output.json) {
-                let trusted = try keys.map(VerifierKeyArgument.parse)
+                let trusted = try trustedKeys.parsed()
                 let bytes = try FieldInput.readFile(bundle, what: "bundle")
                 let parsed: EvidenceBundle
                 do {

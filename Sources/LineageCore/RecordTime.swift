@@ -37,25 +37,32 @@ public enum RecordTime {
 
     /// Parses the UTF-8 bytes of a record timestamp.
     static func parse(utf8 u: UnsafeBufferPointer<UInt8>) -> Int64? {
-        guard u.count == 24, u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-"), u[10] == UInt8(ascii: "T"),
-              u[13] == UInt8(ascii: ":"), u[16] == UInt8(ascii: ":"), u[19] == UInt8(ascii: "."),
-              u[23] == UInt8(ascii: "Z") else { return nil }
-        func number(_ from: Int, _ count: Int) -> Int? {
-            var v = 0
-            for i in from..<(from + count) {
-                let digit = u[i] &- UInt8(ascii: "0")
-                guard digit < 10 else { return nil }
-                v = v * 10 + Int(digit)
-            }
-            return v
+        guard u.count == 24, u[10] == UInt8(ascii: "T"), u[19] == UInt8(ascii: "."), u[23] == UInt8(ascii: "Z"),
+              let seconds = secondsOfDateTime(u), let ms = digits(u, 20, 3) else { return nil }
+        return seconds * 1000 + Int64(ms)
+    }
+
+    /// The decimal number in `count` digits from `from`; nil if one is not a digit.
+    @inline(__always)
+    static func digits(_ u: UnsafeBufferPointer<UInt8>, _ from: Int, _ count: Int) -> Int? {
+        var v = 0
+        for i in from..<(from + count) {
+            let digit = u[i] &- UInt8(ascii: "0")
+            guard digit < 10 else { return nil }
+            v = v * 10 + Int(digit)
         }
-        guard let y = number(0, 4), let mo = number(5, 2), let d = number(8, 2), let h = number(11, 2),
-              let mi = number(14, 2), let s = number(17, 2), let ms = number(20, 3),
-              y >= 1, (1...12).contains(mo), d >= 1, d <= daysIn(month: mo, year: y), h < 24, mi < 60, s < 60 else {
-            return nil
-        }
-        let days = Int64(days(fromCivil: y, mo, d))
-        return ((days * 86400 + Int64(h * 3600 + mi * 60 + s)) * 1000) + Int64(ms)
+        return v
+    }
+
+    /// Seconds since 1970 of `YYYY-MM-DD?HH:MM:SS` at the start of `u` (the separator at 10 is the
+    /// caller's to check), nil unless it is a real instant from the year 1 on.
+    @inline(__always)
+    static func secondsOfDateTime(_ u: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard u.count >= 19, u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-"), u[13] == UInt8(ascii: ":"), u[16] == UInt8(ascii: ":"),
+              let y = digits(u, 0, 4), let mo = digits(u, 5, 2), let d = digits(u, 8, 2), let h = digits(u, 11, 2),
+              let mi = digits(u, 14, 2), let s = digits(u, 17, 2),
+              y >= 1, (1...12).contains(mo), d >= 1, d <= daysIn(month: mo, year: y), h < 24, mi < 60, s < 60 else { return nil }
+        return Int64(days(fromCivil: y, mo, d)) * 86400 + Int64(h * 3600 + mi * 60 + s)
     }
 
     /// Parses any RFC 3339 date-time (`2026-11-01T09:00:00Z`, `2026-11-01t09:00:00.123456+02:00`):
@@ -63,22 +70,11 @@ public enum RecordTime {
     /// milliseconds; nil for anything RFC 3339 does not allow, for the year 0000, and for a leap
     /// second (:60), which a record cannot hold.
     public static func parseRFC3339(_ text: String) -> Int64? {
-        let u = Array(text.utf8)
-        guard u.count >= 20, u.count <= 64 else { return nil }
-        func number(_ from: Int, _ count: Int) -> Int? {
-            var v = 0
-            for i in from..<(from + count) {
-                let digit = u[i] &- UInt8(ascii: "0")
-                guard digit < 10 else { return nil }
-                v = v * 10 + Int(digit)
-            }
-            return v
-        }
-        guard u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-"), u[10] | 0x20 == UInt8(ascii: "t"),
-              u[13] == UInt8(ascii: ":"), u[16] == UInt8(ascii: ":"),
-              let y = number(0, 4), let mo = number(5, 2), let d = number(8, 2), let h = number(11, 2),
-              let mi = number(14, 2), let s = number(17, 2),
-              y >= 1, (1...12).contains(mo), d >= 1, d <= daysIn(month: mo, year: y), h < 24, mi < 60, s < 60 else { return nil }
+        Array(text.utf8).withUnsafeBufferPointer { parseRFC3339(utf8: $0) }
+    }
+
+    private static func parseRFC3339(utf8 u: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard u.count >= 20, u.count <= 64, u[10] | 0x20 == UInt8(ascii: "t"), let seconds = secondsOfDateTime(u) else { return nil }
         var i = 19, ms = 0
         if u[i] == UInt8(ascii: ".") {
             i += 1
@@ -96,14 +92,12 @@ public enum RecordTime {
             i += 1
         } else {
             guard u[i] == UInt8(ascii: "+") || u[i] == UInt8(ascii: "-"), i + 6 == u.count, u[i + 3] == UInt8(ascii: ":"),
-                  let oh = number(i + 1, 2), let om = number(i + 4, 2), oh < 24, om < 60 else { return nil }
+                  let oh = digits(u, i + 1, 2), let om = digits(u, i + 4, 2), oh < 24, om < 60 else { return nil }
             offset = (oh * 60 + om) * (u[i] == UInt8(ascii: "-") ? -1 : 1)
             i += 6
         }
         guard i == u.count else { return nil }
-        let days = Int64(days(fromCivil: y, mo, d))
-        let local = (days * 86400 + Int64(h * 3600 + mi * 60 + s)) * 1000 + Int64(ms)
-        let utc = local - Int64(offset) * 60_000
+        let utc = seconds * 1000 + Int64(ms) - Int64(offset) * 60_000
         return utc >= earliest ? utc : nil
     }
 

@@ -24,6 +24,11 @@ struct BadInputTests {
         }
     }
 
+    /// 324 bytes of YAML whose aliases expand to 9^9 strings.
+    static let aliasBomb = (1...9).map { n in
+        "l\(n): &l\(n) [" + Array(repeating: n == 1 ? "\"x\"" : "*l\(n - 1)", count: 9).joined(separator: ",") + "]"
+    }.joined(separator: "\n") + "\n"
+
     static func seeded() throws -> Workspace {
         let workspace = try Workspace()
         try workspace.write("a.csv", "x\n1\n")
@@ -202,8 +207,7 @@ struct BadInputTests {
     @Test("a YAML alias bomb, a FIFO and an oversized file are refused in bounded memory")
     func boundedResources() throws {
         let w = try Self.seeded()
-        let levels = (1...9).map { n in "l\(n): &l\(n) [" + Array(repeating: n == 1 ? "\"x\"" : "*l\(n - 1)", count: 9).joined(separator: ",") + "]" }
-        try w.write("bomb.yaml", levels.joined(separator: "\n") + "\n")
+        try w.write("bomb.yaml", Self.aliasBomb)
         try w.write("m.bin", "weights\n")
         try Self.expectRefused(w, ["gate", "m.bin", "--policy", "bomb.yaml"], status: 2, mentioning: "anchor")
         try w.write("bad.yaml", "approvals: [1\nmetrics: x\n")
@@ -228,8 +232,7 @@ struct BadInputTests {
     @Test("the hostile-input catalogue: every input refused with its documented code, no signal, in 1 GB of address space")
     func catalogueBounded() throws {
         let w = try Self.seeded()
-        let levels = (1...9).map { n in "l\(n): &l\(n) [" + Array(repeating: n == 1 ? "\"x\"" : "*l\(n - 1)", count: 9).joined(separator: ",") + "]" }
-        try w.write("bomb.yaml", levels.joined(separator: "\n") + "\n")
+        try w.write("bomb.yaml", Self.aliasBomb)
         try w.write("m.bin", "weights\n")
         try w.write("deep.ndjson", String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "\n")
         let descending = (0..<40_000).reversed().map { "\"k\($0)\":\($0)" }.joined(separator: ",")

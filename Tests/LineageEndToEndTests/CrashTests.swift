@@ -19,6 +19,14 @@ struct CrashTests {
         return w
     }
 
+    /// A deployed store with `count` predictions ingested (p0, p1, …).
+    static func ingested(_ count: Int) throws -> Workspace {
+        let w = try deployed()
+        try w.write("p.ndjson", predictions(0..<count))
+        try w.ok("ingest", "p.ndjson")
+        return w
+    }
+
     /// NDJSON predictions `from..<to`, each with a raw input kept as a payload when `payloads`.
     static func predictions(_ range: Range<Int>, payloads: Bool = false) -> String {
         range.map { i in
@@ -56,9 +64,7 @@ struct CrashTests {
 
     @Test("an index row deleted: the next write takes its position from the log, rebuilds the index and signs a true checkpoint")
     func indexRowDeleted() throws {
-        let w = try CrashTests.deployed()
-        try w.write("p.ndjson", CrashTests.predictions(0..<100))
-        try w.ok("ingest", "p.ndjson")
+        let w = try CrashTests.ingested(100)
         try CrashTests.sql(w, "DELETE FROM record WHERE seq=(SELECT max(seq) FROM record)")
         let outcome = try w.lineage("record", "prediction", "--id", "newrec", "--deployment", "deployment:m/prod", "--output", "{\"label\":\"ok\"}")
         #expect(outcome.status == 0, "\(outcome.stderr)")
@@ -228,9 +234,7 @@ struct CrashTests {
 
     @Test("random bytes inside the index: any command rebuilds it from the log, reindex too")
     func indexDamaged() throws {
-        let w = try CrashTests.deployed()
-        try w.write("p.ndjson", CrashTests.predictions(0..<500))
-        try w.ok("ingest", "p.ndjson")
+        let w = try CrashTests.ingested(500)
         let file = w.path + "/.lineage/index.sqlite"
         let size = try (FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
         let handle = try #require(FileHandle(forWritingAtPath: file))
@@ -344,9 +348,7 @@ struct CrashTests {
     func readsNoticeTampering(prediction: Int) throws {
         // 600 predictions after two records: positions 256..511 form a whole block (checked against
         // its Merkle subtree), 512..601 a partial one (checked record by record).
-        let w = try CrashTests.deployed()
-        try w.write("p.ndjson", CrashTests.predictions(0..<600))
-        try w.ok("ingest", "p.ndjson")
+        let w = try CrashTests.ingested(600)
         let head = try w.logHead()
         let segment = prediction < 510 ? "records-000000000256.ndjson" : "records-000000000512.ndjson"
         let blob = try w.git("rev-parse", "\(head):\(segment)").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -440,9 +442,7 @@ struct CrashTests {
 
     @Test("a store the user may only read: reads work without WAL files, writes say it is read-only, keys unreadable are said as such")
     func readOnlyStore() throws {
-        let w = try CrashTests.deployed()
-        try w.write("p.ndjson", CrashTests.predictions(0..<300))
-        try w.ok("ingest", "p.ndjson")
+        let w = try CrashTests.ingested(300)
         // The owner's index with its WAL emptied into the file, then the WAL files gone.
         let index = w.path + "/.lineage/index.sqlite"
         _ = try w.run("/usr/bin/env", ["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('PRAGMA wal_checkpoint(TRUNCATE)'); c.close()", index], in: nil, stdin: nil)
