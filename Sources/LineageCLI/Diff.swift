@@ -21,12 +21,16 @@ extension Lineage {
         @OptionGroup var output: OutputOptions
         @OptionGroup var storeOptions: StoreOptions
 
-        /// One difference: a path like `params.lr` with its value on each side (nil when absent).
+        /// One difference: a path like `params.lr` with its value on each side (nil when absent),
+        /// as recorded: numbers stay numbers and booleans booleans in `--json`.
         struct Change {
             let path: String
-            let before: String?
-            let after: String?
+            let before: JSONValue?
+            let after: JSONValue?
         }
+
+        /// A value as text: strings bare, anything else as canonical JSON.
+        static func text(_ value: JSONValue) -> String { value.stringValue ?? value.canonicalString }
 
         func run() throws {
             let store = try storeOptions.open()
@@ -36,40 +40,39 @@ extension Lineage {
             }
             if output.json {
                 print(JSONValue.array(changes.map { change in
-                    .object(JSONObject([("path", .string(change.path)), ("before", change.before.map(JSONValue.string) ?? .null),
-                                        ("after", change.after.map(JSONValue.string) ?? .null)]))
+                    .object(JSONObject([("path", .string(change.path)), ("before", change.before ?? .null), ("after", change.after ?? .null)]))
                 }).prettyString())
                 return
             }
             print("\(first) → \(second): \(changes.isEmpty ? "no differences in lineage" : "\(changes.count) differences")")
             for change in changes {
                 switch (change.before, change.after) {
-                case (nil, let after?): print("  + \(change.path): \(after)")
-                case (let before?, nil): print("  - \(change.path): \(before)")
-                default: print("  ~ \(change.path): \(change.before!) → \(change.after!)")
+                case (nil, let after?): print("  + \(change.path): \(Self.text(after))")
+                case (let before?, nil): print("  - \(change.path): \(Self.text(before))")
+                default: print("  ~ \(change.path): \(Self.text(change.before!)) → \(Self.text(change.after!))")
                 }
             }
         }
 
         /// Flattened facts of a model's lineage: artifact, run params/metrics/code/environment, upstream datasets.
-        func facts(_ store: Store, _ reference: String) throws -> [String: String] {
+        func facts(_ store: Store, _ reference: String) throws -> [String: JSONValue] {
             let entry = try store.resolve(reference)
             guard entry.kind == .model else { throw LineageError.input("\(Names.printable(reference)) is a \(entry.kind), not a model") }
             let graph = try store.trace(from: entry)
-            var facts: [String: String] = [:]
+            var facts: [String: JSONValue] = [:]
             let model = try store.read(entry)
-            facts["model.digest"] = model["digest"]?.stringValue
+            facts["model.digest"] = model["digest"]
             if let runID = model["producedBy"]?.stringValue.flatMap({ Digest($0) }), let run = graph.records[runID] {
                 for field in ["params", "metrics", "environment", "code"] {
                     for member in run[field]?.objectValue ?? JSONObject() {
-                        facts["\(field).\(member.key)"] = member.value.stringValue ?? member.value.canonicalString
+                        facts["\(field).\(member.key)"] = member.value
                     }
                 }
-                facts["run"] = run.name
+                facts["run"] = run.name.map(JSONValue.string)
             }
             for id in graph.order {
                 guard let record = graph.records[id], record.kind == .dataset, let name = record.name else { continue }
-                facts["dataset.\(name)"] = "@\(record.version ?? 0) \(record["digest"]?.stringValue ?? "")"
+                facts["dataset.\(name)"] = .string("@\(record.version ?? 0) \(record["digest"]?.stringValue ?? "")")
             }
             return facts
         }

@@ -42,7 +42,7 @@ extension Lineage {
                         report = try store.gate(model, policy: rules, now: Int64(Date().timeIntervalSince1970 * 1000))
                     } else {
                         report = GateReport(model: nil, checks: [.init(name: "registered", passed: false,
-                            message: "\(Names.printable(target)) (\(artifact.digest)) is not a registered model; register it with `lineage record model --file` or `lineage run --model`")])
+                            message: "\(Names.printable(target)) (\(artifact.digest)) is not a registered model; register it with `lineage run --model`, `lineage record model --file`, `lineage import dvc` or `lineage import mlflow`")])
                     }
                 } else {
                     let entry: IndexedRecord

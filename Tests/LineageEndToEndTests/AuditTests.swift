@@ -83,12 +83,15 @@ struct AuditTests {
         try w.ok("record", "model", "--name", "fraud", "--file", "model3.pkl", "--run", "run:retrain")
         let changes = try #require(try JSONSerialization.jsonObject(with: Data(try w.ok("diff", "model:fraud@1", "model:fraud@3", "--json").utf8)) as? [[String: Any]])
         let paths = Dictionary(uniqueKeysWithValues: changes.map { ($0["path"] as! String, $0) })
-        #expect(paths["params.learning_rate"]?["before"] as? String == "0.1")
-        #expect(paths["params.learning_rate"]?["after"] as? String == "0.2")
-        #expect(paths["metrics.auc"]?["after"] as? String == "0.95")
+        // JSON types are kept: numbers stay numbers.
+        #expect(paths["params.learning_rate"]?["before"] as? Double == 0.1)
+        #expect(paths["params.learning_rate"]?["after"] as? Double == 0.2)
+        #expect(paths["metrics.auc"]?["after"] as? Double == 0.95)
+        #expect(!(paths["metrics.auc"]?["after"] is String))
         #expect(paths["code.commit"]?["after"] as? String == "feedface")
         #expect((paths["dataset.train"]?["after"] as? String)?.hasPrefix("@2 sha256:") == true)
         #expect(paths["params.n_estimators"] == nil)
+        #expect(try w.ok("diff", "model:fraud@1", "model:fraud@3").contains("~ params.learning_rate: 0.1 → 0.2"))
         #expect(try w.ok("diff", "model:fraud@1", "model:fraud@1").contains("no differences"))
         #expect(try w.lineage("diff", "model:fraud@1", "dataset:raw").status == 2)
     }
