@@ -19,14 +19,17 @@ extension Lineage {
                 """
         )
 
-        @Option(name: .customLong("tracking-uri"), help: ArgumentHelp("The MLflow tracking database, sqlite:///path/mlflow.db.", valueName: "uri"))
-        var trackingURI: String
+        @Option(name: .customLong("tracking-uri"), help: ArgumentHelp("The MLflow tracking database, as MLflow reads it: sqlite:///mlflow.db (relative) or sqlite:////abs/mlflow.db (default: $MLFLOW_TRACKING_URI).", valueName: "uri"))
+        var trackingURI: String?
 
         @OptionGroup var writeOptions: WriteOptions
         @OptionGroup var storeOptions: StoreOptions
 
         func run() throws {
-            let mlflow = try MLflowDatabase(trackingURI: trackingURI)
+            guard let uri = trackingURI ?? Environment.value("MLFLOW_TRACKING_URI"), !uri.isEmpty else {
+                throw LineageError.input("give the tracking database with --tracking-uri sqlite:///mlflow.db, or set MLFLOW_TRACKING_URI as for MLflow")
+            }
+            let mlflow = try MLflowDatabase(trackingURI: uri)
             let store = try storeOptions.open()
             let actor = writeOptions.resolvedActor
             let now = Int64(Date().timeIntervalSince1970 * 1000)

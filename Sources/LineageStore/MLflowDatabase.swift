@@ -67,13 +67,21 @@ public struct MLflowDatabase {
     /// Every registered model version.
     public let modelVersions: [ModelVersion]
 
-    /// Opens `sqlite:///PATH` (or a plain path) read-only and reads everything; refuses unknown schemas.
+    /// Opens a tracking database read-only and reads everything; refuses unknown schemas. The URI
+    /// is read as MLflow (SQLAlchemy) reads it: `sqlite:///mlflow.db` is relative to the working
+    /// directory, `sqlite:////abs/mlflow.db` absolute, a `?query` is ignored; a plain path is taken as is.
     public init(trackingURI: String) throws {
         var path = trackingURI
-        if path.hasPrefix("sqlite:///") { path = String(path.dropFirst("sqlite:///".count - 1)) }
-        else if path.contains("://") { throw LineageError.input("only sqlite tracking URIs are supported (sqlite:///path/mlflow.db), not \(Names.printable(trackingURI))") }
+        if path.hasPrefix("sqlite:///") {
+            path = String(path.dropFirst("sqlite:///".count))
+            if let query = path.firstIndex(of: "?") { path = String(path[..<query]) }
+        } else if path.contains("://") || path.hasPrefix("sqlite:") {
+            throw LineageError.input("only sqlite tracking URIs are supported (sqlite:///mlflow.db, relative, or sqlite:////abs/path/mlflow.db), not \(Names.printable(trackingURI))")
+        }
         guard FileManager.default.fileExists(atPath: path) else {
-            throw LineageError.input("there is no MLflow database at \(Names.printable(path)); check --tracking-uri")
+            let absolute = !path.hasPrefix("/") && FileManager.default.fileExists(atPath: "/" + path)
+                ? " (sqlite:/// is relative, as in MLflow; for /\(path) write four slashes: sqlite:////\(path))" : ""
+            throw LineageError.input("there is no MLflow database at \(Names.printable(path))\(absolute); check --tracking-uri")
         }
         self.path = path
         var configuration = Configuration()

@@ -10,9 +10,9 @@ struct ImportTests {
     func importsOnce() throws {
         let w = try Workspace()
         try w.ok("init")
-        let first = try json(try w.ok("import", "mlflow", "--tracking-uri", "sqlite://" + Self.fixture, "--json"))
+        let first = try json(try w.ok("import", "mlflow", "--tracking-uri", "sqlite:///" + Self.fixture, "--json"))
         #expect(first["added"] as? Int == 4)
-        let again = try json(try w.ok("import", "mlflow", "--tracking-uri", "sqlite://" + Self.fixture, "--json"))
+        let again = try json(try w.ok("import", "mlflow", "--tracking-uri", "sqlite:///" + Self.fixture, "--json"))
         #expect(again["added"] as? Int == 0)
         #expect(again["existing"] as? Int == 4)
         let graph = try json(try w.ok("trace", "model:fraud-model", "--json"))
@@ -40,13 +40,26 @@ struct ImportTests {
         try FileManager.default.copyItem(atPath: Self.fixture, toPath: copy)
         #expect(try w.run("/usr/bin/env", ["sqlite3", copy, "UPDATE alembic_version SET version_num = 'ffff0000'"], in: nil, stdin: nil).status == 0)
         let head = try w.logHead()
-        for (uri, fragment) in [("sqlite://" + copy, "schema revision ffff0000"), ("sqlite://" + w.path + "/none.db", "there is no MLflow database"),
+        for (uri, fragment) in [("sqlite:///" + copy, "schema revision ffff0000"), ("sqlite:///" + w.path + "/none.db", "there is no MLflow database"),
                                 ("postgresql://db/mlflow", "only sqlite tracking URIs")] {
             let outcome = try w.lineage("import", "mlflow", "--tracking-uri", uri)
             #expect(outcome.status == 2, "\(uri): \(outcome.stderr)")
             #expect(outcome.stderr.contains(fragment), "\(outcome.stderr)")
         }
         #expect(try w.logHead() == head)
+    }
+
+    @Test("the README's command as written: sqlite:///mlflow.db is relative, as in MLflow, and MLFLOW_TRACKING_URI is the default")
+    func readmeCommand() throws {
+        let w = try Workspace()
+        try w.ok("init")
+        try FileManager.default.copyItem(atPath: Self.fixture, toPath: w.path + "/mlflow.db")
+        #expect(try w.ok("import", "mlflow", "--tracking-uri", "sqlite:///mlflow.db").hasPrefix("Imported"))
+        w.environment["MLFLOW_TRACKING_URI"] = "sqlite:///mlflow.db?mode=ro"
+        #expect(try w.ok("import", "mlflow").contains("0 new records"))
+        w.environment["MLFLOW_TRACKING_URI"] = nil
+        let missing = try w.lineage("import", "mlflow")
+        #expect(missing.status == 2 && missing.stderr.contains("MLFLOW_TRACKING_URI"), "\(missing.stderr)")
     }
 }
 
