@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import LineageCore
 import LineageStore
@@ -15,6 +16,9 @@ extension Lineage {
         @Argument(help: ArgumentHelp("The record to show.", valueName: "ref"))
         var reference: String
 
+        @Option(help: ArgumentHelp("For a name without a version: the record of that name as of this time (2026-11-01T12:00:00Z, 2026-11-01, 90d), e.g. which deployment served then.", valueName: "time"))
+        var at: String?
+
         @Flag(help: "Print the exact canonical bytes the id is computed over.")
         var canonical = false
 
@@ -23,7 +27,13 @@ extension Lineage {
 
         func run() throws {
             let store = try storeOptions.open()
-            let entry = try store.resolve(reference)
+            let time = try at.map { text -> Int64 in
+                guard let time = RecordTime.parseRFC3339(text) ?? RecordTime.parseUserTime(text, now: Int64(Date().timeIntervalSince1970 * 1000)) else {
+                    throw LineageError.input("--at \(Names.printable(text)) is not a time: use 2026-11-01T12:00:00Z, 2026-11-01 or a duration back like 90d")
+                }
+                return time
+            }
+            let entry = try store.resolve(reference, at: time)
             let record = try store.read(entry)
             if canonical {
                 print(String(decoding: record.canonicalBytes, as: UTF8.self))

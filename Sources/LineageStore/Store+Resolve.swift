@@ -6,15 +6,17 @@ extension Store {
 
     /// Resolves what a user typed to one record: a full id, a unique id prefix (with or without
     /// `sha256:`), a name (`dataset:train`, `model:fraud@3`, `run:train`, `deployment:fraud/prod`,
-    /// `prediction:pred-1`), or a caller's prediction id.
-    public func resolve(_ reference: String) throws -> IndexedRecord {
+    /// `prediction:pred-1`), or a caller's prediction id. With `at` (milliseconds since 1970), a
+    /// name without a version means the latest record of that name whose time is not after it:
+    /// `deployment:fraud/prod` at T is the deployment that was serving then.
+    public func resolve(_ reference: String, at: Int64? = nil) throws -> IndexedRecord {
         let shown = Names.printable(reference)
         guard !reference.isEmpty else { throw LineageError.input("an empty id was given; pass a record id, a name like model:fraud@3, or a prediction id") }
         if reference.hasPrefix(Digest.prefix) {
             return try resolvePrefix(String(reference.dropFirst(Digest.prefix.count)), shown: shown)
         }
         if let colon = reference.firstIndex(of: ":"), let kind = RecordKind(rawValue: String(reference[..<colon])) {
-            return try resolveName(kind: kind, String(reference[reference.index(after: colon)...]), shown: shown)
+            return try resolveName(kind: kind, String(reference[reference.index(after: colon)...]), shown: shown, at: at)
         }
         if let prediction = try index.prediction(id: reference) { return prediction }
         if reference.utf8.count >= Store.minimumPrefixLength, Hex.decode(reference + (reference.utf8.count % 2 == 1 ? "0" : "")) != nil {
@@ -43,17 +45,23 @@ extension Store {
         }
     }
 
-    private func resolveName(kind: RecordKind, _ rest: String, shown: String) throws -> IndexedRecord {
+    private func resolveName(kind: RecordKind, _ rest: String, shown: String, at: Int64?) throws -> IndexedRecord {
+        func latest(_ candidates: [IndexedRecord]) -> IndexedRecord? {
+            candidates.filter { at == nil || $0.timeMilliseconds <= at! }.max(by: { $0.seq < $1.seq })
+        }
+        let asOf = at.map { " at \(RecordTime.format(milliseconds: $0))" } ?? ""
         switch kind {
         case .prediction:
             if let found = try index.prediction(id: rest) { return found }
             throw LineageError.notFound("no prediction with id \(Names.printable(rest)) in this store")
         case .deployment:
             let candidates = try index.records(kind: .deployment, name: rest)
-            guard let latest = candidates.max(by: { $0.seq < $1.seq }) else {
-                throw LineageError.notFound("no deployment \(Names.printable(rest)); deployments are named MODEL/ENVIRONMENT, e.g. deployment:fraud/prod")
+            guard let found = latest(candidates) else {
+                throw LineageError.notFound(candidates.isEmpty
+                    ? "no deployment \(Names.printable(rest)); deployments are named MODEL/ENVIRONMENT, e.g. deployment:fraud/prod"
+                    : "no deployment \(Names.printable(rest)) was recorded\(asOf): its first is later")
             }
-            return latest
+            return found
         default:
             guard kind.isNamed else {
                 throw LineageError.input("\(kind) records have no names; use the record id instead of \(shown)")
@@ -74,10 +82,12 @@ extension Store {
                 if !kind.isVersioned, version <= ordered.count { return ordered[version - 1] }
                 throw LineageError.notFound("no \(kind) \(Names.printable(name)) version \(version); \(candidates.isEmpty ? "there is no \(kind) of that name" : "it has \(candidates.count) version(s)")")
             }
-            guard let latest = candidates.max(by: { $0.seq < $1.seq }) else {
-                throw LineageError.notFound("no \(kind) named \(Names.printable(name)) in this store; run `lineage log --kind \(kind)` to list them")
+            guard let found = latest(candidates) else {
+                throw LineageError.notFound(candidates.isEmpty
+                    ? "no \(kind) named \(Names.printable(name)) in this store; run `lineage log --kind \(kind)` to list them"
+                    : "no \(kind) named \(Names.printable(name)) was recorded\(asOf): its first is later")
             }
-            return latest
+            return found
         }
     }
 }

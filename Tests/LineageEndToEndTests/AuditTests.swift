@@ -95,4 +95,24 @@ struct AuditTests {
         #expect(try w.ok("diff", "model:fraud@1", "model:fraud@1").contains("no differences"))
         #expect(try w.lineage("diff", "model:fraud@1", "dataset:raw").status == 2)
     }
+
+    @Test("which model version served a deployment at a time: show deployment:NAME/ENV --at T")
+    func servedAt() throws {
+        let w = try Workspace()
+        try w.ok("init")
+        for version in 1...2 {
+            try w.write("m\(version).pkl", "weights \(version)\n")
+            try w.ok("record", "model", "--name", "fraud", "--file", "m\(version).pkl")
+        }
+        let first = Workspace.id(try w.ok("record", "deployment", "--model", "model:fraud@1", "--environment", "prod", "--time", "2026-10-01T00:00:00Z"))
+        let second = Workspace.id(try w.ok("record", "deployment", "--model", "model:fraud@2", "--environment", "prod", "--time", "2026-11-01T00:00:00Z"))
+        let model1 = Workspace.id(try w.ok("record", "model", "--name", "fraud", "--file", "m1.pkl"))
+        #expect(try w.ok("show", "deployment:fraud/prod", "--at", "2026-10-15T12:00:00Z").contains("id: \(first)"))
+        #expect(try w.ok("show", "deployment:fraud/prod", "--at", "2026-10-15").contains("model: \(model1)"))
+        #expect(try w.ok("show", "deployment:fraud/prod", "--at", "2026-11-02T00:00:00+01:00").contains("id: \(second)"))
+        #expect(try w.ok("show", "deployment:fraud/prod").contains("id: \(second)"))
+        let before = try w.lineage("show", "deployment:fraud/prod", "--at", "2026-09-01")
+        #expect(before.status == 3 && before.stderr.contains("was recorded at 2026-09-01T00:00:00.000Z"), "\(before.stderr)")
+        #expect(try w.lineage("show", "deployment:fraud/prod", "--at", "yesterday").status == 2)
+    }
 }
