@@ -25,7 +25,7 @@ extension Lineage {
         @Option(help: ArgumentHelp("A name: dataset or model name, MODEL/ENV for deployments, the prediction id.", valueName: "name"))
         var name: String?
 
-        @Option(help: ArgumentHelp("Records linking to this model or to one of its deployments (e.g. model:fraud@3).", valueName: "model"))
+        @Option(help: ArgumentHelp("The model version, records linking to it or its deployments, and the predictions they served (e.g. model:fraud@3; model:fraud for every version).", valueName: "model"))
         var model: String?
 
         @Option(help: ArgumentHelp("Records linking to this deployment (e.g. deployment:fraud/prod).", valueName: "deployment"))
@@ -90,7 +90,9 @@ extension Lineage {
             if let model {
                 let entry = try store.resolve(model)
                 guard entry.kind == .model else { throw LineageError.input("--model \(Names.printable(model)) is a \(entry.kind), not a model") }
-                query.servedByModel = entry.seq
+                // model:NAME without a version means every version of it.
+                let unversioned = model.hasPrefix("model:") && !model.contains("@")
+                query.servedByModels = try unversioned ? store.index.records(kind: .model, name: entry.name ?? "").map(\.seq).sorted() : [entry.seq]
             }
             let wanted = conditions.map { condition -> (String, String) in
                 let equals = condition.firstIndex(of: "=")!

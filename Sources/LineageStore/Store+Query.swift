@@ -9,8 +9,9 @@ public struct RecordQuery: Sendable {
     public var name: String?
     /// Records that link to all of these (log positions), through any field.
     public var linkedTo: [Int64] = []
-    /// Records that link to this model (log position) directly or through one of its deployments.
-    public var servedByModel: Int64?
+    /// Records about these models (log positions of model versions): the versions themselves, the
+    /// records that link to them (approvals, deployments), and the predictions their deployments served.
+    public var servedByModels: [Int64] = []
     /// Milliseconds since 1970, inclusive lower and exclusive upper bounds on the record time.
     public var since: Int64?
     /// Exclusive upper bound on the record time.
@@ -62,7 +63,9 @@ struct QueryPlan {
     var servingTargets: [Int64] = []
     /// Log positions outside which no matching prediction lies (from the serving index).
     var bounds: ClosedRange<Int64> = -1...Int64.max
-    var driven: Bool { !linkTargets.isEmpty || !servingTargets.isEmpty }
+    /// Records matched by position (the model versions a query is about).
+    var selfTargets: [Int64] = []
+    var driven: Bool { !linkTargets.isEmpty || !servingTargets.isEmpty || !selfTargets.isEmpty }
 }
 
 extension Index {
@@ -72,8 +75,11 @@ extension Index {
         var targets: [Int64] = []
         if let first = query.linkedTo.first {
             targets = [first]
-        } else if let model = query.servedByModel {
-            targets = try [model] + dependents(of: model).filter { $0.relation == "model" && $0.record.kind == .deployment }.map(\.record.seq)
+        } else if !query.servedByModels.isEmpty {
+            for model in query.servedByModels {
+                targets += try [model] + dependents(of: model).filter { $0.relation == "model" && $0.record.kind == .deployment }.map(\.record.seq)
+            }
+            if query.kind == nil || query.kind == .model { plan.selfTargets = query.servedByModels }
         } else {
             return plan
         }
@@ -141,6 +147,10 @@ extension Index {
         }
         guard plan.driven else { return [select("record r", ["r.seq > ?"], [after], order: "r.seq")] }
         var statements: [(String, StatementArguments)] = []
+        if !plan.selfTargets.isEmpty {
+            let list = plan.selfTargets.map(String.init).joined(separator: ",")
+            statements.append(select("record r", ["r.seq IN (\(list))", "r.seq > ?"], [after], order: "r.seq"))
+        }
         if !plan.linkTargets.isEmpty {
             let list = plan.linkTargets.map(String.init).joined(separator: ",")
             statements.append(select("link l0 JOIN record r ON r.seq = l0.src", ["l0.dst IN (\(list))", "l0.src > ?"], [after], order: "l0.src"))

@@ -24,6 +24,13 @@ struct AuditTests {
         #expect(try Self.refs(try w.ok("query", "--kind", "prediction", "--model", "model:fraud@1", "--json")) == ["pred-8812"])
         #expect(try Self.refs(try w.ok("query", "--kind", "prediction", "--model", "model:fraud@2", "--json")) == ["pred-9000"])
         #expect(try Self.refs(try w.ok("query", "--kind", "prediction", "--deployment", "deployment:fraud/prod", "--json")) == ["pred-9000"])
+        // Without a version: every version, with the versions' own records, approvals and deployments.
+        #expect(try Self.refs(try w.ok("query", "--kind", "prediction", "--model", "model:fraud", "--json")) == ["pred-8812", "pred-9000"])
+        let everything = try Self.refs(try w.ok("query", "--model", "model:fraud", "--json"))
+        #expect(everything.contains("model:fraud@1") && everything.contains("model:fraud@2"))
+        #expect(everything.contains("pred-8812") && everything.contains("pred-9000"))
+        #expect(everything.filter { $0.hasPrefix("deployment:") }.count == 2, "\(everything)")
+        #expect(try Self.refs(try w.ok("query", "--kind", "model", "--model", "model:fraud@2", "--json")) == ["model:fraud@2"])
     }
 
     @Test("filters by kind, name, actor, time window and record field; table, NDJSON and CSV")

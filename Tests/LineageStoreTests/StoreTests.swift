@@ -295,7 +295,7 @@ struct SegmentTests {
         // A query over many small pages (each read ahead) lists every prediction once, in log order.
         var query = RecordQuery()
         query.kind = .prediction
-        query.servedByModel = modelSeq
+        query.servedByModels = [modelSeq]
         var listed: [String] = []
         try store.query(query, pageSize: 7) { entry in
             listed.append(entry.name ?? "?")
