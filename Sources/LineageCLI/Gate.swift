@@ -36,26 +36,22 @@ extension Lineage {
                 let rules = try policy.map(PolicyFile.load) ?? Policy()
                 let store = try storeOptions.open()
                 let report: GateReport
+                let now = Int64(Date().timeIntervalSince1970 * 1000)
                 if FileManager.default.fileExists(atPath: target) {
                     let artifact = try ArtifactDigest.compute(paths: [target], progress: Terminal.progress("hashing"))
-                    if let model = try store.model(withDigest: artifact.digest) {
-                        report = try store.gate(model, policy: rules, now: Int64(Date().timeIntervalSince1970 * 1000))
-                    } else {
-                        report = GateReport(model: nil, checks: [.init(name: "registered", passed: false,
-                            message: "\(Names.printable(target)) (\(artifact.digest)) is not a registered model; register it with `lineage run --model`, `lineage record model --file`, `lineage import dvc` or `lineage import mlflow`")])
-                    }
+                    report = try store.gate(artifact: artifact.digest, label: Names.printable(target), policy: rules, now: now)
                 } else {
                     let entry: IndexedRecord
-                do {
-                    entry = try store.resolve(target)
-                } catch let error as LineageError where error.kind == .notFound && !target.contains(":") {
-                    // Not a reference form (model:NAME@N, an id): most likely a model file that is not there.
-                    throw LineageError.input("\(Names.printable(target)) is neither a file nor a record of this store; give the model file's path or a reference like model:fraud@3")
-                }
+                    do {
+                        entry = try store.resolve(target)
+                    } catch let error as LineageError where error.kind == .notFound && !target.contains(":") {
+                        // Not a reference form (model:NAME@N, an id): most likely a model file that is not there.
+                        throw LineageError.input("\(Names.printable(target)) is neither a file nor a record of this store; give the model file's path or a reference like model:fraud@3")
+                    }
                     guard entry.kind == .model else {
                         throw LineageError.input("\(Names.printable(target)) is a \(entry.kind), not a model file or model")
                     }
-                    report = try store.gate(entry, policy: rules, now: Int64(Date().timeIntervalSince1970 * 1000))
+                    report = try store.gate(entry, policy: rules, now: now)
                 }
                 print(render(report))
                 if !report.passed { throw ExitCode(LineageError.Kind.verdict.rawValue) }

@@ -69,9 +69,12 @@ public struct Policy: Sendable, Equatable {
     public var maximumAgeText: String?
     /// Licences no upstream dataset may carry.
     public var forbiddenLicenses: [String] = []
+    /// The model name a gated artifact must be registered under (when its bytes are registered
+    /// under several names, this one is judged).
+    public var modelName: String?
 
     /// The keys a policy file may use.
-    public static let keys = ["approvals", "metrics", "signers", "maxAge", "forbiddenLicenses"]
+    public static let keys = ["approvals", "metrics", "signers", "maxAge", "forbiddenLicenses", "model"]
 
     /// Creates the empty policy: lineage checks only.
     public init() {}
@@ -116,6 +119,10 @@ public struct Policy: Sendable, Equatable {
             }
             maximumAgeMilliseconds = milliseconds
             maximumAgeText = text
+        }
+        if let model = object["model"] {
+            guard let name = model.stringValue, !name.isEmpty else { throw RecordError("model must be the model's name, e.g. `model: fraud`") }
+            modelName = name.hasPrefix("model:") ? String(name.dropFirst("model:".count)) : name
         }
         if let licenses = object["forbiddenLicenses"] { forbiddenLicenses = try Policy.strings(licenses, key: "forbiddenLicenses") }
     }

@@ -37,9 +37,48 @@ public struct GateReport: Sendable {
 }
 
 extension Store {
-    /// The registered model whose artifact has this digest, newest first.
-    public func model(withDigest digest: Digest) throws -> IndexedRecord? {
-        try index.records(digest: digest).filter { $0.kind == .model }.max { $0.seq < $1.seq }
+    /// Every registered model version whose artifact has this digest, oldest first.
+    public func models(withDigest digest: Digest) throws -> [IndexedRecord] {
+        try index.records(digest: digest).filter { $0.kind == .model }.sorted { $0.seq < $1.seq }
+    }
+
+    /// Which of `models` (one artifact's versions, registered under one or more names) a gate on
+    /// the artifact judges, so that registering the same bytes again under a clean name cannot
+    /// launder them: the versions named `named` when a policy names the model; else every version
+    /// that is deployed or approved; else all. Each with why it is judged.
+    public func judgedVersions(_ models: [IndexedRecord], named: String?) throws -> [(model: IndexedRecord, why: String)] {
+        if let named { return models.filter { $0.name == named }.map { ($0, "named by the policy") } }
+        let used = try models.compactMap { model -> (IndexedRecord, String)? in
+            let kinds = Set(try index.dependents(of: model.seq).map(\.record.kind))
+            let why = [kinds.contains(.deployment) ? "deployed" : nil, kinds.contains(.approval) ? "approved" : nil].compactMap { $0 }
+            return why.isEmpty ? nil : (model, why.joined(separator: " and "))
+        }
+        return used.isEmpty ? models.map { ($0, "registered") } : used
+    }
+
+    /// Gates a model artifact by its digest (`label` names it in messages). Every version the bytes
+    /// are registered as that the gate judges (see `judgedVersions`) must pass; with several, the
+    /// report says which exist and which were judged, and prefixes each check with its version.
+    public func gate(artifact digest: Digest, label: String, policy: Policy, now: Int64) throws -> GateReport {
+        let models = try models(withDigest: digest)
+        guard !models.isEmpty else {
+            return GateReport(model: nil, checks: [.init(name: "registered", passed: false,
+                message: "\(label) (\(digest)) is not a registered model; register it with `lineage run --model`, `lineage record model --file`, `lineage import dvc` or `lineage import mlflow`")])
+        }
+        func reference(_ model: IndexedRecord) -> String { "model:\(model.name ?? "?")@\(model.version ?? 0)" }
+        let judged = try judgedVersions(models, named: policy.modelName)
+        let registered = models.map(reference).joined(separator: ", ")
+        guard !judged.isEmpty else {
+            return GateReport(model: nil, checks: [.init(name: "registered", passed: false,
+                message: "\(label) is registered as \(registered), not as the model \(Names.printable(policy.modelName ?? "")) the policy names")])
+        }
+        if models.count == 1 { return try gate(models[0], policy: policy, now: now) }
+        var checks = [GateReport.Check(name: "registered", passed: true,
+            message: "\(label) is registered \(models.count) times, as \(registered); judged: " + judged.map { "\(reference($0.model)) (\($0.why))" }.joined(separator: ", "))]
+        for (model, _) in judged {
+            checks += try gate(model, policy: policy, now: now).checks.map { .init(name: $0.name, passed: $0.passed, message: "\(reference(model)): \($0.message)") }
+        }
+        return GateReport(model: judged.count == 1 ? judged[0].model : nil, checks: checks)
     }
 
     /// Checks that `model` has complete lineage back to source datasets and that `policy` holds.

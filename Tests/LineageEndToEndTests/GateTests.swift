@@ -131,4 +131,21 @@ struct GateTests {
         let github = try Self.gate(w, policy: "metrics: ['auc > 0.95']\n", "--github")
         #expect(github.stdout.contains("::error title=lineage gate (metric)::auc > 0.95: auc is 0.93"))
     }
+
+    @Test("the same bytes under two names cannot launder a model: every deployed or approved version is judged")
+    func sameBytesTwoNames() throws {
+        let w = try Self.trained()
+        // The trained bytes, registered again with no lineage under another name, and deployed.
+        try w.ok("record", "model", "--name", "shadow", "--file", "model.bin")
+        try w.ok("record", "deployment", "--model", "model:shadow@1", "--environment", "prod")
+        let refused = try Self.gate(w, policy: nil)
+        Self.expect(refused, passes: false, mentioning: "is registered 2 times, as model:fraud@1, model:shadow@1; judged: model:shadow@1 (deployed)")
+        #expect(refused.stdout.contains("model:shadow@1: the model records no run that produced it"), "\(refused.stdout)")
+        // A policy that names the model judges that one.
+        Self.expect(try Self.gate(w, policy: "model: fraud\n"), passes: true, mentioning: "judged: model:fraud@1 (named by the policy)")
+        Self.expect(try Self.gate(w, policy: "model: other\n"), passes: false, mentioning: "not as the model 'other' the policy names")
+        // Approving the clean version makes it judged too; the shadow still fails the gate.
+        try w.ok("record", "approval", "--model", "model:fraud@1", "--approver", "carol", "--purpose", "production")
+        Self.expect(try Self.gate(w, policy: nil), passes: false, mentioning: "judged: model:fraud@1 (approved), model:shadow@1 (deployed)")
+    }
 }
