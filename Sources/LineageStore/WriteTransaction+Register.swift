@@ -4,6 +4,9 @@ extension WriteTransaction {
     /// Builds and adds a record of `kind` from `fields`, filling in what the store decides:
     /// - datasets and models get the next version of their name, unless the same digest is already
     ///   registered under that name, in which case the existing version is returned;
+    /// - a source dataset (no `derivedFrom`) whose digest is already recorded, under any name, is
+    ///   that record: the same data gets no second, upstream-less "source" that would hide where it
+    ///   came from;
     /// - deployments supersede the current deployment of the same model name and environment.
     @discardableResult
     public func register(_ kind: RecordKind, fields: JSONObject, timeMilliseconds: Int64, actor: String) throws -> Outcome {
@@ -13,6 +16,9 @@ extension WriteTransaction {
             let versions = try versions(kind: kind, name: name)
             if fields["version"] == nil, let same = versions.first(where: { $0.digest == digest }) {
                 return .existing(same.id)
+            }
+            if kind == .dataset, fields["version"] == nil, fields["derivedFrom"] == nil, let recorded = try recordedDataset(digest: digest) {
+                return .existing(recorded)
             }
             if fields["version"] == nil {
                 fields["version"] = .number(Double((versions.compactMap(\.version).max() ?? 0) + 1))
@@ -28,6 +34,12 @@ extension WriteTransaction {
         }
         let record = try Record.make(kind, fields: fields, timeMilliseconds: timeMilliseconds, actor: actor)
         return try add(record)
+    }
+
+    /// The latest dataset with this content digest, in this batch or the store.
+    func recordedDataset(digest: Digest) throws -> Digest? {
+        if let pending = records.last(where: { $0.kind == .dataset && $0.artifactDigest == digest }) { return pending.id }
+        return try store.index.records(digest: digest).filter { $0.kind == .dataset }.max(by: { $0.seq < $1.seq })?.id
     }
 
     /// The latest deployment called `model/environment`, in this batch or the store.

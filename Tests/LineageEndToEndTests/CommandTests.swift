@@ -140,4 +140,23 @@ struct CommandTests {
         #expect(staged.contains("a.csv"))
         #expect(!staged.contains(".lineage"), "\(staged)")
     }
+
+    @Test("the same data registered again as a source is the record already there, with its upstream")
+    func sameDataNoSecondSource() throws {
+        let w = try Workspace()
+        try w.ok("init")
+        try w.write("raw.csv", "a,b\n1,2\n")
+        try w.ok("add", "dataset", "raw.csv", "--name", "raw")
+        try w.ok("record", "transform", "--name", "clean", "--command", "python clean.py", "--input", "dataset:raw")
+        try w.write("clean.csv", "a\n1\n")
+        let train = Workspace.id(try w.ok("add", "dataset", "clean.csv", "--name", "train", "--from", "transform:clean"))
+        try w.write("copy.csv", "a\n1\n")
+        let again = try w.ok("add", "dataset", "copy.csv", "--name", "copy")
+        #expect(Workspace.id(again) == train && again.contains("dataset:train@1") && again.contains("already recorded"), "\(again)")
+        // A run reading the copy links to the derived dataset, so its lineage reaches the raw data.
+        try w.write("model.bin", "w\n")
+        let outcome = try w.lineage("run", "--input", "copy.csv", "--model", "m=model.bin", "--", "true")
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(try w.ok("trace", "model:m").contains("dataset raw@1"))
+    }
 }
