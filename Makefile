@@ -1,7 +1,7 @@
 # lineage: `make demo` sets up, builds and runs the demo; `make test` sets up and runs every test.
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null 2>&1 && [ "$$(id -u)" != 0 ] && echo sudo)
-APT_PACKAGES := pkg-config libgit2-dev libsqlite3-dev git
+APT_PACKAGES := pkg-config libgit2-dev libsqlite3-dev git sqlite3
 
 BENCH_RECORDS ?= 1000000
 
@@ -10,11 +10,11 @@ BENCH_RECORDS ?= 1000000
 all: build
 
 # Installs what is missing: libgit2 (through apt, only when pkg-config cannot find it or its static
-# archive, which lineage links), SQLite and git.
+# archive, which lineage links), SQLite (and its shell, which tests use to edit an index) and git.
 LIBGIT2_ARCHIVE = $$(pkg-config --variable=libdir libgit2 2>/dev/null)/libgit2.a
 setup:
 	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists libgit2 || ! pkg-config --exists sqlite3 \
-	    || ! test -f "$(LIBGIT2_ARCHIVE)" || ! command -v git >/dev/null 2>&1; then \
+	    || ! test -f "$(LIBGIT2_ARCHIVE)" || ! command -v git >/dev/null 2>&1 || ! command -v sqlite3 >/dev/null 2>&1; then \
 	  echo "Installing $(APT_PACKAGES) with apt-get"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
 	fi

@@ -5,8 +5,22 @@ import LineageCore
 /// Reads an MLflow tracking database (its sqlite backend): experiments' runs with params, latest
 /// metrics, tags and dataset inputs, logged datasets, and registered model versions.
 public struct MLflowDatabase {
-    /// Alembic revisions of MLflow's schema that this reader knows.
-    public static let knownSchemas = ["dc11669786a5"]
+    /// Alembic revisions of MLflow's schema that this reader knows, oldest first: every revision from
+    /// 7f2a7d5fae7d (MLflow 2.4, which added the datasets and inputs tables) to f4a9b2c7d1e6 (MLflow
+    /// 3.18). None of them drops or renames a column this reader uses (datasets, runs, params,
+    /// latest_metrics, tags, inputs, model_versions); they widen columns or add tables and columns.
+    /// Read from MLflow's own migrations (mlflow/store/db_migrations/versions), in their chain order.
+    public static let knownSchemas = [
+        "7f2a7d5fae7d", "2d6e25af4d3e", "acf3f17fdcc7", "867495a8f9d4", "5b0e9adcef9c", "4465047574b1",
+        "f5a4f2784254", "0584bdc529eb", "400f98739977", "6953534de441", "bda7b8c39065", "cbc13b556ace",
+        "770bee3ae1dd", "a1b2c3d4e5f6", "de4033877273", "1a0cddfcaa16", "534353b11cbc", "71994744cf8e",
+        "3da73c924c2f", "bf29a5ff90ea", "1bd49d398cd23", "b7c8d9e0f1a2", "5d2d30f0abce", "c9d4e5f6a7b8",
+        "2c33131f4dae", "d3e4f5a6b7c8", "d0e1f2a3b4c5", "c8d9e0f1a2b3", "1b5f0d9ad7c1", "e1f2a3b4c5d6",
+        "76601a5f987d", "c3d6457b6d8a", "a5b4c3d2e1f0", "ae8bbe7743c9", "7d34483879f0", "da6fb0208061",
+        "89d3d66ed43f", "b7e4c1a90f23", "a8b9c0d1e2f3", "c1d2e3f4a5b6", "c3d9e7f1a2b4", "6f8d9c3b2a1e",
+        "1971f2d9a75b", "17e22815139b", "b7e2c1a4d9f3", "75868b020152", "dc11669786a5", "e7d1f4b2a9c6",
+        "8b6ad64cb8f5", "f4a9b2c7d1e6"
+    ]
 
     /// A dataset MLflow logged.
     public struct Dataset {
@@ -94,7 +108,7 @@ public struct MLflowDatabase {
                     throw LineageError.input("\(Names.printable(path)) is not an MLflow database (no alembic_version table)")
                 }
                 guard MLflowDatabase.knownSchemas.contains(revision) else {
-                    throw LineageError.input("the MLflow database \(Names.printable(path)) has schema revision \(revision), which this lineage does not know (it reads \(MLflowDatabase.knownSchemas.joined(separator: ", "))); upgrade lineage or export with a matching MLflow")
+                    throw LineageError.input("the MLflow database \(Names.printable(path)) has schema revision \(revision), which this lineage does not know (it reads MLflow's revisions \(MLflowDatabase.knownSchemas.first!) of MLflow 2.4 to \(MLflowDatabase.knownSchemas.last!) of MLflow 3.18); bring the database up to date with `mlflow db upgrade`, or use a newer lineage")
                 }
                 let datasets = try Row.fetchAll(db, sql: "SELECT dataset_uuid, name, digest, dataset_source_type, dataset_source FROM datasets").map {
                     Dataset(uuid: $0[0], name: $0[1], digest: $0[2], sourceType: $0[3], source: $0[4])

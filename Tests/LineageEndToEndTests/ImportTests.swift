@@ -49,6 +49,20 @@ struct ImportTests {
         #expect(try w.logHead() == head)
     }
 
+    @Test("every MLflow schema revision from 2.4 to 3.x whose imported tables are unchanged is read; an older one is refused naming it")
+    func revisions() throws {
+        let w = try Workspace()
+        try w.ok("init")
+        for (revision, accepted) in [("7f2a7d5fae7d", true), ("6953534de441", true), ("f4a9b2c7d1e6", true), ("3500859a5d39", false)] {
+            let copy = w.path + "/\(revision).db"
+            try FileManager.default.copyItem(atPath: Self.fixture, toPath: copy)
+            #expect(try w.run("/usr/bin/env", ["sqlite3", copy, "UPDATE alembic_version SET version_num = '\(revision)'"], in: nil, stdin: nil).status == 0)
+            let outcome = try w.lineage("import", "mlflow", "--tracking-uri", "sqlite:///\(revision).db")
+            #expect(outcome.status == (accepted ? 0 : 2), "\(revision): \(outcome.stderr)")
+            if !accepted { #expect(outcome.stderr.contains("schema revision \(revision)") && outcome.stderr.contains("mlflow db upgrade")) }
+        }
+    }
+
     @Test("the README's command as written: sqlite:///mlflow.db is relative, as in MLflow, and MLFLOW_TRACKING_URI is the default")
     func readmeCommand() throws {
         let w = try Workspace()
