@@ -13,9 +13,9 @@ final class SegmentPrefetcher: @unchecked Sendable {
     private let lock = NSLock()
     /// Touched only on `queue`.
     private var repository: Repository?
-    /// A prefetched segment: its bytes, its records' byte ranges, and the Merkle root over them
-    /// when they are a whole block of 256.
-    typealias Prefetched = (bytes: [UInt8], lines: [(Int, Int)], root: [UInt8]?)
+    /// A prefetched segment: its bytes, its records' byte ranges and ids, and the Merkle root over
+    /// them when they are a whole block of 256 (all hashed here, off the reader's thread).
+    typealias Prefetched = (bytes: [UInt8], lines: [(Int, Int)], root: [UInt8]?, ids: [Digest]?)
     private var ready: [ObjectID: Prefetched] = [:]
     private var requested: Set<ObjectID> = []
 
@@ -35,7 +35,14 @@ final class SegmentPrefetcher: @unchecked Sendable {
                 let segment = (try? repository?.readBlob(blob)).flatMap { $0 }.map { bytes -> Prefetched in
                     let lines = Segment.ranges(of: bytes)
                     let root = lines.count == 1 << Index.storedNodeLevel ? Merkle.subtreeRoot(of: bytes, ranges: lines) : nil
-                    return (bytes, lines, root)
+                    let ids = bytes.withUnsafeBytes { raw in
+                        lines.map { offset, length -> Digest in
+                            var digest = StreamingDigest()
+                            digest.update(UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + length)]))
+                            return digest.finalize()
+                        }
+                    }
+                    return (bytes, lines, root, ids)
                 }
                 lock.lock()
                 requested.remove(blob)

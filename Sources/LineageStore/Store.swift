@@ -16,7 +16,8 @@ public final class Store {
     let payloads: PayloadStore
     /// The most recently read segments (a proof reads from a few segments in turn).
     /// `checked`: the segment is a whole block of 256 records found to match its stored Merkle subtree.
-    private var segmentCache: [(id: ObjectID, bytes: [UInt8], lines: [(Int, Int)], checked: Bool)] = []
+    /// `ids`: the records' ids, when the prefetcher computed them.
+    private var segmentCache: [(id: ObjectID, bytes: [UInt8], lines: [(Int, Int)], checked: Bool, ids: [Digest]?)] = []
     private static let segmentCacheSize = 4
     /// Reads segments ahead of a query on a second thread; created by the first query.
     private var prefetcher: SegmentPrefetcher?
@@ -160,7 +161,7 @@ public final class Store {
 
     /// The stored bytes of the record at `seq`, and whether its segment was found to match the
     /// Merkle subtree the index recorded for it (see `checkSegment`).
-    private func storedBytes(seq: Int64, _ db: Database?) throws -> (bytes: [UInt8], checked: Bool) {
+    private func storedBytes(seq: Int64, _ db: Database?) throws -> (bytes: [UInt8], checked: Bool, id: Digest?) {
         var found = knownSegments.first { $0.0 <= seq && seq < $0.0 + $0.1 }
         if found == nil {
             guard let segment = try index.segment(containing: seq, db) else {
@@ -177,7 +178,7 @@ public final class Store {
             throw LineageError.storage("record \(seq) lies outside its segment; run `lineage reindex`")
         }
         let (offset, length) = segment.lines[line]
-        return (Array(segment.bytes[offset..<(offset + length)]), segment.checked)
+        return (Array(segment.bytes[offset..<(offset + length)]), segment.checked, segment.ids?[line])
     }
 
     /// Starts reading, on another thread, the segments that hold these log positions.
@@ -197,8 +198,8 @@ public final class Store {
     /// against what the index recorded for that position: bytes altered in git fail here, naming
     /// the record, rather than being served under a new id.
     func identify(seq: Int64, _ db: Database?) throws -> (id: Digest, predictionID: String?) {
-        let (bytes, checked) = try storedBytes(seq: seq, db)
-        let id = Digest(hashing: bytes)
+        let (bytes, checked, known) = try storedBytes(seq: seq, db)
+        let id = known ?? Digest(hashing: bytes)
         if !checked, try !index.hasKey(of: id, at: seq, db) { throw Store.altered(seq: seq, now: id) }
         if let pid = TopLevelField.string("predictionId", in: bytes) { return (id, pid) }
         guard case .object(let object)? = try? JSONParser.parse(bytes) else {
@@ -252,10 +253,10 @@ public final class Store {
     }
 
     /// A segment's bytes and the byte range of each of its records, from the few most recently read.
-    private func cachedSegment(_ id: ObjectID, firstSeq: Int64, _ db: Database?) throws -> (bytes: [UInt8], lines: [(Int, Int)], checked: Bool) {
+    private func cachedSegment(_ id: ObjectID, firstSeq: Int64, _ db: Database?) throws -> (bytes: [UInt8], lines: [(Int, Int)], checked: Bool, ids: [Digest]?) {
         if let hit = segmentCache.firstIndex(where: { $0.id == id }) {
             prefetcher?.drop(id)
-            return (segmentCache[hit].bytes, segmentCache[hit].lines, segmentCache[hit].checked)
+            return (segmentCache[hit].bytes, segmentCache[hit].lines, segmentCache[hit].checked, segmentCache[hit].ids)
         }
         let segment: SegmentPrefetcher.Prefetched
         if let prefetched = prefetcher?.take(id) {
@@ -263,16 +264,16 @@ public final class Store {
         } else {
             do {
                 let bytes = try repository.readBlob(id)
-                segment = (bytes, Segment.ranges(of: bytes), nil)
+                segment = (bytes, Segment.ranges(of: bytes), nil, nil)
             } catch {
                 throw LineageError.wrap(error, context: "cannot read segment \(id)")
             }
         }
         let (bytes, lines) = (segment.bytes, segment.lines)
         let checked = try checkSegment(firstSeq: firstSeq, bytes: bytes, lines: lines, root: segment.root, db)
-        segmentCache.append((id, bytes, lines, checked))
+        segmentCache.append((id, bytes, lines, checked, segment.ids))
         if segmentCache.count > Store.segmentCacheSize { segmentCache.removeFirst() }
-        return (bytes, lines, checked)
+        return (bytes, lines, checked, segment.ids)
     }
 
     /// The payload status of a commitment: stored, or missing (never given, or erased).
