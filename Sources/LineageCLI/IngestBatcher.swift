@@ -132,12 +132,8 @@ struct IngestBatcher {
                         continue
                     }
                     let earlier = try store.read(found)
-                    if found.id == record.id || item.given.allSatisfy({ earlier[$0.key] == $0.value })
-                        && item.payloads.allSatisfy({ tx.payloadMatches($0.3, field: $0.0, commitment: $0.1, of: earlier) }) {
+                    if tx.isGivenAgain(earlier, given: item.given, payloads: item.payloads) {
                         existing += 1
-                        for (_, commitment, salt, payload) in item.payloads {
-                            tx.restorePayload(payload, salt: salt, commitment: commitment, of: earlier)
-                        }
                         continue
                     }
                     let error = IngestLineError(

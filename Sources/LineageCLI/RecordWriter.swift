@@ -32,17 +32,13 @@ struct RecordWriter {
             staged.append((commitment, salt, payload.bytes))
         }
         let now = Int64(Date().timeIntervalSince1970 * 1000)
-        let payloadFields = Set(payloads.map(\.field))
         let (outcome, appended) = try store.write(actor: options.resolvedActor) { transaction -> WriteTransaction.Outcome in
             // The same prediction given again (its time and actor left to default): nothing new is
             // written, and a payload its record commits to but the payload store lost is restored.
             if kind == .prediction, let pid = fields["predictionId"]?.stringValue, let found = try store.index.prediction(id: pid) {
                 let earlier = try store.read(found)
-                if fields.allSatisfy({ payloadFields.contains($0.key) || earlier[$0.key] == $0.value }),
-                   zip(payloads, staged).allSatisfy({ transaction.payloadMatches($1.2, field: $0.field, commitment: $1.0, of: earlier) }) {
-                    for (commitment, salt, bytes) in staged { transaction.restorePayload(bytes, salt: salt, commitment: commitment, of: earlier) }
-                    return .existing(earlier.id)
-                }
+                let given = zip(payloads, staged).map { ($0.field, $1.0, $1.1, $1.2) }
+                if transaction.isGivenAgain(earlier, given: fields, payloads: given) { return .existing(earlier.id) }
             }
             for (commitment, salt, bytes) in staged {
                 transaction.stagePayload(bytes, salt: salt, commitment: commitment)

@@ -36,11 +36,8 @@ extension Store {
         var descriptor = Glibc.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         if descriptor < 0, errno == ENOENT {
             // The first time: make checkpoints/ and the origin's directories (the origin may hold '/').
-            var directory = ""
-            for (i, part) in rememberedCheckpointPath.split(separator: "/", omittingEmptySubsequences: false).dropLast().enumerated() {
-                directory = i == 0 ? String(part) : directory + "/" + part
-                if !directory.isEmpty { mkdir(directory, 0o755) }
-            }
+            try? FileManager.default.createDirectory(atPath: (rememberedCheckpointPath as NSString).deletingLastPathComponent,
+                                                     withIntermediateDirectories: true)
             descriptor = Glibc.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         }
         guard descriptor >= 0 else { return }
@@ -54,44 +51,36 @@ extension Store {
     /// it). Throws a verdict (exit 1) naming both checkpoints when the log was rolled back or rewritten.
     /// `known`: the index's state, when the caller just read it.
     func checkHistory(holdingLock: Bool = false, known: (size: UInt64, root: [UInt8])? = nil) throws {
-        var range = try known.map { CompactRange.Summary(size: $0.size, root: $0.root) } ?? CompactRange.Summary(try index.compactRange())
-        guard let remembered = try rememberedCheckpoint() else {
-            remember(size: range.size, root: range.root)
-            return
-        }
+        var (size, root) = try known ?? indexedState()
+        guard let remembered = try rememberedCheckpoint() else { return remember(size: size, root: root) }
         // Another process may have appended (and remembered) after this one synced its index.
         var attempts = 0
-        while remembered.size > range.size, !holdingLock, attempts < 3 {
+        while remembered.size > size, !holdingLock, attempts < 3 {
             let before = try index.indexedHead()
             try syncIndex()
-            range = CompactRange.Summary(try index.compactRange())
+            (size, root) = try indexedState()
             if try index.indexedHead() == before { break }
             attempts += 1
         }
-        if remembered.size == range.size, remembered.rootHash == range.root { return }
-        guard remembered.size <= range.size else {
-            throw rewriteVerdict(remembered, size: range.size, root: range.root,
-                                 detail: "the log holds \(range.size) records, fewer than the \(remembered.size) of the last checkpoint this store wrote or verified: it was rolled back or truncated")
-        }
-        let prefix = remembered.size == range.size ? range.root : try Merkle.rangeHash(StoreTree(store: self), 0, remembered.size)
-        guard prefix == remembered.rootHash else {
-            throw rewriteVerdict(remembered, size: range.size, root: range.root,
-                                 detail: "the log's first \(remembered.size) records are not those of the last checkpoint this store wrote or verified: its history was rewritten")
-        }
-        remember(size: range.size, root: range.root)
+        if remembered.size == size, remembered.rootHash == root { return }
+        try judge(remembered, size: size, root: root, prefixRoot: remembered.size <= size ? try indexedPrefixRoot(remembered.size) : nil)
     }
 
-    /// Checks a log that `verify` recomputed (its size, its root, and the root of its first
-    /// `remembered.size` leaves when it reached that size) against the remembered checkpoint, and
-    /// remembers the log's state when it extends it.
-    func checkVerifiedHistory(size: UInt64, root: [UInt8], prefixRoot: [UInt8]?, remembered: Checkpoint?) throws {
-        guard let remembered else {
-            remember(size: size, root: root)
-            return
-        }
-        if remembered.size > size {
-            // The log may have grown after verify read it: judge only a log that did not move.
-            guard try logTip().size == size else { return }
+    /// The size and root of the log as the index holds it.
+    private func indexedState() throws -> (size: UInt64, root: [UInt8]) {
+        let range = try index.compactRange()
+        return (range.size, range.root)
+    }
+
+    /// The Merkle root of the log's first `size` records, from the index's subtree hashes.
+    private func indexedPrefixRoot(_ size: UInt64) throws -> [UInt8] {
+        try Merkle.rangeHash(StoreTree(store: self), 0, size)
+    }
+
+    /// Refuses a log of `size` records and `root` that does not extend `remembered` (`prefixRoot`:
+    /// the root of its first `remembered.size` records, nil when it has fewer); else remembers it.
+    private func judge(_ remembered: Checkpoint, size: UInt64, root: [UInt8], prefixRoot: [UInt8]?) throws {
+        guard remembered.size <= size else {
             throw rewriteVerdict(remembered, size: size, root: root,
                                  detail: "the log holds \(size) records, fewer than the \(remembered.size) of the last checkpoint this store wrote or verified: it was rolled back or truncated")
         }
@@ -100,6 +89,16 @@ extension Store {
                                  detail: "the log's first \(remembered.size) records are not those of the last checkpoint this store wrote or verified: its history was rewritten")
         }
         remember(size: size, root: root)
+    }
+
+    /// Checks a log that `verify` recomputed (its size, its root, and the root of its first
+    /// `remembered.size` leaves when it reached that size) against the remembered checkpoint, and
+    /// remembers the log's state when it extends it.
+    func checkVerifiedHistory(size: UInt64, root: [UInt8], prefixRoot: [UInt8]?, remembered: Checkpoint?) throws {
+        guard let remembered else { return remember(size: size, root: root) }
+        // The log may have grown after verify read it: judge a shorter log only if it did not move.
+        if remembered.size > size, try logTip().size != size { return }
+        try judge(remembered, size: size, root: root, prefixRoot: prefixRoot)
     }
 
     private func rewriteVerdict(_ remembered: Checkpoint, size: UInt64, root: [UInt8], detail: String) -> LineageError {
@@ -111,15 +110,13 @@ extension Store {
     /// Returns that line, or nil when the log extended the remembered checkpoint anyway.
     public func acceptRewrite(actor: String) throws -> String? {
         let remembered = try? rememberedCheckpoint()
-        let range = try index.compactRange()
+        let (size, root) = try indexedState()
         var extends = remembered == nil
-        if let remembered, remembered.size <= range.size {
-            extends = try Merkle.rangeHash(StoreTree(store: self), 0, remembered.size) == remembered.rootHash
-        }
-        remember(size: range.size, root: range.root)
+        if let remembered, remembered.size <= size { extends = try indexedPrefixRoot(remembered.size) == remembered.rootHash }
+        remember(size: size, root: root)
         guard !extends else { return nil }
         let time = RecordTime.format(milliseconds: Int64(Date().timeIntervalSince1970 * 1000))
-        let line = "\(time) \(actor) accepted a rewritten log: remembered size \(remembered?.size ?? 0) root \(remembered.map { Data($0.rootHash).base64EncodedString() } ?? "?"), now size \(range.size) root \(Data(range.root).base64EncodedString())"
+        let line = "\(time) \(actor) accepted a rewritten log: remembered size \(remembered?.size ?? 0) root \(remembered.map { Data($0.rootHash).base64EncodedString() } ?? "?"), now size \(size) root \(Data(root).base64EncodedString())"
         try? FileManager.default.createDirectory(atPath: (acceptedRewritesPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         let descriptor = Glibc.open(acceptedRewritesPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
@@ -131,20 +128,5 @@ extension Store {
             throw LineageError.storage("cannot record the accepted rewrite in \(acceptedRewritesPath): \(String(cString: strerror(errno)))")
         }
         return line
-    }
-}
-
-extension CompactRange {
-    /// A tree's size and root, all the history check needs.
-    struct Summary {
-        let size: UInt64
-        let root: [UInt8]
-
-        init(size: UInt64, root: [UInt8]) {
-            self.size = size
-            self.root = root
-        }
-
-        init(_ range: CompactRange) { self.init(size: range.size, root: range.root) }
     }
 }

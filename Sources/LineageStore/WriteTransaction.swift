@@ -102,10 +102,22 @@ public final class WriteTransaction {
         stagedPayloads.append((commitment, salt, payload))
     }
 
+    /// True if a prediction given again is `earlier`, already in the log: each given field (other
+    /// than the payloads' commitment fields) equals the recorded one, and each payload is the one the
+    /// record commits to. The payloads the store lost are then staged to be restored.
+    /// `payloads`: (field, commitment, salt, payload), the commitments made as the record was given.
+    public func isGivenAgain(_ earlier: Record, given: JSONObject, payloads: [(String, Digest, [UInt8], [UInt8])]) -> Bool {
+        let payloadFields = Set(payloads.map(\.0))
+        guard given.allSatisfy({ payloadFields.contains($0.key) || earlier[$0.key] == $0.value }),
+              payloads.allSatisfy({ payloadMatches($0.3, field: $0.0, commitment: $0.1, of: earlier) }) else { return false }
+        for (_, commitment, salt, payload) in payloads { restorePayload(payload, salt: salt, commitment: commitment, of: earlier) }
+        return true
+    }
+
     /// True if `payload`, given again for `field` of a record already in the log, is the one the
     /// record commits to: its commitment under the store's derived salt is the record's, or (for
     /// records made before salts were derived) the stored payload's salt commits it to the same.
-    public func payloadMatches(_ payload: [UInt8], field: String, commitment: Digest, of record: Record) -> Bool {
+    func payloadMatches(_ payload: [UInt8], field: String, commitment: Digest, of record: Record) -> Bool {
         guard let recorded = record[field]?.stringValue else { return false }
         if recorded == commitment.description { return true }
         guard let digest = Digest(recorded), let stored = store.payloads.read(digest) else { return false }
@@ -116,7 +128,7 @@ public final class WriteTransaction {
     /// if the record commits to it and the payload store lacks it (lost in a crash or on a full
     /// disk before payloads were written ahead of the log). Returns true if it will be restored.
     @discardableResult
-    public func restorePayload(_ payload: [UInt8], salt: [UInt8], commitment: Digest, of record: Record) -> Bool {
+    func restorePayload(_ payload: [UInt8], salt: [UInt8], commitment: Digest, of record: Record) -> Bool {
         guard Commitment.commit(payload: payload, salt: salt) == commitment,
               record.object.contains(where: { $0.value.stringValue == commitment.description }),
               !store.payloads.exists(commitment) else { return false }
