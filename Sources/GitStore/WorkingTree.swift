@@ -1,4 +1,7 @@
 import Clibgit2
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The state of the git working tree that holds a path: what `lineage run` records as the code version.
 public struct WorkingTreeState: Sendable, Equatable {
@@ -8,9 +11,10 @@ public struct WorkingTreeState: Sendable, Equatable {
     public let commit: ObjectID?
     /// The branch HEAD is on, or nil when detached.
     public let branch: String?
-    /// True when tracked files differ from HEAD or untracked files exist.
+    /// True when tracked files differ from HEAD or untracked files exist (among the paths asked
+    /// about, when some were).
     public let dirty: Bool
-    /// The patch from HEAD to the working tree (tracked files), empty when clean.
+    /// The patch from HEAD to the working tree (tracked files, among the paths asked about), empty when clean.
     public let diff: [UInt8]
     /// The URL of the `origin` remote, if there is one.
     public let remoteURL: String?
@@ -18,7 +22,8 @@ public struct WorkingTreeState: Sendable, Equatable {
 
 extension Repository {
     /// Describes the working tree holding `path`, or returns nil when `path` is not inside one.
-    public static func workingTreeState(containing path: String) throws -> WorkingTreeState? {
+    /// With `paths` (absolute, inside that working tree), `dirty` and `diff` cover those paths only.
+    public static func workingTreeState(containing path: String, paths: [String]? = nil) throws -> WorkingTreeState? {
         Libgit2.ensureInitialised()
         var out: OpaquePointer?
         let opened = git_repository_open_ext(&out, path, 0, nil)
@@ -42,9 +47,27 @@ extension Repository {
             git_reference_free(headRef)
         }
 
+        var root = String(cString: workdir)
+        if root.count > 1 && root.hasSuffix("/") { root.removeLast() }
+        // Pathspecs are relative to the working tree; matched literally, not as globs.
+        let specs: [UnsafeMutablePointer<CChar>?] = (paths ?? []).map { path in
+            strdup(path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path)
+        }
+        defer { specs.forEach { free($0) } }
+        var specPointers = specs
+        return try specPointers.withUnsafeMutableBufferPointer { buffer in
+            var pathspec = git_strarray(strings: paths == nil ? nil : buffer.baseAddress, count: paths == nil ? 0 : buffer.count)
+            return try describe(handle, root: root, commit: commit, branch: branch, pathspec: &pathspec)
+        }
+    }
+
+    private static func describe(_ handle: OpaquePointer, root: String, commit: ObjectID?, branch: String?,
+                                 pathspec: inout git_strarray) throws -> WorkingTreeState {
         var statusOptions = git_status_options()
         try check(git_status_options_init(&statusOptions, UInt32(GIT_STATUS_OPTIONS_VERSION)), "git_status_options_init")
         statusOptions.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED.rawValue | GIT_STATUS_OPT_EXCLUDE_SUBMODULES.rawValue
+            | GIT_STATUS_OPT_DISABLE_PATHSPEC_MATCH.rawValue | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS.rawValue
+        statusOptions.pathspec = pathspec
         var statusOut: OpaquePointer?
         let status = try Owned.take(git_status_list_new(&statusOut, handle, &statusOptions), statusOut, "git_status_list_new") {
             git_status_list_free($0)
@@ -59,7 +82,11 @@ extension Repository {
             var treeOut: OpaquePointer?
             let tree = try Owned.take(git_commit_tree(&treeOut, headCommit.pointer), treeOut, "git_commit_tree") { git_tree_free($0) }
             var diffOut: OpaquePointer?
-            let diff = try Owned.take(git_diff_tree_to_workdir_with_index(&diffOut, handle, tree.pointer, nil), diffOut,
+            var diffOptions = git_diff_options()
+            try check(git_diff_options_init(&diffOptions, UInt32(GIT_DIFF_OPTIONS_VERSION)), "git_diff_options_init")
+            diffOptions.pathspec = pathspec
+            diffOptions.flags = GIT_DIFF_DISABLE_PATHSPEC_MATCH.rawValue
+            let diff = try Owned.take(git_diff_tree_to_workdir_with_index(&diffOut, handle, tree.pointer, &diffOptions), diffOut,
                                       "git_diff_tree_to_workdir_with_index") { git_diff_free($0) }
             var buffer = git_buf()
             defer { git_buf_dispose(&buffer) }
@@ -73,8 +100,6 @@ extension Repository {
             remoteURL = git_remote_url(remote).map { String(cString: $0) }
             git_remote_free(remote)
         }
-        var root = String(cString: workdir)
-        if root.count > 1 && root.hasSuffix("/") { root.removeLast() }
         return WorkingTreeState(root: root, commit: commit, branch: branch, dirty: dirty, diff: diffBytes, remoteURL: remoteURL)
     }
 }

@@ -9,180 +9,188 @@ extension Lineage {
         static let configuration = CommandConfiguration(
             commandName: "dvc",
             _superCommandName: "lineage import",
-            abstract: "Import the stages of a DVC pipeline (dvc.lock, schema 2.0) with their deps, params and outs.",
+            abstract: "Import the stages of a DVC pipeline (dvc.lock, schema 2.0) with their deps, params, outs, metrics and code version.",
             discussion: """
-                Each stage becomes a transform, or a run when it writes a model file (.pkl, .joblib, .onnx, .pt, \
-                .pth, .h5, .keras, .model) or its name contains "train". Data deps become input datasets (the \
-                outputs of earlier stages, or source datasets); script deps (.py, .sh, .R, .ipynb) become the \
-                stage's code path; outs become datasets derived from the stage, models produced by it, and a \
-                metrics JSON file's numbers the run's metrics. DVC's md5 is kept in externalDigests.md5; the \
-                SHA-256 is computed when the file or directory is present beside dvc.lock, else it is the \
-                SHA-256 of the DVC descriptor. Importing the same dvc.lock again adds nothing.
+                Each stage becomes a run when it writes a model file (.pkl, .joblib, .onnx, .pt, .pth, .h5, .keras, \
+                .model) or its name contains "train", else a transform. Data deps become its input datasets (the outs \
+                of earlier stages, or source datasets). A stage with no data deps makes source data: its outs are \
+                source datasets tagged dvc.stage. Script deps (.py, .sh, .R, .ipynb) are the stage's code: the git \
+                commit and branch of the repository holding dvc.lock, and whether those scripts have uncommitted \
+                changes. Metrics files (dvc.yaml's metrics) become the run's metrics; other outs become datasets \
+                derived from the stage, or models produced by it. Datasets and models are named after their path \
+                ('/' becomes '-'), and can be referred to by that path too (lineage trace data/raw.csv). \
+                DVC's md5 is kept in externalDigests.md5; the SHA-256 is computed when the file is present, else it \
+                is the SHA-256 of the DVC descriptor.
+
+                The workspace must hold what dvc.lock says: a dep, out or param that differs (what `dvc status` \
+                calls modified) is refused, naming each; run `dvc repro` or `dvc commit` first, or pass \
+                --skip-stale to import only the stages that agree. Importing again adds only stages whose \
+                dvc.lock entry changed (touching dvc.lock or a fresh checkout adds nothing).
                 """
         )
 
         @Argument(help: ArgumentHelp("The dvc.lock file, or the directory holding it.", valueName: "path"))
         var path: String = "dvc.lock"
 
+        @Flag(help: "Import the stages that agree with the workspace, and skip (naming them) those that do not and the stages downstream of them.")
+        var skipStale = false
+
         @OptionGroup var writeOptions: WriteOptions
         @OptionGroup var storeOptions: StoreOptions
 
-        static let modelExtensions = ["pkl", "joblib", "onnx", "pt", "pth", "h5", "keras", "model"]
-        static let scriptExtensions = ["py", "sh", "r", "ipynb"]
-
         func run() throws {
-            var lockPath = path
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: lockPath, isDirectory: &isDirectory), isDirectory.boolValue { lockPath += "/dvc.lock" }
-            let text = String(decoding: try FieldInput.readFile(lockPath, what: "dvc.lock"), as: UTF8.self)
-            let root = (lockPath as NSString).deletingLastPathComponent.isEmpty ? "." : (lockPath as NSString).deletingLastPathComponent
-            guard let lock = try YAMLFile.load(text, path: lockPath) as? [String: Any] else {
-                throw LineageError.input("\(Names.printable(lockPath)) is not a dvc.lock mapping")
+            let pipeline = try DVCPipeline.load(path)
+            let disagreements = try pipeline.disagreements()
+            if !disagreements.isEmpty && !skipStale {
+                throw LineageError.input("the workspace disagrees with \(Names.printable(pipeline.lockPath)) (`dvc status` would say modified): "
+                    + disagreements.map(\.sentence).joined(separator: "; ")
+                    + ". Run `dvc repro` (or `dvc commit` if the workspace is what you mean to record) and import again, or pass --skip-stale to import only the stages that agree")
             }
-            guard let schema = lock["schema"] as? String else {
-                throw LineageError.input("\(Names.printable(lockPath)) has no schema version: dvc.lock files from DVC 1.x are not supported; run `dvc repro` with DVC 2 or later")
+            let skipped = Self.skipped(pipeline, stale: Set(disagreements.map(\.stage)))
+            for stage in pipeline.stages where skipped.contains(stage.name) {
+                let why = disagreements.filter { $0.stage == stage.name }.map(\.sentence)
+                Terminal.standardError("lineage: skipped stage \(stage.name): " + (why.isEmpty ? "it reads the outs of a skipped stage" : why.joined(separator: "; ")) + "\n")
             }
-            guard schema == "2.0" else {
-                throw LineageError.input("dvc.lock schema version \(schema) is not supported (this lineage reads 2.0)")
-            }
-            guard let stages = lock["stages"] as? [String: Any] else { throw LineageError.input("\(Names.printable(lockPath)) has no stages") }
-            // Stages in the order that respects their data dependencies.
-            let names = try order(stages)
-            let time = ((try? FileManager.default.attributesOfItem(atPath: lockPath))?[.modificationDate] as? Date).map {
+            let time = ((try? FileManager.default.attributesOfItem(atPath: pipeline.lockPath))?[.modificationDate] as? Date).map {
                 Int64($0.timeIntervalSince1970) * 1000
             } ?? 0
             let store = try storeOptions.open()
-            let actor = writeOptions.resolvedActor
-            let (counts, _) = try store.write(actor: actor) { tx in
-                var added = 0, existing = 0
-                func count(_ outcome: WriteTransaction.Outcome) -> Digest {
-                    if case .added = outcome { added += 1 } else { existing += 1 }
-                    return outcome.id
-                }
-                var produced: [String: Digest] = [:]
-                for name in names {
-                    let stage = stages[name] as? [String: Any] ?? [:]
-                    let deps = (stage["deps"] as? [[String: Any]]) ?? []
-                    let outs = (stage["outs"] as? [[String: Any]]) ?? []
-                    var inputs: [Digest] = []
-                    var scripts: [String] = []
-                    for dep in deps {
-                        guard let depPath = dep["path"] as? String else { continue }
-                        if Self.scriptExtensions.contains((depPath as NSString).pathExtension.lowercased()) {
-                            scripts.append(depPath)
-                            continue
-                        }
-                        if let id = produced[depPath] { inputs.append(id); continue }
-                        inputs.append(count(try tx.register(.dataset, fields: try artifact(dep, root: root, directory: true), timeMilliseconds: time, actor: actor)))
-                    }
-                    let isModel = { (out: [String: Any]) in Self.modelExtensions.contains(((out["path"] as? String ?? "") as NSString).pathExtension.lowercased()) }
-                    let isRun = name.lowercased().contains("train") || outs.contains(where: isModel)
-                    var fields = JSONObject()
-                    fields["name"] = .string(try ImportedArtifact.name(name, what: "DVC stage"))
-                    if let command = stage["cmd"] as? String { fields["command"] = .string(command) }
-                    else if let commands = stage["cmd"] as? [String] { fields["command"] = .array(commands.map(JSONValue.string)) }
-                    var params = JSONObject()
-                    for case let (_, values as [String: Any]) in (stage["params"] as? [String: Any]) ?? [:] {
-                        for (key, value) in values { params[key] = try PolicyFile.json(value) }
-                    }
-                    if !params.isEmpty { fields["params"] = .object(params) }
-                    if let script = scripts.first { fields["code"] = .object(JSONObject([("path", .string(script))])) }
-                    var tags = JSONObject([("dvc.stage", .string(name))])
-                    for dep in deps where scripts.contains(dep["path"] as? String ?? "") {
-                        tags["dvc.md5:" + (dep["path"] as? String ?? "")] = .string(dep["md5"] as? String ?? "")
-                    }
-                    fields["tags"] = .object(tags)
-                    fields["inputs"] = .array(inputs.map { .string($0.description) })
-                    if isRun {
-                        var metrics = JSONObject()
-                        for out in outs where (out["path"] as? String ?? "").hasSuffix(".json") {
-                            let file = try Self.projectFile(out["path"] as? String ?? "", root: root)
-                            if let data = FileManager.default.contents(atPath: file), let object = (try? JSONParser.parse([UInt8](data)))?.objectValue {
-                                for member in object where member.value.numberValue != nil { metrics[member.key] = member.value }
-                            }
-                        }
-                        if !metrics.isEmpty { fields["metrics"] = .object(metrics) }
-                        fields["status"] = .string("succeeded")
-                    }
-                    let stageID = count(try tx.register(isRun ? .run : .transform, fields: fields, timeMilliseconds: time, actor: actor))
-                    for out in outs {
-                        guard let outPath = out["path"] as? String else { continue }
-                        var outFields = try artifact(out, root: root, directory: !isModel(out))
-                        let model = isRun && isModel(out)
-                        outFields[model ? "producedBy" : "derivedFrom"] = .string(stageID.description)
-                        if model { outFields["files"] = nil }
-                        produced[outPath] = count(try tx.register(model ? .model : .dataset, fields: outFields, timeMilliseconds: time, actor: actor))
-                    }
-                }
-                return (added, existing)
-            }
+            let importer = DVCImporter(pipeline: pipeline, time: time, actor: writeOptions.resolvedActor)
+            let stages = pipeline.stages.filter { !skipped.contains($0.name) }
+            let (counts, _) = try store.write(actor: importer.actor) { tx in try importer.record(stages, in: tx) }
             if writeOptions.json {
-                print(JSONValue.object(JSONObject([("stages", .number(Double(names.count))), ("added", .number(Double(counts.0))),
-                                                   ("existing", .number(Double(counts.1)))])).canonicalString)
+                print(JSONValue.object(JSONObject([("stages", .number(Double(stages.count))), ("skipped", .number(Double(skipped.count))),
+                                                   ("added", .number(Double(counts.added))), ("existing", .number(Double(counts.existing)))])).canonicalString)
             } else {
-                print("Imported \(names.count) DVC stages (\(counts.0) new records, \(counts.1) already recorded)")
+                print("Imported \(stages.count) DVC stages (\(counts.added) new records, \(counts.existing) already recorded)"
+                      + (skipped.isEmpty ? "" : "; skipped \(skipped.count) stale"))
             }
         }
 
-        /// The file a dvc.lock path names inside the project at `root`; a path that leaves the
-        /// project (absolute, through `..`, or through a symbolic link) is refused: a crafted
-        /// dvc.lock must not make lineage read and record files elsewhere.
-        static func projectFile(_ relative: String, root: String) throws -> String {
-            let refuse = LineageError.input("dvc.lock names the path \(Names.printable(relative)), which is outside the project \(Names.printable(root)); lineage imports only files inside the project")
-            guard !relative.isEmpty, !relative.hasPrefix("/") else { throw refuse }
-            var depth = 0
-            for part in relative.split(separator: "/") where part != "." {
-                depth += part == ".." ? -1 : 1
-                if depth < 0 { throw refuse }
+        /// The stale stages and every stage downstream of one.
+        static func skipped(_ pipeline: DVCPipeline, stale: Set<String>) -> Set<String> {
+            var skipped = stale
+            var skippedOuts = Set<String>()
+            for stage in pipeline.stages {
+                if stage.deps.contains(where: { skippedOuts.contains($0.path) }) { skipped.insert(stage.name) }
+                if skipped.contains(stage.name) { skippedOuts.formUnion(stage.outs.map(\.path)) }
             }
-            let file = root + "/" + relative
-            // Symbolic links: the real path must stay inside the project's real path.
-            if let real = realpath(file, nil), let base = realpath(root, nil) {
-                defer { free(real); free(base) }
-                let resolved = String(cString: real), project = String(cString: base)
-                guard resolved == project || resolved.hasPrefix(project == "/" ? "/" : project + "/") else { throw refuse }
+            return skipped
+        }
+    }
+}
+
+/// Turns the stages of a DVC pipeline into records, reusing what an earlier import recorded.
+struct DVCImporter {
+    let pipeline: DVCPipeline
+    let time: Int64
+    let actor: String
+
+    /// Records `stages` (in dependency order); returns how many records were added and how many
+    /// were already there.
+    func record(_ stages: [DVCPipeline.Stage], in tx: WriteTransaction) throws -> (added: Int, existing: Int) {
+        var added = 0, existing = 0
+        func count(_ outcome: WriteTransaction.Outcome) -> Digest {
+            if case .added = outcome { added += 1 } else { existing += 1 }
+            return outcome.id
+        }
+        var produced: [String: Digest] = [:]
+        for stage in stages {
+            let scripts = stage.deps.filter { DVCPipeline.isScript($0.path) }
+            let data = stage.deps.filter { !DVCPipeline.isScript($0.path) }
+            var inputs: [Digest] = []
+            for dep in data {
+                if let id = produced[dep.path] { inputs.append(id); continue }
+                inputs.append(count(try artifact(.dataset, dep, link: nil, in: tx)))
             }
-            return file
+            let outs = stage.outs.filter { !pipeline.metrics.contains($0.path) }
+            let isRun = stage.name.lowercased().contains("train") || outs.contains { DVCPipeline.isModel($0.path) }
+            let kind: RecordKind = isRun ? .run : .transform
+            let stageID: Digest
+            if let earlier = try tx.newest(kind, named: try ImportedArtifact.name(stage.name, what: "DVC stage"), where: {
+                $0["tags"]?.objectValue?["dvc.lock"]?.stringValue == stage.fingerprint.description
+            }) {
+                existing += 1
+                stageID = earlier
+            } else {
+                stageID = count(try tx.register(kind, fields: try fields(stage, scripts: scripts, inputs: inputs, isRun: isRun),
+                                                timeMilliseconds: time, actor: actor))
+            }
+            // A stage with no data deps made its outs from nothing recorded: they are source data.
+            let source = data.isEmpty
+            for out in outs {
+                let model = isRun && DVCPipeline.isModel(out.path)
+                produced[out.path] = count(try artifact(model ? .model : .dataset, out,
+                                                        link: source && !model ? nil : (model ? "producedBy" : "derivedFrom", stageID),
+                                                        madeBy: source ? stage.name : nil, in: tx))
+            }
         }
+        return (added, existing)
+    }
 
-        /// Dataset or model fields for a dep or out: SHA-256 of the file when present, DVC's md5 kept.
-        func artifact(_ entry: [String: Any], root: String, directory: Bool) throws -> JSONObject {
-            let relative = entry["path"] as? String ?? ""
-            let md5 = entry["md5"] as? String ?? ""
-            let file = try Self.projectFile(relative, root: root)
-            let present = FileManager.default.fileExists(atPath: file)
-            var fields = try ImportedArtifact.contentFields(
-                localFile: present ? file : nil,
-                descriptor: .object(JSONObject([("md5", .string(md5)), ("path", .string(relative))])), countFiles: true)
-            if !present, let size = entry["size"] as? Int { fields["size"] = .number(Double(size)) }
-            fields["name"] = .string(try ImportedArtifact.name(relative, what: "DVC path"))
-            fields["uri"] = .string(relative)
-            fields["externalDigests"] = .object(JSONObject([("md5", .string(md5))]))
-            return fields
+    /// The run or transform fields of a stage.
+    private func fields(_ stage: DVCPipeline.Stage, scripts: [DVCPipeline.Entry], inputs: [Digest], isRun: Bool) throws -> JSONObject {
+        var fields = JSONObject()
+        fields["name"] = .string(try ImportedArtifact.name(stage.name, what: "DVC stage"))
+        fields["command"] = stage.command
+        var params = JSONObject()
+        for param in stage.params { params[param.key] = param.value }
+        if !params.isEmpty { fields["params"] = .object(params) }
+        let scriptFiles = try scripts.map(pipeline.file)
+        if let code = try CodeVersion.capture(path: scriptFiles.first ?? pipeline.root, covering: scriptFiles.isEmpty ? nil : scriptFiles) {
+            fields["code"] = .object(code)
+        } else if let script = scripts.first {
+            fields["code"] = .object(JSONObject([("path", .string(script.path))]))
         }
-
-        /// Stage names ordered so that a stage comes after the stages whose outs it depends on.
-        func order(_ stages: [String: Any]) throws -> [String] {
-            var producer: [String: String] = [:]
-            for (name, value) in stages {
-                for out in ((value as? [String: Any])?["outs"] as? [[String: Any]]) ?? [] {
-                    if let path = out["path"] as? String { producer[path] = name }
+        var tags = JSONObject([("dvc.stage", .string(stage.name)), ("dvc.lock", .string(stage.fingerprint.description))])
+        for script in scripts { tags["dvc.md5:" + script.path] = .string(script.md5) }
+        fields["tags"] = .object(tags)
+        if !inputs.isEmpty { fields["inputs"] = .array(inputs.map { .string($0.description) }) }
+        if isRun {
+            var metrics = JSONObject()
+            for out in stage.outs where pipeline.metrics.contains(out.path) {
+                guard let data = FileManager.default.contents(atPath: try pipeline.file(out)) else { continue }
+                guard let object = (try? JSONParser.parse([UInt8](data)))?.objectValue else {
+                    throw LineageError.input("the metrics file \(Names.printable(out.path)) is not a JSON object; DVC metrics files must be JSON objects of numbers")
                 }
+                Self.flatten(object, prefix: "", into: &metrics)
             }
-            var ordered: [String] = [], visiting: Set<String> = [], done: Set<String> = []
-            func visit(_ name: String) throws {
-                if done.contains(name) { return }
-                guard !visiting.contains(name) else { throw LineageError.input("the DVC stages depend on each other in a cycle through \(Names.printable(name))") }
-                visiting.insert(name)
-                for dep in ((stages[name] as? [String: Any])?["deps"] as? [[String: Any]]) ?? [] {
-                    if let path = dep["path"] as? String, let upstream = producer[path], upstream != name { try visit(upstream) }
-                }
-                visiting.remove(name)
-                done.insert(name)
-                ordered.append(name)
-            }
-            for name in stages.keys.sorted() { try visit(name) }
-            return ordered
+            if !metrics.isEmpty { fields["metrics"] = .object(metrics) }
+            fields["status"] = .string("succeeded")
         }
+        return fields
+    }
+
+    /// Numbers of a (nested) metrics object, keyed by their dotted path.
+    static func flatten(_ object: JSONObject, prefix: String, into metrics: inout JSONObject) {
+        for member in object {
+            if member.value.numberValue != nil { metrics[prefix + member.key] = member.value }
+            else if let nested = member.value.objectValue { flatten(nested, prefix: prefix + member.key + ".", into: &metrics) }
+        }
+    }
+
+    /// The dataset or model record of a dep or out: an earlier import's record of the same name,
+    /// DVC hash and link when there is one, else a new one (SHA-256 of the file when present).
+    private func artifact(_ kind: RecordKind, _ entry: DVCPipeline.Entry, link: (field: String, id: Digest)?, madeBy: String? = nil,
+                          in tx: WriteTransaction) throws -> WriteTransaction.Outcome {
+        let name = try ImportedArtifact.name(entry.path, what: "DVC path")
+        if !entry.md5.isEmpty, let earlier = try tx.newest(kind, named: name, where: { record in
+            record["externalDigests"]?.objectValue?["md5"]?.stringValue == entry.md5
+                && (link.map { record[$0.field]?.stringValue == $0.id.description } ?? (record["derivedFrom"] == nil))
+        }) {
+            return .existing(earlier)
+        }
+        let file = try pipeline.file(entry)
+        let present = FileManager.default.fileExists(atPath: file)
+        var fields = try ImportedArtifact.contentFields(
+            localFile: present ? file : nil,
+            descriptor: .object(JSONObject([("md5", .string(entry.md5)), ("path", .string(entry.path))])), countFiles: kind == .dataset)
+        if !present, let size = entry.size { fields["size"] = .number(Double(size)) }
+        fields["name"] = .string(name)
+        fields["uri"] = .string(entry.path)
+        fields["externalDigests"] = .object(JSONObject([("md5", .string(entry.md5))]))
+        if let link { fields[link.field] = .string(link.id.description) }
+        if let madeBy { fields["tags"] = .object(JSONObject([("dvc.stage", .string(madeBy))])) }
+        return try tx.register(kind, fields: fields, timeMilliseconds: time, actor: actor)
     }
 }

@@ -19,7 +19,7 @@ enum ImportedArtifact {
 
     /// A record name from another tool's name: disallowed characters become '-'.
     static func name(_ text: String, what: String) throws -> String {
-        guard let name = Names.sanitized(text.replacingOccurrences(of: "/", with: "-")) else {
+        guard let name = Names.forPath(text) else {
             throw LineageError.input("the \(what) name \(Names.printable(text)) has no usable characters")
         }
         return name

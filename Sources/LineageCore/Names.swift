@@ -65,6 +65,12 @@ public enum Names {
         return name.isEmpty ? nil : name
     }
 
+    /// The name of a dataset or model that an import took from a file path (`data/raw.csv` ->
+    /// `data-raw.csv`): '/' and other disallowed characters become '-'.
+    public static func forPath(_ path: String) -> String? {
+        sanitized(path.replacingOccurrences(of: "/", with: "-"))
+    }
+
     /// `text` without the whitespace (spaces, tabs, line ends) at either end. Written out: Foundation's
     /// `trimmingCharacters(in:)` costs each process ~0.1 ms on first use, on every write's path.
     public static func trimmed(_ text: String) -> Substring {

@@ -6,7 +6,8 @@ extension Store {
 
     /// Resolves what a user typed to one record: a full id, a unique id prefix (with or without
     /// `sha256:`), a name (`dataset:train`, `model:fraud@3`, `run:train`, `deployment:fraud/prod`,
-    /// `prediction:pred-1`), or a caller's prediction id. With `at` (milliseconds since 1970), a
+    /// `prediction:pred-1`), a caller's prediction id, or the path a dataset or model was imported
+    /// from (`data/raw.csv`: its latest version whose `uri` is that path). With `at` (milliseconds since 1970), a
     /// name without a version means the latest record of that name whose time is not after it:
     /// `deployment:fraud/prod` at T is the deployment that was serving then.
     public func resolve(_ reference: String, at: Int64? = nil) throws -> IndexedRecord {
@@ -22,7 +23,19 @@ extension Store {
         if reference.utf8.count >= Store.minimumPrefixLength, Hex.decode(reference + (reference.utf8.count % 2 == 1 ? "0" : "")) != nil {
             return try resolvePrefix(reference, shown: shown)
         }
-        throw LineageError.notFound("no record, name or prediction id matches \(shown); run `lineage log` to list what the store holds")
+        if let found = try resolvePath(reference, at: at) { return found }
+        throw LineageError.notFound("no record, name, prediction id or imported path matches \(shown); run `lineage log` to list what the store holds")
+    }
+
+    /// The latest dataset (else model) whose recorded `uri` is `path`, among those named after it.
+    private func resolvePath(_ path: String, at: Int64?) throws -> IndexedRecord? {
+        guard let name = Names.forPath(path) else { return nil }
+        for kind in [RecordKind.dataset, .model] {
+            let candidates = try index.records(kind: kind, name: name)
+                .filter { at == nil || $0.timeMilliseconds <= at! }.sorted { $0.seq > $1.seq }
+            if let found = try candidates.first(where: { try read($0)["uri"]?.stringValue == path }) { return found }
+        }
+        return nil
     }
 
     private func resolvePrefix(_ hex: String, shown: String) throws -> IndexedRecord {

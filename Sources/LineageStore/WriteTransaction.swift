@@ -146,6 +146,18 @@ public final class WriteTransaction {
         return (fromBatch + fromIndex).sorted { ($0.1 ?? 0) > ($1.1 ?? 0) }
     }
 
+    /// The newest record of `kind` called `name`, in this batch or the store, that `matches`
+    /// accepts: how an import finds what an earlier import of the same content recorded.
+    public func newest(_ kind: RecordKind, named name: String, where matches: (Record) throws -> Bool) throws -> Digest? {
+        for record in pending.reversed() where record.kind == kind {
+            if pendingByID[record.id]?.name == name, try matches(record) { return record.id }
+        }
+        for entry in try store.index.records(kind: kind, name: name).sorted(by: { $0.seq > $1.seq }) {
+            if try matches(try store.read(entry)) { return entry.id }
+        }
+        return nil
+    }
+
     /// The kind and name of a record in the store or in this batch.
     func known(_ id: Digest) throws -> Known? {
         if let known = pendingByID[id] ?? storedCache[id] { return known }
