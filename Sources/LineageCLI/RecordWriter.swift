@@ -49,16 +49,19 @@ struct RecordWriter {
         let landed = try appended.batch.flatMap { try store.index.record(seq: $0.firstSeq) }
         let entry = try landed?.id == outcome.id ? landed : store.index.record(id: outcome.id)
         let existing = if case .existing = outcome { true } else { false }
+        let sameBytes = try existing ? [] : entry.map(store.sameBytes) ?? []
         if options.json {
             var object = JSONObject()
             object["id"] = .string(outcome.id.description)
             object["kind"] = .string(entry?.kind.rawValue ?? kind.rawValue)
             object["ref"] = entry.map { .string(RecordLabel.reference($0)) } ?? .null
             object["existing"] = .bool(existing)
+            if !sameBytes.isEmpty { object["sameBytesAs"] = .array(sameBytes.map { .string(RecordLabel.reference($0)) }) }
             print(JSONValue.object(object).canonicalString)
         } else {
             let reference = entry.map(RecordLabel.reference) ?? kind.rawValue
-            print("\(outcome.id)  \(reference)" + (existing ? "  (already recorded)" : ""))
+            print("\(outcome.id)  \(reference)" + (existing ? "  (already recorded)" : "")
+                  + (sameBytes.isEmpty ? "" : "  (the same bytes as \(sameBytes.map(RecordLabel.reference).joined(separator: ", ")), recorded again with its new producer)"))
         }
     }
 

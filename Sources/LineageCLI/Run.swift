@@ -134,6 +134,13 @@ extension Lineage {
                 return (run, ids)
             }
             let entry = try store.index.record(id: runID)
+            for (artifact, id) in artifactIDs {
+                guard let output = try store.index.record(id: id), output.seq > (entry?.seq ?? .max) else { continue }
+                let same = try store.sameBytes(as: output)
+                if !same.isEmpty {
+                    print("lineage: \(Names.printable(artifact.path)) has the same bytes as \(same.map(RecordLabel.reference).joined(separator: ", ")), already recorded; recorded as \(RecordLabel.reference(output)), produced by this run")
+                }
+            }
             Terminal.standardError("lineage: recorded \(entry.map(RecordLabel.reference) ?? "run") \(runID)" + (failure.map { " as failed: \($0)" } ?? "") + "\n")
             let exitCode: Int32 = startError != nil ? 127 : status.flatMap { $0 != 0 ? $0 : nil } ?? (missing.isEmpty ? 0 : LineageError.Kind.input.rawValue)
             if writeOptions.json {

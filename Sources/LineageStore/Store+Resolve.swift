@@ -27,6 +27,13 @@ extension Store {
         throw LineageError.notFound("no record, name, prediction id or imported path matches \(shown); run `lineage log` to list what the store holds")
     }
 
+    /// The other versions of a dataset or model that hold the same bytes (the same digest under the
+    /// same name), oldest first: what a re-run that reproduced an artifact exactly is told.
+    public func sameBytes(as entry: IndexedRecord) throws -> [IndexedRecord] {
+        guard entry.kind.isVersioned, let digest = entry.digest else { return [] }
+        return try index.records(digest: digest).filter { $0.kind == entry.kind && $0.name == entry.name && $0.id != entry.id }
+    }
+
     /// The latest dataset (else model) whose recorded `uri` is `path`, among those named after it.
     private func resolvePath(_ path: String, at: Int64?) throws -> IndexedRecord? {
         guard let name = Names.forPath(path) else { return nil }

@@ -3,7 +3,9 @@ import LineageCore
 extension WriteTransaction {
     /// Builds and adds a record of `kind` from `fields`, filling in what the store decides:
     /// - datasets and models get the next version of their name, unless the same digest is already
-    ///   registered under that name, in which case the existing version is returned;
+    ///   registered under that name with the same producer (`producedBy`, `derivedFrom`) or none is
+    ///   given, in which case the existing version is returned; the same bytes from another run or
+    ///   transform are a new version linked to it, so that a re-run is never lost;
     /// - a source dataset (no `derivedFrom`) whose digest is already recorded, under any name, is
     ///   that record: the same data gets no second, upstream-less "source" that would hide where it
     ///   came from;
@@ -14,8 +16,13 @@ extension WriteTransaction {
         if kind.isVersioned, let name = fields["name"]?.stringValue, let digest = fields["digest"]?.stringValue.flatMap({ Digest($0) }) {
             try Names.validate(name, what: "\(kind) name")
             let versions = try versions(kind: kind, name: name)
-            if fields["version"] == nil, let same = versions.first(where: { $0.digest == digest }) {
-                return .existing(same.id)
+            let same = versions.filter { $0.digest == digest }
+            if fields["version"] == nil, !same.isEmpty {
+                let producer = fields[kind == .model ? "producedBy" : "derivedFrom"]
+                if producer == nil { return .existing(same[0].id) }
+                if let match = try same.first(where: { try recordOf($0.id)[kind == .model ? "producedBy" : "derivedFrom"] == producer }) {
+                    return .existing(match.id)
+                }
             }
             if kind == .dataset, fields["version"] == nil, fields["derivedFrom"] == nil, let recorded = try recordedDataset(digest: digest) {
                 return .existing(recorded)
@@ -34,6 +41,12 @@ extension WriteTransaction {
         }
         let record = try Record.make(kind, fields: fields, timeMilliseconds: timeMilliseconds, actor: actor)
         return try add(record)
+    }
+
+    /// A record of this batch or the store.
+    func recordOf(_ id: Digest) throws -> Record {
+        if let pending = records.last(where: { $0.id == id }) { return pending }
+        return try store.read(id: id)
     }
 
     /// The latest dataset with this content digest, in this batch or the store.

@@ -59,6 +59,30 @@ struct RunTests {
         #expect(try w.ok("log", "--kind", "dataset").components(separatedBy: "dataset:data@").count - 1 == 1)
     }
 
+    @Test("a re-run that reproduces the model byte for byte is linked to it: a new version produced by the new run, said on stdout")
+    func reproducedModel() throws {
+        let w = try gitProject()
+        try w.ok("run", "--input", "data.csv", "--model", "scorer=model.bin", "--", "sh", "train.sh")
+        let first = try json(try w.ok("show", "model:scorer", "--json"))
+        // The next commit changes the script but not the weights it writes.
+        try w.write("train.sh", "set -e\necho weights > model.bin\n")
+        for args in [["add", "."], ["commit", "-qm", "simpler"]] {
+            #expect(try w.run("/usr/bin/env", ["git"] + args, in: nil, stdin: nil).status == 0)
+        }
+        let again = try w.lineage("run", "--input", "data.csv", "--model", "scorer=model.bin", "--", "sh", "train.sh")
+        #expect(again.status == 0 && again.stdout.contains("has the same bytes as model:scorer@1, already recorded; recorded as model:scorer@2"), "\(again.stdout)")
+        let second = try json(try w.ok("show", "model:scorer", "--json"))
+        #expect((second["record"] as? [String: Any])?["digest"] as? String == (first["record"] as? [String: Any])?["digest"] as? String)
+        let nodes = try #require(try json(try w.ok("trace", "model:scorer", "--json"))["nodes"] as? [[String: Any]])
+        let head = try w.run("/usr/bin/env", ["git", "rev-parse", "HEAD"], in: nil, stdin: nil).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(((nodes[1]["record"] as? [String: Any])?["code"] as? [String: Any])?["commit"] as? String == head)
+        let gate = try w.lineage("gate", "model.bin")
+        #expect(gate.status == 0 && gate.stdout.contains("model:scorer@1, model:scorer@2"), "\(gate.stdout)")
+        // Registering the same bytes with no producer is that version; with the same producer too.
+        let plain = try json(try w.ok("record", "model", "--name", "scorer", "--file", "model.bin", "--json"))
+        #expect(plain["existing"] as? Bool == true && plain["ref"] as? String == "model:scorer@2")
+    }
+
     @Test("a clean working tree is recorded as clean, with no diff digest; a modified one has a diff digest")
     func codeVersion() throws {
         let w = try gitProject()
