@@ -16,7 +16,7 @@ extension Lineage {
         @Option(help: ArgumentHelp("Only records of this kind.", valueName: "kind"))
         var kind: String?
 
-        @Option(name: [.customShort("n"), .long], help: "At most this many records.")
+        @Option(name: [.customShort("n"), .long], parsing: .unconditional, help: "At most this many records.")
         var limit: Int = 20
 
         @OptionGroup var output: OutputOptions
@@ -26,7 +26,7 @@ extension Lineage {
             if let kind, RecordKind(rawValue: kind) == nil {
                 throw ValidationError("unknown kind '\(kind)': use one of \(RecordKind.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            if limit < 1 { throw ValidationError("-n must be at least 1") }
+            if limit < 1 { throw ValidationError("--limit must be at least 1, not \(limit)") }
         }
 
         func run() throws {

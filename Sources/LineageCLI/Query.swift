@@ -46,7 +46,7 @@ extension Lineage {
         @Option(name: .customLong("where"), help: ArgumentHelp("A record field equal to a value, FIELD=VALUE (repeatable).", valueName: "field=value"))
         var conditions: [String] = []
 
-        @Option(name: [.customShort("n"), .long], help: "At most this many records.")
+        @Option(name: [.customShort("n"), .long], parsing: .unconditional, help: "At most this many records.")
         var limit: Int?
 
         @Flag(help: "Print CSV.")
@@ -65,7 +65,7 @@ extension Lineage {
                 }
             }
             if csv && output.json { throw ValidationError("give --json or --csv, not both") }
-            if let limit, limit < 1 { throw ValidationError("-n must be at least 1") }
+            if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, not \(limit)") }
             let kinds = kind.flatMap(RecordKind.init(rawValue:)).map { [$0] } ?? RecordKind.allCases
             for condition in conditions {
                 guard let equals = condition.firstIndex(of: "="), equals != condition.startIndex else {

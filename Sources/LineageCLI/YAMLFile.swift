@@ -26,7 +26,8 @@ enum YAMLFile {
             }
             return Constructor.default.any(from: root)
         } catch let error as YamlError {
-            throw LineageError.input("\(Names.printable(path)) is not valid YAML: \(sentence(error))")
+            let key = line(of: error).flatMap { keyPath(before: $0, in: text) }.map { " (in the key \(Names.printable($0)))" } ?? ""
+            throw LineageError.input("\(Names.printable(path)) is not valid YAML: \(sentence(error))\(key)")
         }
     }
 
@@ -47,6 +48,45 @@ enum YAMLFile {
             break
         }
         return nil
+    }
+
+    /// The line (1-based) a YAML error points at: where the construct it was reading began, if known.
+    private static func line(of error: YamlError) -> Int? {
+        switch error {
+        case let .scanner(context, _, mark, _), let .parser(context, _, mark, _), let .composer(context, _, mark, _):
+            context?.mark.line ?? mark.line
+        case let .duplicatedKeysInMapping(_, context): context.mark.line
+        default: nil
+        }
+    }
+
+    /// The dotted path of the block-mapping key that holds line `line` (`train.lr`): the nearest key
+    /// at or above it, then each less-indented key above that.
+    static func keyPath(before line: Int, in text: String) -> String? {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).prefix(max(line, 0))
+        var path: [String] = []
+        var indent = Int.max
+        for candidate in lines.reversed() {
+            let body = candidate.drop { $0 == " " }
+            let depth = candidate.count - body.count
+            guard depth < indent, let key = mappingKey(body) else { continue }
+            path.insert(key, at: 0)
+            indent = depth
+            if depth == 0 { break }
+        }
+        return path.isEmpty ? nil : path.joined(separator: ".")
+    }
+
+    /// The key of a `key: value` or `- key: value` line, if it is one.
+    private static func mappingKey(_ line: Substring) -> String? {
+        var body = line
+        if body.hasPrefix("- ") { body = body.dropFirst(2).drop { $0 == " " } }
+        guard let first = body.first, first != "#", first != "-", first != "[", first != "{",
+              let colon = body.firstIndex(of: ":") else { return nil }
+        let after = body.index(after: colon)
+        guard after == body.endIndex || body[after] == " " else { return nil }
+        let key = body[..<colon].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+        return key.isEmpty ? nil : key
     }
 
     /// A YAML error as one clause: the problem, where, and what it was reading.

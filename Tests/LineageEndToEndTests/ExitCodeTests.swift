@@ -27,6 +27,8 @@ struct ExitCodeTests {
         try w.write("key.pub", try w.ok("key", "show"))
         try w.write("bundle.json", try w.ok("prove", "p-1"))
         let bundle = try String(contentsOfFile: w.path + "/bundle.json", encoding: .utf8)
+        try w.write("bomb.yaml", "a: &x [1, 2]\nb: [*x, *x]\n")
+        try w.write("broken.yaml", "metrics:\n  auc: {min: 0.9\n  loss: 3\n")
         try w.write("tampered.json", bundle.replacingOccurrences(of: "\"leafIndex\": 2", with: "\"leafIndex\": 1"))
         let cases: [Case] = [
             Case(arguments: ["init"], status: 2, documented: "init over an existing store (exit 2)"),
@@ -56,6 +58,36 @@ struct ExitCodeTests {
             Case(arguments: ["record", "prediction", "--id", "p-1", "--model", "model:m", "--output", #"{"label":2}"#], status: 2,
                  documented: "exit 2: a duplicate prediction id"),
             Case(arguments: ["add", "dataset", "nope.csv", "--name", "n"], status: 2, documented: "exit 2: a missing input file"),
+            Case(arguments: ["add", "dataset", "/dev/null", "--name", "n"], status: 2, documented: "exit 2: not a regular file or directory"),
+            Case(arguments: ["diff", "model:m", "model:nope"], status: 3, documented: "exit 3: an unknown name"),
+            Case(arguments: ["impact", "dataset:nope"], status: 3, documented: "exit 3: an unknown name"),
+            Case(arguments: ["prove", "nope"], status: 3, documented: "exit 3: an unknown prediction id"),
+            Case(arguments: ["export", "--format", "nope"], status: 2, documented: "exit 2: a malformed value"),
+            Case(arguments: ["log", "--kind", "bogus"], status: 2, documented: "exit 2: a malformed value"),
+            Case(arguments: ["log", "-n", "0"], status: 2, documented: "exit 2: a malformed value"),
+            Case(arguments: ["query", "--limit", "-1"], status: 2, documented: "exit 2: a malformed value"),
+            Case(arguments: ["query", "--since", "999999999999999d"], status: 2, documented: "exit 2: an out-of-range duration"),
+            Case(arguments: ["show", "p-1", "--at", "notatime"], status: 2, documented: "exit 2: a malformed time"),
+            Case(arguments: ["record", "deployment", "--model", "model:m", "--environment", "prod", "--action", "bogus"], status: 2, documented: "exit 2: a malformed value"),
+            Case(arguments: ["record", "approval", "--model", "model:nope", "--approver", "a", "--purpose", "p"], status: 3, documented: "exit 3: a link to a record not in the store"),
+            Case(arguments: ["record", "review", "--prediction", "nope", "--reviewer", "r", "--decision", "confirm"], status: 3, documented: "exit 3: a link to a record not in the store"),
+            Case(arguments: ["record", "model", "--name", "m2", "--digest", "sha256:" + String(repeating: "b", count: 64), "--run", "run:nope"], status: 3,
+                 documented: "exit 3: a link to a record not in the store"),
+            Case(arguments: ["record", "prediction", "--id", "p-2", "--model", "model:m", "--latency-ms", "-5"], status: 2, documented: "exit 2: a malformed value"),
+            Case(arguments: ["record", "run", "--name", "r", "--param", "x=1e999"], status: 2, documented: "exit 2: an overflowing number"),
+            Case(arguments: ["record", "run", "--name", "r", "--started-at", "0000-01-01T00:00:00Z"], status: 2, documented: "exit 2: a time RFC 3339 does not allow"),
+            Case(arguments: ["ingest", "--batch-size", "0", "-"], status: 2, documented: "exit 2: a malformed value"),
+            Case(arguments: ["ingest", "nope.ndjson"], status: 2, documented: "exit 2: a missing input file"),
+            Case(arguments: ["verify", "--against", "nope.txt"], status: 2, documented: "exit 2: a missing input file"),
+            Case(arguments: ["verify", "--against", "a.csv"], status: 2, documented: "exit 2: a checkpoint file that is not one"),
+            Case(arguments: ["import", "dvc", "nope.lock"], status: 2, documented: "exit 2: a missing input file"),
+            Case(arguments: ["gate", "model:m", "--policy", "nope.yaml"], status: 2, documented: "policy.md: a bad policy (2)"),
+            Case(arguments: ["gate", "model:m", "--policy", "bomb.yaml"], status: 2, documented: "policy.md: a bad policy (2): YAML aliases"),
+            Case(arguments: ["gate", "model:m", "--policy", "broken.yaml"], status: 2, documented: "policy.md: a bad policy (2): not YAML"),
+            Case(arguments: ["checkpoint", "compare", "nope1", "nope2", "--key", "nope"], status: 2, documented: "exit 2: a missing input file"),
+            Case(arguments: ["checkpoint", "proof", "nope.txt"], status: 2, documented: "exit 2: a missing input file"),
+            Case(arguments: ["verify-proof", "bundle.json", "--key", "nope.pub"], status: 2, documented: "exit 2: a missing input file"),
+            Case(arguments: ["log", "--store", "adir"], status: 3, documented: "exit 3: no store"),
         ]
         let head = try w.logHead()
         for item in cases {
@@ -65,5 +97,17 @@ struct ExitCodeTests {
             #expect(outcome.stderr.split(separator: "\n").count == (item.arguments[0] == "gate" && item.status == 1 ? 0 : 1), "\(item): \(outcome.stderr)")
         }
         #expect(try w.logHead() == head)
+    }
+
+    @Test("a YAML error is one sentence naming the file, the line and the key")
+    func yamlErrors() throws {
+        let w = try BadInputTests.seeded()
+        try w.write("policy.yaml", "requireApprovals: 1\nmetrics:\n  auc: {min: 0.9\n  loss: 3\n")
+        let outcome = try w.lineage("gate", "model:m", "--policy", "policy.yaml")
+        #expect(outcome.status == 2)
+        #expect(outcome.stderr.split(separator: "\n").count == 1, "\(outcome.stderr)")
+        for fragment in ["'policy.yaml' is not valid YAML", "line 4", "in the key 'metrics.auc'"] {
+            #expect(outcome.stderr.contains(fragment), "\(fragment): \(outcome.stderr)")
+        }
     }
 }
