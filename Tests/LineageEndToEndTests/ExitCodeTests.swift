@@ -110,4 +110,15 @@ struct ExitCodeTests {
             #expect(outcome.stderr.contains(fragment), "\(fragment): \(outcome.stderr)")
         }
     }
+
+    @Test("a $HOME that is missing, not a directory or unset breaks no command")
+    func unusableHome() throws {
+        let w = try BadInputTests.seeded()
+        for home in ["/nonexistent-home", w.path + "/a.csv", nil] {
+            w.environment["HOME"] = home
+            #expect(try w.ok("show", "p-1").contains("prediction p-1"), "HOME=\(home ?? "unset")")
+            #expect(try w.ok("verify").contains("Log size"), "HOME=\(home ?? "unset")")
+            try w.ok("record", "model", "--name", "home", "--digest", "sha256:" + String(repeating: "c", count: 64))
+        }
+    }
 }
