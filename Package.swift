@@ -54,11 +54,17 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The work every interface does (the CLI now, a server next): ingest streams, resolve,
+        // query, render the JSON views. Results are values; interfaces only parse and render.
+        .target(
+            name: "LineageEngine",
+            dependencies: ["LineageStore", "LineageCore"]
+        ),
         // One file per subcommand.
         .target(
             name: "LineageCLI",
             dependencies: [
-                "LineageStore", "LineageCore",
+                "LineageEngine", "LineageStore", "LineageCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -92,6 +98,7 @@ let package = Package(
             name: "LineageStoreTests",
             dependencies: ["LineageStore", "LineageCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        .testTarget(name: "LineageEngineTests", dependencies: ["LineageEngine", "LineageStore", "LineageCore"]),
         .testTarget(name: "LineageEndToEndTests", dependencies: ["LineageCore"]),
     ]
 )

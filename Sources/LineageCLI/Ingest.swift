@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LineageCore
+import LineageEngine
 import LineageStore
 
 extension Lineage {
@@ -70,81 +71,23 @@ extension Lineage {
 
         func run() throws {
             let store = try storeOptions.open()
-            try store.index.prepareForBulkWrites()
-            var reader = try LineReader.open(file, maximumLineLength: maxLineBytes)
+            let reader = try LineReader.open(file, maximumLineLength: maxLineBytes)
             defer { reader.close() }
-            let writer = WriteOptionsActor(actor: actor)
-            var batcher = try IngestBatcher(store: store, actor: writer.resolved, batchSize: batchSize, batchSeconds: batchSeconds)
             var rejectFile: FileHandle?
             let progress = Terminal.counter("ingesting", unit: "records")
-            let started = Date()
             defer { progress?.finish() }
-
-            /// Stops ingest at a bad line, or writes it to the reject file with --skip-invalid.
-            func refuse(_ error: IngestLineError) throws {
-                guard skipInvalid else {
-                    progress?.finish()
-                    let landed = batcher.summary(seconds: Date().timeIntervalSince(started))
-                    throw LineageError.input("line \(error.line): \(error.reason); ingest stopped there: \(landed); fix the line and ingest again (landed records are skipped as duplicates)")
-                }
+            let options = IngestOptions(actor: WriteOptionsActor(actor: actor).resolved, batchSize: batchSize,
+                                        batchSeconds: batchSeconds, skipInvalid: skipInvalid)
+            let report = try Ingestor.run(reader, into: store, options: options, reject: { error in
                 if rejectFile == nil { rejectFile = try openRejects() }
-                batcher.rejected += 1
-                let entry = JSONObject([("line", .number(Double(error.line))), ("reason", .string(error.reason)),
-                                        ("text", .string(String(decoding: error.text.prefix(4096), as: UTF8.self)))])
-                rejectFile?.write(Data((JSONValue.object(entry).canonicalString + "\n").utf8))
-            }
-            func flush() throws {
-                do {
-                    for error in try batcher.flush(skipping: skipInvalid) { try refuse(error) }
-                } catch let error as IngestLineError {
-                    try refuse(error)
-                }
-            }
-            func admit(_ result: Result<IngestLine?, any Error>) throws {
-                do {
-                    if let line = try result.get() { try batcher.admit(line) }
-                } catch let error as IngestLineError {
-                    try refuse(error)
-                }
-                if batcher.due { try flush() }
-                progress?.update(UInt64(batcher.landedRecords))
-            }
-
-            if reader.isRegularFile {
-                // Lines are parsed and validated on another thread, a chunk ahead of the batches, which
-                // also writes the segments of the batches it expects.
-                batcher.speculation = IngestSpeculation(prewriter: try BatchPrewriter(store: store), batchSize: batchSize,
-                                                        skipsBadLines: skipInvalid)
-                let pipeline = IngestPipeline(actor: writer.resolved, references: batcher.references,
-                                              speculation: batcher.speculation) { reader.next() }
-                defer { pipeline.stop() }
-                batcher.recycle = pipeline.recycle
-                while let chunk = pipeline.next() {
-                    for result in chunk { try admit(result) }
-                    pipeline.recycle(chunk)
-                }
-            } else {
-                while true {
-                    // A quiet stream still lands what it sent within --batch-seconds.
-                    if let wait = batcher.secondsUntilDue, !reader.holdsLine, !reader.waitForInput(seconds: wait) {
-                        try flush()
-                        continue
-                    }
-                    guard let line = reader.next() else { break }
-                    try admit(Result { try IngestLine.prepare(line, actor: writer.resolved, references: batcher.references) })
-                }
-            }
-            try flush()
-            if let failure = reader.failure {
-                throw LineageError.storage("reading \(file == "-" ? "standard input" : file) failed (\(failure)) after \(batcher.summary(seconds: Date().timeIntervalSince(started))); run ingest again once the input can be read (landed records are skipped as duplicates)")
-            }
+                rejectFile?.write(Data((error.json.canonicalString + "\n").utf8))
+            }, progress: { progress?.update(UInt64($0)) })
             try? rejectFile?.close()
             progress?.finish()
-            let seconds = Date().timeIntervalSince(started)
             if output.json {
-                print(JSONValue.object(batcher.report(seconds: seconds, rejectsPath: rejectFile == nil ? nil : rejectsPath)).canonicalString)
+                print(report.json(rejects: rejectFile == nil ? nil : rejectsPath).canonicalString)
             } else if !quiet {
-                print("Ingested " + batcher.summary(seconds: seconds) + (batcher.rejected > 0 ? "; \(batcher.rejected) bad lines written to \(rejectsPath)" : ""))
+                print("Ingested " + report.summary + (report.rejected > 0 ? "; \(report.rejected) bad lines written to \(rejectsPath)" : ""))
             }
         }
 

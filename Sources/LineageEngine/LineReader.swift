@@ -6,9 +6,9 @@ import Glibc
 
 /// Reads a file or standard input line by line in fixed-size chunks, never holding more than one
 /// line (up to `maximumLineLength`) in memory; longer lines are reported, not loaded.
-struct LineReader {
+public struct LineReader {
     /// One line, without its newline, or a line that was too long.
-    enum Line {
+    public enum Line {
         case text([UInt8], number: Int)
         case tooLong(number: Int, length: Int)
         /// The last line of the input had no newline: it may have been cut off.
@@ -17,6 +17,8 @@ struct LineReader {
 
     let descriptor: Int32
     let maximumLineLength: Int
+    /// What is read, for messages: the path, or "standard input".
+    public let name: String
     private var buffer: [UInt8] = []
     private var position = 0
     private var finished = false
@@ -24,15 +26,24 @@ struct LineReader {
     /// Bytes read so far.
     private(set) var bytesRead: Int64 = 0
     /// Why reading stopped early, if it failed (not at the end of the input).
-    private(set) var failure: String?
+    public private(set) var failure: String?
 
-    init(descriptor: Int32, maximumLineLength: Int) {
+    /// Reads an open descriptor (not closed by `close`, if it is standard input).
+    public init(descriptor: Int32, maximumLineLength: Int, name: String = "standard input") {
         self.descriptor = descriptor
         self.maximumLineLength = maximumLineLength
+        self.name = name
+    }
+
+    /// Reads lines from bytes in memory (a request body, a test's input).
+    public init(bytes: [UInt8], maximumLineLength: Int, name: String = "the input") {
+        self.init(descriptor: -1, maximumLineLength: maximumLineLength, name: name)
+        buffer = bytes
+        finished = true
     }
 
     /// Opens `path`, or standard input for "-".
-    static func open(_ path: String, maximumLineLength: Int) throws -> LineReader {
+    public static func open(_ path: String, maximumLineLength: Int) throws -> LineReader {
         if path == "-" { return LineReader(descriptor: STDIN_FILENO, maximumLineLength: maximumLineLength) }
         let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
@@ -43,7 +54,7 @@ struct LineReader {
             Glibc.close(descriptor)
             throw LineageError.input("\(path) is a directory; give an NDJSON file, or - for standard input")
         }
-        return LineReader(descriptor: descriptor, maximumLineLength: maximumLineLength)
+        return LineReader(descriptor: descriptor, maximumLineLength: maximumLineLength, name: path)
     }
 
     private mutating func fill() -> Bool {
@@ -73,7 +84,7 @@ struct LineReader {
     }
 
     /// The next line, or nil at the end of the input.
-    mutating func next() -> Line? {
+    public mutating func next() -> Line? {
         var skipped = 0
         while true {
             if let newline = buffer[position...].firstIndex(of: 0x0A) {
@@ -110,14 +121,15 @@ struct LineReader {
         return poll(&request, 1, milliseconds) != 0
     }
 
-    /// True when the input is a regular file: all of it is there already, so lines can be read
-    /// ahead without waiting on a stream.
-    var isRegularFile: Bool {
+    /// True when the whole input is there already (a regular file, bytes in memory), so lines can
+    /// be read ahead without waiting on a stream.
+    var isComplete: Bool {
+        guard descriptor >= 0 else { return true }
         var info = stat()
         return fstat(descriptor, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
     }
 
-    func close() {
-        if descriptor != STDIN_FILENO { Glibc.close(descriptor) }
+    public func close() {
+        if descriptor != STDIN_FILENO && descriptor >= 0 { Glibc.close(descriptor) }
     }
 }

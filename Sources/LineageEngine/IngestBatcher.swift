@@ -3,10 +3,18 @@ import LineageCore
 import LineageStore
 
 /// Why one input line was refused.
-struct IngestLineError: Error {
-    let line: Int
-    let reason: String
-    let text: [UInt8]
+public struct IngestLineError: Error, Sendable {
+    /// The line number in the input, from 1.
+    public let line: Int
+    public let reason: String
+    /// The line as given.
+    public let text: [UInt8]
+
+    /// The reject-file line: `{"line", "reason", "text"}` (the first 4 KiB of the line).
+    public var json: JSONValue {
+        .object(JSONObject([("line", .number(Double(line))), ("reason", .string(reason)),
+                            ("text", .string(String(decoding: text.prefix(4096), as: UTF8.self)))]))
+    }
 }
 
 /// Validates NDJSON lines into records and appends them in batches for `lineage ingest`.
@@ -33,11 +41,13 @@ struct IngestBatcher {
     var speculation: IngestSpeculation?
     /// Takes landed batches to free, if lines are prepared on another thread (see `IngestPipeline`).
     var recycle: ((Any) -> Void)?
-    private(set) var landedRecords = 0
-    private(set) var landedBatches = 0
-    private(set) var duplicates = 0
-    private(set) var lastLandedLine = 0
-    var rejected = 0
+    /// What landed so far (its `seconds` left to the caller).
+    private(set) var landed = IngestReport()
+    var landedRecords: Int { landed.records }
+    var rejected: Int {
+        get { landed.rejected }
+        set { landed.rejected = newValue }
+    }
 
     init(store: Store, actor: String, batchSize: Int, batchSeconds: Double) throws {
         references = IngestLine.References(salter: try store.payloadSalter())
@@ -84,7 +94,7 @@ struct IngestBatcher {
                 guard earlier == record.id else {
                     throw IngestLineError(line: item.line, reason: "prediction id \(Names.printable(pid)) is reused with different content", text: item.text)
                 }
-                duplicates += 1
+                landed.duplicates += 1
                 return
             }
             pendingPredictions[pid] = record.id
@@ -156,10 +166,10 @@ struct IngestBatcher {
         }
         appended = result
         let landed = batch.count - existing - refused.count
-        duplicates += existing
-        landedRecords += landed
-        if landed > 0 { landedBatches += 1 }
-        lastLandedLine = batch.last!.line
+        self.landed.duplicates += existing
+        self.landed.records += landed
+        if landed > 0 { self.landed.batches += 1 }
+        self.landed.lastLandedLine = batch.last!.line
         // The batch's many small objects are freed on another thread, not on the one writing batches.
         pending = []
         pending.reserveCapacity(batchSize)
@@ -173,22 +183,5 @@ struct IngestBatcher {
         pendingPredictions.removeAll(keepingCapacity: true)
         batchStarted = nil
         return refused
-    }
-
-    /// What landed, in words.
-    func summary(seconds: Double) -> String {
-        let rate = seconds > 0 ? Double(landedRecords) / seconds : 0
-        return "\(landedRecords) records in \(landedBatches) batches" + (lastLandedLine > 0 ? " (input lines up to \(lastLandedLine))" : "")
-            + ", \(duplicates) duplicates skipped, in \(String(format: "%.1f", seconds)) s (\(Int(rate)) records/s)"
-    }
-
-    func report(seconds: Double, rejectsPath: String?) -> JSONObject {
-        JSONObject([
-            ("records", .number(Double(landedRecords))), ("batches", .number(Double(landedBatches))),
-            ("duplicates", .number(Double(duplicates))), ("rejected", .number(Double(rejected))),
-            ("lastLandedLine", .number(Double(lastLandedLine))), ("seconds", .number(seconds)),
-            ("recordsPerSecond", .number(seconds > 0 ? Double(landedRecords) / seconds : 0)),
-            ("rejects", rejectsPath.map(JSONValue.string) ?? .null),
-        ])
     }
 }
