@@ -1,5 +1,6 @@
 import ArgumentParser
 import LineageCore
+import LineageEngine
 import LineageStore
 
 extension Lineage {

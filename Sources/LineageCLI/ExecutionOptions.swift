@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LineageCore
+import LineageEngine
 import LineageStore
 
 /// Fields shared by transforms and runs: what ran, from which code, with which parameters.

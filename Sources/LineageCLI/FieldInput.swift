@@ -1,5 +1,6 @@
 import Foundation
 import LineageCore
+import LineageEngine
 import LineageStore
 
 /// Turning command-line flags and JSON files into record fields.
@@ -106,31 +107,5 @@ enum FieldInput {
             throw LineageError.input("the \(what) must hold a JSON object, not \(value.typeName)")
         }
         return object
-    }
-
-    /// Replaces references in link fields (names, short ids, prediction ids) with full record ids.
-    static func resolveLinks(_ fields: inout JSONObject, kind: RecordKind, store: Store) throws {
-        for field in RecordSchema.of(kind).fields where field.type.isLink {
-            switch fields[field.name] {
-            case .string(let reference)?:
-                fields[field.name] = .string(try resolvedID(reference, field: field.name, store: store))
-            case .array(let items)?:
-                fields[field.name] = .array(try items.map { item in
-                    guard let reference = item.stringValue else { return item }
-                    return .string(try resolvedID(reference, field: field.name, store: store))
-                })
-            default:
-                break
-            }
-        }
-    }
-
-    private static func resolvedID(_ reference: String, field: String, store: Store) throws -> String {
-        if Digest(reference) != nil { return reference }
-        do {
-            return try store.resolve(reference).id.description
-        } catch let error as LineageError {
-            throw LineageError(error.kind, "field '\(field)': " + error.message)
-        }
     }
 }

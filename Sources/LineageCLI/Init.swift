@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LineageEngine
 import LineageStore
 
 extension Lineage {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import LineageCore
+import LineageEngine
 import LineageStore
 
 /// For commands given `--json`: a failure is a JSON result on stdout too, so that a script reading

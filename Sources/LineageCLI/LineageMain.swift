@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LineageCore
+import LineageEngine
 import LineageStore
 
 /// The process entry point: runs the command and turns every failure into one sentence on

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LineageCore
+import LineageEngine
 import LineageStore
 
 extension Lineage {
@@ -31,9 +32,8 @@ extension Lineage {
 
         func run() throws {
             let store = try storeOptions.open()
-            let entries = try store.index.recent(kind: kind.flatMap(RecordKind.init(rawValue:)), limit: limit)
-            for entry in entries {
-                print(output.json ? RecordLabel.jsonLine(entry, try store.read(entry)) : RecordLabel.row(entry))
+            for listed in try store.recent(kind: kind.flatMap(RecordKind.init(rawValue:)), limit: limit, bodies: output.json) {
+                print(listed.json?.canonicalString ?? RecordLabel.row(listed.entry))
             }
         }
     }

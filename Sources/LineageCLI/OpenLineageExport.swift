@@ -1,4 +1,5 @@
 import LineageCore
+import LineageEngine
 import LineageStore
 
 /// OpenLineage 2-0-2 RunEvents: one COMPLETE (or FAIL) event per transform and run, with the

@@ -1,5 +1,6 @@
 import Foundation
 import LineageCore
+import LineageEngine
 import LineageStore
 
 /// Reading a gate policy from a YAML (or JSON) file.

@@ -1,4 +1,5 @@
 import LineageCore
+import LineageEngine
 import LineageStore
 
 /// W3C PROV-JSON: transforms and runs are activities, everything else is an entity, actors are

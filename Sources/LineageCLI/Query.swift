@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LineageCore
+import LineageEngine
 import LineageStore
 
 extension Lineage {
@@ -66,68 +67,38 @@ extension Lineage {
             }
             if csv && output.json { throw ValidationError("give --json or --csv, not both") }
             if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, not \(limit)") }
-            let kinds = kind.flatMap(RecordKind.init(rawValue:)).map { [$0] } ?? RecordKind.allCases
+            do { try filter(now: 0).check() } catch let error as LineageError { throw ValidationError(error.message) }
+        }
+
+        /// The filter the options describe (times relative to `now`).
+        func filter(now: Int64) throws -> ListingFilter {
+            var filter = ListingFilter()
+            filter.kind = kind.flatMap(RecordKind.init(rawValue:))
+            filter.name = name
+            filter.model = model
+            filter.deployment = deployment
+            filter.linkedTo = linkedTo
+            filter.actor = actor
+            filter.since = since.flatMap { RecordTime.parseUserTime($0, now: now) }
+            filter.until = until.flatMap { RecordTime.parseUserTime($0, now: now) }
+            filter.limit = limit
             for condition in conditions {
                 guard let equals = condition.firstIndex(of: "="), equals != condition.startIndex else {
                     throw ValidationError("--where '\(condition)' is not FIELD=VALUE")
                 }
-                let field = String(condition[..<equals])
-                guard kinds.contains(where: { RecordSchema.of($0).field(field) != nil }) else {
-                    throw ValidationError("--where filters on an unknown field '\(field)'" + (kind.map { " for \($0) records" } ?? "") + "; see docs/records.md")
-                }
+                filter.conditions.append((String(condition[..<equals]), String(condition[condition.index(after: equals)...])))
             }
+            return filter
         }
 
         func run() throws {
             let store = try storeOptions.open()
-            let now = Int64(Date().timeIntervalSince1970 * 1000)
-            var query = RecordQuery()
-            query.kind = kind.flatMap(RecordKind.init(rawValue:))
-            query.name = name
-            query.since = since.flatMap { RecordTime.parseUserTime($0, now: now) }
-            query.until = until.flatMap { RecordTime.parseUserTime($0, now: now) }
-            query.linkedTo = try (linkedTo + (deployment.map { [$0] } ?? [])).map { try store.resolve($0).seq }
-            if let model {
-                let entry = try store.resolve(model)
-                guard entry.kind == .model else { throw LineageError.input("--model \(Names.printable(model)) is a \(entry.kind), not a model") }
-                // model:NAME without a version means every version of it.
-                let unversioned = model.hasPrefix("model:") && !model.contains("@")
-                query.servedByModels = try unversioned ? store.index.records(kind: .model, name: entry.name ?? "").map(\.seq).sorted() : [entry.seq]
+            if csv { print(ListedRecord.csvHeader.joined(separator: ",")) }
+            try store.list(try filter(now: Int64(Date().timeIntervalSince1970 * 1000)), bodies: output.json || csv) { listed in
+                if output.json, let json = listed.json { print(json.canonicalString) }
+                else if csv { print(listed.csvRow) }
+                else { print(RecordLabel.row(listed.entry)) }
             }
-            let wanted = conditions.map { condition -> (String, String) in
-                let equals = condition.firstIndex(of: "=")!
-                return (String(condition[..<equals]), String(condition[condition.index(after: equals)...]))
-            }
-            if csv { print("id,seq,time,kind,ref,actor,record") }
-            var printed = 0
-            let needsBody = actor != nil || !wanted.isEmpty || output.json || csv
-            try store.query(query, readingRecords: needsBody) { entry in
-                let record = needsBody ? try store.read(entry) : nil
-                if let actor, record?["actor"]?.stringValue != actor { return true }
-                for (field, value) in wanted {
-                    guard let present = record?[field], (present.stringValue ?? present.canonicalString) == value else { return true }
-                }
-                print(line(entry, record))
-                printed += 1
-                return limit.map { printed < $0 } ?? true
-            }
-        }
-
-        func line(_ entry: IndexedRecord, _ record: Record?) -> String {
-            if output.json, let record { return RecordLabel.jsonLine(entry, record) }
-            if csv, let record {
-                let fields = [entry.id.description, String(entry.seq), RecordTime.format(milliseconds: entry.timeMilliseconds),
-                              entry.kind.rawValue, RecordLabel.reference(entry),
-                              record["actor"]?.stringValue ?? "", JSONValue.object(record.object).canonicalString]
-                return fields.map(Self.csvField).joined(separator: ",")
-            }
-            return RecordLabel.row(entry)
-        }
-
-        /// RFC 4180 quoting.
-        static func csvField(_ text: String) -> String {
-            guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
     }
 }

@@ -1,4 +1,5 @@
 import LineageCore
+import LineageEngine
 import LineageStore
 
 /// The human-readable summary of one record: a headline and a few detail lines by kind.

@@ -1,5 +1,6 @@
 import Foundation
 import ArgumentParser
+import LineageEngine
 import LineageStore
 
 extension Lineage {

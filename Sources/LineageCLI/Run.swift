@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LineageCore
+import LineageEngine
 import LineageStore
 
 extension Lineage {

@@ -1,5 +1,6 @@
 import Foundation
 import LineageCore
+import LineageEngine
 import LineageStore
 
 /// Metrics a running command reports with `lineage metric K=V`: one JSON object per line in the

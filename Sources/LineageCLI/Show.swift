@@ -1,6 +1,7 @@
 import Foundation
 import ArgumentParser
 import LineageCore
+import LineageEngine
 import LineageStore
 
 extension Lineage {

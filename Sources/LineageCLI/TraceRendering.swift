@@ -1,5 +1,6 @@
 import Foundation
 import LineageCore
+import LineageEngine
 import LineageStore
 
 /// The three renderings of a trace: an indented tree, a JSON graph and Graphviz dot.

@@ -1,5 +1,6 @@
 import Foundation
 import LineageCore
+import LineageEngine
 import LineageStore
 import Yams
 

@@ -39,4 +39,27 @@ public struct PayloadSalter: Sendable {
         mac.update(data: payload)
         return Array(mac.finalize())
     }
+
+    /// Commits to `payload` for `field` of the record known by `recordKey`: the one way a raw
+    /// payload becomes a commitment in a record and an entry for the payload store.
+    public func commit(_ payload: [UInt8], field: String, recordKey: String) -> CommittedPayload {
+        let salt = salt(field: field, recordKey: recordKey, payload: payload)
+        return CommittedPayload(field: field, commitment: Commitment.commit(payload: payload, salt: salt), salt: salt, bytes: payload)
+    }
+}
+
+/// A raw payload committed to in a record's field: the record holds `commitment`, the payload
+/// store keeps `bytes` with `salt`.
+public struct CommittedPayload: Sendable {
+    public let field: String
+    public let commitment: Digest
+    public let salt: [UInt8]
+    public let bytes: [UInt8]
+
+    public init(field: String, commitment: Digest, salt: [UInt8], bytes: [UInt8]) {
+        self.field = field
+        self.commitment = commitment
+        self.salt = salt
+        self.bytes = bytes
+    }
 }

@@ -83,7 +83,7 @@ struct IngestBatcher {
                 item = again
             }
             if item.unresolved {
-                _ = try IngestLine.resolveLinks(&item.fields, kind: item.kind) { try target($0) }
+                _ = try LinkResolver.resolve(&item.fields, kind: item.kind) { try target($0) }
                 try item.build(actor: actor)
             }
         } catch {
@@ -153,7 +153,7 @@ struct IngestBatcher {
                     refused.append(error)
                     continue
                 }
-                for (_, commitment, salt, payload) in item.payloads { tx.stagePayload(payload, salt: salt, commitment: commitment) }
+                for payload in item.payloads { tx.stagePayload(payload) }
                 let outcome: WriteTransaction.Outcome
                 if let record = item.record {
                     outcome = try tx.add(record, newPredictionID: record.kind == .prediction, leaf: item.leaf)

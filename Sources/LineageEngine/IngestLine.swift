@@ -10,8 +10,8 @@ final class IngestLine: @unchecked Sendable {
     let kind: RecordKind
     /// The record's fields, links resolved to ids once `unresolved` is false.
     var fields: JSONObject
-    /// Raw prediction payloads committed to: (field, commitment, salt, payload).
-    let payloads: [(String, Digest, [UInt8], [UInt8])]
+    /// Raw prediction payloads committed to.
+    let payloads: [CommittedPayload]
     /// True while some link still needs the store to resolve.
     var unresolved: Bool
     /// The record, built up front for kinds the store does not number (all but datasets and models).
@@ -26,7 +26,7 @@ final class IngestLine: @unchecked Sendable {
     /// did not give. Its `fields` are then empty.
     private var notGiven: [String]?
 
-    init(line: Int, text: [UInt8], kind: RecordKind, fields: JSONObject, payloads: [(String, Digest, [UInt8], [UInt8])]) {
+    init(line: Int, text: [UInt8], kind: RecordKind, fields: JSONObject, payloads: [CommittedPayload]) {
         self.line = line
         self.text = text
         self.kind = kind
@@ -45,8 +45,8 @@ final class IngestLine: @unchecked Sendable {
             return given
         }
         var given = fields
-        for (_, commitment, _, _) in payloads {
-            for member in fields where member.value.stringValue == commitment.description { given[member.key] = nil }
+        for payload in payloads {
+            for member in fields where member.value.stringValue == payload.commitment.description { given[member.key] = nil }
         }
         return given
     }
@@ -127,19 +127,18 @@ final class IngestLine: @unchecked Sendable {
             throw RecordError("unknown record kind \(Names.printable(kindName))")
         }
         fields["kind"] = nil
-        var payloads: [(String, Digest, [UInt8], [UInt8])] = []
+        var payloads: [CommittedPayload] = []
         if kind == .prediction {
             for field in ["input", "outputPayload"] {
                 guard let value = fields[field], value.stringValue.flatMap({ Digest($0) }) == nil else { continue }
                 let raw = value.stringValue.map { Array($0.utf8) } ?? value.canonicalBytes
-                let salt = salter.salt(field: field, recordKey: fields["predictionId"]?.stringValue ?? "", payload: raw)
-                let commitment = Commitment.commit(payload: raw, salt: salt)
-                fields[field] = .string(commitment.description)
-                payloads.append((field, commitment, salt, raw))
+                let payload = salter.commit(raw, field: field, recordKey: fields["predictionId"]?.stringValue ?? "")
+                fields[field] = .string(payload.commitment.description)
+                payloads.append(payload)
             }
         }
         let item = IngestLine(line: line, text: bytes, kind: kind, fields: fields, payloads: payloads)
-        if try resolveLinks(&item.fields, kind: kind, target: references) { try item.build(actor: actor) }
+        if try LinkResolver.resolve(&item.fields, kind: kind, target: references) { try item.build(actor: actor) }
         return item
     }
 
@@ -171,42 +170,6 @@ final class IngestLine: @unchecked Sendable {
             self.record = record
             leaf = Merkle.leafHash(record.canonicalBytes)
         }
-    }
-
-    /// Replaces link references with ids through `target`, checking each target's kind. Returns false,
-    /// leaving `fields` as they were, when `target` does not know a reference.
-    static func resolveLinks(_ fields: inout JSONObject, kind: RecordKind,
-                             target: (String) throws -> (Digest, RecordKind)?) throws -> Bool {
-        var resolved = fields
-        for field in RecordSchema.of(kind).linkFields {
-            var allowed: [RecordKind] = []
-            switch field.type {
-            case .link(let kinds), .links(let kinds): allowed = kinds
-            default: break
-            }
-            func resolve(_ reference: String) throws -> String? {
-                guard let (id, targetKind) = try target(reference) else { return nil }
-                guard allowed.contains(targetKind) else {
-                    throw RecordError("field '\(field.name)' must link to a \(allowed.map(\.rawValue).joined(separator: " or ")), but \(Names.printable(reference)) is a \(targetKind)")
-                }
-                return id.description
-            }
-            switch fields[field.name] {
-            case .string(let reference)?:
-                guard let id = try resolve(reference) else { return false }
-                resolved[field.name] = .string(id)
-            case .array(let items)?:
-                var ids: [JSONValue] = []
-                for item in items {
-                    guard let id = try resolve(item.stringValue ?? "") else { return false }
-                    ids.append(.string(id))
-                }
-                resolved[field.name] = .array(ids)
-            default: break
-            }
-        }
-        fields = resolved
-        return true
     }
 
     /// The line error for a failure while validating line `line`.

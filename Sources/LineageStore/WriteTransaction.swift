@@ -98,19 +98,19 @@ public final class WriteTransaction {
     }
 
     /// Keeps a payload to write to the payload store when the batch lands.
-    public func stagePayload(_ payload: [UInt8], salt: [UInt8], commitment: Digest) {
-        stagedPayloads.append((commitment, salt, payload))
+    public func stagePayload(_ payload: CommittedPayload) {
+        stagedPayloads.append((payload.commitment, payload.salt, payload.bytes))
     }
 
     /// True if a prediction given again is `earlier`, already in the log: each given field (other
     /// than the payloads' commitment fields) equals the recorded one, and each payload is the one the
     /// record commits to. The payloads the store lost are then staged to be restored.
-    /// `payloads`: (field, commitment, salt, payload), the commitments made as the record was given.
-    public func isGivenAgain(_ earlier: Record, given: JSONObject, payloads: [(String, Digest, [UInt8], [UInt8])]) -> Bool {
-        let payloadFields = Set(payloads.map(\.0))
+    /// `payloads`: the commitments made as the record was given.
+    public func isGivenAgain(_ earlier: Record, given: JSONObject, payloads: [CommittedPayload]) -> Bool {
+        let payloadFields = Set(payloads.map(\.field))
         guard given.allSatisfy({ payloadFields.contains($0.key) || earlier[$0.key] == $0.value }),
-              payloads.allSatisfy({ payloadMatches($0.3, field: $0.0, commitment: $0.1, of: earlier) }) else { return false }
-        for (_, commitment, salt, payload) in payloads { restorePayload(payload, salt: salt, commitment: commitment, of: earlier) }
+              payloads.allSatisfy({ payloadMatches($0.bytes, field: $0.field, commitment: $0.commitment, of: earlier) }) else { return false }
+        for payload in payloads { restorePayload(payload.bytes, salt: payload.salt, commitment: payload.commitment, of: earlier) }
         return true
     }
 
