@@ -30,19 +30,8 @@ extension Lineage {
 
             func run() throws {
                 let store = try storeOptions.open()
-                guard let note = try store.latestCheckpoint() else {
-                    throw LineageError.notFound("the log is empty: there is no checkpoint yet; record something first")
-                }
-                if output.json {
-                    let checkpoint = try? Checkpoint(parsing: SignedNote(parsing: note).text)
-                    var object = JSONObject()
-                    object["origin"] = .string(store.origin)
-                    object["size"] = checkpoint.map { .number(Double($0.size)) } ?? .null
-                    object["note"] = .string(note)
-                    print(JSONValue.object(object).prettyString())
-                } else {
-                    print(note, terminator: "")
-                }
+                let view = try store.checkpointView()
+                print(output.json ? view.json.prettyString() : view.note, terminator: output.json ? "\n" : "")
             }
         }
 
@@ -96,30 +85,9 @@ extension Lineage {
                 let consistency = try proof.map { path in
                     try LineageError.catching { try ConsistencyProof(json: try FieldInput.json(String(decoding: try FieldInput.readFile(path, what: "proof"), as: UTF8.self), flag: "--proof")) }
                 }
-                let result = try LineageError.catching { try CheckpointComparison.compare(a, b, proof: consistency, trusting: trusted) }
-                let status: String, message: String?, summary: String
-                switch result {
-                case .identical(let size):
-                    (status, message, summary) = ("identical", nil, "OK: both checkpoints are the log at size \(size).")
-                case .consistent(let old, let new):
-                    (status, message, summary) = ("consistent", nil, "OK: the checkpoint of size \(new) extends the one of size \(old): one history.")
-                case .fork(let reason):
-                    (status, message, summary) = ("fork", "FORK: \(reason): the log's owner showed two histories", "")
-                case .notProven(let reason):
-                    (status, message, summary) = ("not-proven", reason, "")
-                case .needsProof(let old, let new):
-                    (status, message, summary) = ("needs-proof", "the checkpoints hold \(old) and \(new) records: nothing is proven without a consistency proof; ask the log's owner for `lineage checkpoint proof` of the older one and pass it with --proof", "")
-                }
-                if !output.json, message == nil { print(summary) }
-                if output.json {
-                    var object = JSONObject()
-                    object["status"] = .string(status)
-                    object["ok"] = .bool(message == nil)
-                    if let message { object["reason"] = .string(message) }
-                    object["exitCode"] = .number(message == nil ? 0 : 1)
-                    print(JSONValue.object(object).prettyString())
-                }
-                if let message { throw LineageError(.verdict, message) }
+                let verdict = try CheckpointVerdict(a, b, proof: consistency, trusting: trusted)
+                if output.json { print(verdict.json.prettyString()) } else if verdict.ok { print(verdict.summary) }
+                if let reason = verdict.reason { throw LineageError(.verdict, reason) }
             }
         }
     }

@@ -42,17 +42,7 @@ extension Lineage {
                     let artifact = try ArtifactDigest.compute(paths: [target], progress: Terminal.progress("hashing"))
                     report = try store.gate(artifact: artifact.digest, label: Names.printable(target), policy: rules, now: now)
                 } else {
-                    let entry: IndexedRecord
-                    do {
-                        entry = try store.resolve(target)
-                    } catch let error as LineageError where error.kind == .notFound && !target.contains(":") {
-                        // Not a reference form (model:NAME@N, an id): most likely a model file that is not there.
-                        throw LineageError.input("\(Names.printable(target)) is neither a file nor a record of this store; give the model file's path or a reference like model:fraud@3")
-                    }
-                    guard entry.kind == .model else {
-                        throw LineageError.input("\(Names.printable(target)) is a \(entry.kind), not a model file or model")
-                    }
-                    report = try store.gate(entry, policy: rules, now: now)
+                    report = try store.gate(reference: target, policy: rules, now: now)
                 }
                 print(render(report))
                 if !report.passed { throw ExitCode(LineageError.Kind.verdict.rawValue) }
@@ -61,15 +51,7 @@ extension Lineage {
 
         func render(_ report: GateReport) -> String {
             let subject = report.model.map { "\(RecordLabel.reference($0)) (\($0.id))" } ?? target
-            if output.json {
-                return JSONValue.object(JSONObject([
-                    ("passed", .bool(report.passed)), ("model", report.model.map { .string($0.id.description) } ?? .null),
-                    ("target", .string(target)),
-                    ("checks", .array(report.checks.map { check in
-                        .object(JSONObject([("check", .string(check.name)), ("passed", .bool(check.passed)), ("message", .string(check.message))]))
-                    })),
-                ])).prettyString()
-            }
+            if output.json { return report.json(target: target).prettyString() }
             var lines = ["lineage gate: \(report.passed ? "PASSED" : "REFUSED") \(subject)"]
             for check in report.checks {
                 lines.append("  \(check.passed ? "✓" : "✗") \(check.name): \(check.message)")

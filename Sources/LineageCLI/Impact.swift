@@ -27,19 +27,7 @@ extension Lineage {
             let store = try storeOptions.open()
             let report = try store.impact(of: try store.resolve(reference))
             if output.json {
-                print(JSONValue.object(JSONObject([
-                    ("root", .string(report.root.id.description)),
-                    ("records", .array(report.items.map { item in
-                        .object(JSONObject([("id", .string(item.entry.id.description)), ("kind", .string(item.entry.kind.rawValue)),
-                                            ("ref", .string(RecordLabel.reference(item.entry))), ("relation", .string(item.relation)),
-                                            ("from", .string(item.from.description))]))
-                    })),
-                    ("deployments", .array(report.deployments.map { deployment in
-                        .object(JSONObject([("id", .string(deployment.entry.id.description)), ("ref", .string(RecordLabel.reference(deployment.entry))),
-                                            ("current", .bool(deployment.current)), ("predictions", .number(Double(deployment.predictions)))]))
-                    })),
-                    ("predictionsWithoutDeployment", .number(Double(report.predictionsWithoutDeployment))),
-                ])).prettyString())
+                print(report.json.prettyString())
                 return
             }
             print("Downstream of \(RecordLabel.title(report.root))  \(RecordLabel.shortID(report.root.id))")

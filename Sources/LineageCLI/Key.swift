@@ -35,15 +35,8 @@ extension Lineage {
 
         func run() throws {
             let store = try storeOptions.open()
-            let key = try store.signingKey()
-            let verifier = try LineageError.catching { try key.verifier }
-            if output.json {
-                let trusted = try store.trustedKeys().map { JSONValue.string($0.text) }
-                print(JSONValue.object(JSONObject([("name", .string(verifier.name)), ("verifierKey", .string(verifier.text)),
-                                                   ("ssh", .string(verifier.sshPublicKey)), ("trusted", .array(trusted))])).prettyString())
-            } else {
-                print(ssh ? verifier.sshPublicKey : verifier.text)
-            }
+            let view = try store.keyView()
+            print(output.json ? view.json.prettyString() : ssh ? view.verifier.sshPublicKey : view.verifier.text)
         }
     }
 

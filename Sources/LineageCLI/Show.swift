@@ -35,40 +35,27 @@ extension Lineage {
                 return time
             }
             let entry = try store.resolve(reference, at: time)
-            let record = try store.read(entry)
             if canonical {
-                print(String(decoding: record.canonicalBytes, as: UTF8.self))
+                print(String(decoding: try store.read(entry).canonicalBytes, as: UTF8.self))
                 return
             }
-            let dependents = try store.index.dependents(of: entry.seq)
-            let batch = try store.index.batch(containing: entry.seq)?.number ?? -1
-            let served = [.deployment, .model].contains(entry.kind) ? try store.index.count(linkingTo: entry.seq, kind: .prediction) : 0
+            let description = try store.describe(entry)
             if output.json {
-                var object = JSONObject()
-                object["id"] = .string(entry.id.description)
-                object["ref"] = .string(RecordLabel.reference(entry))
-                object["seq"] = .number(Double(entry.seq))
-                object["batch"] = .number(Double(batch))
-                if served > 0 { object["predictions"] = .number(Double(served)) }
-                object["record"] = .object(record.object)
-                object["usedBy"] = .array(dependents.map { dependent in
-                    .object(JSONObject([("id", .string(dependent.record.id.description)), ("relation", .string(dependent.relation)),
-                                        ("kind", .string(dependent.record.kind.rawValue))]))
-                })
-                print(JSONValue.object(object).prettyString())
+                print(description.json.prettyString())
                 return
             }
+            let record = description.record
             let details = RecordDetails(entry: entry, record: record, payloadExists: store.payloadExists)
             print(details.headline)
             print("id: \(entry.id)")
-            print("log position: \(entry.seq) (batch \(batch))")
+            print("log position: \(entry.seq) (batch \(description.batch))")
             let committed = Dictionary(record.commitments.map { ($0.field, $0.digest) }, uniquingKeysWith: { first, _ in first })
             for member in record.object where !["kind", "schemaVersion"].contains(member.key) {
                 let state = committed[member.key].map { " (" + RecordDetails.payloadState(store.payloadExists($0)) + ")" } ?? ""
                 print("\(member.key): \(RecordDetails.inline(member.value))\(state)")
             }
-            if served > 0 { print("predictions: \(served) (list them with `lineage query --linked-to \(RecordLabel.reference(entry))`)") }
-            for dependent in dependents {
+            if description.predictions > 0 { print("predictions: \(description.predictions) (list them with `lineage query --linked-to \(RecordLabel.reference(entry))`)") }
+            for dependent in description.usedBy {
                 print("used by: \(dependent.record.kind) \(RecordLabel.reference(dependent.record)) (as \(dependent.relation))")
             }
         }

@@ -35,7 +35,7 @@ extension Lineage {
             let store = try storeOptions.open()
             let graph = try store.trace(from: try store.resolve(reference))
             switch output.json ? .json : format {
-            case .json: print(TraceRendering.json(graph, payloadExists: store.payloadExists).prettyString())
+            case .json: print(graph.json(payloadExists: store.payloadExists).prettyString())
             case .dot: print(TraceRendering.dot(graph), terminator: "")
             case .tree: print(TraceRendering.tree(graph, payloadExists: store.payloadExists), terminator: "")
             }

@@ -33,30 +33,6 @@ enum TraceRendering {
         return out
     }
 
-    static func json(_ graph: TraceGraph, payloadExists: (Digest) -> Bool) -> JSONValue {
-        let nodes: [JSONValue] = graph.order.compactMap { id in
-            guard let entry = graph.entries[id], let record = graph.records[id] else { return nil }
-            var node = JSONObject()
-            node["id"] = .string(id.description)
-            node["kind"] = .string(entry.kind.rawValue)
-            node["ref"] = .string(RecordLabel.reference(entry))
-            node["seq"] = .number(Double(entry.seq))
-            node["record"] = .object(record.object)
-            let commitments = record.commitments
-            if !commitments.isEmpty {
-                node["payloads"] = .object(JSONObject(commitments.map { commitment in
-                    (commitment.field, JSONValue.string(payloadExists(commitment.digest) ? "stored" : "missing"))
-                }))
-            }
-            return .object(node)
-        }
-        let edges: [JSONValue] = graph.edges.map { edge in
-            .object(JSONObject([("from", .string(edge.from.description)), ("to", .string(edge.to.description)),
-                                ("relation", .string(edge.relation))]))
-        }
-        return .object(JSONObject([("root", .string(graph.root.description)), ("nodes", .array(nodes)), ("edges", .array(edges))]))
-    }
-
     static func dot(_ graph: TraceGraph) -> String {
         func quoted(_ text: String) -> String {
             "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")

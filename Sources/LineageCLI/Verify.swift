@@ -42,19 +42,9 @@ extension Lineage {
                     progress?.finish()
                     throw error
                 }
-                let root = Data(report.root).base64EncodedString()
+                let root = report.rootBase64
                 if output.json {
-                    var object = JSONObject()
-                    object["ok"] = .bool(true)
-                    object["origin"] = .string(store.origin)
-                    object["records"] = .number(Double(report.records))
-                    object["batches"] = .number(Double(report.batches))
-                    object["root"] = .string(root)
-                    object["checkpointSignatures"] = .number(Double(report.checkpointSignatures))
-                    object["commitSignatures"] = .number(Double(report.commitSignatures))
-                    object["indexedRecords"] = .number(Double(report.indexedRecords))
-                    object["extendsCheckpointOfSize"] = report.extendsCheckpointOfSize.map { .number(Double($0)) } ?? .null
-                    print(JSONValue.object(object).prettyString())
+                    print(report.json(origin: store.origin).prettyString())
                     return
                 }
                 print("OK: \(report.records) records in \(report.batches) batches of \(store.origin): every id, link, leaf and root recomputed; \(report.checkpointSignatures) checkpoint and \(report.commitSignatures) commit signatures verified; \(report.indexedRecords) index rows match the log.")

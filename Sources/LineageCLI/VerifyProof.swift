@@ -28,32 +28,8 @@ extension Lineage {
         func run() throws {
             try JSONFailure.reporting(json: output.json) {
                 let trusted = try trustedKeys.parsed()
-                let bytes = try FieldInput.readFile(bundle, what: "bundle")
-                let parsed: EvidenceBundle
-                do {
-                    parsed = try EvidenceBundle(json: try JSONParser.parse(bytes))
-                } catch let error as JSONError {
-                    throw LineageError.input("the bundle is not valid JSON: \(error)")
-                } catch let error as RecordError {
-                    throw LineageError.input(error.message)
-                }
-                let verified: EvidenceBundle.Verified
-                do {
-                    verified = try parsed.verify(trusting: trusted)
-                } catch {
-                    throw LineageError(.verdict, "the bundle does not verify: \((error as? RecordError)?.message ?? "\(error)")")
-                }
-                let root = Data(verified.checkpoint.rootHash).base64EncodedString()
-                if output.json {
-                    print(JSONValue.object(JSONObject([
-                        ("ok", .bool(true)), ("subject", .string(parsed.subject.description)),
-                        ("records", .number(Double(verified.records.count))), ("origin", .string(verified.checkpoint.origin)),
-                        ("size", .number(Double(verified.checkpoint.size))), ("root", .string(root)),
-                        ("signers", .array(verified.signers.map { .string($0.text) })),
-                    ])).prettyString())
-                } else {
-                    print("OK: \(parsed.subject) and its \(verified.records.count - 1) upstream records are in the log \(verified.checkpoint.origin) of size \(verified.checkpoint.size), root \(root), signed by \(verified.signers.map(\.name).joined(separator: ", ")).")
-                }
+                let verification = try BundleVerification(bundle: try FieldInput.readFile(bundle, what: "bundle"), trusting: trusted)
+                print(output.json ? verification.json.prettyString() : verification.summary)
             }
         }
     }

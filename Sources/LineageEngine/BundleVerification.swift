@@ -1,0 +1,47 @@
+import Foundation
+import LineageCore
+import LineageStore
+
+/// An evidence bundle that verified offline: its subject, every record upstream of it, the signed
+/// checkpoint they are proven against, and who signed it.
+public struct BundleVerification: Sendable {
+    public let subject: Digest
+    public let verified: EvidenceBundle.Verified
+
+    /// Parses and verifies a bundle (`lineage prove`'s JSON) against `trusted` keys: bad JSON or
+    /// structure is an input error, a bundle that does not verify a negative verdict.
+    public init(bundle bytes: [UInt8], trusting trusted: [VerifierKey]) throws {
+        let parsed: EvidenceBundle
+        do {
+            parsed = try EvidenceBundle(json: try JSONParser.parse(bytes))
+        } catch let error as JSONError {
+            throw LineageError.input("the bundle is not valid JSON: \(error)")
+        } catch let error as RecordError {
+            throw LineageError.input(error.message)
+        }
+        do {
+            verified = try parsed.verify(trusting: trusted)
+        } catch {
+            throw LineageError(.verdict, "the bundle does not verify: \((error as? RecordError)?.message ?? "\(error)")")
+        }
+        subject = parsed.subject
+    }
+
+    /// The checkpoint's root, base64.
+    public var rootBase64: String { Data(verified.checkpoint.rootHash).base64EncodedString() }
+
+    /// The `verify-proof --json` shape: `{"ok": true, "subject", "records", "origin", "size", "root", "signers"}`.
+    public var json: JSONValue {
+        .object(JSONObject([
+            ("ok", .bool(true)), ("subject", .string(subject.description)),
+            ("records", .number(Double(verified.records.count))), ("origin", .string(verified.checkpoint.origin)),
+            ("size", .number(Double(verified.checkpoint.size))), ("root", .string(rootBase64)),
+            ("signers", .array(verified.signers.map { .string($0.text) })),
+        ]))
+    }
+
+    /// In words: what was proven, by whom.
+    public var summary: String {
+        "OK: \(subject) and its \(verified.records.count - 1) upstream records are in the log \(verified.checkpoint.origin) of size \(verified.checkpoint.size), root \(rootBase64), signed by \(verified.signers.map(\.name).joined(separator: ", "))."
+    }
+}

@@ -1,0 +1,30 @@
+import LineageCore
+import LineageStore
+
+extension TraceGraph {
+    /// The `trace --json` shape: `{"root", "nodes": [{"id", "kind", "ref", "seq", "record", "payloads"?}], "edges": [{"from", "to", "relation"}]}`;
+    /// `payloads` says of each committed payload whether the payload store holds it.
+    public func json(payloadExists: (Digest) -> Bool) -> JSONValue {
+        let nodes: [JSONValue] = order.compactMap { id in
+            guard let entry = entries[id], let record = records[id] else { return nil }
+            var node = JSONObject()
+            node["id"] = .string(id.description)
+            node["kind"] = .string(entry.kind.rawValue)
+            node["ref"] = .string(RecordLabel.reference(entry))
+            node["seq"] = .number(Double(entry.seq))
+            node["record"] = .object(record.object)
+            let commitments = record.commitments
+            if !commitments.isEmpty {
+                node["payloads"] = .object(JSONObject(commitments.map { commitment in
+                    (commitment.field, JSONValue.string(payloadExists(commitment.digest) ? "stored" : "missing"))
+                }))
+            }
+            return .object(node)
+        }
+        let edges: [JSONValue] = edges.map { edge in
+            .object(JSONObject([("from", .string(edge.from.description)), ("to", .string(edge.to.description)),
+                                ("relation", .string(edge.relation))]))
+        }
+        return .object(JSONObject([("root", .string(root.description)), ("nodes", .array(nodes)), ("edges", .array(edges))]))
+    }
+}

@@ -1,0 +1,24 @@
+import Foundation
+import LineageCore
+import LineageStore
+
+extension VerifyReport {
+    /// The Merkle root, base64 as in checkpoints.
+    public var rootBase64: String { Data(root).base64EncodedString() }
+
+    /// The `verify --json` shape: `{"ok": true, "origin", "records", "batches", "root",
+    /// "checkpointSignatures", "commitSignatures", "indexedRecords", "extendsCheckpointOfSize"}`.
+    public func json(origin: String) -> JSONValue {
+        var object = JSONObject()
+        object["ok"] = .bool(true)
+        object["origin"] = .string(origin)
+        object["records"] = .number(Double(records))
+        object["batches"] = .number(Double(batches))
+        object["root"] = .string(rootBase64)
+        object["checkpointSignatures"] = .number(Double(checkpointSignatures))
+        object["commitSignatures"] = .number(Double(commitSignatures))
+        object["indexedRecords"] = .number(Double(indexedRecords))
+        object["extendsCheckpointOfSize"] = extendsCheckpointOfSize.map { .number(Double($0)) } ?? .null
+        return .object(object)
+    }
+}
