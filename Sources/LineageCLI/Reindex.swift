@@ -39,7 +39,7 @@ extension Lineage {
                 throw error
             }
             if let accepted = result.accepted { FileHandle.standardError.write(Data(("lineage: " + accepted + "\n").utf8)) }
-            if !quiet { print("Indexed \(result.records) records in \(try store.index.batchCount()) batches") }
+            if !quiet { print("Indexed \(result.records) records in \(try store.batchCount()) batches") }
         }
     }
 }

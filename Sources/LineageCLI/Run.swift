@@ -68,12 +68,7 @@ extension Lineage {
             let actor = writeOptions.resolvedActor
 
             // Inputs are registered first: they exist before the run whatever happens to it.
-            let inputDigests = try inputs.map { try ArtifactDigest.compute(paths: [$0.path], progress: Terminal.progress("hashing \($0.name)")) }
-            let (inputIDs, _) = try store.write(actor: actor) { tx in
-                try zip(inputs, inputDigests).map { artifact, digest in
-                    try tx.register(.dataset, fields: RunArtifacts.datasetFields(artifact, digest), timeMilliseconds: Self.now(), actor: actor).id
-                }
-            }
+            let inputIDs = try store.registerInputs(try inputs.map(RunArtifacts.hashed), time: Self.now(), actor: actor)
 
             let script = command.dropFirst().first { FileManager.default.fileExists(atPath: $0) } ?? FileManager.default.currentDirectoryPath
             let code = try CodeVersion.capture(path: script)
@@ -104,8 +99,8 @@ extension Lineage {
             if failure == nil, let first = missing.first {
                 failure = "the command did not produce the declared output \(Names.printable(first.path))"
             }
-            let produced = try (outputs + models).filter { FileManager.default.fileExists(atPath: $0.path) }.map {
-                ($0, try ArtifactDigest.compute(paths: [$0.path], progress: Terminal.progress("hashing \($0.name)")))
+            let present = { (artifacts: [RunArtifacts.Artifact]) in
+                try artifacts.filter { FileManager.default.fileExists(atPath: $0.path) }.map(RunArtifacts.hashed)
             }
 
             var fields = JSONObject()
@@ -122,42 +117,15 @@ extension Lineage {
             fields["status"] = .string(failure == nil ? "succeeded" : "failed")
             fields["error"] = failure.map(JSONValue.string)
             fields["inputs"] = .array(inputIDs.map { .string($0.description) })
-            let ((runID, artifactIDs), _) = try store.write(actor: actor) { tx in
-                let run = try tx.register(.run, fields: fields, timeMilliseconds: ended, actor: actor).id
-                var ids: [(RunArtifacts.Artifact, Digest)] = []
-                for (artifact, digest) in produced {
-                    let isModel = models.contains { $0.path == artifact.path }
-                    var artifactFields = RunArtifacts.datasetFields(artifact, digest)
-                    artifactFields[isModel ? "producedBy" : "derivedFrom"] = .string(run.description)
-                    if isModel { artifactFields["files"] = nil }
-                    ids.append((artifact, try tx.register(isModel ? .model : .dataset, fields: artifactFields, timeMilliseconds: ended, actor: actor).id))
-                }
-                return (run, ids)
+            let recorded = try store.recordRun(fields, time: ended, outputs: try present(outputs), models: try present(models), actor: actor)
+            for output in recorded.outputs where !output.sameBytesAs.isEmpty {
+                print("lineage: \(Names.printable(output.path)) has the same bytes as \(output.sameBytesAs.joined(separator: ", ")), already recorded; recorded as \(output.entry.map(RecordLabel.reference) ?? output.id.description), produced by this run")
             }
-            let entry = try store.index.record(id: runID)
-            for (artifact, id) in artifactIDs {
-                guard let output = try store.index.record(id: id), output.seq > (entry?.seq ?? .max) else { continue }
-                let same = try store.sameBytes(as: output)
-                if !same.isEmpty {
-                    print("lineage: \(Names.printable(artifact.path)) has the same bytes as \(same.map(RecordLabel.reference).joined(separator: ", ")), already recorded; recorded as \(RecordLabel.reference(output)), produced by this run")
-                }
-            }
-            Terminal.standardError("lineage: recorded \(entry.map(RecordLabel.reference) ?? "run") \(runID)" + (failure.map { " as failed: \($0)" } ?? "") + "\n")
+            Terminal.standardError("lineage: recorded \(recorded.reference ?? "run") \(recorded.id)" + (failure.map { " as failed: \($0)" } ?? "") + "\n")
             let exitCode: Int32 = startError != nil ? 127 : status.flatMap { $0 != 0 ? $0 : nil } ?? (missing.isEmpty ? 0 : LineageError.Kind.input.rawValue)
             if writeOptions.json {
                 // What was recorded, also when the command failed: scripts read the run's id from here.
-                let outputs = try artifactIDs.map { artifact, id -> JSONValue in
-                    let recorded = try store.index.record(id: id)
-                    return .object(JSONObject([("path", .string(artifact.path)), ("id", .string(id.description)),
-                                               ("kind", .string(recorded?.kind.rawValue ?? "")),
-                                               ("ref", recorded.map { .string(RecordLabel.reference($0)) } ?? .null)]))
-                }
-                print(JSONValue.object(JSONObject([
-                    ("run", .object(JSONObject([("id", .string(runID.description)), ("ref", entry.map { .string(RecordLabel.reference($0)) } ?? .null)]))),
-                    ("status", .string(failure == nil ? "succeeded" : "failed")), ("error", failure.map(JSONValue.string) ?? .null),
-                    ("exitStatus", status.map { .number(Double($0)) } ?? .null), ("outputs", .array(outputs)),
-                    ("exitCode", .number(Double(exitCode))),
-                ])).prettyString())
+                print(recorded.json(status: failure == nil ? "succeeded" : "failed", error: failure, exitStatus: status, exitCode: exitCode).prettyString())
             }
             if exitCode != 0 { throw ExitCode(exitCode) }
         }
@@ -200,9 +168,9 @@ enum RunArtifacts {
         return try defaultName(forPath: script)
     }
 
-    static func datasetFields(_ artifact: Artifact, _ digest: ArtifactDigest) -> JSONObject {
-        JSONObject([("name", .string(artifact.name)), ("digest", .string(digest.digest.description)),
-                    ("size", .number(Double(digest.size))), ("files", .number(Double(digest.files))),
-                    ("uri", .string(URL(fileURLWithPath: artifact.path).standardizedFileURL.absoluteString))])
+    /// The artifact named and hashed (a progress line on a terminal).
+    static func hashed(_ artifact: Artifact) throws -> RunArtifact {
+        RunArtifact(name: artifact.name, path: artifact.path,
+                    digest: try ArtifactDigest.compute(paths: [artifact.path], progress: Terminal.progress("hashing \(artifact.name)")))
     }
 }

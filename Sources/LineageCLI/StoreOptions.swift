@@ -36,7 +36,7 @@ enum OpenStores {
             return open
         }
         let opened = try Store.open(at: path, syncingIndex: syncingIndex)
-        if inSession { try opened.index.prepareForBulkWrites() }
+        if inSession { try opened.prepareForBulkWrites() }
         byPath[path] = opened
         return opened
     }
@@ -49,7 +49,7 @@ enum OpenStores {
     /// Before the process exits: closes the stores whose index took bulk writes (ingest, reindex),
     /// which empties their large WAL so that the next command does not have to read it.
     static func closeBeforeExit() {
-        byPath = byPath.filter { !$0.value.index.isPreparedForBulkWrites }
+        byPath = byPath.filter { !$0.value.isPreparedForBulkWrites }
     }
 }
 

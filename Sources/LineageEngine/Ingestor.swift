@@ -61,7 +61,7 @@ public enum Ingestor {
     public static func run(_ input: LineReader, into store: Store, options: IngestOptions,
                            reject: (IngestLineError) throws -> Void = { _ in },
                            progress: ((Int) -> Void)? = nil) throws -> IngestReport {
-        try store.index.prepareForBulkWrites()
+        try store.prepareForBulkWrites()
         // Read by the pipeline's thread while it runs, then by this one once it has stopped.
         var reader = input
         var batcher = try IngestBatcher(store: store, actor: options.actor, batchSize: options.batchSize, batchSeconds: options.batchSeconds)

@@ -196,3 +196,15 @@ extension Store {
         }
     }
 }
+
+extension Store {
+    /// Readies the index for many writes in a row (ingest, a session): a long WAL, emptied when the
+    /// store is closed.
+    public func prepareForBulkWrites() throws { try index.prepareForBulkWrites() }
+
+    /// True once `prepareForBulkWrites` was called.
+    public var isPreparedForBulkWrites: Bool { index.isPreparedForBulkWrites }
+
+    /// The number of batches in the log, as indexed.
+    public func batchCount() throws -> Int64 { try index.batchCount() }
+}
