@@ -58,7 +58,7 @@ let package = Package(
         // query, render the JSON views. Results are values; interfaces only parse and render.
         .target(
             name: "LineageEngine",
-            dependencies: ["LineageStore", "LineageCore"]
+            dependencies: ["LineageStore", "LineageCore", .product(name: "Yams", package: "Yams")]
         ),
         // One file per subcommand.
         .target(
@@ -66,7 +66,6 @@ let package = Package(
             dependencies: [
                 "LineageEngine", "LineageStore", "LineageCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Yams", package: "Yams"),
             ]
         ),
         // The `@main` entry point only. Linked by the toolchain's lld (gold cannot link the release

@@ -1,5 +1,6 @@
 import ArgumentParser
 import LineageCore
+import LineageEngine
 
 extension Lineage {
     /// `lineage record review`.

@@ -4,8 +4,8 @@ import LineageEngine
 import LineageStore
 
 /// Reading a gate policy from a YAML (or JSON) file.
-enum PolicyFile {
-    static func load(_ path: String) throws -> Policy {
+public enum PolicyFile {
+    public static func load(_ path: String) throws -> Policy {
         let text = String(decoding: try FieldInput.readFile(path, what: "policy file"), as: UTF8.self)
         let parsed = try YAMLFile.load(text, path: path)
         do {
@@ -16,7 +16,7 @@ enum PolicyFile {
     }
 
     /// Converts what Yams loaded into JSON values.
-    static func json(_ value: Any) throws -> JSONValue {
+    public static func json(_ value: Any) throws -> JSONValue {
         switch value {
         case let text as String: return .string(text)
         case let flag as Bool: return .bool(flag)

@@ -4,8 +4,8 @@ import LineageStore
 
 /// The content fields of an artifact named by another tool: the SHA-256 of the file or directory
 /// when it is at hand, else the SHA-256 of the tool's own descriptor of it.
-enum ImportedArtifact {
-    static func contentFields(localFile: String?, descriptor: JSONValue, countFiles: Bool) throws -> JSONObject {
+public enum ImportedArtifact {
+    public static func contentFields(localFile: String?, descriptor: JSONValue, countFiles: Bool) throws -> JSONObject {
         var fields = JSONObject()
         if let localFile {
             let digest = try ArtifactDigest.compute(paths: [localFile])
@@ -19,7 +19,7 @@ enum ImportedArtifact {
     }
 
     /// A record name from another tool's name: disallowed characters become '-'.
-    static func name(_ text: String, what: String) throws -> String {
+    public static func name(_ text: String, what: String) throws -> String {
         guard let name = Names.forPath(text) else {
             throw LineageError.input("the \(what) name \(Names.printable(text)) has no usable characters")
         }

@@ -8,13 +8,13 @@ import Yams
 /// hostile file could use to exhaust memory: anchors and aliases (a few hundred bytes of nested
 /// aliases expand to gigabytes) and files over a size limit. Errors are one sentence naming the
 /// file, the line and the column.
-enum YAMLFile {
+public enum YAMLFile {
     /// The largest YAML file read.
-    static let maximumBytes = 16 << 20
+    public static let maximumBytes = 16 << 20
 
     /// The document in `text` (read from `path`) as Yams' plain values (String, Int, Double, Bool,
     /// NSNull, arrays and dictionaries), or nil for an empty document.
-    static func load(_ text: String, path: String) throws -> Any? {
+    public static func load(_ text: String, path: String) throws -> Any? {
         guard text.utf8.count <= maximumBytes else {
             throw LineageError.input("\(Names.printable(path)) is larger than \(maximumBytes >> 20) MiB; a YAML file this large is not one lineage reads")
         }
@@ -63,7 +63,7 @@ enum YAMLFile {
 
     /// The dotted path of the block-mapping key that holds line `line` (`train.lr`): the nearest key
     /// at or above it, then each less-indented key above that.
-    static func keyPath(before line: Int, in text: String) -> String? {
+    public static func keyPath(before line: Int, in text: String) -> String? {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).prefix(max(line, 0))
         var path: [String] = []
         var indent = Int.max

@@ -4,10 +4,10 @@ import LineageEngine
 import LineageStore
 
 /// Turning command-line flags and JSON files into record fields.
-enum FieldInput {
+public enum FieldInput {
     /// Parses `KEY=VALUE` pairs into an object; a value that reads as a JSON number, boolean or
     /// null keeps that type, anything else is a string.
-    static func pairs(_ items: [String], flag: String) throws -> JSONObject {
+    public static func pairs(_ items: [String], flag: String) throws -> JSONObject {
         var object = JSONObject()
         for item in items {
             guard let equals = item.firstIndex(of: "="), equals != item.startIndex else {
@@ -26,7 +26,7 @@ enum FieldInput {
 
     /// True for text written as a JSON number (which `typedValue` keeps as text only when it is
     /// out of range, like 1e999).
-    static func looksLikeNumber(_ raw: String) -> Bool {
+    public static func looksLikeNumber(_ raw: String) -> Bool {
         var bytes = Substring(raw).utf8[...]
         func digits() -> Bool {
             let start = bytes.startIndex
@@ -47,7 +47,7 @@ enum FieldInput {
         return bytes.isEmpty
     }
 
-    static func typedValue(_ raw: String) -> JSONValue {
+    public static func typedValue(_ raw: String) -> JSONValue {
         if let value = try? JSONParser.parse(raw) {
             switch value {
             case .number, .bool, .null: return value
@@ -58,7 +58,7 @@ enum FieldInput {
     }
 
     /// Parses a JSON argument given on the command line.
-    static func json(_ text: String, flag: String) throws -> JSONValue {
+    public static func json(_ text: String, flag: String) throws -> JSONValue {
         do {
             return try JSONParser.parse(text)
         } catch {
@@ -68,11 +68,11 @@ enum FieldInput {
 
     /// Reads the bytes of a file, or of standard input for "-".
     /// The largest file read whole (a JSON record, a policy, a payload).
-    static let maximumFileBytes = 64 << 20
+    public static let maximumFileBytes = 64 << 20
 
     /// Reads a whole regular file, or standard input for "-", of at most `maximumFileBytes`: a FIFO,
     /// a device or a larger file is refused rather than waited for or held in memory.
-    static func readFile(_ path: String, what: String) throws -> [UInt8] {
+    public static func readFile(_ path: String, what: String) throws -> [UInt8] {
         let tooLarge = "the \(what) \(path == "-" ? "on standard input" : Names.printable(path)) is larger than \(maximumFileBytes >> 20) MiB, more than lineage reads for it"
         if path == "-" {
             let data = try FileHandle.standardInput.read(upToCount: maximumFileBytes + 1) ?? Data()
@@ -95,7 +95,7 @@ enum FieldInput {
     }
 
     /// Reads a JSON object from a file or "-".
-    static func jsonObject(file path: String, what: String) throws -> JSONObject {
+    public static func jsonObject(file path: String, what: String) throws -> JSONObject {
         let bytes = try readFile(path, what: what)
         let value: JSONValue
         do {

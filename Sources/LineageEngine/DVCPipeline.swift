@@ -5,49 +5,49 @@ import LineageStore
 
 /// A DVC pipeline as its dvc.lock (schema 2.0) records it, with the metrics files its dvc.yaml
 /// declares, and the checks that the workspace beside it still holds what dvc.lock says.
-struct DVCPipeline {
+public struct DVCPipeline {
     /// A dep or out of a stage: a path and the hash DVC recorded for it.
-    struct Entry {
-        let path: String
-        let md5: String
+    public struct Entry {
+        public let path: String
+        public let md5: String
         /// No `hash: md5` key: written by DVC 2, whose MD5 of text files is taken after CRLF -> LF.
-        let legacy: Bool
-        let size: Int?
+        public let legacy: Bool
+        public let size: Int?
     }
 
-    struct Stage {
-        let name: String
-        let command: JSONValue?
-        let deps: [Entry]
-        let outs: [Entry]
+    public struct Stage {
+        public let name: String
+        public let command: JSONValue?
+        public let deps: [Entry]
+        public let outs: [Entry]
         /// (params file, dotted key, value) as dvc.lock recorded them.
-        let params: [(file: String, key: String, value: JSONValue)]
+        public let params: [(file: String, key: String, value: JSONValue)]
         /// SHA-256 of the stage's dvc.lock entry: the same entry is the same execution.
-        let fingerprint: Digest
+        public let fingerprint: Digest
     }
 
     /// One way the workspace disagrees with dvc.lock.
-    struct Disagreement {
-        let stage: String
-        let sentence: String
+    public struct Disagreement {
+        public let stage: String
+        public let sentence: String
     }
 
-    static let modelExtensions: Set<String> = ["pkl", "joblib", "onnx", "pt", "pth", "h5", "keras", "model"]
-    static let scriptExtensions: Set<String> = ["py", "sh", "r", "ipynb"]
+    public static let modelExtensions: Set<String> = ["pkl", "joblib", "onnx", "pt", "pth", "h5", "keras", "model"]
+    public static let scriptExtensions: Set<String> = ["py", "sh", "r", "ipynb"]
 
-    let lockPath: String
+    public let lockPath: String
     /// The directory holding dvc.lock: paths in it are relative to this.
-    let root: String
+    public let root: String
     /// In dependency order: a stage comes after the stages whose outs it reads.
-    let stages: [Stage]
+    public let stages: [Stage]
     /// Outs that dvc.yaml declares as metrics (or, without a dvc.yaml, JSON outs named *metrics*).
-    let metrics: Set<String>
+    public let metrics: Set<String>
 
-    static func isScript(_ path: String) -> Bool { scriptExtensions.contains((path as NSString).pathExtension.lowercased()) }
-    static func isModel(_ path: String) -> Bool { modelExtensions.contains((path as NSString).pathExtension.lowercased()) }
+    public static func isScript(_ path: String) -> Bool { scriptExtensions.contains((path as NSString).pathExtension.lowercased()) }
+    public static func isModel(_ path: String) -> Bool { modelExtensions.contains((path as NSString).pathExtension.lowercased()) }
 
     /// Reads `path` (a dvc.lock, or the directory holding one) and the dvc.yaml beside it.
-    static func load(_ path: String) throws -> DVCPipeline {
+    public static func load(_ path: String) throws -> DVCPipeline {
         var lockPath = path
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: lockPath, isDirectory: &isDirectory), isDirectory.boolValue { lockPath += "/dvc.lock" }
@@ -134,7 +134,7 @@ struct DVCPipeline {
     /// The file a dvc.lock path names inside the project at `root`; a path that leaves the
     /// project (absolute, through `..`, or through a symbolic link) is refused: a crafted
     /// dvc.lock must not make lineage read and record files elsewhere.
-    static func projectFile(_ relative: String, root: String) throws -> String {
+    public static func projectFile(_ relative: String, root: String) throws -> String {
         let refuse = LineageError.input("dvc.lock names the path \(Names.printable(relative)), which is outside the project \(Names.printable(root)); lineage imports only files inside the project")
         guard !relative.isEmpty, !relative.hasPrefix("/") else { throw refuse }
         var depth = 0
@@ -152,13 +152,24 @@ struct DVCPipeline {
         return file
     }
 
-    func file(_ entry: Entry) throws -> String { try Self.projectFile(entry.path, root: root) }
+    /// The stages in `stale` and every stage downstream of one.
+    public func downstream(of stale: Set<String>) -> Set<String> {
+        var skipped = stale
+        var skippedOuts = Set<String>()
+        for stage in stages {
+            if stage.deps.contains(where: { skippedOuts.contains($0.path) }) { skipped.insert(stage.name) }
+            if skipped.contains(stage.name) { skippedOuts.formUnion(stage.outs.map(\.path)) }
+        }
+        return skipped
+    }
+
+    public func file(_ entry: Entry) throws -> String { try Self.projectFile(entry.path, root: root) }
 
     /// Every way the workspace disagrees with dvc.lock, as `dvc status` would report it: a dep or
     /// out present with other content, a param with another value. Files that are absent (data not
     /// pulled, or a dvc.lock copied alone) are not disagreements: records are then made from
     /// dvc.lock's descriptors. Params files other than YAML and JSON are not read.
-    func disagreements() throws -> [Disagreement] {
+    public func disagreements() throws -> [Disagreement] {
         var hashes: [String: String] = [:]
         var parsedParams: [String: Any?] = [:]
         var found: [Disagreement] = []
