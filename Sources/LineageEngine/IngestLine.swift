@@ -4,6 +4,8 @@ import LineageStore
 
 /// One NDJSON input line, validated on its own, on its way into a batch. A class: lines are handed
 /// between threads and kept in batches, and a copy then costs one reference count.
+/// Unchecked Sendable: a line is written by one thread at a time, handed on through the pipeline's
+/// lock (`IngestPipeline`), which orders the preparing thread's writes before the admitting thread's.
 final class IngestLine: @unchecked Sendable {
     let line: Int
     let text: [UInt8]
@@ -52,7 +54,8 @@ final class IngestLine: @unchecked Sendable {
     }
 
     /// Link references already resolved, shared between the thread that admits lines and those that
-    /// prepare them.
+    /// prepare them. Unchecked Sendable: its table and generation are read and written under `lock`;
+    /// `salter` is immutable.
     final class References: @unchecked Sendable {
         /// Derives the salts of raw payloads' commitments; immutable, so safe on any thread.
         let salter: PayloadSalter

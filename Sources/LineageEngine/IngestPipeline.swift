@@ -2,6 +2,9 @@ import Foundation
 
 /// Reads and prepares input lines on another thread, up to `chunksAhead` chunks ahead, so that
 /// parsing and validating lines overlaps with admitting and writing batches.
+/// Unchecked Sendable: `ready`, `done`, `finished` and `stopped` are touched only under `condition`;
+/// `readLine` is called only on the reading thread, and the caller reads its source again only
+/// after `stop` has waited for that thread to end.
 final class IngestPipeline: @unchecked Sendable {
     /// Lines per chunk.
     static let chunkLines = 1024

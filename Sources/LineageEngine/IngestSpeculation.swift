@@ -12,6 +12,8 @@ import LineageStore
 /// resolved yet) is not written ahead, but counted. The writer uses a guessed batch only if it fits
 /// exactly (see `Store.write`), and gives up guessing after the first batch that does not land
 /// where guessed (duplicates, a batch closed early): each guess after it would be off by as much.
+/// Unchecked Sendable: the preparing thread calls `add` and `finish`, the writing thread `take` and
+/// `abandon`; the state they share is touched only under its lock.
 final class IngestSpeculation: @unchecked Sendable {
     /// Where a batch is expected to land, and its segments if they were written ahead.
     struct Guess {

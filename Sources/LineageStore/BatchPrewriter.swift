@@ -9,6 +9,8 @@ import LineageCore
 /// only when its first log position and record ids are exactly those of the batch it appends, and
 /// otherwise encodes and writes the segments itself. Blobs of a guess that did not land stay in the
 /// object store unreferenced, as git leaves any unused object; `git gc` prunes them.
+/// Unchecked Sendable: it is used by one thread at a time (made on the store's thread, then used
+/// only on the preparing thread), and its repository handle is its own, shared with no store.
 public final class BatchPrewriter: @unchecked Sendable {
     private let repository: Repository
     /// The log's size when the prewriter was made: where the next batch starts.
@@ -30,7 +32,8 @@ public final class BatchPrewriter: @unchecked Sendable {
     }
 }
 
-/// A batch's segments written ahead by `BatchPrewriter`.
+/// A batch's segments written ahead by `BatchPrewriter`. Unchecked Sendable: made whole on the
+/// preparing thread and handed to the writer through a lock; only `used` changes after, on the writer.
 public final class PrewrittenBatch: @unchecked Sendable {
     let firstSeq: Int64
     let ids: [Digest]

@@ -15,7 +15,8 @@ enum ParallelParse {
         parts[..<part].reduce(0) { $0 + $1.ranges.count } + offset
     }
 
-    /// Collects each segment's records, or the first failure, from worker threads.
+    /// Collects each segment's records, or the first failure, from worker threads. Unchecked
+    /// Sendable: every access goes through `lock`.
     private final class Results: @unchecked Sendable {
         private let lock = NSLock()
         private var records: [[Record]]
@@ -76,7 +77,8 @@ enum ParallelParse {
     }
 
     /// Parses stored records (as the index needs them) on a background thread, with their index
-    /// rows and leaf hashes.
+    /// rows and leaf hashes. Unchecked Sendable: `parsed` is written on that thread only, and read
+    /// after `done.wait()`, which orders the write before the read.
     final class Task: @unchecked Sendable {
         private let done = DispatchGroup()
         private var parsed: Result<Parsed, Failure> = .success(Parsed())

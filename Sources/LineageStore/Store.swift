@@ -5,6 +5,17 @@ import LineageCore
 
 /// A lineage store: a bare git repository whose log ref holds the records, plus the erasable
 /// payload store and the SQLite index derived from the log. See docs/store-layout.md.
+///
+/// Threading: a `Store` is used by one thread at a time, like the libgit2 repository handle and
+/// the segment caches it holds; it is deliberately not `Sendable`. A program that serves several
+/// threads opens a store per thread (or hands one between threads with a lock or a serial queue
+/// around every call), as the engine tests do. Any number of stores, of the same directory or of
+/// different ones, may be open in one process: they share no mutable state (each has its own
+/// repository handle, SQLite connection, caches and WAL settings; see CSQLiteOptions). Writers in
+/// any thread or process are serialised by the store's lock file (`WriteLock`), and readers never
+/// wait for writers (SQLite WAL; the log ref moves by compare-and-swap). The helper threads a store
+/// starts for its own work (`SegmentPrefetcher`, `VerifyReader`, `BatchPrewriter`, `ParallelParse`)
+/// each open their own repository handle and say why their shared state is safe.
 public final class Store {
     /// The store directory (usually `.lineage`).
     public let path: String

@@ -5,6 +5,8 @@ import LineageCore
 /// Reads, parses and hashes the records of the log's batches one batch ahead of `verify`'s other
 /// checks, on another thread with a repository handle of its own: reading and parsing is most of
 /// verifying, and the index checks of one batch then overlap with reading the next.
+/// Unchecked Sendable: its state is split between `queue` and the caller (each field says which),
+/// and what crosses between them goes through `Reading`.
 final class VerifyReader: @unchecked Sendable {
     /// One batch's records, each checked to be canonical and valid, and their Merkle leaf hashes.
     struct Batch {
@@ -12,7 +14,8 @@ final class VerifyReader: @unchecked Sendable {
         let leaves: [[UInt8]]
     }
 
-    /// One batch being read on `queue`.
+    /// One batch being read on `queue`. Unchecked Sendable: `result` is written on `queue` and read
+    /// after `done.wait()`, which orders the write before the read.
     private final class Reading: @unchecked Sendable {
         let done = DispatchGroup()
         var result: Result<Batch, LineageError>?
