@@ -13,7 +13,6 @@ let libgit2StaticLinkFlags: [String] = [
 
 let package = Package(
     name: "lineage",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "lineage", targets: ["lineage"]),
     ],

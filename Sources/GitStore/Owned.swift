@@ -2,10 +2,11 @@ import Clibgit2
 
 /// Owns one libgit2 object handed out through an out-pointer and frees it exactly once, in `deinit`.
 ///
-/// Data is copied into Swift values while the owner is alive; the raw pointer never leaves the
-/// function that created the owner.
+/// The pointer is handed out only inside `with`, which keeps the owner alive until the closure
+/// returns: data read through it is copied into Swift values there, before the object can be freed
+/// (an owner's last use may otherwise be followed at once by its `deinit`).
 final class Owned {
-    let pointer: OpaquePointer
+    private let pointer: OpaquePointer
     private let free: (OpaquePointer) -> Void
 
     init(_ pointer: OpaquePointer, free: @escaping (OpaquePointer) -> Void) {
@@ -24,6 +25,11 @@ final class Owned {
             throw GitError(code: .generic, function: function, message: "libgit2 returned no object")
         }
         return Owned(pointer, free: free)
+    }
+
+    /// Calls `body` with the object, alive until `body` returns; never let the pointer escape it.
+    func with<T>(_ body: (OpaquePointer) throws -> T) rethrows -> T {
+        try withExtendedLifetime(self) { try body(pointer) }
     }
 
     deinit { free(pointer) }

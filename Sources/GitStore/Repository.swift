@@ -70,15 +70,17 @@ public final class Repository {
         let odb = try Owned.take(git_repository_odb(&out, handle), out, "git_repository_odb") { git_odb_free($0) }
         var oid = id.raw
         var objectOut: OpaquePointer?
-        let object = try Owned.take(git_odb_read(&objectOut, odb.pointer, &oid), objectOut, "git_odb_read") {
-            git_odb_object_free($0)
+        let object = try odb.with { odb in
+            try Owned.take(git_odb_read(&objectOut, odb, &oid), objectOut, "git_odb_read") { git_odb_object_free($0) }
         }
-        guard git_odb_object_type(object.pointer) == GIT_OBJECT_BLOB else {
-            throw GitError(code: .invalid, function: "git_odb_read", message: "object \(id) is not a blob")
+        return try object.with { object in
+            guard git_odb_object_type(object) == GIT_OBJECT_BLOB else {
+                throw GitError(code: .invalid, function: "git_odb_read", message: "object \(id) is not a blob")
+            }
+            let size = git_odb_object_size(object)
+            guard size > 0, let data = git_odb_object_data(object) else { return [] }
+            return Array(UnsafeRawBufferPointer(start: data, count: size))
         }
-        let size = git_odb_object_size(object.pointer)
-        guard size > 0, let data = git_odb_object_data(object.pointer) else { return [] }
-        return Array(UnsafeRawBufferPointer(start: data, count: size))
     }
 
     /// Writes a tree holding `entries` and returns its id.
@@ -90,24 +92,25 @@ public final class Repository {
         for entry in entries {
             let mode = entry.mode == .blob ? GIT_FILEMODE_BLOB : GIT_FILEMODE_TREE
             var oid = entry.id.raw
-            try check(git_treebuilder_insert(nil, builder.pointer, entry.name, &oid, mode), "git_treebuilder_insert")
+            try builder.with { try check(git_treebuilder_insert(nil, $0, entry.name, &oid, mode), "git_treebuilder_insert") }
         }
         var oid = git_oid()
-        try check(git_treebuilder_write(&oid, builder.pointer), "git_treebuilder_write")
+        try builder.with { try check(git_treebuilder_write(&oid, $0), "git_treebuilder_write") }
         return ObjectID(oid)
     }
 
     /// Lists the entries of tree `id`.
     public func readTree(_ id: ObjectID) throws -> [TreeEntry] {
-        let tree = try lookupTree(id)
-        var entries: [TreeEntry] = []
-        for index in 0..<git_tree_entrycount(tree.pointer) {
-            guard let entry = git_tree_entry_byindex(tree.pointer, index), let oid = git_tree_entry_id(entry),
-                  let name = git_tree_entry_name(entry) else { continue }
-            let mode: TreeEntry.Mode = git_tree_entry_type(entry) == GIT_OBJECT_TREE ? .tree : .blob
-            entries.append(TreeEntry(name: String(cString: name), id: ObjectID(oid.pointee), mode: mode))
+        try lookupTree(id).with { tree in
+            var entries: [TreeEntry] = []
+            for index in 0..<git_tree_entrycount(tree) {
+                guard let entry = git_tree_entry_byindex(tree, index), let oid = git_tree_entry_id(entry),
+                      let name = git_tree_entry_name(entry) else { continue }
+                let mode: TreeEntry.Mode = git_tree_entry_type(entry) == GIT_OBJECT_TREE ? .tree : .blob
+                entries.append(TreeEntry(name: String(cString: name), id: ObjectID(oid.pointee), mode: mode))
+            }
+            return entries
         }
-        return entries
     }
 
     /// Writes a commit of `tree` with `parents` and returns its id; no reference is moved. With
@@ -121,15 +124,21 @@ public final class Repository {
         defer { git_signature_free(sigOut) }
         let treeObject = try lookupTree(tree)
         let parentObjects = try parents.map(lookupCommit)
-        var parentPointers: [OpaquePointer?] = parentObjects.map { $0.pointer }
         var buffer = git_buf()
         defer { git_buf_dispose(&buffer) }
-        let result = parentPointers.withUnsafeMutableBufferPointer { pointers in
-            git_commit_create_buffer(&buffer, handle, sigOut, sigOut, nil, message, treeObject.pointer,
-                                     pointers.count, pointers.baseAddress)
+        // The parents' pointers are gathered one `with` inside another, so all stay alive for the call.
+        func create(_ remaining: ArraySlice<Owned>, _ gathered: [OpaquePointer?]) -> Int32 {
+            guard let next = remaining.first else {
+                var pointers = gathered
+                return treeObject.with { tree in
+                    pointers.withUnsafeMutableBufferPointer {
+                        git_commit_create_buffer(&buffer, handle, sigOut, sigOut, nil, message, tree, $0.count, $0.baseAddress)
+                    }
+                }
+            }
+            return next.with { create(remaining.dropFirst(), gathered + [$0]) }
         }
-        try check(result, "git_commit_create_buffer")
-        withExtendedLifetime(parentObjects) {}
+        try check(create(parentObjects[...], []), "git_commit_create_buffer")
         let content = buffer.ptr.map { Array(UnsafeRawBufferPointer(start: $0, count: buffer.size)) } ?? []
         let armored = try sign?(content)
         var oid = git_oid()
@@ -162,19 +171,20 @@ public final class Repository {
 
     /// Reads commit `id`.
     public func readCommit(_ id: ObjectID) throws -> CommitInfo {
-        let commit = try lookupCommit(id)
-        var parents: [ObjectID] = []
-        for index in 0..<git_commit_parentcount(commit.pointer) {
-            if let parent = git_commit_parent_id(commit.pointer, index) {
-                parents.append(ObjectID(parent.pointee))
+        try lookupCommit(id).with { commit in
+            var parents: [ObjectID] = []
+            for index in 0..<git_commit_parentcount(commit) {
+                if let parent = git_commit_parent_id(commit, index) {
+                    parents.append(ObjectID(parent.pointee))
+                }
             }
+            let message = git_commit_message(commit).map { String(cString: $0) } ?? ""
+            guard let tree = git_commit_tree_id(commit) else {
+                throw GitError(code: .invalid, function: "git_commit_tree_id", message: "commit \(id) has no tree")
+            }
+            return CommitInfo(id: id, tree: ObjectID(tree.pointee), parents: parents, message: message,
+                              time: Int64(git_commit_time(commit)))
         }
-        let message = git_commit_message(commit.pointer).map { String(cString: $0) } ?? ""
-        guard let tree = git_commit_tree_id(commit.pointer) else {
-            throw GitError(code: .invalid, function: "git_commit_tree_id", message: "commit \(id) has no tree")
-        }
-        return CommitInfo(id: id, tree: ObjectID(tree.pointee), parents: parents, message: message,
-                          time: Int64(git_commit_time(commit.pointer)))
     }
 
     /// Commit ids reachable from `head`, oldest first when `oldestFirst` is set, else newest first;
@@ -182,24 +192,26 @@ public final class Repository {
     public func commits(from head: ObjectID, hiding stop: ObjectID? = nil, oldestFirst: Bool) throws -> [ObjectID] {
         var out: OpaquePointer?
         let walk = try Owned.take(git_revwalk_new(&out, handle), out, "git_revwalk_new") { git_revwalk_free($0) }
-        var sorting = GIT_SORT_TOPOLOGICAL.rawValue
-        if oldestFirst { sorting |= GIT_SORT_REVERSE.rawValue }
-        try check(git_revwalk_sorting(walk.pointer, sorting), "git_revwalk_sorting")
-        var headOID = head.raw
-        try check(git_revwalk_push(walk.pointer, &headOID), "git_revwalk_push")
-        if let stop {
-            var stopOID = stop.raw
-            try check(git_revwalk_hide(walk.pointer, &stopOID), "git_revwalk_hide")
+        return try walk.with { walk in
+            var sorting = GIT_SORT_TOPOLOGICAL.rawValue
+            if oldestFirst { sorting |= GIT_SORT_REVERSE.rawValue }
+            try check(git_revwalk_sorting(walk, sorting), "git_revwalk_sorting")
+            var headOID = head.raw
+            try check(git_revwalk_push(walk, &headOID), "git_revwalk_push")
+            if let stop {
+                var stopOID = stop.raw
+                try check(git_revwalk_hide(walk, &stopOID), "git_revwalk_hide")
+            }
+            var ids: [ObjectID] = []
+            var oid = git_oid()
+            while true {
+                let result = git_revwalk_next(&oid, walk)
+                if result == GIT_ITEROVER.rawValue { break }
+                try check(result, "git_revwalk_next")
+                ids.append(ObjectID(oid))
+            }
+            return ids
         }
-        var ids: [ObjectID] = []
-        var oid = git_oid()
-        while true {
-            let result = git_revwalk_next(&oid, walk.pointer)
-            if result == GIT_ITEROVER.rawValue { break }
-            try check(result, "git_revwalk_next")
-            ids.append(ObjectID(oid))
-        }
-        return ids
     }
 
     // MARK: References
@@ -239,7 +251,7 @@ public final class Repository {
         let config = try localConfig()
         var buffer = git_buf()
         defer { git_buf_dispose(&buffer) }
-        let result = git_config_get_string_buf(&buffer, config.pointer, key)
+        let result = config.with { git_config_get_string_buf(&buffer, $0, key) }
         if result == GIT_ENOTFOUND.rawValue { return nil }
         try check(result, "git_config_get_string_buf")
         guard let text = buffer.ptr else { return "" }
@@ -249,7 +261,7 @@ public final class Repository {
     /// Sets `key` in the repository's own config file.
     public func setConfigValue(_ key: String, _ value: String) throws {
         let config = try localConfig()
-        try check(git_config_set_string(config.pointer, key, value), "git_config_set_string")
+        try config.with { try check(git_config_set_string($0, key, value), "git_config_set_string") }
     }
 
     // MARK: Helpers
@@ -258,8 +270,9 @@ public final class Repository {
         var out: OpaquePointer?
         let all = try Owned.take(git_repository_config(&out, handle), out, "git_repository_config") { git_config_free($0) }
         var local: OpaquePointer?
-        return try Owned.take(git_config_open_level(&local, all.pointer, GIT_CONFIG_LEVEL_LOCAL), local,
-                              "git_config_open_level") { git_config_free($0) }
+        return try all.with { all in
+            try Owned.take(git_config_open_level(&local, all, GIT_CONFIG_LEVEL_LOCAL), local, "git_config_open_level") { git_config_free($0) }
+        }
     }
 
     private func lookupTree(_ id: ObjectID) throws -> Owned {

@@ -72,7 +72,7 @@ extension Repository {
         let status = try Owned.take(git_status_list_new(&statusOut, handle, &statusOptions), statusOut, "git_status_list_new") {
             git_status_list_free($0)
         }
-        let dirty = git_status_list_entrycount(status.pointer) > 0
+        let dirty = status.with { git_status_list_entrycount($0) } > 0
 
         var diffBytes: [UInt8] = []
         if let commit {
@@ -80,17 +80,21 @@ extension Repository {
             var commitOut: OpaquePointer?
             let headCommit = try Owned.take(git_commit_lookup(&commitOut, handle, &oid), commitOut, "git_commit_lookup") { git_commit_free($0) }
             var treeOut: OpaquePointer?
-            let tree = try Owned.take(git_commit_tree(&treeOut, headCommit.pointer), treeOut, "git_commit_tree") { git_tree_free($0) }
+            let tree = try headCommit.with { commit in
+                try Owned.take(git_commit_tree(&treeOut, commit), treeOut, "git_commit_tree") { git_tree_free($0) }
+            }
             var diffOut: OpaquePointer?
             var diffOptions = git_diff_options()
             try check(git_diff_options_init(&diffOptions, UInt32(GIT_DIFF_OPTIONS_VERSION)), "git_diff_options_init")
             diffOptions.pathspec = pathspec
             diffOptions.flags = GIT_DIFF_DISABLE_PATHSPEC_MATCH.rawValue
-            let diff = try Owned.take(git_diff_tree_to_workdir_with_index(&diffOut, handle, tree.pointer, &diffOptions), diffOut,
-                                      "git_diff_tree_to_workdir_with_index") { git_diff_free($0) }
+            let diff = try tree.with { tree in
+                try Owned.take(git_diff_tree_to_workdir_with_index(&diffOut, handle, tree, &diffOptions), diffOut,
+                               "git_diff_tree_to_workdir_with_index") { git_diff_free($0) }
+            }
             var buffer = git_buf()
             defer { git_buf_dispose(&buffer) }
-            try check(git_diff_to_buf(&buffer, diff.pointer, GIT_DIFF_FORMAT_PATCH), "git_diff_to_buf")
+            try diff.with { try check(git_diff_to_buf(&buffer, $0, GIT_DIFF_FORMAT_PATCH), "git_diff_to_buf") }
             if let pointer = buffer.ptr { diffBytes = Array(UnsafeRawBufferPointer(start: pointer, count: buffer.size)) }
         }
 
