@@ -133,7 +133,7 @@ struct IngestBatcher {
         defer { if guess?.landed(as: appended?.batch) != true { speculation?.abandon() } }
         let (existing, result) = try store.write(actor: actor, prewritten: guess?.prewritten) { tx in
             tx.reserveCapacity(batch.count)
-            let stored = try store.index.predictions(ids: batch.lazy.compactMap { $0.record?.predictionID })
+            let stored = try store.lookups.predictions(ids: batch.compactMap { $0.record?.predictionID })
             var existing = 0
             for item in batch {
                 if let record = item.record, let pid = record.predictionID, let found = stored[pid] {

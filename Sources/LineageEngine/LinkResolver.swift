@@ -49,7 +49,7 @@ public enum LinkResolver {
     public static func resolve(_ fields: inout JSONObject, kind: RecordKind, in store: Store) throws {
         _ = try resolve(&fields, kind: kind) { reference in
             if let id = Digest(reference) {
-                guard let entry = try store.index.record(id: id) else {
+                guard let entry = try store.lookups.record(id: id) else {
                     throw LineageError.notFound("links to \(id), which is not in this store; record that first")
                 }
                 return (entry.id, entry.kind)

@@ -34,8 +34,8 @@ extension Store {
     /// Describes the record `entry` names.
     public func describe(_ entry: IndexedRecord) throws -> RecordDescription {
         RecordDescription(
-            entry: entry, record: try read(entry), batch: try index.batch(containing: entry.seq)?.number ?? -1,
-            predictions: [.deployment, .model].contains(entry.kind) ? try index.count(linkingTo: entry.seq, kind: .prediction) : 0,
-            usedBy: try index.dependents(of: entry.seq))
+            entry: entry, record: try read(entry), batch: try lookups.batch(containing: entry.seq)?.number ?? -1,
+            predictions: [.deployment, .model].contains(entry.kind) ? try lookups.count(linkingTo: entry.seq, kind: .prediction) : 0,
+            usedBy: try lookups.dependents(of: entry.seq))
     }
 }

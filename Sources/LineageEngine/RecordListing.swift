@@ -79,7 +79,7 @@ extension Store {
             guard entry.kind == .model else { throw LineageError.input("--model \(Names.printable(model)) is a \(entry.kind), not a model") }
             // model:NAME without a version means every version of it.
             let unversioned = model.hasPrefix("model:") && !model.contains("@")
-            query.servedByModels = try unversioned ? index.records(kind: .model, name: entry.name ?? "").map(\.seq).sorted() : [entry.seq]
+            query.servedByModels = try unversioned ? lookups.records(kind: .model, name: entry.name ?? "").map(\.seq).sorted() : [entry.seq]
         }
         var listed = 0
         let reading = bodies || filter.needsBodies
@@ -97,6 +97,6 @@ extension Store {
 
     /// The newest records, newest first (`lineage log`), with their bodies when asked.
     public func recent(kind: RecordKind?, limit: Int, bodies: Bool) throws -> [ListedRecord] {
-        try index.recent(kind: kind, limit: limit).map { ListedRecord(entry: $0, record: bodies ? try read($0) : nil) }
+        try lookups.recent(kind: kind, limit: limit).map { ListedRecord(entry: $0, record: bodies ? try read($0) : nil) }
     }
 }

@@ -39,7 +39,7 @@ extension Store {
         for payload in committed { fields[payload.field] = .string(payload.commitment.description) }
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let (outcome, appended) = try write(actor: actor) { transaction -> WriteTransaction.Outcome in
-            if kind == .prediction, let pid = fields["predictionId"]?.stringValue, let found = try index.prediction(id: pid) {
+            if kind == .prediction, let pid = fields["predictionId"]?.stringValue, let found = try lookups.prediction(id: pid) {
                 let earlier = try read(found)
                 if transaction.isGivenAgain(earlier, given: fields, payloads: committed) { return .existing(earlier.id) }
             }
@@ -47,8 +47,8 @@ extension Store {
             return try transaction.register(kind, fields: fields, timeMilliseconds: now, actor: actor)
         }
         // A new record is the only one of its batch: found by log position rather than by id.
-        let landed = try appended.batch.flatMap { try index.record(seq: $0.firstSeq) }
-        let entry = try landed?.id == outcome.id ? landed : index.record(id: outcome.id)
+        let landed = try appended.batch.flatMap { try lookups.record(seq: $0.firstSeq) }
+        let entry = try landed?.id == outcome.id ? landed : lookups.record(id: outcome.id)
         let existing = if case .existing = outcome { true } else { false }
         let sameBytes = try existing ? [] : entry.map(sameBytes) ?? []
         return WriteResult(id: outcome.id, kind: entry?.kind ?? kind, reference: entry.map(RecordLabel.reference),

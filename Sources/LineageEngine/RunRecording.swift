@@ -77,9 +77,9 @@ extension Store {
             }
             return (run, ids)
         }
-        let entry = try index.record(id: runID)
+        let entry = try lookups.record(id: runID)
         let recorded = try produced.map { path, id -> RecordedRun.Output in
-            let output = try index.record(id: id)
+            let output = try lookups.record(id: id)
             // Only an output this run added can repeat an earlier version's bytes.
             let added = output.map { $0.seq > (entry?.seq ?? .max) } ?? false
             return RecordedRun.Output(path: path, id: id, entry: output,

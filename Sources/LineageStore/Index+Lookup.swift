@@ -101,7 +101,7 @@ extension Index {
 
     /// The stored predictions among `pids`, by prediction id. Keys are probed in key order (each index
     /// page is read once) and matches read in log order (each segment is read once).
-    public func predictions(ids pids: some Sequence<String>) throws -> [String: IndexedRecord] {
+    public func predictions(ids pids: [String]) throws -> [String: IndexedRecord] {
         let probes = pids.map { (Index.predictionKey($0), $0) }.sorted { $0.0 < $1.0 }
         var hits: [(seq: Int64, pid: String)] = try reading { db in
             let statement = try db.cachedStatement(sql: "SELECT seq FROM any_pkey WHERE pkey = ?")
@@ -151,11 +151,6 @@ extension Index {
         }
     }
 
-    /// A record's row as stored, for `verify` to compare with what the log says it should be.
-    struct StoredRow: Equatable {
-        var seq: Int64, kind: Int, time: Int64, target: Int64?
-        var id: Digest?, name: String?, version: Int?, digest: Digest?
-    }
 
     /// The stored rows for log positions `seqFrom` ..< `seqFrom + count`, in order.
     func storedRows(seqFrom: Int64, count: Int) throws -> [StoredRow] {
@@ -224,8 +219,8 @@ extension Index {
     // MARK: Segments, batches and the Merkle tree
 
     /// The segment holding log position `seq`: its first position, record count and blob.
-    func segment(containing seq: Int64, _ db: Database? = nil) throws -> (firstSeq: Int64, count: Int64, blob: ObjectID)? {
-        if let db { return try segmentRow(containing: seq, db) }
+    func segment(containing seq: Int64, _ context: IndexContext?) throws -> (firstSeq: Int64, count: Int64, blob: ObjectID)? {
+        if let db = context as? Database { return try segmentRow(containing: seq, db) }
         return try reading { db in try segmentRow(containing: seq, db) }
     }
 
@@ -289,21 +284,27 @@ extension Index {
 
     /// The stored hash of the perfect subtree at `level` and `index`, if kept; `db` is given when
     /// called from inside an index read.
-    func node(level: Int, index: UInt64, _ db: Database? = nil) throws -> [UInt8]? {
+    func node(level: Int, index: UInt64, _ context: IndexContext?) throws -> [UInt8]? {
         func fetch(_ db: Database) throws -> [UInt8]? {
             try Data.fetchOne(db.cachedStatement(sql: "SELECT hash FROM merkle_node WHERE level = ? AND idx = ?"), arguments: [level, Int64(index)])
                 .map { [UInt8]($0) }
         }
-        if let db { return try fetch(db) }
+        if let db = context as? Database { return try fetch(db) }
         return try reading(fetch)
     }
 
     /// True if the index recorded a record whose id begins as `id` does at log position `seq`.
-    func hasKey(of id: Digest, at seq: Int64, _ db: Database? = nil) throws -> Bool {
+    func hasKey(of id: Digest, at seq: Int64, _ context: IndexContext?) throws -> Bool {
         func fetch(_ db: Database) throws -> Bool {
             try Int64.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM any_key WHERE key = ? AND seq = ?"), arguments: [Index.key(id), seq]) != nil
         }
-        if let db { return try fetch(db) }
+        if let db = context as? Database { return try fetch(db) }
         return try reading(fetch)
     }
+}
+
+/// A record's row as stored, for `verify` to compare with what the log says it should be.
+struct StoredRow: Equatable {
+    var seq: Int64, kind: Int, time: Int64, target: Int64?
+    var id: Digest?, name: String?, version: Int?, digest: Digest?
 }

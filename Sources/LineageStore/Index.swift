@@ -5,6 +5,9 @@ import GRDB
 import GRDBSQLite
 import LineageCore
 
+/// GRDB's connection is the SQLite index's read context.
+extension Database: IndexContext {}
+
 /// The SQLite index (`index.sqlite`): ids to log positions, names and versions, the link graph in
 /// both directions, prediction ids, and the serving deployment of every prediction. It is derived
 /// from the log and never the source of truth; see docs/store-layout.md for its tables.
@@ -12,10 +15,10 @@ import LineageCore
 /// Predictions are most of a store, so their rows are kept small: no id, name or byte range. Their
 /// id and prediction id are read from their segment when needed (`identify`), and they are found by
 /// 8-byte keys of their id and prediction id, checked against the record itself.
-public final class Index {
+public final class Index: RecordIndex {
     let queue: DatabaseQueue
     /// Reads the record id and prediction id of the prediction at a log position; set by the store.
-    var identify: (Int64, Database) throws -> (id: Digest, predictionID: String?) = { seq, _ in
+    var identify: (Int64, IndexContext) throws -> (id: Digest, predictionID: String?) = { seq, _ in
         throw LineageError.storage("record \(seq) cannot be read without its store")
     }
 
@@ -30,11 +33,14 @@ public final class Index {
 
     /// True when opened read-only and immutable (a store the user may only read, with no WAL).
     let readOnly: Bool
+    /// The database file.
+    let path: String
 
     /// Opens the index; `readOnly` opens it immutable, for a store whose files the user may only
     /// read (no WAL and shared memory can be made): SQLite then reads the database file alone.
     init(path: String, readOnly: Bool = false) throws {
         self.readOnly = readOnly
+        self.path = path
         if readOnly {
             var configuration = Configuration()
             configuration.readonly = true
@@ -85,6 +91,10 @@ public final class Index {
         try? old.queue.close()
         try Index.remove(at: path)
         try self.init(path: path)
+    }
+
+    func replacedByEmpty() throws -> any RecordIndex {
+        try Index(replacing: self, at: path)
     }
 
     /// Deletes an index file with its write-ahead log and shared memory.
@@ -290,7 +300,7 @@ public final class Index {
     /// takes SQLite's write lock at the start, waiting for another connection that holds it: a read
     /// transaction that upgrades later gets SQLITE_BUSY at once, with no wait. The caller then holds
     /// the store's write lock, so no other lineage process writes the index meanwhile.
-    func batchReads<T>(forWriting: Bool = false, _ body: () throws -> T) throws -> T {
+    func batchReads<T>(forWriting: Bool, _ body: () throws -> T) throws -> T {
         let opened = try queue.inDatabase { db -> Bool in
             guard !db.isInsideTransaction else { return false }
             try db.beginTransaction(forWriting ? .immediate : .deferred)

@@ -188,7 +188,7 @@ extension Store {
                 if targets[serving.target] == nil { targets[serving.target] = try index.record(id: serving.target)?.seq }
                 target = targets[serving.target]
             }
-            let expected = Index.StoredRow(
+            let expected = StoredRow(
                 seq: seq, kind: Index.code(record.kind), time: record.timeMilliseconds, target: target,
                 id: isPrediction ? nil : record.id, name: isPrediction ? nil : name, version: record.version,
                 digest: record.artifactDigest)

@@ -1,6 +1,5 @@
 import Foundation
 import GitStore
-import class GRDB.Database
 import LineageCore
 
 /// A lineage store: a bare git repository whose log ref holds the records, plus the erasable
@@ -23,7 +22,9 @@ public final class Store {
     public let origin: String
     let repository: Repository
     /// The derived index; replaced when a rebuild finds its file damaged.
-    public private(set) var index: Index
+    private(set) var index: any RecordIndex
+    /// The index's lookups, for the engine.
+    public var lookups: any IndexLookups { index }
     let payloads: PayloadStore
     /// The most recently read segments (a proof reads from a few segments in turn).
     /// `checked`: the segment is a whole block of 256 records found to match its stored Merkle subtree.
@@ -81,8 +82,7 @@ public final class Store {
 
     /// Replaces the index with a new, empty one, for a rebuild of a damaged file. The caller holds the write lock.
     func replaceIndexFile() throws {
-        let indexPath = (path as NSString).appendingPathComponent("index.sqlite")
-        index = try Index(replacing: index, at: indexPath)
+        index = try index.replacedByEmpty()
         index.identify = { [unowned self] seq, db in try self.identify(seq: seq, db) }
         segmentCache.removeAll()
         knownSegments.removeAll()
@@ -166,13 +166,13 @@ public final class Store {
 
     /// The stored canonical bytes of the record at log position `seq`, unchecked; `db` is given
     /// when called from inside an index read.
-    func canonicalBytes(seq: Int64, _ db: Database? = nil) throws -> [UInt8] {
+    func canonicalBytes(seq: Int64, _ db: IndexContext? = nil) throws -> [UInt8] {
         try storedBytes(seq: seq, db).bytes
     }
 
     /// The stored bytes of the record at `seq`, and whether its segment was found to match the
     /// Merkle subtree the index recorded for it (see `checkSegment`).
-    private func storedBytes(seq: Int64, _ db: Database?) throws -> (bytes: [UInt8], checked: Bool, id: Digest?) {
+    private func storedBytes(seq: Int64, _ db: IndexContext?) throws -> (bytes: [UInt8], checked: Bool, id: Digest?) {
         var found = knownSegments.first { $0.0 <= seq && seq < $0.0 + $0.1 }
         if found == nil {
             guard let segment = try index.segment(containing: seq, db) else {
@@ -208,7 +208,7 @@ public final class Store {
     /// The id and prediction id of the record at `seq`, computed from its stored bytes and checked
     /// against what the index recorded for that position: bytes altered in git fail here, naming
     /// the record, rather than being served under a new id.
-    func identify(seq: Int64, _ db: Database?) throws -> (id: Digest, predictionID: String?) {
+    func identify(seq: Int64, _ db: IndexContext?) throws -> (id: Digest, predictionID: String?) {
         let (bytes, checked, known) = try storedBytes(seq: seq, db)
         let id = known ?? Digest(hashing: bytes)
         if !checked, try !index.hasKey(of: id, at: seq, db) { throw Store.altered(seq: seq, now: id) }
@@ -230,7 +230,7 @@ public final class Store {
     /// keeps, and its records hash to it (one check for the block instead of one per record); false
     /// when it is not such a block, and its records are checked one by one. Throws, naming the
     /// first altered record, when the block does not match.
-    private func checkSegment(firstSeq: Int64, bytes: [UInt8], lines: [(Int, Int)], root: [UInt8]?, _ db: Database?) throws -> Bool {
+    private func checkSegment(firstSeq: Int64, bytes: [UInt8], lines: [(Int, Int)], root: [UInt8]?, _ db: IndexContext?) throws -> Bool {
         let block = 1 << Index.storedNodeLevel
         guard firstSeq % Int64(block) == 0, lines.count == block,
               let node = try index.node(level: Index.storedNodeLevel, index: UInt64(firstSeq) / UInt64(block), db) else { return false }
@@ -264,7 +264,7 @@ public final class Store {
     }
 
     /// A segment's bytes and the byte range of each of its records, from the few most recently read.
-    private func cachedSegment(_ id: ObjectID, firstSeq: Int64, _ db: Database?) throws -> (bytes: [UInt8], lines: [(Int, Int)], checked: Bool, ids: [Digest]?) {
+    private func cachedSegment(_ id: ObjectID, firstSeq: Int64, _ db: IndexContext?) throws -> (bytes: [UInt8], lines: [(Int, Int)], checked: Bool, ids: [Digest]?) {
         if let hit = segmentCache.firstIndex(where: { $0.id == id }) {
             prefetcher?.drop(id)
             return (segmentCache[hit].bytes, segmentCache[hit].lines, segmentCache[hit].checked, segmentCache[hit].ids)

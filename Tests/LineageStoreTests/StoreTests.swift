@@ -37,6 +37,11 @@ func datasetFields(_ name: String, _ content: String) -> JSONObject {
 
 struct Boom: Error {}
 
+extension Store {
+    /// The SQLite backend, for tests that look inside it.
+    var sqlite: Index { index as! Index }
+}
+
 @Suite("the store: batches, versions and the index")
 struct StoreTests {
     @Test("a batch lands whole or not at all")
@@ -72,11 +77,11 @@ struct StoreTests {
             try tx.register(.dataset, fields: datasetFields("a", "1"), timeMilliseconds: 0, actor: "t")
         }
         func userVersion(_ store: Store) throws -> Int64? {
-            try store.index.queue.inDatabase { try Int64.fetchOne($0, sql: "PRAGMA user_version") }
+            try store.sqlite.queue.inDatabase { try Int64.fetchOne($0, sql: "PRAGMA user_version") }
         }
         #expect(try userVersion(temporary.store) == Index.schemaVersion)
         // Take the index back to before the middle tier of keys (migration v6), as an older lineage left it.
-        try temporary.store.index.queue.inDatabase { db in
+        try temporary.store.sqlite.queue.inDatabase { db in
             try db.execute(sql: """
                 DROP VIEW any_key; DROP VIEW any_pkey; DROP TABLE record_key_mid; DROP TABLE prediction_mid;
                 CREATE VIEW any_key AS SELECT key, seq FROM record_key UNION ALL SELECT key, seq FROM record_key_new;
@@ -87,7 +92,7 @@ struct StoreTests {
         }
         let reopened = try temporary.reopen()
         #expect(try userVersion(reopened) == Index.schemaVersion)
-        #expect(try reopened.index.queue.inDatabase { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM record_key_mid") } == 0)
+        #expect(try reopened.sqlite.queue.inDatabase { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM record_key_mid") } == 0)
         #expect(try reopened.index.record(id: outcome.id)?.name == "a")
     }
 
@@ -260,8 +265,8 @@ struct SegmentTests {
     func keyBuffer() throws {
         let temporary = try TemporaryStore()
         let store = temporary.store
-        store.index.keyBufferLimit = 15
-        store.index.keyMiddleLimit = 40
+        store.sqlite.keyBufferLimit = 15
+        store.sqlite.keyMiddleLimit = 40
         let (model, _) = try store.write(actor: "t") { tx in
             try tx.register(.model, fields: datasetFields("m", "weights"), timeMilliseconds: 0, actor: "t").id
         }
@@ -278,7 +283,7 @@ struct SegmentTests {
         // 71 records, counted as they land, 10 a batch after the model: the buffer went into the middle
         // tier after batches 1, 3 and 5, and the middle tier into the big tables after batch 3; the
         // last batch is still buffered. Lookups read all three tiers.
-        let tiers = try store.index.reading { db in
+        let tiers = try store.sqlite.reading { db in
             try ["prediction", "prediction_mid", "prediction_new"].map { try Int.fetchOne(db, sql: "SELECT count(*) FROM \($0)") ?? -1 }
         }
         #expect(tiers == [40, 20, 10])
