@@ -31,16 +31,13 @@ public struct ObjectID: Hashable, Sendable, CustomStringConvertible {
         return oid
     }
 
-    /// Lower-case hexadecimal form.
+    /// Lower-case hexadecimal form, as libgit2 writes it (git ids are libgit2's to encode; record
+    /// ids and everything else use LineageCore's `Hex`).
     public var hex: String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count * 2)
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0x0f)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        var oid = raw
+        var out = [CChar](repeating: 0, count: Int(GIT_OID_HEXSZ) + 1)
+        git_oid_fmt(&out, &oid)
+        return String(decoding: out.prefix(Int(GIT_OID_HEXSZ)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// Lower-case hex.

@@ -122,6 +122,9 @@ public struct StreamingDigest {
 public enum Hex {
     private static let digits = Array("0123456789abcdef".utf8)
 
+    /// The lower-case hex digit (ASCII) for a value 0...15.
+    public static func digit(_ value: UInt8) -> UInt8 { digits[Int(value & 0xF)] }
+
     /// Lower-case hex of `bytes`.
     public static func encode(_ bytes: some Sequence<UInt8>) -> String {
         var out: [UInt8] = []

@@ -51,7 +51,6 @@ enum CanonicalString {
         }
         if copied == true { return }
         out.append(UInt8(ascii: "\""))
-        let hex = Array("0123456789abcdef".utf8)
         for byte in string.utf8 {
             switch byte {
             case 0x22: out.append(contentsOf: [0x5C, 0x22])
@@ -63,7 +62,7 @@ enum CanonicalString {
             case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
             case 0..<0x20:
                 out.append(contentsOf: [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                        hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+                                        Hex.digit(byte >> 4), Hex.digit(byte)])
             default: out.append(byte)
             }
         }
