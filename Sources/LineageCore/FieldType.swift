@@ -105,3 +105,34 @@ public enum FieldType: Sendable {
         }
     }
 }
+
+extension FieldType {
+    /// What the fast scan learns of a valid value: for times and ids, the value itself.
+    enum Scanned {
+        case valid
+        case time(Int64)
+        case digest(Digest)
+    }
+
+    /// The same rules as `check`, for a value the fast scan read in canonical form (`text`: a
+    /// string's contents, nil for other values): nil when the value is not valid or needs the full
+    /// path (which then names what is wrong). Kept beside `check` so that a rule changes in one place.
+    func scanned(_ text: UnsafeBufferPointer<UInt8>?, _ type: CanonicalScan.Value, field: String) -> Scanned? {
+        switch self {
+        case .string: return text != nil ? .valid : nil
+        case .any: return .valid
+        case .predictionID: return text.map(Names.isAllowedPredictionID) == true ? .valid : nil
+        case .name: return text.map { (try? Names.validate(String(decoding: $0, as: UTF8.self), what: "")) != nil } == true ? .valid : nil
+        case .integer(let minimum):
+            guard case .integer(let n) = type, n >= minimum, field != "schemaVersion" || n == RecordSchema.version else { return nil }
+            return .valid
+        case .number: return type.isNumber ? .valid : nil
+        case .boolean: return type == .bool ? .valid : nil
+        case .object: return type == .object ? .valid : nil
+        case .time: return text.flatMap { RecordTime.parse(utf8: $0) }.map(Scanned.time)
+        case .digest, .commitment, .link: return text.flatMap { Digest(utf8: $0) }.map(Scanned.digest)
+        case .choice(let options): return text.map { value in options.contains { Bytes.order($0.utf8, value) == 0 } } == true ? .valid : nil
+        case .command, .code, .digests, .links: return nil
+        }
+    }
+}

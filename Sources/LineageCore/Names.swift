@@ -50,10 +50,14 @@ public enum Names {
 
     /// Checks a caller's prediction id: 1 to 256 printable ASCII characters, no spaces.
     public static func validatePredictionID(_ id: String) throws(RecordError) {
-        guard !id.isEmpty, id.utf8.count <= maximumPredictionIDLength,
-              id.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+        guard isAllowedPredictionID(id.utf8) else {
             throw RecordError("the prediction id \(printable(id)) is not allowed: use 1 to 256 printable ASCII characters without spaces")
         }
+    }
+
+    /// The prediction id rule: 1 to 256 printable ASCII characters without spaces.
+    static func isAllowedPredictionID(_ utf8: some Collection<UInt8>) -> Bool {
+        !utf8.isEmpty && utf8.count <= maximumPredictionIDLength && utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
     }
 
     /// The nearest allowed name to `text`: disallowed characters become '-', leading ones are dropped.

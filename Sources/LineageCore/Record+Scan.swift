@@ -24,40 +24,19 @@ extension Record {
                 let field = schema.sortedFields[next].field
                 next += 1
                 let value = member.text(in: b)
-                switch field.type {
-                case .string:
-                    guard value != nil else { return nil }
-                case .any:
-                    break
-                case .predictionID:
-                    guard let value, !value.isEmpty, value.count <= Names.maximumPredictionIDLength,
-                          value.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return nil }
-                    if kind == .prediction { predictionID = String(decoding: value, as: UTF8.self) }
-                case .name:
-                    guard let value, (try? Names.validate(String(decoding: value, as: UTF8.self), what: "")) != nil else { return nil }
-                case .integer(let minimum):
-                    guard case .integer(let n) = member.type, n >= minimum else { return nil }
-                    if field.name == "schemaVersion", n != RecordSchema.version { return nil }
-                case .number:
-                    guard member.type.isNumber else { return nil }
-                case .boolean:
-                    guard member.type == .bool else { return nil }
-                case .object:
-                    guard member.type == .object else { return nil }
-                case .time:
-                    guard let value, let t = RecordTime.parse(utf8: value) else { return nil }
-                    if field.name == "time" { time = t }
-                case .digest, .commitment:
-                    guard let value, Digest(utf8: value) != nil else { return nil }
-                case .link:
-                    guard let value, let target = Digest(utf8: value) else { return nil }
+                guard let scanned = field.type.scanned(value, member.type, field: field.name) else { return nil }
+                // What the record keeps of some fields.
+                switch (field.type, scanned) {
+                case (.predictionID, _) where kind == .prediction:
+                    predictionID = String(decoding: value!, as: UTF8.self)
+                case (.time, .time(let t)) where field.name == "time":
+                    time = t
+                case (.link, .digest(let target)):
                     links.append(Link(relation: field.name, target: target))
                     if field.name == "deployment" { hasDeployment = true }
                     if field.name == "model" { hasModel = true }
-                case .choice(let options):
-                    guard let value, options.contains(where: { Bytes.order($0.utf8, value) == 0 }) else { return nil }
-                case .command, .code, .digests, .links:
-                    return nil
+                default:
+                    break
                 }
             }
             while next < schema.sortedFields.count {
