@@ -110,7 +110,7 @@ extension Store {
         var records: [Record] = []
         for (i, record) in parsed.enumerated() {
             let seq = firstSeq + UInt64(i)
-            guard !known.contains(record.id) else { throw verdict("record \(seq) (\(record.id)) in \(label) appears twice in the log") }
+            guard !known.contains(record.id, kind: record.kind) else { throw verdict("record \(seq) (\(record.id)) in \(label) appears twice in the log") }
             for link in record.links {
                 guard let targetKind = known.kind(of: link.target) else {
                     if let recorded = try? index.record(id: link.target), recorded.seq < Int64(seq) {
