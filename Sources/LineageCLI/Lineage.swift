@@ -1,9 +1,10 @@
 import ArgumentParser
+import LineageEngine
 
 /// The `lineage` command.
 public struct Lineage: ParsableCommand {
     /// The version `lineage --version` prints.
-    public static let version = "0.1.0"
+    public static let version = LineageVersion.version
 
     /// The command tree and its help.
     public static let configuration = CommandConfiguration(

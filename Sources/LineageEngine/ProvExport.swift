@@ -1,11 +1,10 @@
 import LineageCore
-import LineageEngine
 import LineageStore
 
 /// W3C PROV-JSON: transforms and runs are activities, everything else is an entity, actors are
 /// agents; inputs become `used`, outputs `wasGeneratedBy`, other links `wasDerivedFrom`.
-enum ProvExport {
-    static func document(_ graph: TraceGraph, origin: String) -> JSONValue {
+public enum ProvExport {
+    public static func document(_ graph: TraceGraph, origin: String) -> JSONValue {
         var entities = JSONObject(), activities = JSONObject(), agents = JSONObject()
         var used = JSONObject(), generated = JSONObject(), derived = JSONObject()
         var associated = JSONObject(), attributed = JSONObject()

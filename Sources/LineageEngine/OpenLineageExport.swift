@@ -1,14 +1,13 @@
 import LineageCore
-import LineageEngine
 import LineageStore
 
 /// OpenLineage 2-0-2 RunEvents: one COMPLETE (or FAIL) event per transform and run, with the
 /// datasets it read as inputs and the datasets and models it produced as outputs.
-enum OpenLineageExport {
-    static let producer = "urn:lineage:cli:" + Lineage.version
+public enum OpenLineageExport {
+    static let producer = "urn:lineage:cli:" + LineageVersion.version
     static let schemaURL = "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent"
 
-    static func events(_ graph: TraceGraph, origin: String) -> [JSONValue] {
+    public static func events(_ graph: TraceGraph, origin: String) -> [JSONValue] {
         graph.order.compactMap { id -> JSONValue? in
             guard let record = graph.records[id], record.kind == .transform || record.kind == .run else { return nil }
             let inputs = graph.edges(from: id).filter { $0.relation == "inputs" }.compactMap { dataset($0.to, graph, origin: origin) }
