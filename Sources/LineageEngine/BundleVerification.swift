@@ -22,7 +22,7 @@ public struct BundleVerification: Sendable {
         do {
             verified = try parsed.verify(trusting: trusted)
         } catch {
-            throw LineageError(.verdict, "the bundle does not verify: \((error as? RecordError)?.message ?? "\(error)")")
+            throw LineageError(.verdict, "the bundle does not verify: \(error.message)")
         }
         subject = parsed.subject
     }

@@ -1,6 +1,5 @@
 import Foundation
 import LineageCore
-import LineageEngine
 import LineageStore
 
 /// A DVC pipeline as its dvc.lock (schema 2.0) records it, with the metrics files its dvc.yaml

@@ -1,6 +1,5 @@
 import Foundation
 import LineageCore
-import LineageEngine
 import LineageStore
 
 /// Turning command-line flags and JSON files into record fields.

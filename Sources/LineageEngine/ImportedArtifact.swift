@@ -1,5 +1,4 @@
 import LineageCore
-import LineageEngine
 import LineageStore
 
 /// The content fields of an artifact named by another tool: the SHA-256 of the file or directory

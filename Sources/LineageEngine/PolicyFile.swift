@@ -1,6 +1,5 @@
 import Foundation
 import LineageCore
-import LineageEngine
 import LineageStore
 
 /// Reading a gate policy from a YAML (or JSON) file.

@@ -1,6 +1,5 @@
 import Foundation
 import LineageCore
-import LineageEngine
 import LineageStore
 import Yams
 
