@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // The C library's headers. Only GitStore imports it; GitStore links it statically.
@@ -59,11 +60,16 @@ let package = Package(
             name: "LineageEngine",
             dependencies: ["LineageStore", "LineageCore", .product(name: "Yams", package: "Yams")]
         ),
+        // `lineage serve`: the engine over HTTP (Hummingbird 2). Routes parse, call the engine, render.
+        .target(
+            name: "LineageServer",
+            dependencies: ["LineageEngine", "LineageStore", "LineageCore", .product(name: "Hummingbird", package: "hummingbird")]
+        ),
         // One file per subcommand.
         .target(
             name: "LineageCLI",
             dependencies: [
-                "LineageEngine", "LineageStore", "LineageCore",
+                "LineageServer", "LineageEngine", "LineageStore", "LineageCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,0 +1,171 @@
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import LineageCore
+import LineageEngine
+import LineageStore
+
+/// `lineage serve`: the engine over HTTP. One process holds the store: writes go through one
+/// worker (one batch at a time, as a single `lineage ingest` would), reads through another, each
+/// with its own `Store` handle on its own queue. Every route parses the request, calls the engine
+/// function the CLI calls, and answers with the same JSON shape (docs/json.md); failures answer
+/// `{"error": SENTENCE, "status": N}`.
+public struct LineageServer: Sendable {
+    public struct Options: Sendable {
+        public var host = "127.0.0.1"
+        public var port = 8470
+        /// The largest request body accepted (413 beyond).
+        public var maxBody = 64 << 20
+        /// Records per batch of an ingest request.
+        public var batchSize = 5000
+        /// Who records what arrives with no actor of its own.
+        public var actor = "lineage-serve"
+
+        public init() {}
+    }
+
+    let storePath: String
+    let options: Options
+    private let writer: StoreWorker
+    private let reader: StoreWorker
+
+    public init(storePath: String, options: Options) {
+        self.storePath = storePath
+        self.options = options
+        writer = StoreWorker(path: storePath, label: "writer")
+        reader = StoreWorker(path: storePath, label: "reader")
+    }
+
+    /// Serves until SIGTERM or SIGINT (then stops accepting, finishes the requests in flight, and
+    /// returns). `onListening` gets the address bound (the port the system chose, for port 0).
+    public func run(onListening: @escaping @Sendable (String) -> Void) async throws {
+        // Open both stores first: a bad store is an error before anything listens.
+        _ = try await writer.run { $0.origin }
+        _ = try await reader.run { $0.origin }
+        let router = Router()
+        router.add(middleware: APIErrorMiddleware())
+        routes(router)
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(options.host, port: options.port), serverName: "lineage"),
+            onServerRunning: { channel in
+                onListening(channel.localAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?")
+            }
+        )
+        try await app.runService()
+    }
+
+    private func routes(_ router: Router<BasicRequestContext>) {
+        let writer = self.writer, reader = self.reader, options = self.options
+        router.get("/healthz") { _, _ in
+            let origin = try await reader.run { $0.origin }
+            return Response.json(.object(JSONObject([("ok", .bool(true)), ("origin", .string(origin))])))
+        }
+        router.post("/v1/records") { request, _ in
+            var request = request
+            let body: ByteBuffer
+            do {
+                body = try await request.collectBody(upTo: options.maxBody)
+            } catch {
+                throw APIError(.contentTooLarge, "the request body is larger than \(options.maxBody) bytes; send fewer records per request")
+            }
+            let bytes = [UInt8](buffer: body)
+            let (report, rejected) = try await writer.run { store -> (IngestReport, [IngestLineError]) in
+                var rejected: [IngestLineError] = []
+                let report = try Ingestor.run(LineReader(bytes: bytes, maximumLineLength: 1 << 20, name: "the request body"), into: store,
+                                              options: IngestOptions(actor: options.actor, batchSize: options.batchSize, skipInvalid: true)) {
+                    rejected.append($0)
+                }
+                return (report, rejected)
+            }
+            var json = report.json(rejects: nil).objectValue ?? JSONObject()
+            json["rejects"] = nil
+            json["rejectedLines"] = .array(rejected.map { .object(JSONObject([("line", .number(Double($0.line))), ("reason", .string($0.reason))])) })
+            return Response.json(.object(json), status: rejected.isEmpty ? .ok : .unprocessableContent)
+        }
+        router.get("/v1/records/{ref}") { _, context in
+            let reference = try context.parameters.require("ref")
+            return Response.json(try await reader.run { store in try store.describe(try store.resolve(reference)).json })
+        }
+        router.get("/v1/records/{ref}/trace") { _, context in
+            let reference = try context.parameters.require("ref")
+            return Response.json(try await reader.run { store in
+                try store.trace(from: try store.resolve(reference)).json(payloadExists: store.payloadExists)
+            })
+        }
+        router.get("/v1/records/{ref}/impact") { _, context in
+            let reference = try context.parameters.require("ref")
+            return Response.json(try await reader.run { store in try store.impact(of: try store.resolve(reference)).json })
+        }
+        router.get("/v1/records/{ref}/proof") { _, context in
+            let reference = try context.parameters.require("ref")
+            return Response.json(try await reader.run { store in try store.prove(try store.resolve(reference)).json })
+        }
+        router.get("/v1/diff") { request, _ in
+            guard let a = request.uri.queryParameters["a"].map(String.init), let b = request.uri.queryParameters["b"].map(String.init) else {
+                throw APIError(.badRequest, "give the two models to compare as ?a=model:fraud@1&b=model:fraud@2")
+            }
+            return Response.json(try await reader.run { store in try store.diff(a, b).json })
+        }
+        router.get("/v1/query") { request, _ in
+            let filter = try Self.filter(request.uri.queryParameters)
+            let csv = request.uri.queryParameters["format"] == "csv"
+            // Collected on the reader's queue (a page of the store at a time) and sent whole.
+            let text = try await reader.run { store -> String in
+                var out = csv ? ListedRecord.csvHeader.joined(separator: ",") + "\n" : ""
+                try store.list(filter, bodies: true) { listed in
+                    out += csv ? listed.csvRow + "\n" : (listed.json?.canonicalString ?? "") + "\n"
+                }
+                return out
+            }
+            return Response(status: .ok, headers: [.contentType: csv ? "text/csv" : "application/x-ndjson"],
+                            body: .init(byteBuffer: ByteBuffer(string: text)))
+        }
+        router.get("/v1/checkpoint") { _, _ in
+            Response.json(try await reader.run { try $0.checkpointView().json })
+        }
+        router.get("/v1/key") { _, _ in
+            Response.json(try await reader.run { try $0.keyView().json })
+        }
+        router.get("/v1/verify") { _, _ in
+            Response.json(try await reader.run { store in try store.verify().json(origin: store.origin) })
+        }
+    }
+
+    /// A listing filter from query parameters named as `lineage query`'s options.
+    static func filter(_ parameters: FlatDictionary<Substring, Substring>) throws -> ListingFilter {
+        func value(_ name: String) -> String? { parameters[Substring(name)].map(String.init) }
+        func values(_ name: String) -> [String] { parameters[values: Substring(name)].map(String.init) }
+        var filter = ListingFilter()
+        if let kind = value("kind") {
+            guard let parsed = RecordKind(rawValue: kind) else {
+                throw APIError(.badRequest, "unknown kind '\(kind)': use one of \(RecordKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            filter.kind = parsed
+        }
+        filter.name = value("name")
+        filter.model = value("model")
+        filter.deployment = value("deployment")
+        filter.actor = value("actor")
+        filter.linkedTo = values("linkedTo")
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        for (name, keyPath) in [("since", \ListingFilter.since), ("until", \ListingFilter.until)] {
+            guard let text = value(name) else { continue }
+            guard let time = RecordTime.parseUserTime(text, now: now) else {
+                throw APIError(.badRequest, "\(name) '\(text)' is not a duration or time: use 90d, 12h, 2026-11-01 or 2026-11-01T12:00:00Z")
+            }
+            filter[keyPath: keyPath] = time
+        }
+        if let limit = value("limit") {
+            guard let n = Int(limit), n >= 1 else { throw APIError(.badRequest, "limit must be a whole number, at least 1, not '\(limit)'") }
+            filter.limit = n
+        }
+        for condition in values("where") {
+            guard let equals = condition.firstIndex(of: "="), equals != condition.startIndex else {
+                throw APIError(.badRequest, "where '\(condition)' is not FIELD=VALUE")
+            }
+            filter.conditions.append((String(condition[..<equals]), String(condition[condition.index(after: equals)...])))
+        }
+        return filter
+    }
+}

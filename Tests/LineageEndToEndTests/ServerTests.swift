@@ -1,0 +1,101 @@
+import Foundation
+import Testing
+
+/// A `lineage serve` started on a free loopback port for one test, stopped with SIGTERM.
+final class RunningServer {
+    let process = Process()
+    let base: String
+    private let output = Pipe()
+
+    init(_ w: Workspace, _ arguments: String...) throws {
+        process.executableURL = URL(fileURLWithPath: Workspace.binary)
+        process.arguments = ["serve", "--listen", "127.0.0.1:0"] + arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: w.path)
+        process.environment = w.environment
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // The first line says where it listens (the port the system chose).
+        var line = Data()
+        while !line.contains(0x0A) {
+            let chunk = output.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { break }
+            line.append(chunk)
+        }
+        let text = String(decoding: line, as: UTF8.self)
+        guard let range = text.range(of: "http://") else { throw CocoaError(.fileReadCorruptFile) }
+        base = "http://" + text[range.upperBound...].trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Sends a request with curl; returns the status and the body.
+    func request(_ w: Workspace, _ method: String, _ path: String, body: String? = nil) throws -> (status: Int, body: String) {
+        var arguments = ["curl", "-s", "-X", method, "-w", "\n%{http_code}", base + path]
+        if body != nil { arguments += ["--data-binary", "@-", "-H", "Content-Type: application/x-ndjson"] }
+        let outcome = try w.run("/usr/bin/env", arguments, in: nil, stdin: body)
+        let parts = outcome.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        return (Int(parts.last ?? "") ?? 0, parts.dropLast().joined(separator: "\n"))
+    }
+
+    /// Stops the server as a supervisor would; returns its exit status.
+    func stop() -> Int32 {
+        process.terminate()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+}
+
+@Suite("lineage serve: the engine over HTTP", .serialized)
+struct ServerTests {
+    @Test("ingest, show, trace, query and errors over HTTP answer the CLI's JSON shapes; SIGTERM exits 0")
+    func routes() throws {
+        let w = try BadInputTests.seeded()
+        let server = try RunningServer(w, "--max-body", "4096")
+        defer { _ = server.stop() }
+        let health = try server.request(w, "GET", "/healthz")
+        let healthy = try json(health.body)
+        #expect(health.status == 200 && healthy["ok"] as? Bool == true)
+
+        let posted = try server.request(w, "POST", "/v1/records", body: #"{"predictionId":"h-1","model":"model:m","output":{"label":1}}"# + "\n")
+        #expect(posted.status == 200, "\(posted.body)")
+        let landed = try json(posted.body)
+        #expect(landed["records"] as? Int == 1)
+        #expect(try w.ok("show", "h-1").hasPrefix("prediction h-1"))
+        // The same line again is a duplicate; a bad line is rejected by number, and nothing of it lands.
+        let head = try w.logHead()
+        let mixed = try server.request(w, "POST", "/v1/records", body: #"{"predictionId":"h-1","model":"model:m","output":{"label":1}}"# + "\n{\"predictionId\": 5}\n")
+        #expect(mixed.status == 422)
+        let report = try json(mixed.body)
+        #expect(report["duplicates"] as? Int == 1 && report["records"] as? Int == 0)
+        #expect(((report["rejectedLines"] as? [[String: Any]])?.first)?["line"] as? Int == 2)
+        #expect(try w.logHead() == head)
+
+        let shown = try json(try server.request(w, "GET", "/v1/records/h-1").body)
+        #expect(shown["ref"] as? String == "h-1" && (shown["record"] as? [String: Any])?["predictionId"] as? String == "h-1")
+        let cli = try json(try w.ok("trace", "h-1", "--json"))
+        let traced = try json(try server.request(w, "GET", "/v1/records/h-1/trace").body)
+        #expect(NSDictionary(dictionary: traced).isEqual(to: cli))
+        let query = try server.request(w, "GET", "/v1/query?kind=prediction&model=model:m")
+        #expect(query.status == 200 && query.body.split(separator: "\n").count == 2, "\(query.body)")
+        let csv = try server.request(w, "GET", "/v1/query?kind=prediction&format=csv&limit=1")
+        #expect(csv.body.hasPrefix("id,seq,time,kind,ref,actor,record\n") && csv.body.split(separator: "\n").count == 2)
+
+        for (path, status) in [("/v1/records/nope", 404), ("/v1/query?kind=bogus", 400), ("/v1/query?since=yesterday", 400),
+                               ("/v1/diff?a=model:m", 400), ("/no/such/route", 404)] {
+            let answer = try server.request(w, "GET", path)
+            #expect(answer.status == status, "\(path): \(answer.body)")
+            let error = try json(answer.body)
+            #expect(error["status"] as? Int == status && error["error"] is String, "\(path)")
+        }
+        let large = try server.request(w, "POST", "/v1/records", body: String(repeating: "x", count: 5000))
+        #expect(large.status == 413, "\(large.body)")
+        #expect(try w.logHead() == head)
+        #expect(server.stop() == 0)
+    }
+
+    @Test("plain HTTP beyond loopback needs --insecure-listen")
+    func loopbackOnly() throws {
+        let w = try BadInputTests.seeded()
+        let refused = try w.lineage("serve", "--listen", "0.0.0.0:0")
+        #expect(refused.status == 2 && refused.stderr.contains("--insecure-listen"), "\(refused.stderr)")
+    }
+}
