@@ -49,10 +49,11 @@ build: setup
 RELEASE_FLAGS := -c release --static-swift-stdlib -Xswiftc -static-executable -Xswiftc -Xclang-linker -Xswiftc -static-pie \
   --disable-local-rpath -Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors
 
-# Only our two executables: some dependency products (GRDB-dynamic, ArgumentParser's tools) do not
+# Only our executables: some dependency products (GRDB-dynamic, ArgumentParser's tools) do not
 # link with a static Swift runtime.
 release: setup
 	$(SWIFT) build $(RELEASE_FLAGS) --product lineage
+	$(SWIFT) build $(RELEASE_FLAGS) --product lineage-server
 	$(SWIFT) build $(RELEASE_FLAGS) --product lineage-bench
 
 demo: build

@@ -15,6 +15,7 @@ let package = Package(
     name: "lineage",
     products: [
         .executable(name: "lineage", targets: ["lineage"]),
+        .executable(name: "lineage-server", targets: ["lineage-server"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -69,7 +70,7 @@ let package = Package(
         .target(
             name: "LineageCLI",
             dependencies: [
-                "LineageServer", "LineageEngine", "LineageStore", "LineageCore",
+                "LineageEngine", "LineageStore", "LineageCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -83,6 +84,14 @@ let package = Package(
             name: "lineage",
             dependencies: ["LineageCLI"],
             linkerSettings: [.unsafeFlags(["-use-ld=lld"] + ["-z", "pack-relative-relocs", "--no-export-dynamic"].flatMap { ["-Xlinker", $0] })]
+        ),
+        // The process `lineage serve` becomes: apart from `lineage`, whose every command would start
+        // more slowly with Hummingbird and SwiftNIO linked in.
+        .executableTarget(
+            name: "lineage-server",
+            dependencies: ["LineageServer"],
+            path: "Sources/LineageServerMain",
+            linkerSettings: [.unsafeFlags(["-use-ld=lld"])]
         ),
         // `make bench`: builds a synthetic store and times lineage against its references.
         .executableTarget(

@@ -21,11 +21,7 @@ public enum LineageMain {
         do {
             var command = try Lineage.parseCommand(Array(CommandLine.arguments.dropFirst()))
             defer { OpenStores.closeBeforeExit() }
-            if let server = command as? AsyncParsableCommand {
-                try runAsync(server)
-            } else {
-                try command.run()
-            }
+            try command.run()
         } catch {
             if !(error is LineageError), !(error is RecordError), !(error is ExitCode), Lineage.exitCode(for: error) == .success {
                 Lineage.exit(withError: error) // --help, --version: printed on stdout, exit 0
@@ -34,19 +30,6 @@ public enum LineageMain {
             if !message.isEmpty { Terminal.error(message, verdict: (error as? LineageError)?.kind == .verdict) }
             exit(code)
         }
-    }
-
-    /// Runs an async command (`serve`) to its end, this thread waiting.
-    private static func runAsync(_ command: AsyncParsableCommand) throws {
-        final class Outcome: @unchecked Sendable { var error: (any Error)? } // written before `done` is signalled
-        let outcome = Outcome(), done = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var command = command
-        Task {
-            do { try await command.run() } catch { outcome.error = error }
-            done.signal()
-        }
-        done.wait()
-        if let error = outcome.error { throw error }
     }
 
     /// The exit code and one-sentence message for a failure (empty for commands that only pass an

@@ -2,12 +2,11 @@ import ArgumentParser
 import Foundation
 import LineageCore
 import LineageEngine
-import LineageServer
 import LineageStore
 
 extension Lineage {
     /// `lineage serve`: the store over HTTP.
-    struct Serve: AsyncParsableCommand {
+    struct Serve: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "serve",
             abstract: "Serve the store over HTTP: ingest NDJSON, show, trace, query, impact, diff, prove, checkpoint, key, verify.",
@@ -44,19 +43,21 @@ extension Lineage {
             if maxBody < 1 || maxBody > 1 << 30 { throw ValidationError("--max-body must be from 1 to 1073741824") }
         }
 
-        func run() async throws {
+        func run() throws {
             let path = try storeOptions.open().path
             let colon = listen.lastIndex(of: ":")!
-            var options = LineageServer.Options()
-            options.host = String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-            options.port = Int(listen[listen.index(after: colon)...])!
-            options.maxBody = maxBody
-            options.actor = WriteOptionsActor(actor: nil).resolved
-            try await LineageServer(storePath: path, options: options).run { address in
-                // Written straight to the descriptor: a test or a supervisor reads the port from it at once.
-                let line = Array("lineage serve: listening on http://\(address)\n".utf8)
-                _ = line.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+            let host = String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+            // The server is its own executable beside this one (see lineage-server); this process becomes it.
+            let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+            let server = URL(fileURLWithPath: me).deletingLastPathComponent().appendingPathComponent("lineage-server").path
+            guard FileManager.default.isExecutableFile(atPath: server) else {
+                throw LineageError.storage("the server program \(server) is missing; install lineage-server beside lineage (make release builds both)")
             }
+            let arguments = [server, "--store", path, "--host", host, "--port", String(listen[listen.index(after: colon)...]),
+                             "--max-body", String(maxBody), "--actor", WriteOptionsActor(actor: nil).resolved]
+            let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+            execv(server, argv)
+            throw LineageError.storage("cannot start \(server): \(String(cString: strerror(errno)))")
         }
     }
 }
