@@ -110,16 +110,41 @@ public struct LineageServer: Sendable {
         router.get("/v1/query") { request, _ in
             let filter = try Self.filter(request.uri.queryParameters)
             let csv = request.uri.queryParameters["format"] == "csv"
-            // Collected on the reader's queue (a page of the store at a time) and sent whole.
-            let text = try await reader.run { store -> String in
-                var out = csv ? ListedRecord.csvHeader.joined(separator: ",") + "\n" : ""
-                try store.list(filter, bodies: true) { listed in
-                    out += csv ? listed.csvRow + "\n" : (listed.json?.canonicalString ?? "") + "\n"
-                }
-                return out
+            // Bad filters and unknown references answer 4xx before anything is streamed.
+            try await reader.run { store in
+                try filter.check()
+                for reference in filter.linkedTo + [filter.model, filter.deployment].compactMap({ $0 }) { _ = try store.resolve(reference) }
             }
-            return Response(status: .ok, headers: [.contentType: csv ? "text/csv" : "application/x-ndjson"],
-                            body: .init(byteBuffer: ByteBuffer(string: text)))
+            let body = ResponseBody { writer in
+                let channel = ChunkChannel()
+                async let listed: Void = reader.run { store in
+                    defer { channel.finish() }
+                    var chunk = csv ? Array((ListedRecord.csvHeader.joined(separator: ",") + "\n").utf8) : []
+                    struct Closed: Error {}
+                    do {
+                        try store.list(filter, bodies: true) { listed in
+                            chunk += Array(((csv ? listed.csvRow : listed.json?.canonicalString ?? "") + "\n").utf8)
+                            if chunk.count >= 1 << 16 {
+                                guard channel.send(chunk) else { throw Closed() }
+                                chunk.removeAll(keepingCapacity: true)
+                            }
+                        }
+                    } catch is Closed {
+                        return
+                    }
+                    if !chunk.isEmpty { _ = channel.send(chunk) }
+                }
+                do {
+                    while let chunk = await channel.next() { try await writer.write(ByteBuffer(bytes: chunk)) }
+                    try await writer.finish(nil)
+                } catch {
+                    channel.close()
+                    try? await listed
+                    throw error
+                }
+                try await listed
+            }
+            return Response(status: .ok, headers: [.contentType: csv ? "text/csv" : "application/x-ndjson"], body: body)
         }
         router.get("/v1/checkpoint") { _, _ in
             Response.json(try await reader.run { try $0.checkpointView().json })

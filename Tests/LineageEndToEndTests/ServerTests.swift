@@ -92,6 +92,23 @@ struct ServerTests {
         #expect(server.stop() == 0)
     }
 
+    @Test("a large listing streams; a client that goes away mid-stream does not wedge the server")
+    func streaming() throws {
+        let w = try BadInputTests.seeded()
+        let lines = (0..<5000).map { #"{"predictionId":"s-\#($0)","model":"model:m","output":{"score":\#($0)},"explanation":{"note":"\#(String(repeating: "x", count: 200))"}}"# }
+        try w.write("many.ndjson", lines.joined(separator: "\n") + "\n")
+        try w.ok("ingest", "many.ndjson")
+        let server = try RunningServer(w)
+        defer { _ = server.stop() }
+        // Read the first bytes only, and hang up.
+        let cut = try w.run("/bin/sh", ["-c", "curl -s '\(server.base)/v1/query?kind=prediction' | head -c 1000 | wc -c"], in: nil, stdin: nil)
+        #expect(cut.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1000")
+        let all = try server.request(w, "GET", "/v1/query?kind=prediction")
+        #expect(all.status == 200 && all.body.split(separator: "\n").count == 5001)
+        #expect(try server.request(w, "GET", "/v1/query?model=model:nope").status == 404)
+        #expect(server.stop() == 0)
+    }
+
     @Test("plain HTTP beyond loopback needs --insecure-listen")
     func loopbackOnly() throws {
         let w = try BadInputTests.seeded()
