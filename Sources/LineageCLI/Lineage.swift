@@ -16,7 +16,7 @@ public struct Lineage: ParsableCommand {
             3 not found, 4 store or I/O error. See docs/commands.md.
             """,
         version: version,
-        subcommands: [Init.self, Add.self, RecordCommand.self, Ingest.self, Show.self, Log.self, Trace.self, Verify.self, Serve.self,
+        subcommands: [Init.self, Add.self, RecordCommand.self, Ingest.self, Show.self, Log.self, Trace.self, Verify.self, Serve.self, Token.self,
                       Run.self, Metric.self, Gate.self, Prove.self, VerifyProof.self, CheckpointCommand.self, Key.self, Query.self, Impact.self, Diff.self, Export.self, Import.self, Reindex.self, Session.self]
     )
 

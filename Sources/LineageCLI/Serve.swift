@@ -54,7 +54,7 @@ extension Lineage {
                 throw LineageError.storage("the server program \(server) is missing; install lineage-server beside lineage (make release builds both)")
             }
             let arguments = [server, "--store", path, "--host", host, "--port", String(listen[listen.index(after: colon)...]),
-                             "--max-body", String(maxBody), "--actor", WriteOptionsActor(actor: nil).resolved]
+                             "--max-body", String(maxBody)]
             let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
             execv(server, argv)
             throw LineageError.storage("cannot start \(server): \(String(cString: strerror(errno)))")

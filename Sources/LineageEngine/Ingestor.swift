@@ -12,12 +12,15 @@ public struct IngestOptions: Sendable {
     public var batchSeconds: Double
     /// Hand bad lines to the reject sink and go on, instead of stopping at the first.
     public var skipInvalid: Bool
+    /// The record kinds that may be appended (nil: all); a line of another kind is refused.
+    public var kinds: Set<RecordKind>?
 
-    public init(actor: String, batchSize: Int = 5000, batchSeconds: Double = 2, skipInvalid: Bool = false) {
+    public init(actor: String, batchSize: Int = 5000, batchSeconds: Double = 2, skipInvalid: Bool = false, kinds: Set<RecordKind>? = nil) {
         self.actor = actor
         self.batchSize = batchSize
         self.batchSeconds = batchSeconds
         self.skipInvalid = skipInvalid
+        self.kinds = kinds
     }
 }
 
@@ -87,7 +90,12 @@ public enum Ingestor {
         }
         func admit(_ result: Result<IngestLine?, any Error>) throws {
             do {
-                if let line = try result.get() { try batcher.admit(line) }
+                if let line = try result.get() {
+                    if let kinds = options.kinds, !kinds.contains(line.kind) {
+                        throw IngestLineError(line: line.line, reason: "a \(line.kind) record may not be appended here (allowed: \(kinds.map(\.rawValue).sorted().joined(separator: ", ")))", text: line.text)
+                    }
+                    try batcher.admit(line)
+                }
             } catch let error as IngestLineError {
                 try refuse(error)
             }

@@ -18,8 +18,6 @@ public struct LineageServer: Sendable {
         public var maxBody = 64 << 20
         /// Records per batch of an ingest request.
         public var batchSize = 5000
-        /// Who records what arrives with no actor of its own.
-        public var actor = "lineage-serve"
 
         public init() {}
     }
@@ -28,12 +26,33 @@ public struct LineageServer: Sendable {
     let options: Options
     private let writer: StoreWorker
     private let reader: StoreWorker
+    private let tokens: TokenFile
 
     public init(storePath: String, options: Options) {
         self.storePath = storePath
         self.options = options
         writer = StoreWorker(path: storePath, label: "writer")
         reader = StoreWorker(path: storePath, label: "reader")
+        tokens = TokenFile(storePath: storePath)
+    }
+
+    /// The role of the request's bearer token, if it allows `permission`: 401 without a valid,
+    /// live token, 403 when its role may not.
+    static func authorize(_ request: Request, _ permission: Permission, tokens: TokenFile) throws -> (token: APIToken, role: Role) {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
+            throw APIError(.unauthorized, "this route needs an API token: send Authorization: Bearer TOKEN (make one with `lineage token create`)")
+        }
+        guard let token = try tokens.token(secret: String(header.dropFirst("Bearer ".count))) else {
+            throw APIError(.unauthorized, "the API token is not one this store issued")
+        }
+        guard !token.revoked else { throw APIError(.unauthorized, "the API token \(token.name) was revoked") }
+        if let expires = token.expires, expires <= Int64(Date().timeIntervalSince1970 * 1000) {
+            throw APIError(.unauthorized, "the API token \(token.name) expired at \(RecordTime.format(milliseconds: expires))")
+        }
+        guard let role = Role(rawValue: token.role), role.permissions.contains(permission) else {
+            throw APIError(.forbidden, "the role \(token.role) of token \(token.name) may not \(permission.rawValue) (docs/server.md lists what each role may do)")
+        }
+        return (token, role)
     }
 
     /// Serves until SIGTERM or SIGINT (then stops accepting, finishes the requests in flight, and
@@ -56,12 +75,13 @@ public struct LineageServer: Sendable {
     }
 
     private func routes(_ router: Router<BasicRequestContext>) {
-        let writer = self.writer, reader = self.reader, options = self.options
+        let writer = self.writer, reader = self.reader, options = self.options, tokens = self.tokens
         router.get("/healthz") { _, _ in
             let origin = try await reader.run { $0.origin }
             return Response.json(.object(JSONObject([("ok", .bool(true)), ("origin", .string(origin))])))
         }
         router.post("/v1/records") { request, _ in
+            let (token, role) = try Self.authorize(request, .ingest, tokens: tokens)
             var request = request
             let body: ByteBuffer
             do {
@@ -73,7 +93,8 @@ public struct LineageServer: Sendable {
             let (report, rejected) = try await writer.run { store -> (IngestReport, [IngestLineError]) in
                 var rejected: [IngestLineError] = []
                 let report = try Ingestor.run(LineReader(bytes: bytes, maximumLineLength: 1 << 20, name: "the request body"), into: store,
-                                              options: IngestOptions(actor: options.actor, batchSize: options.batchSize, skipInvalid: true)) {
+                                              options: IngestOptions(actor: "token:" + token.name, batchSize: options.batchSize, skipInvalid: true,
+                                                                     kinds: role.appendableKinds)) {
                     rejected.append($0)
                 }
                 return (report, rejected)
@@ -83,31 +104,37 @@ public struct LineageServer: Sendable {
             json["rejectedLines"] = .array(rejected.map { .object(JSONObject([("line", .number(Double($0.line))), ("reason", .string($0.reason))])) })
             return Response.json(.object(json), status: rejected.isEmpty ? .ok : .unprocessableContent)
         }
-        router.get("/v1/records/{ref}") { _, context in
+        router.get("/v1/records/{ref}") { request, context in
+            _ = try Self.authorize(request, .read, tokens: tokens)
             let reference = try context.parameters.require("ref")
             return Response.json(try await reader.run { store in try store.describe(try store.resolve(reference)).json })
         }
-        router.get("/v1/records/{ref}/trace") { _, context in
+        router.get("/v1/records/{ref}/trace") { request, context in
+            _ = try Self.authorize(request, .read, tokens: tokens)
             let reference = try context.parameters.require("ref")
             return Response.json(try await reader.run { store in
                 try store.trace(from: try store.resolve(reference)).json(payloadExists: store.payloadExists)
             })
         }
-        router.get("/v1/records/{ref}/impact") { _, context in
+        router.get("/v1/records/{ref}/impact") { request, context in
+            _ = try Self.authorize(request, .read, tokens: tokens)
             let reference = try context.parameters.require("ref")
             return Response.json(try await reader.run { store in try store.impact(of: try store.resolve(reference)).json })
         }
-        router.get("/v1/records/{ref}/proof") { _, context in
+        router.get("/v1/records/{ref}/proof") { request, context in
+            _ = try Self.authorize(request, .prove, tokens: tokens)
             let reference = try context.parameters.require("ref")
             return Response.json(try await reader.run { store in try store.prove(try store.resolve(reference)).json })
         }
         router.get("/v1/diff") { request, _ in
+            _ = try Self.authorize(request, .read, tokens: tokens)
             guard let a = request.uri.queryParameters["a"].map(String.init), let b = request.uri.queryParameters["b"].map(String.init) else {
                 throw APIError(.badRequest, "give the two models to compare as ?a=model:fraud@1&b=model:fraud@2")
             }
             return Response.json(try await reader.run { store in try store.diff(a, b).json })
         }
         router.get("/v1/query") { request, _ in
+            _ = try Self.authorize(request, .read, tokens: tokens)
             let filter = try Self.filter(request.uri.queryParameters)
             let csv = request.uri.queryParameters["format"] == "csv"
             // Bad filters and unknown references answer 4xx before anything is streamed.
@@ -146,14 +173,17 @@ public struct LineageServer: Sendable {
             }
             return Response(status: .ok, headers: [.contentType: csv ? "text/csv" : "application/x-ndjson"], body: body)
         }
-        router.get("/v1/checkpoint") { _, _ in
-            Response.json(try await reader.run { try $0.checkpointView().json })
+        router.get("/v1/checkpoint") { request, _ in
+            _ = try Self.authorize(request, .read, tokens: tokens)
+            return Response.json(try await reader.run { try $0.checkpointView().json })
         }
-        router.get("/v1/key") { _, _ in
-            Response.json(try await reader.run { try $0.keyView().json })
+        router.get("/v1/key") { request, _ in
+            _ = try Self.authorize(request, .read, tokens: tokens)
+            return Response.json(try await reader.run { try $0.keyView().json })
         }
-        router.get("/v1/verify") { _, _ in
-            Response.json(try await reader.run { store in try store.verify().json(origin: store.origin) })
+        router.get("/v1/verify") { request, _ in
+            _ = try Self.authorize(request, .admin, tokens: tokens)
+            return Response.json(try await reader.run { store in try store.verify().json(origin: store.origin) })
         }
     }
 

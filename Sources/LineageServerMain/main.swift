@@ -4,7 +4,7 @@ import LineageServer
 // `lineage-server`: the process `lineage serve` becomes (by exec, with its options checked and the store
 // found), kept out of the `lineage` binary so that linking Hummingbird and SwiftNIO does not slow every
 // other command's start-up (+1 to 1.5 ms each, measured). Arguments: --store PATH --host H --port N
-// --max-body N --actor A, as `lineage serve` passes them.
+// --max-body N, as `lineage serve` passes them.
 var options = LineageServer.Options()
 var store: String?
 var arguments = CommandLine.arguments.dropFirst()
@@ -15,7 +15,6 @@ while let flag = arguments.popFirst() {
     case "--host": options.host = value
     case "--port": options.port = Int(value) ?? -1
     case "--max-body": options.maxBody = Int(value) ?? -1
-    case "--actor": options.actor = value
     default:
         FileHandle.standardError.write(Data("lineage-server: unknown option \(flag); start it with `lineage serve`\n".utf8))
         exit(2)

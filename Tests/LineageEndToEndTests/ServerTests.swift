@@ -5,6 +5,8 @@ import Testing
 final class RunningServer {
     let process = Process()
     let base: String
+    /// The token requests carry unless told otherwise.
+    var token: String?
     private let output = Pipe()
 
     init(_ w: Workspace, _ arguments: String...) throws {
@@ -27,9 +29,10 @@ final class RunningServer {
         base = "http://" + text[range.upperBound...].trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// Sends a request with curl; returns the status and the body.
-    func request(_ w: Workspace, _ method: String, _ path: String, body: String? = nil) throws -> (status: Int, body: String) {
+    /// Sends a request with curl (with `token` as its bearer token); returns the status and the body.
+    func request(_ w: Workspace, _ method: String, _ path: String, body: String? = nil, token: String? = nil) throws -> (status: Int, body: String) {
         var arguments = ["curl", "-s", "-X", method, "-w", "\n%{http_code}", base + path]
+        if let token = token ?? self.token { arguments += ["-H", "Authorization: Bearer " + token] }
         if body != nil { arguments += ["--data-binary", "@-", "-H", "Content-Type: application/x-ndjson"] }
         let outcome = try w.run("/usr/bin/env", arguments, in: nil, stdin: body)
         let parts = outcome.stdout.split(separator: "\n", omittingEmptySubsequences: false)
@@ -51,6 +54,7 @@ struct ServerTests {
         let w = try BadInputTests.seeded()
         let server = try RunningServer(w, "--max-body", "4096")
         defer { _ = server.stop() }
+        server.token = try w.ok("token", "create", "--name", "ops", "--role", "admin").trimmingCharacters(in: .whitespacesAndNewlines)
         let health = try server.request(w, "GET", "/healthz")
         let healthy = try json(health.body)
         #expect(health.status == 200 && healthy["ok"] as? Bool == true)
@@ -59,6 +63,7 @@ struct ServerTests {
         #expect(posted.status == 200, "\(posted.body)")
         let landed = try json(posted.body)
         #expect(landed["records"] as? Int == 1)
+        #expect((try json(try w.ok("show", "h-1", "--json"))["record"] as? [String: Any])?["actor"] as? String == "token:ops")
         #expect(try w.ok("show", "h-1").hasPrefix("prediction h-1"))
         // The same line again is a duplicate; a bad line is rejected by number, and nothing of it lands.
         let head = try w.logHead()
@@ -100,13 +105,64 @@ struct ServerTests {
         try w.ok("ingest", "many.ndjson")
         let server = try RunningServer(w)
         defer { _ = server.stop() }
+        server.token = try w.ok("token", "create", "--name", "reader", "--role", "reader").trimmingCharacters(in: .whitespacesAndNewlines)
         // Read the first bytes only, and hang up.
-        let cut = try w.run("/bin/sh", ["-c", "curl -s '\(server.base)/v1/query?kind=prediction' | head -c 1000 | wc -c"], in: nil, stdin: nil)
+        let cut = try w.run("/bin/sh", ["-c", "curl -s -H 'Authorization: Bearer \(server.token!)' '\(server.base)/v1/query?kind=prediction' | head -c 1000 | wc -c"], in: nil, stdin: nil)
         #expect(cut.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1000")
         let all = try server.request(w, "GET", "/v1/query?kind=prediction")
         #expect(all.status == 200 && all.body.split(separator: "\n").count == 5001)
         #expect(try server.request(w, "GET", "/v1/query?model=model:nope").status == 404)
         #expect(server.stop() == 0)
+    }
+
+    @Test("every route answers 401 without a live token and 403 to a role that may not; tokens are kept as hashes")
+    func roles() throws {
+        let w = try BadInputTests.seeded()
+        var secrets: [String: String] = [:]
+        for role in ["ingest", "writer", "reader", "auditor", "admin"] {
+            secrets[role] = try w.ok("token", "create", "--name", "t-" + role, "--role", role).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let file = w.path + "/.lineage/keys/tokens.json"
+        let stored = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(!secrets.values.contains { stored.contains($0) })
+        #expect((try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int) == 0o600)
+        secrets["expired"] = try w.ok("token", "create", "--name", "brief", "--role", "admin", "--expires", "1s").trimmingCharacters(in: .whitespacesAndNewlines)
+        secrets["revoked"] = try w.ok("token", "create", "--name", "gone", "--role", "admin").trimmingCharacters(in: .whitespacesAndNewlines)
+        try w.ok("token", "revoke", "gone")
+        #expect(try w.ok("token", "list").contains("gone  admin  revoked"))
+        Thread.sleep(forTimeInterval: 1.1)
+        let server = try RunningServer(w)
+        defer { _ = server.stop() }
+        let prediction = #"{"predictionId":"r-1","model":"model:m","output":{"label":1}}"# + "\n"
+        let model = #"{"kind":"model","name":"m2","digest":"sha256:"# + String(repeating: "b", count: 64) + "\"}\n"
+        // (method, path, body, the roles allowed)
+        let routes: [(String, String, String?, Set<String>)] = [
+            ("GET", "/v1/records/p-1", nil, ["reader", "auditor", "admin"]),
+            ("GET", "/v1/records/p-1/trace", nil, ["reader", "auditor", "admin"]),
+            ("GET", "/v1/records/p-1/impact", nil, ["reader", "auditor", "admin"]),
+            ("GET", "/v1/records/p-1/proof", nil, ["auditor", "admin"]),
+            ("GET", "/v1/query?kind=prediction", nil, ["reader", "auditor", "admin"]),
+            ("GET", "/v1/diff?a=model:m&b=model:m", nil, ["reader", "auditor", "admin"]),
+            ("GET", "/v1/checkpoint", nil, ["reader", "auditor", "admin"]),
+            ("GET", "/v1/key", nil, ["reader", "auditor", "admin"]),
+            ("GET", "/v1/verify", nil, ["admin"]),
+            ("POST", "/v1/records", prediction, ["ingest", "writer", "admin"]),
+        ]
+        for (method, path, body, allowed) in routes {
+            for (who, secret) in secrets.sorted(by: { $0.key < $1.key }) + [("none", "")] {
+                let answer = try server.request(w, method, path, body: body, token: who == "none" ? "" : secret)
+                let expected = ["none", "expired", "revoked"].contains(who) ? 401 : allowed.contains(who) ? 200 : 403
+                #expect(answer.status == expected, "\(who) \(method) \(path): \(answer.body)")
+                if expected != 200 { #expect((try json(answer.body))["status"] as? Int == expected) }
+            }
+        }
+        // The ingest role appends predictions and reviews only.
+        let head = try w.logHead()
+        let refused = try server.request(w, "POST", "/v1/records", body: model, token: secrets["ingest"])
+        #expect(refused.status == 422 && refused.body.contains("may not be appended"), "\(refused.body)")
+        #expect(try w.logHead() == head)
+        #expect(try server.request(w, "POST", "/v1/records", body: model, token: secrets["writer"]).status == 200)
+        #expect(try server.request(w, "GET", "/healthz", token: "").status == 200)
     }
 
     @Test("plain HTTP beyond loopback needs --insecure-listen")
