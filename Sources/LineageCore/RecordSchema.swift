@@ -89,8 +89,10 @@ public final class RecordSchema: Sendable {
             [req("prediction", .link([.prediction])), req("reviewer", .string),
              req("decision", .choice(["confirm", "override"])), opt("reason", .string), opt("output", .any)]
         case .access:
-            [req("action", .choice(["show", "trace", "query", "prove", "export"])), req("interface", .string),
-             opt("records", .links(RecordKind.allCases)), opt("query", .string)]
+            [req("action", .choice(["show", "trace", "query", "prove", "export", "impact", "diff", "checkpoint", "key", "verify", "ingest"])),
+             req("interface", .string), opt("records", .links(RecordKind.allCases)), opt("query", .string),
+             opt("role", .string), opt("token", .string), opt("purpose", .string), opt("request", .string),
+             opt("outcome", .choice(["allowed", "denied"])), opt("status", .integer(minimum: 100))]
         case .erasure:
             [req("commitments", .any), req("reason", .string), opt("policy", .string),
              req("records", .links(RecordKind.allCases))]

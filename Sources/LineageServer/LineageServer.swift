@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdCore
+import HTTPTypes
 import LineageCore
 import LineageEngine
 import LineageStore
@@ -18,6 +19,8 @@ public struct LineageServer: Sendable {
         public var maxBody = 64 << 20
         /// Records per batch of an ingest request.
         public var batchSize = 5000
+        /// The longest an access record waits before it lands.
+        public var batchSeconds = 1.0
 
         public init() {}
     }
@@ -63,7 +66,8 @@ public struct LineageServer: Sendable {
         _ = try await reader.run { $0.origin }
         let router = Router()
         router.add(middleware: APIErrorMiddleware())
-        routes(router)
+        let access = AccessLog(writer: writer, interval: options.batchSeconds)
+        routes(router, access: access)
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "lineage"),
@@ -71,17 +75,65 @@ public struct LineageServer: Sendable {
                 onListening(channel.localAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?")
             }
         )
-        try await app.runService()
+        let logging = Task { await access.run() }
+        defer { logging.cancel() }
+        do {
+            try await app.runService()
+        } catch {
+            await access.flush()
+            throw error
+        }
+        // Stopped (SIGTERM): the access records of the last requests land before the process ends.
+        logging.cancel()
+        await logging.value
     }
 
-    private func routes(_ router: Router<BasicRequestContext>) {
+    /// What one read returns: the answer, the records it showed, and the query it ran.
+    typealias Read = (response: Response, records: [Digest], query: String?)
+
+    private func routes(_ router: Router<BasicRequestContext>, access: AccessLog) {
         let writer = self.writer, reader = self.reader, options = self.options, tokens = self.tokens
+        /// Authorizes a read, runs it, and logs it in the access log, allowed or denied.
+        @Sendable func logged(_ request: Request, _ action: String, _ permission: Permission,
+                              _ body: @escaping @Sendable () async throws -> Read) async throws -> Response {
+            let purpose = request.headers[HTTPField.Name("X-Lineage-Purpose")!], requestID = request.headers[HTTPField.Name("X-Request-Id")!]
+            let caller: (token: APIToken, role: Role)
+            do {
+                caller = try Self.authorize(request, permission, tokens: tokens)
+            } catch {
+                let denied = APIError(error)
+                let known = try? tokens.token(secret: String((request.headers[.authorization] ?? "").dropFirst("Bearer ".count)))
+                access.record(action: action, actor: known?.name ?? "anonymous", role: known?.role, token: known?.name, purpose: purpose,
+                              request: requestID, outcome: "denied", status: Int(denied.status.code))
+                throw denied
+            }
+            do {
+                let read = try await body()
+                access.record(action: action, actor: caller.token.name, role: caller.role.rawValue, token: caller.token.name, purpose: purpose,
+                              request: requestID, outcome: "allowed", status: Int(read.response.status.code), records: read.records, query: read.query)
+                return read.response
+            } catch {
+                let failed = APIError(error)
+                access.record(action: action, actor: caller.token.name, role: caller.role.rawValue, token: caller.token.name, purpose: purpose,
+                              request: requestID, outcome: "allowed", status: Int(failed.status.code), query: request.uri.query)
+                throw failed
+            }
+        }
+
         router.get("/healthz") { _, _ in
             let origin = try await reader.run { $0.origin }
             return Response.json(.object(JSONObject([("ok", .bool(true)), ("origin", .string(origin))])))
         }
         router.post("/v1/records") { request, _ in
-            let (token, role) = try Self.authorize(request, .ingest, tokens: tokens)
+            let (token, role): (APIToken, Role)
+            do {
+                (token, role) = try Self.authorize(request, .ingest, tokens: tokens)
+            } catch {
+                let denied = APIError(error)
+                access.record(action: "ingest", actor: "anonymous", role: nil, token: nil, purpose: nil,
+                              request: request.headers[HTTPField.Name("X-Request-Id")!], outcome: "denied", status: Int(denied.status.code))
+                throw denied
+            }
             var request = request
             let body: ByteBuffer
             do {
@@ -93,7 +145,7 @@ public struct LineageServer: Sendable {
             let (report, rejected) = try await writer.run { store -> (IngestReport, [IngestLineError]) in
                 var rejected: [IngestLineError] = []
                 let report = try Ingestor.run(LineReader(bytes: bytes, maximumLineLength: 1 << 20, name: "the request body"), into: store,
-                                              options: IngestOptions(actor: "token:" + token.name, batchSize: options.batchSize, skipInvalid: true,
+                                              options: IngestOptions(actor: token.name, batchSize: options.batchSize, skipInvalid: true,
                                                                      kinds: role.appendableKinds)) {
                     rejected.append($0)
                 }
@@ -105,85 +157,110 @@ public struct LineageServer: Sendable {
             return Response.json(.object(json), status: rejected.isEmpty ? .ok : .unprocessableContent)
         }
         router.get("/v1/records/{ref}") { request, context in
-            _ = try Self.authorize(request, .read, tokens: tokens)
             let reference = try context.parameters.require("ref")
-            return Response.json(try await reader.run { store in try store.describe(try store.resolve(reference)).json })
+            return try await logged(request, "show", .read) {
+                let (json, id) = try await reader.run { store in
+                    let description = try store.describe(try store.resolve(reference))
+                    return (description.json, description.entry.id)
+                }
+                return (Response.json(json), [id], nil)
+            }
         }
         router.get("/v1/records/{ref}/trace") { request, context in
-            _ = try Self.authorize(request, .read, tokens: tokens)
             let reference = try context.parameters.require("ref")
-            return Response.json(try await reader.run { store in
-                try store.trace(from: try store.resolve(reference)).json(payloadExists: store.payloadExists)
-            })
+            return try await logged(request, "trace", .read) {
+                let (json, ids) = try await reader.run { store in
+                    let graph = try store.trace(from: try store.resolve(reference))
+                    return (graph.json(payloadExists: store.payloadExists), graph.order)
+                }
+                return (Response.json(json), ids, nil)
+            }
         }
         router.get("/v1/records/{ref}/impact") { request, context in
-            _ = try Self.authorize(request, .read, tokens: tokens)
             let reference = try context.parameters.require("ref")
-            return Response.json(try await reader.run { store in try store.impact(of: try store.resolve(reference)).json })
+            return try await logged(request, "impact", .read) {
+                let (json, ids) = try await reader.run { store in
+                    let report = try store.impact(of: try store.resolve(reference))
+                    return (report.json, [report.root.id] + report.items.map(\.entry.id) + report.deployments.map(\.entry.id))
+                }
+                return (Response.json(json), ids, nil)
+            }
         }
         router.get("/v1/records/{ref}/proof") { request, context in
-            _ = try Self.authorize(request, .prove, tokens: tokens)
             let reference = try context.parameters.require("ref")
-            return Response.json(try await reader.run { store in try store.prove(try store.resolve(reference)).json })
+            return try await logged(request, "prove", .prove) {
+                let (json, id) = try await reader.run { store in
+                    let entry = try store.resolve(reference)
+                    return (try store.prove(entry).json, entry.id)
+                }
+                return (Response.json(json), [id], nil)
+            }
         }
         router.get("/v1/diff") { request, _ in
-            _ = try Self.authorize(request, .read, tokens: tokens)
-            guard let a = request.uri.queryParameters["a"].map(String.init), let b = request.uri.queryParameters["b"].map(String.init) else {
-                throw APIError(.badRequest, "give the two models to compare as ?a=model:fraud@1&b=model:fraud@2")
+            try await logged(request, "diff", .read) {
+                guard let a = request.uri.queryParameters["a"].map(String.init), let b = request.uri.queryParameters["b"].map(String.init) else {
+                    throw APIError(.badRequest, "give the two models to compare as ?a=model:fraud@1&b=model:fraud@2")
+                }
+                return (Response.json(try await reader.run { store in try store.diff(a, b).json }), [], request.uri.query)
             }
-            return Response.json(try await reader.run { store in try store.diff(a, b).json })
         }
         router.get("/v1/query") { request, _ in
-            _ = try Self.authorize(request, .read, tokens: tokens)
-            let filter = try Self.filter(request.uri.queryParameters)
-            let csv = request.uri.queryParameters["format"] == "csv"
-            // Bad filters and unknown references answer 4xx before anything is streamed.
-            try await reader.run { store in
-                try filter.check()
-                for reference in filter.linkedTo + [filter.model, filter.deployment].compactMap({ $0 }) { _ = try store.resolve(reference) }
-            }
-            let body = ResponseBody { writer in
-                let channel = ChunkChannel()
-                async let listed: Void = reader.run { store in
-                    defer { channel.finish() }
-                    var chunk = csv ? Array((ListedRecord.csvHeader.joined(separator: ",") + "\n").utf8) : []
-                    struct Closed: Error {}
-                    do {
-                        try store.list(filter, bodies: true) { listed in
-                            chunk += Array(((csv ? listed.csvRow : listed.json?.canonicalString ?? "") + "\n").utf8)
-                            if chunk.count >= 1 << 16 {
-                                guard channel.send(chunk) else { throw Closed() }
-                                chunk.removeAll(keepingCapacity: true)
-                            }
-                        }
-                    } catch is Closed {
-                        return
-                    }
-                    if !chunk.isEmpty { _ = channel.send(chunk) }
+            try await logged(request, "query", .read) {
+                let filter = try Self.filter(request.uri.queryParameters)
+                let csv = request.uri.queryParameters["format"] == "csv"
+                // Bad filters and unknown references answer 4xx before anything is streamed.
+                try await reader.run { store in
+                    try filter.check()
+                    for reference in filter.linkedTo + [filter.model, filter.deployment].compactMap({ $0 }) { _ = try store.resolve(reference) }
                 }
-                do {
-                    while let chunk = await channel.next() { try await writer.write(ByteBuffer(bytes: chunk)) }
-                    try await writer.finish(nil)
-                } catch {
-                    channel.close()
-                    try? await listed
-                    throw error
-                }
-                try await listed
+                return (Response(status: .ok, headers: [.contentType: csv ? "text/csv" : "application/x-ndjson"],
+                                 body: Self.listing(filter, csv: csv, reader: reader)), [], request.uri.query ?? "")
             }
-            return Response(status: .ok, headers: [.contentType: csv ? "text/csv" : "application/x-ndjson"], body: body)
         }
         router.get("/v1/checkpoint") { request, _ in
-            _ = try Self.authorize(request, .read, tokens: tokens)
-            return Response.json(try await reader.run { try $0.checkpointView().json })
+            try await logged(request, "checkpoint", .read) { (Response.json(try await reader.run { try $0.checkpointView().json }), [], nil) }
         }
         router.get("/v1/key") { request, _ in
-            _ = try Self.authorize(request, .read, tokens: tokens)
-            return Response.json(try await reader.run { try $0.keyView().json })
+            try await logged(request, "key", .read) { (Response.json(try await reader.run { try $0.keyView().json }), [], nil) }
         }
         router.get("/v1/verify") { request, _ in
-            _ = try Self.authorize(request, .admin, tokens: tokens)
-            return Response.json(try await reader.run { store in try store.verify().json(origin: store.origin) })
+            try await logged(request, "verify", .admin) {
+                (Response.json(try await reader.run { store in try store.verify().json(origin: store.origin) }), [], nil)
+            }
+        }
+    }
+
+    /// A listing streamed: the reader produces 64 KB chunks into a bounded channel that the
+    /// response writer drains, so a listing of any size is sent in bounded memory.
+    static func listing(_ filter: ListingFilter, csv: Bool, reader: StoreWorker) -> ResponseBody {
+        ResponseBody { writer in
+            let channel = ChunkChannel()
+            async let listed: Void = reader.run { store in
+                defer { channel.finish() }
+                var chunk = csv ? Array((ListedRecord.csvHeader.joined(separator: ",") + "\n").utf8) : []
+                struct Closed: Error {}
+                do {
+                    try store.list(filter, bodies: true) { listed in
+                        chunk += Array(((csv ? listed.csvRow : listed.json?.canonicalString ?? "") + "\n").utf8)
+                        if chunk.count >= 1 << 16 {
+                            guard channel.send(chunk) else { throw Closed() }
+                            chunk.removeAll(keepingCapacity: true)
+                        }
+                    }
+                } catch is Closed {
+                    return
+                }
+                if !chunk.isEmpty { _ = channel.send(chunk) }
+            }
+            do {
+                while let chunk = await channel.next() { try await writer.write(ByteBuffer(bytes: chunk)) }
+                try await writer.finish(nil)
+            } catch {
+                channel.close()
+                try? await listed
+                throw error
+            }
+            try await listed
         }
     }
 
