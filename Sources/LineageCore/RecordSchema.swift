@@ -91,7 +91,7 @@ public final class RecordSchema: Sendable {
         case .access:
             [req("action", .choice(["show", "trace", "query", "prove", "export", "impact", "diff", "checkpoint", "key", "verify", "ingest"])),
              req("interface", .string), opt("records", .links(RecordKind.allCases)), opt("query", .string),
-             opt("role", .string), opt("token", .string), opt("purpose", .string), opt("request", .string),
+             opt("role", .string), opt("token", .string), opt("purpose", .string), opt("request", .string), opt("client", .string),
              opt("outcome", .choice(["allowed", "denied"])), opt("status", .integer(minimum: 100))]
         case .erasure:
             [req("commitments", .any), req("reason", .string), opt("policy", .string),

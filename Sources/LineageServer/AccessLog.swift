@@ -18,7 +18,7 @@ final class AccessLog: @unchecked Sendable {
     }
 
     /// Queues the access record of one request.
-    func record(action: String, actor: String, role: String?, token: String?, purpose: String?, request: String?,
+    func record(action: String, actor: String, role: String?, token: String?, purpose: String?, request: String?, client: String?,
                 outcome: String, status: Int, records: [Digest] = [], query: String? = nil) {
         var fields = JSONObject([("action", .string(action)), ("interface", .string("http")), ("outcome", .string(outcome)),
                                  ("status", .number(Double(status)))])
@@ -28,6 +28,7 @@ final class AccessLog: @unchecked Sendable {
         fields["token"] = token.map(JSONValue.string)
         fields["purpose"] = purpose.map(JSONValue.string)
         fields["request"] = request.map(JSONValue.string)
+        fields["client"] = client.map(JSONValue.string)
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         // The fields come from the server, not the client, except purpose and request id, which are
         // strings: a record that does not build would be a bug, reported and not silently dropped.

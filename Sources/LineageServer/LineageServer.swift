@@ -64,7 +64,7 @@ public struct LineageServer: Sendable {
         // Open both stores first: a bad store is an error before anything listens.
         _ = try await writer.run { $0.origin }
         _ = try await reader.run { $0.origin }
-        let router = Router()
+        let router = Router(context: ServerContext.self)
         router.add(middleware: APIErrorMiddleware())
         let access = AccessLog(writer: writer, interval: options.batchSeconds)
         routes(router, access: access)
@@ -91,10 +91,10 @@ public struct LineageServer: Sendable {
     /// What one read returns: the answer, the records it showed, and the query it ran.
     typealias Read = (response: Response, records: [Digest], query: String?)
 
-    private func routes(_ router: Router<BasicRequestContext>, access: AccessLog) {
+    private func routes(_ router: Router<ServerContext>, access: AccessLog) {
         let writer = self.writer, reader = self.reader, options = self.options, tokens = self.tokens
         /// Authorizes a read, runs it, and logs it in the access log, allowed or denied.
-        @Sendable func logged(_ request: Request, _ action: String, _ permission: Permission,
+        @Sendable func logged(_ request: Request, _ context: ServerContext, _ action: String, _ permission: Permission,
                               _ body: @escaping @Sendable () async throws -> Read) async throws -> Response {
             let purpose = request.headers[HTTPField.Name("X-Lineage-Purpose")!], requestID = request.headers[HTTPField.Name("X-Request-Id")!]
             let caller: (token: APIToken, role: Role)
@@ -104,18 +104,20 @@ public struct LineageServer: Sendable {
                 let denied = APIError(error)
                 let known = try? tokens.token(secret: String((request.headers[.authorization] ?? "").dropFirst("Bearer ".count)))
                 access.record(action: action, actor: known?.name ?? "anonymous", role: known?.role, token: known?.name, purpose: purpose,
-                              request: requestID, outcome: "denied", status: Int(denied.status.code))
+                              request: requestID, client: context.client, outcome: "denied", status: Int(denied.status.code))
                 throw denied
             }
             do {
                 let read = try await body()
                 access.record(action: action, actor: caller.token.name, role: caller.role.rawValue, token: caller.token.name, purpose: purpose,
-                              request: requestID, outcome: "allowed", status: Int(read.response.status.code), records: read.records, query: read.query)
+                              request: requestID, client: context.client, outcome: "allowed", status: Int(read.response.status.code),
+                              records: read.records, query: read.query)
                 return read.response
             } catch {
                 let failed = APIError(error)
                 access.record(action: action, actor: caller.token.name, role: caller.role.rawValue, token: caller.token.name, purpose: purpose,
-                              request: requestID, outcome: "allowed", status: Int(failed.status.code), query: request.uri.query)
+                              request: requestID, client: context.client, outcome: "allowed", status: Int(failed.status.code),
+                              query: request.uri.query)
                 throw failed
             }
         }
@@ -124,14 +126,15 @@ public struct LineageServer: Sendable {
             let origin = try await reader.run { $0.origin }
             return Response.json(.object(JSONObject([("ok", .bool(true)), ("origin", .string(origin))])))
         }
-        router.post("/v1/records") { request, _ in
+        router.post("/v1/records") { request, context in
             let (token, role): (APIToken, Role)
             do {
                 (token, role) = try Self.authorize(request, .ingest, tokens: tokens)
             } catch {
                 let denied = APIError(error)
                 access.record(action: "ingest", actor: "anonymous", role: nil, token: nil, purpose: nil,
-                              request: request.headers[HTTPField.Name("X-Request-Id")!], outcome: "denied", status: Int(denied.status.code))
+                              request: request.headers[HTTPField.Name("X-Request-Id")!], client: context.client, outcome: "denied",
+                              status: Int(denied.status.code))
                 throw denied
             }
             var request = request
@@ -158,7 +161,7 @@ public struct LineageServer: Sendable {
         }
         router.get("/v1/records/{ref}") { request, context in
             let reference = try context.parameters.require("ref")
-            return try await logged(request, "show", .read) {
+            return try await logged(request, context, "show", .read) {
                 let (json, id) = try await reader.run { store in
                     let description = try store.describe(try store.resolve(reference))
                     return (description.json, description.entry.id)
@@ -168,7 +171,7 @@ public struct LineageServer: Sendable {
         }
         router.get("/v1/records/{ref}/trace") { request, context in
             let reference = try context.parameters.require("ref")
-            return try await logged(request, "trace", .read) {
+            return try await logged(request, context, "trace", .read) {
                 let (json, ids) = try await reader.run { store in
                     let graph = try store.trace(from: try store.resolve(reference))
                     return (graph.json(payloadExists: store.payloadExists), graph.order)
@@ -178,7 +181,7 @@ public struct LineageServer: Sendable {
         }
         router.get("/v1/records/{ref}/impact") { request, context in
             let reference = try context.parameters.require("ref")
-            return try await logged(request, "impact", .read) {
+            return try await logged(request, context, "impact", .read) {
                 let (json, ids) = try await reader.run { store in
                     let report = try store.impact(of: try store.resolve(reference))
                     return (report.json, [report.root.id] + report.items.map(\.entry.id) + report.deployments.map(\.entry.id))
@@ -188,7 +191,7 @@ public struct LineageServer: Sendable {
         }
         router.get("/v1/records/{ref}/proof") { request, context in
             let reference = try context.parameters.require("ref")
-            return try await logged(request, "prove", .prove) {
+            return try await logged(request, context, "prove", .prove) {
                 let (json, id) = try await reader.run { store in
                     let entry = try store.resolve(reference)
                     return (try store.prove(entry).json, entry.id)
@@ -196,16 +199,16 @@ public struct LineageServer: Sendable {
                 return (Response.json(json), [id], nil)
             }
         }
-        router.get("/v1/diff") { request, _ in
-            try await logged(request, "diff", .read) {
+        router.get("/v1/diff") { request, context in
+            try await logged(request, context, "diff", .read) {
                 guard let a = request.uri.queryParameters["a"].map(String.init), let b = request.uri.queryParameters["b"].map(String.init) else {
                     throw APIError(.badRequest, "give the two models to compare as ?a=model:fraud@1&b=model:fraud@2")
                 }
                 return (Response.json(try await reader.run { store in try store.diff(a, b).json }), [], request.uri.query)
             }
         }
-        router.get("/v1/query") { request, _ in
-            try await logged(request, "query", .read) {
+        router.get("/v1/query") { request, context in
+            try await logged(request, context, "query", .read) {
                 let filter = try Self.filter(request.uri.queryParameters)
                 let csv = request.uri.queryParameters["format"] == "csv"
                 // Bad filters and unknown references answer 4xx before anything is streamed.
@@ -217,14 +220,14 @@ public struct LineageServer: Sendable {
                                  body: Self.listing(filter, csv: csv, reader: reader)), [], request.uri.query ?? "")
             }
         }
-        router.get("/v1/checkpoint") { request, _ in
-            try await logged(request, "checkpoint", .read) { (Response.json(try await reader.run { try $0.checkpointView().json }), [], nil) }
+        router.get("/v1/checkpoint") { request, context in
+            try await logged(request, context, "checkpoint", .read) { (Response.json(try await reader.run { try $0.checkpointView().json }), [], nil) }
         }
-        router.get("/v1/key") { request, _ in
-            try await logged(request, "key", .read) { (Response.json(try await reader.run { try $0.keyView().json }), [], nil) }
+        router.get("/v1/key") { request, context in
+            try await logged(request, context, "key", .read) { (Response.json(try await reader.run { try $0.keyView().json }), [], nil) }
         }
-        router.get("/v1/verify") { request, _ in
-            try await logged(request, "verify", .admin) {
+        router.get("/v1/verify") { request, context in
+            try await logged(request, context, "verify", .admin) {
                 (Response.json(try await reader.run { store in try store.verify().json(origin: store.origin) }), [], nil)
             }
         }

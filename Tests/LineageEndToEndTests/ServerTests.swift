@@ -193,6 +193,7 @@ struct ServerTests {
         let show = try #require(records.first { $0["action"] as? String == "show" && $0["outcome"] as? String == "allowed" })
         #expect(show["actor"] as? String == "alice" && show["role"] as? String == "reader" && show["purpose"] as? String == "dispute 8812")
         #expect(show["request"] as? String == "req-7" && (show["records"] as? [String]) == [p1!] && show["status"] as? Int == 200)
+        #expect((show["client"] as? String)?.hasPrefix("127.0.0.1:") == true, "\(show)")
         #expect(records.contains { $0["action"] as? String == "prove" && $0["outcome"] as? String == "denied" && $0["status"] as? Int == 403 && $0["actor"] as? String == "alice" })
         #expect(records.contains { $0["action"] as? String == "query" && ($0["query"] as? String)?.contains("kind=prediction") == true })
         #expect(records.contains { $0["actor"] as? String == "anonymous" && $0["status"] as? Int == 401 })
