@@ -111,6 +111,7 @@ let package = Package(
             name: "LineageStoreTests",
             dependencies: ["LineageStore", "LineageCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        .testTarget(name: "LineageServerTests", dependencies: ["LineageServer"]),
         .testTarget(name: "LineageEngineTests", dependencies: ["LineageEngine", "LineageStore", "LineageCore"]),
         .testTarget(name: "LineageEndToEndTests", dependencies: ["LineageCore"]),
     ]
