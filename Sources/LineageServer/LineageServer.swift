@@ -39,21 +39,27 @@ public struct LineageServer: Sendable {
         tokens = TokenFile(storePath: storePath)
     }
 
+    /// A request refused for its credentials, with the token it named when that token exists.
+    struct Denied: Error {
+        let error: APIError
+        let token: APIToken?
+    }
+
     /// The role of the request's bearer token, if it allows `permission`: 401 without a valid,
-    /// live token, 403 when its role may not.
+    /// live token, 403 when its role may not (thrown as `Denied`).
     static func authorize(_ request: Request, _ permission: Permission, tokens: TokenFile) throws -> (token: APIToken, role: Role) {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
-            throw APIError(.unauthorized, "this route needs an API token: send Authorization: Bearer TOKEN (make one with `lineage token create`)")
+            throw Denied(error: APIError(.unauthorized, "this route needs an API token: send Authorization: Bearer TOKEN (make one with `lineage token create`)"), token: nil)
         }
         guard let token = try tokens.token(secret: String(header.dropFirst("Bearer ".count))) else {
-            throw APIError(.unauthorized, "the API token is not one this store issued")
+            throw Denied(error: APIError(.unauthorized, "the API token is not one this store issued"), token: nil)
         }
-        guard !token.revoked else { throw APIError(.unauthorized, "the API token \(token.name) was revoked") }
+        guard !token.revoked else { throw Denied(error: APIError(.unauthorized, "the API token \(token.name) was revoked"), token: token) }
         if let expires = token.expires, expires <= Int64(Date().timeIntervalSince1970 * 1000) {
-            throw APIError(.unauthorized, "the API token \(token.name) expired at \(RecordTime.format(milliseconds: expires))")
+            throw Denied(error: APIError(.unauthorized, "the API token \(token.name) expired at \(RecordTime.format(milliseconds: expires))"), token: token)
         }
         guard let role = Role(rawValue: token.role), role.permissions.contains(permission) else {
-            throw APIError(.forbidden, "the role \(token.role) of token \(token.name) may not \(permission.rawValue) (docs/server.md lists what each role may do)")
+            throw Denied(error: APIError(.forbidden, "the role \(token.role) of token \(token.name) may not \(permission.rawValue) (docs/server.md lists what each role may do)"), token: token)
         }
         return (token, role)
     }
@@ -91,33 +97,38 @@ public struct LineageServer: Sendable {
     /// What one read returns: the answer, the records it showed, and the query it ran.
     typealias Read = (response: Response, records: [Digest], query: String?)
 
+    /// The reader's stated purpose, and the client's request id, kept in access records.
+    static let purposeHeader = HTTPField.Name("X-Lineage-Purpose")!, requestIDHeader = HTTPField.Name("X-Request-Id")!
+
     private func routes(_ router: Router<ServerContext>, access: AccessLog) {
         let writer = self.writer, reader = self.reader, options = self.options, tokens = self.tokens
+        /// Authorizes a request; a denial is logged in the access log (as `action`) and thrown.
+        @Sendable func admit(_ request: Request, _ context: ServerContext, _ action: String, _ permission: Permission) throws -> (token: APIToken, role: Role) {
+            do {
+                return try Self.authorize(request, permission, tokens: tokens)
+            } catch let denied as Denied {
+                access.record(action: action, actor: denied.token?.name ?? "anonymous", role: denied.token?.role, token: denied.token?.name,
+                              purpose: request.headers[Self.purposeHeader], request: request.headers[Self.requestIDHeader],
+                              client: context.client, outcome: "denied", status: Int(denied.error.status.code))
+                throw denied.error
+            }
+        }
         /// Authorizes a read, runs it, and logs it in the access log, allowed or denied.
         @Sendable func logged(_ request: Request, _ context: ServerContext, _ action: String, _ permission: Permission,
                               _ body: @escaping @Sendable () async throws -> Read) async throws -> Response {
-            let purpose = request.headers[HTTPField.Name("X-Lineage-Purpose")!], requestID = request.headers[HTTPField.Name("X-Request-Id")!]
-            let caller: (token: APIToken, role: Role)
-            do {
-                caller = try Self.authorize(request, permission, tokens: tokens)
-            } catch {
-                let denied = APIError(error)
-                let known = try? tokens.token(secret: String((request.headers[.authorization] ?? "").dropFirst("Bearer ".count)))
-                access.record(action: action, actor: known?.name ?? "anonymous", role: known?.role, token: known?.name, purpose: purpose,
-                              request: requestID, client: context.client, outcome: "denied", status: Int(denied.status.code))
-                throw denied
+            let caller = try admit(request, context, action, permission)
+            func log(status: HTTPResponse.Status, records: [Digest], query: String?) {
+                access.record(action: action, actor: caller.token.name, role: caller.role.rawValue, token: caller.token.name,
+                              purpose: request.headers[Self.purposeHeader], request: request.headers[Self.requestIDHeader],
+                              client: context.client, outcome: "allowed", status: Int(status.code), records: records, query: query)
             }
             do {
                 let read = try await body()
-                access.record(action: action, actor: caller.token.name, role: caller.role.rawValue, token: caller.token.name, purpose: purpose,
-                              request: requestID, client: context.client, outcome: "allowed", status: Int(read.response.status.code),
-                              records: read.records, query: read.query)
+                log(status: read.response.status, records: read.records, query: read.query)
                 return read.response
             } catch {
                 let failed = APIError(error)
-                access.record(action: action, actor: caller.token.name, role: caller.role.rawValue, token: caller.token.name, purpose: purpose,
-                              request: requestID, client: context.client, outcome: "allowed", status: Int(failed.status.code),
-                              query: request.uri.query)
+                log(status: failed.status, records: [], query: request.uri.query)
                 throw failed
             }
         }
@@ -127,16 +138,7 @@ public struct LineageServer: Sendable {
             return Response.json(.object(JSONObject([("ok", .bool(true)), ("origin", .string(origin))])))
         }
         router.post("/v1/records") { request, context in
-            let (token, role): (APIToken, Role)
-            do {
-                (token, role) = try Self.authorize(request, .ingest, tokens: tokens)
-            } catch {
-                let denied = APIError(error)
-                access.record(action: "ingest", actor: "anonymous", role: nil, token: nil, purpose: nil,
-                              request: request.headers[HTTPField.Name("X-Request-Id")!], client: context.client, outcome: "denied",
-                              status: Int(denied.status.code))
-                throw denied
-            }
+            let (token, role) = try admit(request, context, "ingest", .ingest)
             var request = request
             let body: ByteBuffer
             do {
