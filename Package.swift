@@ -39,6 +39,9 @@ let package = Package(
             dependencies: ["Clibgit2", "CGitLocalOnly"],
             linkerSettings: [.unsafeFlags(libgit2StaticLinkFlags)]
         ),
+        // The commit the binary is built from, for `lineage --version` (written by the plugin below).
+        .target(name: "LineageBuildInfo", plugins: ["BuildInfo"]),
+        .plugin(name: "BuildInfo", capability: .buildTool()),
         // Records, canonical JSON, ids, schemas: no I/O of its own.
         .target(
             name: "LineageCore",
@@ -59,7 +62,7 @@ let package = Package(
         // query, render the JSON views. Results are values; interfaces only parse and render.
         .target(
             name: "LineageEngine",
-            dependencies: ["LineageStore", "LineageCore", .product(name: "Yams", package: "Yams")]
+            dependencies: ["LineageStore", "LineageCore", "LineageBuildInfo", .product(name: "Yams", package: "Yams")]
         ),
         // `lineage serve`: the engine over HTTP (Hummingbird 2). Routes parse, call the engine, render.
         .target(

@@ -42,7 +42,7 @@ extension Lineage {
         func run() throws {
             let pipeline = try DVCPipeline.load(path)
             let store = try storeOptions.open()
-            let result = try store.importDVC(pipeline, skipStale: skipStale, actor: writeOptions.resolvedActor)
+            let result = try store.importDVC(pipeline, skipStale: skipStale, actor: try writeOptions.resolvedActor())
             for (stage, why) in result.skipped {
                 Terminal.standardError("lineage: skipped stage \(stage): \(why)\n")
             }

@@ -32,7 +32,7 @@ extension Lineage {
             }
             let mlflow = try MLflowDatabase(trackingURI: uri)
             let store = try storeOptions.open()
-            let result = try store.importMLflow(mlflow, actor: writeOptions.resolvedActor)
+            let result = try store.importMLflow(mlflow, actor: try writeOptions.resolvedActor())
             print(writeOptions.json ? result.json.canonicalString : result.summary)
         }
     }

@@ -74,9 +74,12 @@ extension Lineage {
             let reader = try LineReader.open(file, maximumLineLength: maxLineBytes)
             defer { reader.close() }
             var rejectFile: FileHandle?
-            let progress = Terminal.counter("ingesting", unit: "records")
+            let size = reader.fileSize
+            let progress = Terminal.counter("ingesting", unit: "records", fraction: size.map { size in
+                { size > 0 ? reader.fileOffset.map { Double($0) / Double(size) } : nil }
+            })
             defer { progress?.finish() }
-            let options = IngestOptions(actor: WriteOptionsActor(actor: actor).resolved, batchSize: batchSize,
+            let options = IngestOptions(actor: try WriteOptionsActor(actor: actor).resolve(), batchSize: batchSize,
                                         batchSeconds: batchSeconds, skipInvalid: skipInvalid)
             let report = try Ingestor.run(reader, into: store, options: options, reject: { error in
                 if rejectFile == nil { rejectFile = try openRejects() }
@@ -102,12 +105,10 @@ extension Lineage {
     }
 }
 
-/// The actor for commands that do not take the full WriteOptions.
+/// Who records: `--actor`, else the default (`DefaultActor`).
 struct WriteOptionsActor {
     let actor: String?
-    var resolved: String {
-        if let actor, !actor.isEmpty { return actor }
-        if let actor = Environment.value("LINEAGE_ACTOR"), !actor.isEmpty { return actor }
-        return (Environment.value("USER") ?? "unknown") + "@" + ProcessInfo.processInfo.hostName
+    func resolve() throws -> String {
+        try DefaultActor.resolve(explicit: actor, environment: Environment.value, directory: Environment.workingDirectory)
     }
 }

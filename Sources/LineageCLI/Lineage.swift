@@ -1,10 +1,12 @@
 import ArgumentParser
+import LineageCore
 import LineageEngine
+import LineageStore
 
 /// The `lineage` command.
 public struct Lineage: ParsableCommand {
     /// The version `lineage --version` prints.
-    public static let version = LineageVersion.version
+    public static let version = LineageVersion.description
 
     /// The command tree and its help.
     public static let configuration = CommandConfiguration(
@@ -36,10 +38,16 @@ extension Lineage {
     /// it built the argument sets of two more commands, another ~1 ms of every command (those requests
     /// go through the root, like help).
     static func parseCommand(_ arguments: [String]) throws -> ParsableCommand {
+        var arguments = arguments
+        if arguments.first == "--no-pager" { // git's form: `lineage --no-pager log`
+            Pager.disabledByRoot = true
+            arguments.removeFirst()
+        }
+        if arguments.first == "help" { try checkHelpTopic(Array(arguments.dropFirst())) }
         var type: ParsableCommand.Type = Lineage.self
         var depth = 0
         while depth < arguments.count,
-              let next = type.configuration.subcommands.first(where: { $0.configuration.commandName == arguments[depth] }) {
+              let next = type.configuration.subcommands.first(where: { $0._commandName == arguments[depth] }) {
             type = next
             depth += 1
         }
@@ -48,6 +56,44 @@ extension Lineage {
         if depth > 0, type.configuration.subcommands.isEmpty, !special, let command = try? type.parseAsRoot(Array(rest)) {
             return command
         }
-        return try parseAsRoot(arguments)
+        do {
+            return try parseAsRoot(arguments)
+        } catch where exitCode(for: error) != .success {
+            // A mistyped subcommand (`lineage trac pred-8812`) reads better as that than as
+            // "unexpected arguments".
+            if let word = rest.first, !type.configuration.subcommands.isEmpty,
+               let unknown = CommandSuggestion.unknownSubcommand(word, of: type, path: ["lineage"] + arguments[..<depth]) {
+                throw unknown
+            }
+            throw error
+        }
+    }
+
+    /// `lineage help TOPIC…` names commands only: an unknown one is bad usage (exit 2), not the
+    /// root's help.
+    private static func checkHelpTopic(_ words: [String]) throws {
+        var type: ParsableCommand.Type = Lineage.self
+        var path = ["lineage"]
+        for word in words where !word.hasPrefix("-") {
+            guard let next = type.configuration.subcommands.first(where: { $0._commandName == word }) else {
+                throw CommandSuggestion.unknownSubcommand(word, of: type, path: path)
+                    ?? LineageError.input("\(Names.printable(word)) is not a \(path.joined(separator: " ")) command (see lineage --help)")
+            }
+            type = next
+            path.append(word)
+        }
+    }
+
+    /// The command whose help `arguments` asked for (`lineage help record run`, `lineage record run
+    /// --help`), as its path of names from "lineage".
+    static func helpPath(_ arguments: [String]) -> [String] {
+        var type: ParsableCommand.Type = Lineage.self
+        var path = ["lineage"]
+        for word in arguments.drop(while: { $0 == "help" || $0 == "--no-pager" }) {
+            guard let next = type.configuration.subcommands.first(where: { $0._commandName == word }) else { break }
+            type = next
+            path.append(word)
+        }
+        return path
     }
 }

@@ -18,13 +18,16 @@ public enum LineageMain {
             Terminal.error("argument \(i) is not valid UTF-8; give text in UTF-8 (a payload's raw bytes go in a file: --input-file)", verdict: false)
             exit(LineageError.Kind.input.rawValue)
         }
+        let arguments = Array(CommandLine.arguments.dropFirst())
         do {
-            var command = try Lineage.parseCommand(Array(CommandLine.arguments.dropFirst()))
+            var command = try Lineage.parseCommand(arguments)
             defer { OpenStores.closeBeforeExit() }
             try command.run()
         } catch {
             if !(error is LineageError), !(error is RecordError), !(error is ExitCode), Lineage.exitCode(for: error) == .success {
-                Lineage.exit(withError: error) // --help, --version: printed on stdout, exit 0
+                // --help and --version: printed on stdout, exit 0; help ends with the command's examples.
+                print(HelpExamples.appending(to: Lineage.fullMessage(for: error), path: Lineage.helpPath(arguments)), terminator: "")
+                exit(0)
             }
             let (code, message) = describe(error)
             if !message.isEmpty { Terminal.error(message, verdict: (error as? LineageError)?.kind == .verdict) }

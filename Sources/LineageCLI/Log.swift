@@ -21,6 +21,7 @@ extension Lineage {
         var limit: Int = 20
 
         @OptionGroup var output: OutputOptions
+        @OptionGroup var pager: PagerOptions
         @OptionGroup var storeOptions: StoreOptions
 
         func validate() throws {
@@ -32,6 +33,7 @@ extension Lineage {
 
         func run() throws {
             let store = try storeOptions.open()
+            pager.start()
             for listed in try store.recent(kind: kind.flatMap(RecordKind.init(rawValue:)), limit: limit, bodies: output.json) {
                 print(listed.json?.canonicalString ?? RecordLabel.row(listed.entry))
             }

@@ -54,6 +54,7 @@ extension Lineage {
         var csv = false
 
         @OptionGroup var output: OutputOptions
+        @OptionGroup var pager: PagerOptions
         @OptionGroup var storeOptions: StoreOptions
 
         func validate() throws {
@@ -93,8 +94,10 @@ extension Lineage {
 
         func run() throws {
             let store = try storeOptions.open()
+            let filter = try filter(now: Int64(Date().timeIntervalSince1970 * 1000))
+            pager.start()
             if csv { print(ListedRecord.csvHeader.joined(separator: ",")) }
-            try store.list(try filter(now: Int64(Date().timeIntervalSince1970 * 1000)), bodies: output.json || csv) { listed in
+            try store.list(filter, bodies: output.json || csv) { listed in
                 if output.json, let json = listed.json { print(json.canonicalString) }
                 else if csv { print(listed.csvRow) }
                 else { print(RecordLabel.row(listed.entry)) }

@@ -23,7 +23,7 @@ struct RecordWriter {
             fields["tags"] = .object(JSONObject(tags.members.map { ($0.key, JSONValue.string(Self.text($0.value))) }))
         }
         if let time = options.time { fields["time"] = .string(time) }
-        let result = try store.writeRecord(kind, fields: fields, payloads: payloads.map { ($0.field, $0.bytes) }, actor: options.resolvedActor)
+        let result = try store.writeRecord(kind, fields: fields, payloads: payloads.map { ($0.field, $0.bytes) }, actor: try options.resolvedActor())
         if options.json {
             print(result.json.canonicalString)
         } else {

@@ -30,7 +30,7 @@ extension Lineage {
             let progress = Terminal.counter("indexing", unit: "records")
             let result: (records: Int64, accepted: String?)
             do {
-                result = try store.reindex(acceptingRewrite: acceptRewrite ? WriteOptionsActor(actor: actor).resolved : nil) { done in
+                result = try store.reindex(acceptingRewrite: acceptRewrite ? try WriteOptionsActor(actor: actor).resolve() : nil) { done in
                     progress?.update(UInt64(done))
                 }
                 progress?.finish()

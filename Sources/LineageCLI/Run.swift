@@ -65,7 +65,7 @@ extension Lineage {
             let outputs = try RunArtifacts.named(output, flag: "--output")
             let models = try RunArtifacts.named(model, flag: "--model", requireName: true)
             let runName = try name ?? RunArtifacts.defaultName(for: command)
-            let actor = writeOptions.resolvedActor
+            let actor = try writeOptions.resolvedActor()
 
             // Inputs are registered first: they exist before the run whatever happens to it.
             let inputIDs = try store.registerInputs(try inputs.map(RunArtifacts.hashed), time: Self.now(), actor: actor)

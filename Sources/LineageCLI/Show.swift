@@ -24,6 +24,7 @@ extension Lineage {
         var canonical = false
 
         @OptionGroup var output: OutputOptions
+        @OptionGroup var pager: PagerOptions
         @OptionGroup var storeOptions: StoreOptions
 
         func run() throws {
@@ -40,6 +41,7 @@ extension Lineage {
                 return
             }
             let description = try store.describe(entry)
+            pager.start()
             if output.json {
                 print(description.json.prettyString())
                 return

@@ -68,7 +68,7 @@ struct WriteOptions: ParsableArguments {
     var json = false
 
     /// The actor to stamp on records.
-    var resolvedActor: String { WriteOptionsActor(actor: actor).resolved }
+    func resolvedActor() throws -> String { try WriteOptionsActor(actor: actor).resolve() }
 
     func validate() throws {
         if let time, RecordTime.parseRFC3339(time) == nil {

@@ -3,7 +3,9 @@ import Foundation
 import Glibc
 #endif
 
-/// Writing to the terminal: stdout for results, stderr for errors and progress, colour only on a tty.
+/// Writing to the terminal: stdout for results, stderr for errors and progress. Colour only on a
+/// terminal (or into the pager, which shows it: `less -R`), and never when `NO_COLOR` is set to
+/// anything (no-color.org) or `TERM` is `dumb`.
 enum Terminal {
     static func standardError(_ text: String) {
         FileHandle.standardError.write(Data(text.utf8))
@@ -12,7 +14,7 @@ enum Terminal {
     /// Prints an error sentence to stderr; a negative verdict is labelled FAILED.
     static func error(_ message: String, verdict: Bool = false) {
         let label = verdict ? "lineage: FAILED:" : "lineage: error:"
-        standardError((isTerminal(STDERR_FILENO) ? "\u{1B}[31m\(label)\u{1B}[0m " : label + " ") + message + "\n")
+        standardError((isTerminal(STDERR_FILENO) && colourAllowed ? "\u{1B}[31m\(label)\u{1B}[0m " : label + " ") + message + "\n")
     }
 
     static func isTerminal(_ descriptor: Int32) -> Bool { isatty(descriptor) == 1 }
@@ -23,7 +25,14 @@ enum Terminal {
         return "\u{1B}[\(code)m\(text)\u{1B}[0m"
     }
 
-    static let useColour: Bool = isatty(STDOUT_FILENO) == 1 && Environment.value("NO_COLOR") == nil
+    /// Whether stdout gets colour: decided once, on first use, which `Pager.start` makes happen while
+    /// stdout is still the terminal.
+    static let useColour: Bool = isatty(STDOUT_FILENO) == 1 && colourAllowed
+
+    /// False when the user turned colour off: `NO_COLOR` set and not empty, or `TERM=dumb`.
+    static var colourAllowed: Bool {
+        (Environment.value("NO_COLOR") ?? "").isEmpty && Environment.value("TERM") != "dumb"
+    }
 
     /// A progress reporter that redraws one stderr line, only when stderr is a terminal.
     static func progress(_ label: String) -> ((Int64, Int64) -> Void)? {
@@ -40,17 +49,35 @@ enum Terminal {
 }
 
 extension Terminal {
-    /// A progress reporter counting items on one stderr line, only when stderr is a terminal;
-    /// call the returned `finish` to clear the line.
-    static func counter(_ label: String, unit: String) -> (update: (UInt64) -> Void, finish: () -> Void)? {
+    /// A progress reporter on one stderr line, only when stderr is a terminal: the count and the
+    /// rate, and, when `fraction` can tell how much of the work is done (0...1), the percentage and
+    /// the time left. Call the returned `finish` to clear the line.
+    static func counter(_ label: String, unit: String, fraction: (() -> Double?)? = nil)
+        -> (update: (UInt64) -> Void, finish: () -> Void)? {
         guard isTerminal(STDERR_FILENO) else { return nil }
+        let started = Date()
         var last = Date.distantPast
         return ({ done in
             let now = Date()
             guard now.timeIntervalSince(last) > 0.1 else { return }
             last = now
-            standardError("\r\(label): \(done) \(unit)\u{1B}[K")
+            let elapsed = now.timeIntervalSince(started)
+            var line = "\r\(label): "
+            let part = fraction?()
+            if let part, part > 0 { line += "\(Int(min(part, 1) * 100))%, " }
+            line += "\(done) \(unit)"
+            if elapsed >= 0.5 { line += ", \(Int(Double(done) / elapsed))/s" }
+            if let part, part > 0.01, elapsed >= 1 { line += ", " + duration(elapsed * (1 - part) / part) + " left" }
+            standardError(line + "\u{1B}[K")
         }, { standardError("\r\u{1B}[K") })
+    }
+
+    /// "42s", "3m 05s", "1h 02m".
+    static func duration(_ seconds: Double) -> String {
+        let whole = Int(seconds.rounded())
+        if whole < 60 { return "\(whole)s" }
+        if whole < 3600 { return "\(whole / 60)m " + String(format: "%02ds", whole % 60) }
+        return "\(whole / 3600)h " + String(format: "%02dm", whole / 60 % 60)
     }
 }
 

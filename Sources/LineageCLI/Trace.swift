@@ -29,11 +29,13 @@ extension Lineage {
         var format: Format = .tree
 
         @OptionGroup var output: OutputOptions
+        @OptionGroup var pager: PagerOptions
         @OptionGroup var storeOptions: StoreOptions
 
         func run() throws {
             let store = try storeOptions.open()
             let graph = try store.trace(from: try store.resolve(reference))
+            pager.start()
             switch output.json ? .json : format {
             case .json: print(graph.json(payloadExists: store.payloadExists).prettyString())
             case .dot: print(TraceRendering.dot(graph), terminator: "")

@@ -42,6 +42,21 @@ public struct LineReader {
         finished = true
     }
 
+    /// The size of the file being read, or nil when it is not a regular file (a pipe, a terminal).
+    public var fileSize: Int64? {
+        var info = stat()
+        guard descriptor >= 0, fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return Int64(info.st_size)
+    }
+
+    /// How far reading has got into the file: its descriptor's offset, which the kernel keeps, so
+    /// any thread may ask (a progress line does while the ingest pipeline reads).
+    public var fileOffset: Int64? {
+        guard descriptor >= 0 else { return nil }
+        let offset = lseek(descriptor, 0, SEEK_CUR)
+        return offset >= 0 ? Int64(offset) : nil
+    }
+
     /// Opens `path`, or standard input for "-".
     public static func open(_ path: String, maximumLineLength: Int) throws -> LineReader {
         if path == "-" { return LineReader(descriptor: STDIN_FILENO, maximumLineLength: maximumLineLength) }

@@ -1,0 +1,143 @@
+/// The EXAMPLES that end every command's `--help`, as gh's do: real command lines, keyed by the
+/// command's path. A test checks that every command has some.
+enum HelpExamples {
+    static let byCommand: [String: [String]] = [
+        "lineage": [
+            "lineage init --origin example.com/fraud",
+            "lineage trace pred-8812",
+            "lineage help record prediction",
+        ],
+        "lineage init": [
+            "lineage init --origin example.com/fraud",
+            "lineage init --origin example.com/fraud --store /srv/lineage",
+        ],
+        "lineage add": ["lineage add dataset data/raw.csv --name raw --uri s3://bank/raw.csv"],
+        "lineage add dataset": [
+            "lineage add dataset data/raw.csv --name raw --uri s3://bank/raw.csv",
+            "lineage add dataset data/clean --name train --from transform:clean",
+        ],
+        "lineage record": [
+            "lineage record run --name train-fraud --input dataset:train --param lr=0.1 --metric auc=0.93",
+            "lineage record model --name fraud --file model.pkl --run run:train-fraud",
+        ],
+        "lineage record transform": [
+            "lineage record transform --name clean --command \"python clean.py\" --input dataset:raw --param drop_na=true",
+        ],
+        "lineage record run": [
+            "lineage record run --name train-fraud --input dataset:train --param lr=0.1 --metric auc=0.93 --status succeeded",
+            "lineage record run --name train-fraud --input dataset:train --code-from train.py",
+        ],
+        "lineage record model": [
+            "lineage record model --name fraud --file model.pkl --run run:train-fraud --format pickle",
+        ],
+        "lineage record deployment": [
+            "lineage record deployment --model model:fraud@1 --environment prod --endpoint https://api.example/fraud",
+            "lineage record deployment --model model:fraud@1 --environment prod --action retire",
+        ],
+        "lineage record approval": [
+            "lineage record approval --model model:fraud@1 --approver carol --purpose production --reason \"AUC 0.93\"",
+        ],
+        "lineage record prediction": [
+            "lineage record prediction --id pred-8812 --deployment deployment:fraud/prod --input-json '{\"amount\": 999}' --output '{\"label\": \"fraud\"}'",
+        ],
+        "lineage record review": [
+            "lineage record review --prediction pred-8812 --reviewer dave --decision override --output '{\"label\": \"legit\"}' --reason \"customer proved identity\"",
+        ],
+        "lineage ingest": [
+            "lineage ingest predictions.ndjson",
+            "tail -f serving.log | lineage ingest - --skip-invalid --rejects rejected.ndjson",
+        ],
+        "lineage show": [
+            "lineage show pred-8812",
+            "lineage show model:fraud@1 --json",
+        ],
+        "lineage log": [
+            "lineage log",
+            "lineage log --kind model -n 5 --json",
+        ],
+        "lineage trace": [
+            "lineage trace pred-8812",
+            "lineage trace pred-8812 --json",
+            "lineage trace pred-8812 --format dot > pred-8812.dot   # render with Graphviz: dot -Tsvg",
+        ],
+        "lineage verify": [
+            "lineage verify",
+            "lineage verify --against checkpoint.txt",
+        ],
+        "lineage serve": [
+            "lineage serve",
+            "lineage serve --listen 127.0.0.1:8470 --max-body 64MB",
+        ],
+        "lineage token": [
+            "lineage token create --name fraud-service --role ingest",
+            "lineage token list",
+        ],
+        "lineage token create": [
+            "lineage token create --name fraud-service --role ingest",
+            "lineage token create --name alice --role auditor --expires 90d",
+        ],
+        "lineage token list": ["lineage token list", "lineage token list --json"],
+        "lineage token revoke": ["lineage token revoke alice"],
+        "lineage run": [
+            "lineage run --input data/train.csv --model fraud=model.pkl --param lr=0.1 -- python train.py",
+            "lineage run --name prepare --input data/raw.csv --output clean=data/clean -- python clean.py",
+        ],
+        "lineage metric": ["lineage metric auc=0.93 f1=0.81"],
+        "lineage gate": [
+            "lineage gate model.pkl --policy policy.yaml",
+            "lineage gate model:fraud@1 --policy policy.yaml --github",
+        ],
+        "lineage prove": [
+            "lineage prove pred-8812 > pred-8812.json",
+        ],
+        "lineage verify-proof": [
+            "lineage verify-proof pred-8812.json --key fraud.pub",
+            "lineage verify-proof pred-8812.json --key fraud.pub --explain",
+        ],
+        "lineage checkpoint": [
+            "lineage checkpoint > checkpoint.txt",
+            "lineage checkpoint compare a.txt b.txt --key fraud.pub",
+        ],
+        "lineage checkpoint show": ["lineage checkpoint show > checkpoint.txt"],
+        "lineage checkpoint proof": ["lineage checkpoint proof checkpoint.txt > consistency.txt"],
+        "lineage checkpoint compare": [
+            "lineage checkpoint compare a.txt b.txt --key fraud.pub",
+            "lineage checkpoint compare a.txt b.txt --key fraud.pub --proof consistency.txt",
+        ],
+        "lineage key": ["lineage key show > fraud.pub", "lineage key trust partner.pub"],
+        "lineage key show": ["lineage key show > fraud.pub"],
+        "lineage key generate": ["lineage key generate"],
+        "lineage key trust": ["lineage key trust partner.pub"],
+        "lineage query": [
+            "lineage query --kind prediction --model model:fraud@1 --since 90d --csv > served.csv",
+            "lineage query --kind access --actor alice --since 7d",
+            "lineage query --kind prediction --where id=pred-8812 --json",
+        ],
+        "lineage impact": ["lineage impact dataset:raw", "lineage impact dataset:raw --json"],
+        "lineage diff": ["lineage diff model:fraud@1 model:fraud@2", "lineage diff model:fraud@1 model:fraud@2 --json"],
+        "lineage export": [
+            "lineage export --format openlineage > events.ndjson",
+            "lineage export --format prov pred-8812 > pred-8812.prov.json",
+            "lineage export --format mermaid pred-8812",
+        ],
+        "lineage import": [
+            "lineage import dvc dvc.lock",
+            "lineage import mlflow --tracking-uri sqlite:///mlflow.db",
+        ],
+        "lineage import mlflow": ["lineage import mlflow --tracking-uri sqlite:///mlflow.db"],
+        "lineage import dvc": ["lineage import dvc dvc.lock", "lineage import dvc dvc.lock --skip-stale"],
+        "lineage reindex": ["lineage reindex", "lineage reindex --accept-rewrite --actor carol@example.com"],
+        "lineage session": [
+            "printf '%s\\n' '[\"log\", \"-n\", \"1\"]' | lineage session",
+        ],
+        "lineage help": ["lineage help trace", "lineage help record run"],
+    ]
+
+    /// `help` (ArgumentParser's text for the command at `path`) followed by its EXAMPLES section.
+    static func appending(to help: String, path: [String]) -> String {
+        guard let examples = byCommand[path.joined(separator: " ")], !examples.isEmpty else { return help }
+        var text = help
+        while text.hasSuffix("\n") { text.removeLast() }
+        return text + "\n\nEXAMPLES:\n" + examples.map { "  " + $0 }.joined(separator: "\n") + "\n"
+    }
+}
