@@ -26,7 +26,9 @@ public enum LineageMain {
         } catch {
             if !(error is LineageError), !(error is RecordError), !(error is ExitCode), Lineage.exitCode(for: error) == .success {
                 // --help and --version: printed on stdout, exit 0; help ends with the command's examples.
-                print(HelpExamples.appending(to: Lineage.fullMessage(for: error), path: Lineage.helpPath(arguments)), terminator: "")
+                let text = Lineage.fullMessage(for: error)
+                let isHelp = text.hasPrefix("OVERVIEW:") || text.hasPrefix("USAGE:")
+                print(isHelp ? HelpExamples.appending(to: text, path: Lineage.helpPath(arguments)) : text + "\n", terminator: "")
                 exit(0)
             }
             let (code, message) = describe(error)
