@@ -5,7 +5,7 @@ APT_PACKAGES := pkg-config libgit2-dev libsqlite3-dev git sqlite3
 
 BENCH_RECORDS ?= 1000000
 
-.PHONY: all setup python-deps build release demo test test-release bench fuzz clean
+.PHONY: all setup python-deps build release install uninstall dist demo test test-release test-dist bench fuzz clean
 
 all: build
 
@@ -56,17 +56,42 @@ release: setup
 	$(SWIFT) build $(RELEASE_FLAGS) --product lineage-server
 	$(SWIFT) build $(RELEASE_FLAGS) --product lineage-bench
 
+# Installs the release binaries, a man page per command (generated from the argument parser by its
+# generate-manual tool) and bash, zsh and fish completions under $(DESTDIR)$(PREFIX).
+PREFIX ?= /usr/local
+RELEASE_BIN = $$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)
+GENERATE_MANUAL = $$($(SWIFT) build --show-bin-path)/generate-manual
+install: release
+	$(SWIFT) build --product generate-manual
+	scripts/install.sh "$(RELEASE_BIN)" "$(DESTDIR)$(PREFIX)" "$(GENERATE_MANUAL)"
+
+uninstall:
+	scripts/install.sh --uninstall "$(DESTDIR)$(PREFIX)"
+
+# A versioned tarball in dist/ that runs on Debian or Ubuntu without Swift: the static binaries,
+# man pages, completions, docs, LICENSE and SHA256SUMS, with a checksum file beside it.
+dist: release
+	$(SWIFT) build --product generate-manual
+	scripts/dist.sh "$(RELEASE_BIN)" "$(GENERATE_MANUAL)" dist
+
 demo: build
 	LINEAGE=$$($(SWIFT) build --show-bin-path)/lineage bash examples/demo.sh
 
 test: setup python-deps
+	$(SWIFT) build --product generate-manual
 	$(SWIFT) build --build-tests
 	LINEAGE_BIN=$$($(SWIFT) build --show-bin-path)/lineage $(SWIFT) test
 
-# The same tests, the end-to-end ones run against the release build (static-pie) that `make bench` times.
+# The same tests, the end-to-end ones run against the release build (static-pie) that `make bench`
+# times; then the tarball of `make dist`, run with an empty environment in an empty root.
 test-release: release python-deps
+	$(SWIFT) build --product generate-manual
 	$(SWIFT) build --build-tests
 	LINEAGE_BIN=$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/lineage $(SWIFT) test
+	$(MAKE) test-dist
+
+test-dist: dist
+	scripts/test-dist.sh dist/lineage-*-linux-$$(uname -m).tar.gz
 
 # Times recording training runs, beside MLflow's sqlite backend (installed from PyPI if missing); then
 # builds a synthetic store of $(BENCH_RECORDS) predictions and prints each figure beside its reference
