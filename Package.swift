@@ -115,6 +115,7 @@ let package = Package(
             dependencies: ["LineageStore", "LineageCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "LineageServerTests", dependencies: ["LineageServer"]),
+        .testTarget(name: "LineageCLITests", dependencies: ["LineageCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "LineageEngineTests", dependencies: ["LineageEngine", "LineageStore", "LineageCore"]),
         .testTarget(name: "LineageEndToEndTests", dependencies: ["LineageCore"]),
     ]

@@ -66,7 +66,7 @@ enum HelpExamples {
         ],
         "lineage serve": [
             "lineage serve",
-            "lineage serve --listen 127.0.0.1:8470 --max-body 64MB",
+            "lineage serve --listen 127.0.0.1:8470 --max-body 67108864",
         ],
         "lineage token": [
             "lineage token create --name fraud-service --role ingest",
@@ -111,7 +111,7 @@ enum HelpExamples {
         "lineage query": [
             "lineage query --kind prediction --model model:fraud@1 --since 90d --csv > served.csv",
             "lineage query --kind access --actor alice --since 7d",
-            "lineage query --kind prediction --where id=pred-8812 --json",
+            "lineage query --kind prediction --where caller=web-checkout --json",
         ],
         "lineage impact": ["lineage impact dataset:raw", "lineage impact dataset:raw --json"],
         "lineage diff": ["lineage diff model:fraud@1 model:fraud@2", "lineage diff model:fraud@1 model:fraud@2 --json"],

@@ -22,6 +22,9 @@ extension Lineage {
         @Argument(help: ArgumentHelp("The bundle written by `lineage prove` (- for standard input).", valueName: "bundle"))
         var bundle: String
 
+        @Flag(help: "After the verdict, say what was checked and print every record of the bundle readably.")
+        var explain = false
+
         @OptionGroup var trustedKeys: TrustedKeyOptions
         @OptionGroup var output: OutputOptions
 
@@ -30,7 +33,37 @@ extension Lineage {
                 let trusted = try trustedKeys.parsed()
                 let verification = try BundleVerification(bundle: try FieldInput.readFile(bundle, what: "bundle"), trusting: trusted)
                 print(output.json ? verification.json.prettyString() : verification.summary)
+                if explain && !output.json { print(Self.explanation(verification), terminator: "") }
             }
         }
+    }
+}
+
+extension Lineage.VerifyProof {
+    /// What `--explain` prints: the checks that passed, then each record (subject first) with its
+    /// id, its leaf in the log and its fields, so an auditor reads the evidence without other tools.
+    static func explanation(_ verification: BundleVerification) -> String {
+        let checkpoint = verification.verified.checkpoint
+        var text = """
+
+            Checked, with no store and no network:
+              - the checkpoint is signed by \(verification.verified.signers.map(\.text).joined(separator: ", ")), a key you gave;
+              - it commits to the log \(checkpoint.origin): \(checkpoint.size) records, Merkle root \(verification.rootBase64);
+              - each record's id is the SHA-256 of its canonical bytes, recomputed here;
+              - each record's inclusion proof leads from its leaf to that root;
+              - every record the subject links to, directly or upstream, is in the bundle, and nothing else is.
+
+            The \(verification.verified.records.count) records (the subject first, then its upstream):
+
+            """
+        for (record, leaf) in zip(verification.verified.records, verification.leafIndices) {
+            let label = [record.kind.rawValue, record.predictionID ?? record.name.map { name in record.version.map { "\(name)@\($0)" } ?? name } ?? ""]
+                .filter { !$0.isEmpty }.joined(separator: " ")
+            text += "\n\(label)\n  id: \(record.id)\n  leaf: \(leaf) of \(checkpoint.size)\n"
+            for member in record.object.members where member.key != "kind" {
+                text += "  \(member.key): \(RecordDetails.inline(member.value))\n"
+            }
+        }
+        return text
     }
 }

@@ -7,6 +7,8 @@ import LineageStore
 public struct BundleVerification: Sendable {
     public let subject: Digest
     public let verified: EvidenceBundle.Verified
+    /// The leaf index in the log of each record of `verified.records`, in the same order.
+    public let leafIndices: [UInt64]
 
     /// Parses and verifies a bundle (`lineage prove`'s JSON) against `trusted` keys: bad JSON or
     /// structure is an input error, a bundle that does not verify a negative verdict.
@@ -25,6 +27,8 @@ public struct BundleVerification: Sendable {
             throw LineageError(.verdict, "the bundle does not verify: \(error.message)")
         }
         subject = parsed.subject
+        let leaves = Dictionary(parsed.entries.map { ($0.id, $0.leafIndex) }, uniquingKeysWith: { first, _ in first })
+        leafIndices = verified.records.map { leaves[$0.id] ?? 0 }
     }
 
     /// The checkpoint's root, base64.

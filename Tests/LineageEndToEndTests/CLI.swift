@@ -52,6 +52,14 @@ final class Workspace {
         return outcome.stdout
     }
 
+    /// Runs `lineage` with an argument array and expects success; returns stdout.
+    @discardableResult
+    func ok(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        let outcome = try run(Workspace.binary, arguments, in: nil, stdin: nil)
+        #expect(outcome.status == 0, "lineage \(arguments.joined(separator: " ")) failed: \(outcome.stderr)", sourceLocation: sourceLocation)
+        return outcome.stdout
+    }
+
     /// Runs git against the store.
     @discardableResult
     func git(_ arguments: String...) throws -> Outcome {
