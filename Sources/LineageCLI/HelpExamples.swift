@@ -93,6 +93,7 @@ enum HelpExamples {
         "lineage verify-proof": [
             "lineage verify-proof pred-8812.json --key fraud.pub",
             "lineage verify-proof pred-8812.json --key fraud.pub --explain",
+            "lineage verify-proof pred-8812.json --key fraud.pub --payload pred-8812.input.json",
         ],
         "lineage checkpoint": [
             "lineage checkpoint > checkpoint.txt",
@@ -108,6 +109,11 @@ enum HelpExamples {
         "lineage key show": ["lineage key show > fraud.pub"],
         "lineage key generate": ["lineage key generate"],
         "lineage key trust": ["lineage key trust partner.pub"],
+        "lineage payload": ["lineage payload export pred-8812 -o pred-8812.input.json"],
+        "lineage payload export": [
+            "lineage payload export pred-8812 -o pred-8812.input.json",
+            "lineage payload export pred-8812 --field outputPayload > response.json",
+        ],
         "lineage query": [
             "lineage query --kind prediction --model model:fraud@1 --since 90d --csv > served.csv",
             "lineage query --kind access --actor alice --since 7d",

@@ -25,6 +25,9 @@ extension Lineage {
         @Flag(help: "After the verdict, say what was checked and print every record of the bundle readably.")
         var explain = false
 
+        @Option(help: ArgumentHelp("A payload file from `lineage payload export`: checked against its record's commitment in the bundle (repeatable).", valueName: "file"))
+        var payload: [String] = []
+
         @OptionGroup var trustedKeys: TrustedKeyOptions
         @OptionGroup var output: OutputOptions
 
@@ -32,8 +35,29 @@ extension Lineage {
             try JSONFailure.reporting(json: output.json) {
                 let trusted = try trustedKeys.parsed()
                 let verification = try BundleVerification(bundle: try FieldInput.readFile(bundle, what: "bundle"), trusting: trusted)
-                print(output.json ? verification.json.prettyString() : verification.summary)
-                if explain && !output.json { print(Self.explanation(verification), terminator: "") }
+                var payloads: [PayloadEvidence] = []
+                for file in payload {
+                    let evidence: PayloadEvidence
+                    do { evidence = try PayloadEvidence(json: try JSONParser.parse(try FieldInput.readFile(file, what: "payload file"))) }
+                    catch let error as JSONError { throw LineageError.input("\(file) is not valid JSON: \(error)") }
+                    catch let error as RecordError { throw LineageError.input("\(file): \(error.message)") }
+                    try verification.check(evidence)
+                    payloads.append(evidence)
+                }
+                if output.json {
+                    var json = verification.json.objectValue ?? JSONObject()
+                    if !payload.isEmpty {
+                        json["payloads"] = .array(payloads.map { .object(JSONObject([("record", .string($0.record.description)), ("field", .string($0.field)),
+                                                                                    ("commitment", .string($0.commitment.description)), ("bytes", .number(Double($0.payload.count)))])) })
+                    }
+                    print(JSONValue.object(json).prettyString())
+                    return
+                }
+                print(verification.summary)
+                for evidence in payloads {
+                    print(BundleVerification.payloadSummary(evidence, record: verification.verified.records.first { $0.id == evidence.record }))
+                }
+                if explain { print(Self.explanation(verification), terminator: "") }
             }
         }
     }
@@ -59,6 +83,7 @@ extension Lineage.VerifyProof {
         for (record, leaf) in zip(verification.verified.records, verification.leafIndices) {
             let label = [record.kind.rawValue, record.predictionID ?? record.name.map { name in record.version.map { "\(name)@\($0)" } ?? name } ?? ""]
                 .filter { !$0.isEmpty }.joined(separator: " ")
+                + (record.kind == .deployment ? record.object["environment"]?.stringValue.map { " to \($0)" } ?? "" : "")
             text += "\n\(label)\n  id: \(record.id)\n  leaf: \(leaf) of \(checkpoint.size)\n"
             for member in record.object.members where member.key != "kind" {
                 text += "  \(member.key): \(RecordDetails.inline(member.value))\n"

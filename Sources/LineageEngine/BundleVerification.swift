@@ -49,3 +49,28 @@ public struct BundleVerification: Sendable {
         "OK: \(subject) and its \(verified.records.count - 1) upstream records are in the log \(verified.checkpoint.origin) of size \(verified.checkpoint.size), root \(rootBase64), signed by \(verified.signers.map(\.name).joined(separator: ", "))."
     }
 }
+
+extension BundleVerification {
+    /// Checks a payload file against the verified bundle: its record must be one of the bundle's
+    /// records, holding the payload's commitment, and `SHA-256(salt || payload)` must be that
+    /// commitment. A payload that fails is a negative verdict.
+    public func check(_ evidence: PayloadEvidence) throws {
+        guard let record = verified.records.first(where: { $0.id == evidence.record }) else {
+            throw LineageError(.verdict, "the payload file is for record \(evidence.record), which is not in the bundle")
+        }
+        do { try evidence.check(against: record) } catch {
+            throw LineageError(.verdict, error.message)
+        }
+    }
+
+    /// In words: which payload matched which commitment, and, when it is short UTF-8 text, what it says.
+    public static func payloadSummary(_ evidence: PayloadEvidence, record: Record?) -> String {
+        let name = record?.predictionID ?? record.map { $0.kind.rawValue } ?? evidence.record.description
+        var text = "OK: the \(evidence.field) payload of \(name) (\(evidence.payload.count) bytes) matches its commitment \(evidence.commitment)"
+        if evidence.payload.count <= 4096, let utf8 = String(validating: evidence.payload, as: UTF8.self),
+           !utf8.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\t" }) {
+            text += "; it reads: \(utf8)"
+        }
+        return text + "."
+    }
+}

@@ -290,6 +290,10 @@ public final class Store {
     /// The payload status of a commitment: stored, or missing (never given, or erased).
     public func payloadExists(_ commitment: Digest) -> Bool { payloads.exists(commitment) }
 
+    /// A stored payload and the salt of its commitment; nil when it is not stored (never given,
+    /// lost or erased).
+    public func payload(_ commitment: Digest) -> (salt: [UInt8], payload: [UInt8])? { payloads.read(commitment) }
+
     /// The signed checkpoint carried by the log head's commit, or nil for an empty log.
     public func latestCheckpoint() throws -> String? {
         guard let head = try head() else { return nil }
