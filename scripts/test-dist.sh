@@ -6,6 +6,7 @@
 # render and the bash completion loads.
 set -euo pipefail
 tarball=$(realpath "${1:?usage: test-dist.sh TARBALL}")
+cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 trap 'umount "$work/root/proc" 2>/dev/null || true; rm -rf --one-file-system "$work"' EXIT
 fail() { echo "test-dist: FAILED: $*" >&2; exit 1; }
@@ -53,4 +54,21 @@ fi
 
 man -l "$dir/share/man/man1/lineage.record.run.1" 2>/dev/null | grep -q "EXAMPLES" || fail "the man page of record run does not render with its examples"
 bash -c "source '$dir/share/bash-completion/completions/lineage' && complete -p lineage" >/dev/null || fail "the bash completion does not load"
-echo "test-dist: $(basename "$tarball") ok ($version)"
+# make install into a temporary prefix (the release build is already there), then make uninstall.
+prefix="$work/prefix"
+make -s install PREFIX="$prefix" >/dev/null || fail "make install PREFIX=$prefix failed"
+MANWIDTH=200 man -l "$prefix/share/man/man1/lineage.gate.1" 2>/dev/null | grep -q "lineage gate model.pkl --policy policy.yaml" || fail "make install's man page for gate lacks its examples"
+bash -c "source '$prefix/share/bash-completion/completions/lineage' && COMP_WORDS=(lineage ver) COMP_CWORD=1 && _lineage && echo \"\${COMPREPLY[*]}\"" | grep -q verify-proof \
+    || fail "make install's bash completion does not complete 'lineage ver'"
+[ "$("$prefix/bin/lineage" --version)" = "$version" ] || fail "make install installed another build than make dist packed"
+make -s uninstall PREFIX="$prefix" >/dev/null
+[ -z "$(find "$prefix" -type f)" ] || fail "make uninstall left $(find "$prefix" -type f | head -3)"
+
+# The CI action of examples/ci installs the tarball as a GitHub runner would (from a file:// URL here).
+sha=$(cut -d' ' -f1 "$tarball.sha256")
+installed=$(python3 Tests/validators/run_action.py examples/ci/action.yml "file://$tarball" "$sha") || fail "examples/ci/action.yml did not install the tarball"
+[ "$installed" = "$version" ] || fail "the action installed $installed, not $version"
+if python3 Tests/validators/run_action.py examples/ci/action.yml "file://$tarball" "$(echo "$sha" | tr 0-9a-f 1-9a-f0)" >/dev/null 2>&1; then
+    fail "the action installed a tarball whose checksum does not match"
+fi
+echo "test-dist: $(basename "$tarball") ok ($version); examples/ci/action.yml installs it and refuses a wrong checksum"

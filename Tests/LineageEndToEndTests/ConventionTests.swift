@@ -176,4 +176,21 @@ struct ConventionTests {
         let left = try w.run("/usr/bin/find", [prefix, "-type", "f"], in: nil, stdin: nil).stdout
         #expect(left.isEmpty, "uninstall left \(left)")
     }
+
+    @Test("examples/ci: the composite action and the workflow pass GitHub's schemas (check-jsonschema); a broken one does not")
+    func ciExamplesValidate() throws {
+        let w = try Workspace()
+        func validate(_ schema: String, _ file: String) throws -> Outcome {
+            try w.run("/usr/bin/env", ["python3", "-m", "check_jsonschema", "--builtin-schema", schema, file], in: nil, stdin: nil)
+        }
+        let action = try validate("vendor.github-actions", Self.root + "/examples/ci/action.yml")
+        #expect(action.status == 0, "\(action.stdout)\(action.stderr)")
+        let workflow = try validate("vendor.github-workflows", Self.root + "/examples/ci/gate-model.yml")
+        #expect(workflow.status == 0, "\(workflow.stdout)\(workflow.stderr)")
+        let text = try String(contentsOfFile: Self.root + "/examples/ci/action.yml", encoding: .utf8)
+        try w.write("broken.yml", text.replacingOccurrences(of: "using: composite", with: "using: compsite"))
+        #expect(try validate("vendor.github-actions", w.path + "/broken.yml").status != 0, "the validator accepts a broken action")
+        let uses = try String(contentsOfFile: Self.root + "/examples/ci/gate-model.yml", encoding: .utf8)
+        #expect(uses.contains("uses: ./examples/ci"), "the workflow does not install lineage with the action")
+    }
 }
