@@ -11,6 +11,7 @@ if [[ "$LINEAGE" == */* ]]; then LINEAGE="$(cd "$(dirname "$LINEAGE")" && pwd)/$
 DEMO_DIR=${DEMO_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/lineage-demo.XXXXXX")}
 export LINEAGE_ACTOR=${LINEAGE_ACTOR:-demo@example.com}
 unset LINEAGE_STORE
+export LINEAGE_PAGER=cat   # a script: output is not paged, even on a terminal
 cd "$DEMO_DIR"
 
 if [ -t 1 ]; then BOLD=$'\033[1m'; PLAIN=$'\033[0m'; else BOLD=; PLAIN=; fi
