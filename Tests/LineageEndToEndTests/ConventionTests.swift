@@ -16,6 +16,15 @@ struct ConventionTests {
         return try w.run("/usr/bin/script", ["-qec", quoted, "/dev/null"], in: nil, stdin: nil)
     }
 
+    /// A store holding one dataset, `dataset:raw`.
+    static func storeWithDataset() throws -> Workspace {
+        let w = try Workspace()
+        try w.ok("init", "--origin", "example.com/conventions")
+        try w.write("raw.csv", "a\n1\n")
+        try w.ok("add", "dataset", "raw.csv", "--name", "raw")
+        return w
+    }
+
     @Test("--version prints the version and the commit it was built from")
     func versionNamesCommit() throws {
         let w = try Workspace()
@@ -55,10 +64,7 @@ struct ConventionTests {
 
     @Test("long output goes through the pager on a terminal only; --no-pager and lineage --no-pager turn it off")
     func pager() throws {
-        let w = try Workspace()
-        try w.ok("init", "--origin", "example.com/pager")
-        try w.write("raw.csv", "a\n1\n")
-        try w.ok("add", "dataset", "raw.csv", "--name", "raw")
+        let w = try Self.storeWithDataset()
         let pager = ["PAGER": "sed s/^/PAGED:/"]
         for command in [["log"], ["query", "--kind", "dataset"], ["trace", "dataset:raw"], ["show", "dataset:raw"]] {
             let paged = try Self.onTerminal(w, command, environment: pager)
@@ -75,10 +81,7 @@ struct ConventionTests {
 
     @Test("NO_COLOR turns off every colour, the error label included; a terminal without it gets colour")
     func noColour() throws {
-        let w = try Workspace()
-        try w.ok("init", "--origin", "example.com/colour")
-        try w.write("raw.csv", "a\n1\n")
-        try w.ok("add", "dataset", "raw.csv", "--name", "raw")
+        let w = try Self.storeWithDataset()
         w.environment["NO_COLOR"] = nil
         w.environment["TERM"] = "xterm"
         let escape = "\u{1B}["
