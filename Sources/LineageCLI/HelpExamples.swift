@@ -11,7 +11,10 @@ enum HelpExamples {
             "lineage init --origin example.com/fraud",
             "lineage init --origin example.com/fraud --store /srv/lineage",
         ],
-        "lineage add": ["lineage add dataset data/raw.csv --name raw --uri s3://bank/raw.csv"],
+        "lineage add": [
+            "lineage add dataset data/raw.csv --name raw --uri s3://bank/raw.csv",
+            "lineage add dataset data/clean --name train --from transform:clean",
+        ],
         "lineage add dataset": [
             "lineage add dataset data/raw.csv --name raw --uri s3://bank/raw.csv",
             "lineage add dataset data/clean --name train --from transform:clean",
@@ -22,6 +25,7 @@ enum HelpExamples {
         ],
         "lineage record transform": [
             "lineage record transform --name clean --command \"python clean.py\" --input dataset:raw --param drop_na=true",
+            "lineage record transform --name clean --input dataset:raw --code-from clean.py --json",
         ],
         "lineage record run": [
             "lineage record run --name train-fraud --input dataset:train --param lr=0.1 --metric auc=0.93 --status succeeded",
@@ -29,6 +33,7 @@ enum HelpExamples {
         ],
         "lineage record model": [
             "lineage record model --name fraud --file model.pkl --run run:train-fraud --format pickle",
+            "lineage record model --name fraud --digest sha256:5481aac5f0e3c9d1b2a4e6f8a0c2e4f6a8b0d2e4f6a8c0e2f4a6b8d0e2f4a6c8 --uri s3://models/fraud.onnx",
         ],
         "lineage record deployment": [
             "lineage record deployment --model model:fraud@1 --environment prod --endpoint https://api.example/fraud",
@@ -36,12 +41,15 @@ enum HelpExamples {
         ],
         "lineage record approval": [
             "lineage record approval --model model:fraud@1 --approver carol --purpose production --reason \"AUC 0.93\"",
+            "lineage record approval --from-json approval.json",
         ],
         "lineage record prediction": [
             "lineage record prediction --id pred-8812 --deployment deployment:fraud/prod --input-json '{\"amount\": 999}' --output '{\"label\": \"fraud\"}'",
+            "lineage record prediction --id chat-17 --model model:assistant@3 --input-file prompt.txt --output-payload-file response.txt --output '{\"tokens\": 812}'",
         ],
         "lineage record review": [
             "lineage record review --prediction pred-8812 --reviewer dave --decision override --output '{\"label\": \"legit\"}' --reason \"customer proved identity\"",
+            "lineage record review --prediction pred-8812 --reviewer dave --decision confirm --reason \"pattern matches known fraud\"",
         ],
         "lineage ingest": [
             "lineage ingest predictions.ndjson",
@@ -77,18 +85,19 @@ enum HelpExamples {
             "lineage token create --name alice --role auditor --expires 90d",
         ],
         "lineage token list": ["lineage token list", "lineage token list --json"],
-        "lineage token revoke": ["lineage token revoke alice"],
+        "lineage token revoke": ["lineage token revoke alice", "lineage token list && lineage token revoke fraud-service"],
         "lineage run": [
             "lineage run --input data/train.csv --model fraud=model.pkl --param lr=0.1 -- python train.py",
             "lineage run --name prepare --input data/raw.csv --output clean=data/clean -- python clean.py",
         ],
-        "lineage metric": ["lineage metric auc=0.93 f1=0.81"],
+        "lineage metric": ["lineage metric auc=0.93 f1=0.81", "lineage metric accuracy=0.91 loss=0.212"],
         "lineage gate": [
             "lineage gate model.pkl --policy policy.yaml",
             "lineage gate model:fraud@1 --policy policy.yaml --github",
         ],
         "lineage prove": [
             "lineage prove pred-8812 > pred-8812.json",
+            "lineage prove model:fraud@1 > fraud-1.json",
         ],
         "lineage verify-proof": [
             "lineage verify-proof pred-8812.json --key fraud.pub",
@@ -99,17 +108,23 @@ enum HelpExamples {
             "lineage checkpoint > checkpoint.txt",
             "lineage checkpoint compare a.txt b.txt --key fraud.pub",
         ],
-        "lineage checkpoint show": ["lineage checkpoint show > checkpoint.txt"],
-        "lineage checkpoint proof": ["lineage checkpoint proof checkpoint.txt > consistency.txt"],
+        "lineage checkpoint show": ["lineage checkpoint show > checkpoint.txt", "lineage checkpoint show --json"],
+        "lineage checkpoint proof": [
+            "lineage checkpoint proof checkpoint.txt > consistency.txt",
+            "lineage checkpoint proof - < checkpoint.txt",
+        ],
         "lineage checkpoint compare": [
             "lineage checkpoint compare a.txt b.txt --key fraud.pub",
             "lineage checkpoint compare a.txt b.txt --key fraud.pub --proof consistency.txt",
         ],
         "lineage key": ["lineage key show > fraud.pub", "lineage key trust partner.pub"],
-        "lineage key show": ["lineage key show > fraud.pub"],
-        "lineage key generate": ["lineage key generate"],
-        "lineage key trust": ["lineage key trust partner.pub"],
-        "lineage payload": ["lineage payload export pred-8812 -o pred-8812.input.json"],
+        "lineage key show": ["lineage key show > fraud.pub", "lineage key show --json"],
+        "lineage key generate": ["lineage key generate", "lineage key generate && lineage key show > fraud-2027.pub"],
+        "lineage key trust": ["lineage key trust partner.pub", "lineage key trust example.com/fraud+a0a6cb61+AVrHJNwrfvuW1DnsE+IK5M088scmzgzWU8aCJhOHHKFT"],
+        "lineage payload": [
+            "lineage payload export pred-8812 -o pred-8812.input.json",
+            "lineage payload export chat-17 --field outputPayload -o chat-17.response.json",
+        ],
         "lineage payload export": [
             "lineage payload export pred-8812 -o pred-8812.input.json",
             "lineage payload export pred-8812 --field outputPayload > response.json",
@@ -130,11 +145,12 @@ enum HelpExamples {
             "lineage import dvc dvc.lock",
             "lineage import mlflow --tracking-uri sqlite:///mlflow.db",
         ],
-        "lineage import mlflow": ["lineage import mlflow --tracking-uri sqlite:///mlflow.db"],
+        "lineage import mlflow": ["lineage import mlflow --tracking-uri sqlite:///mlflow.db", "lineage import mlflow --tracking-uri mlruns.db --json"],
         "lineage import dvc": ["lineage import dvc dvc.lock", "lineage import dvc dvc.lock --skip-stale"],
         "lineage reindex": ["lineage reindex", "lineage reindex --accept-rewrite --actor carol@example.com"],
         "lineage session": [
             "printf '%s\\n' '[\"log\", \"-n\", \"1\"]' | lineage session",
+            "lineage session < commands.ndjson > results.ndjson",
         ],
         "lineage help": ["lineage help trace", "lineage help record run"],
     ]

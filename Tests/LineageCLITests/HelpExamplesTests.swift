@@ -10,7 +10,7 @@ struct HelpExamplesTests {
         [path] + type.configuration.subcommands.flatMap { commandPaths($0, path: path + [$0._commandName]) }
     }
 
-    /// The words of a shell command line up to a pipe, redirection or comment, quotes removed.
+    /// The words of a shell command line up to a pipe, redirection, `&&`, `;` or comment, quotes removed.
     static func words(_ line: String) -> [String] {
         var words: [String] = [], current = "", quote: Character?, started = false
         for character in line {
@@ -23,7 +23,7 @@ struct HelpExamplesTests {
                 if started { words.append(current); current = ""; started = false }
                 continue
             }
-            if !started && "|>#".contains(character) { break }
+            if !started && "|><&;#".contains(character) { break }
             current.append(character)
             started = true
         }
@@ -34,7 +34,7 @@ struct HelpExamplesTests {
     @Test("every command has examples, and only commands that exist do")
     func everyCommandHasExamples() {
         let paths = Set(Self.commandPaths().map { $0.joined(separator: " ") } + ["lineage help"])
-        for path in paths { #expect(!(HelpExamples.byCommand[path] ?? []).isEmpty, "\(path) has no examples") }
+        for path in paths { #expect((HelpExamples.byCommand[path] ?? []).count >= 2, "\(path) has fewer than two examples") }
         for path in HelpExamples.byCommand.keys { #expect(paths.contains(path), "examples for \(path), which is not a command") }
     }
 
