@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // The C library's headers. Only GitStore imports it; GitStore links it statically.
@@ -67,8 +68,12 @@ let package = Package(
         // `lineage serve`: the engine over HTTP (Hummingbird 2). Routes parse, call the engine, render.
         .target(
             name: "LineageServer",
-            dependencies: ["LineageEngine", "LineageStore", "LineageCore", .product(name: "Hummingbird", package: "hummingbird")]
+            dependencies: ["LineageEngine", "LineageStore", "LineageCore", .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "Prometheus", package: "swift-prometheus")],
+            plugins: ["EmbedOpenAPI"]
         ),
+        // docs/openapi.yaml, built into the server as a string (served at /openapi.yaml).
+        .plugin(name: "EmbedOpenAPI", capability: .buildTool()),
         // One file per subcommand.
         .target(
             name: "LineageCLI",

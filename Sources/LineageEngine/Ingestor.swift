@@ -127,6 +127,7 @@ public enum Ingestor {
             }
         }
         try flush()
+        progress?(batcher.landedRecords)
         if let failure = reader.failure {
             throw LineageError.storage("reading \(reader.name) failed (\(failure)) after \(report().summary); run ingest again once the input can be read (landed records are skipped as duplicates)")
         }

@@ -6,10 +6,13 @@ import LineageStore
 struct APIError: HTTPResponseError {
     let status: HTTPResponse.Status
     let message: String
+    /// Headers the answer carries beside its body (`Allow` on a 405).
+    var headers: HTTPFields = [:]
 
-    init(_ status: HTTPResponse.Status, _ message: String) {
+    init(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:]) {
         self.status = status
         self.message = message
+        self.headers = headers
     }
 
     /// The status for a lineage error: bad input 400, not found 404, a negative verdict 409, the store 500.
@@ -35,7 +38,9 @@ struct APIError: HTTPResponseError {
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
         let body = JSONValue.object(JSONObject([("error", .string(message)), ("status", .number(Double(status.code)))]))
-        return Response.json(body, status: status)
+        var response = Response.json(body, status: status)
+        response.headers.append(contentsOf: headers)
+        return response
     }
 }
 
@@ -47,11 +52,18 @@ extension Response {
     }
 }
 
-/// Turns every error a route throws (and unknown routes) into an `APIError` response.
+/// Turns every error a route throws (and unknown routes) into an `APIError` response; a known path
+/// asked with a method it does not take answers 405 with `Allow` (docs/openapi.yaml lists both).
 struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            if let methods = RouteTable.api.methods(for: request.uri.path), !methods.contains(request.method.rawValue) {
+                throw APIError(.methodNotAllowed, "\(request.uri.path) takes \(methods.joined(separator: " or ")), not \(request.method.rawValue)",
+                               headers: [.allow: methods.joined(separator: ", ")])
+            }
+            throw APIError(.notFound, "no route \(request.method.rawValue) \(request.uri.path); the routes are listed at /openapi.yaml and in docs/server.md")
         } catch {
             throw APIError(error)
         }

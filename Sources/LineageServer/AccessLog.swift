@@ -11,10 +11,12 @@ final class AccessLog: @unchecked Sendable {
     private var pending: [Record] = []
     private let writer: StoreWorker
     private let interval: Double
+    private let metrics: ServerMetrics
 
-    init(writer: StoreWorker, interval: Double) {
+    init(writer: StoreWorker, interval: Double, metrics: ServerMetrics) {
         self.writer = writer
         self.interval = interval
+        self.metrics = metrics
     }
 
     /// Queues the access record of one request.
@@ -62,6 +64,7 @@ final class AccessLog: @unchecked Sendable {
                     for record in batch { _ = try tx.add(record) }
                 }
             }
+            metrics.accessRecordsWritten(batch.count)
         } catch {
             FileHandle.standardError.write(Data("lineage serve: \(batch.count) access records could not be written: \(LineageError.wrap(error).message)\n".utf8))
             lock.withLock { pending.insert(contentsOf: batch, at: 0) }

@@ -71,9 +71,11 @@ public struct LineageServer: Sendable {
         _ = try await writer.run { $0.origin }
         _ = try await reader.run { $0.origin }
         let router = Router(context: ServerContext.self)
+        let metrics = ServerMetrics()
+        router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: APIErrorMiddleware())
-        let access = AccessLog(writer: writer, interval: options.batchSeconds)
-        routes(router, access: access)
+        let access = AccessLog(writer: writer, interval: options.batchSeconds, metrics: metrics)
+        routes(router, access: access, metrics: metrics)
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "lineage"),
@@ -100,7 +102,7 @@ public struct LineageServer: Sendable {
     /// The reader's stated purpose, and the client's request id, kept in access records.
     static let purposeHeader = HTTPField.Name("X-Lineage-Purpose")!, requestIDHeader = HTTPField.Name("X-Request-Id")!
 
-    private func routes(_ router: Router<ServerContext>, access: AccessLog) {
+    private func routes(_ router: Router<ServerContext>, access: AccessLog, metrics: ServerMetrics) {
         let writer = self.writer, reader = self.reader, options = self.options, tokens = self.tokens
         /// Authorizes a request; a denial is logged in the access log (as `action`) and thrown.
         @Sendable func admit(_ request: Request, _ context: ServerContext, _ action: String, _ permission: Permission) throws -> (token: APIToken, role: Role) {
@@ -137,6 +139,12 @@ public struct LineageServer: Sendable {
             let origin = try await reader.run { $0.origin }
             return Response.json(.object(JSONObject([("ok", .bool(true)), ("origin", .string(origin))])))
         }
+        router.get("/metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: metrics.text)))
+        }
+        router.get("/openapi.yaml") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
+        }
         router.post("/v1/records") { request, context in
             let (token, role) = try admit(request, context, "ingest", .ingest)
             var request = request
@@ -147,15 +155,23 @@ public struct LineageServer: Sendable {
                 throw APIError(.contentTooLarge, "the request body is larger than \(options.maxBody) bytes; send fewer records per request")
             }
             let bytes = [UInt8](buffer: body)
+            guard bytes.contains(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }) else {
+                throw APIError(.badRequest, "the request body is empty; send NDJSON, one JSON record per line")
+            }
             let (report, rejected) = try await writer.run { store -> (IngestReport, [IngestLineError]) in
                 var rejected: [IngestLineError] = []
+                var landed = 0
                 let report = try Ingestor.run(LineReader(bytes: bytes, maximumLineLength: 1 << 20, name: "the request body"), into: store,
                                               options: IngestOptions(actor: token.name, batchSize: options.batchSize, skipInvalid: true,
-                                                                     kinds: role.appendableKinds)) {
-                    rejected.append($0)
-                }
+                                                                     kinds: role.appendableKinds),
+                                              reject: { rejected.append($0) },
+                                              progress: { total in
+                                                  // The landed count grows by one batch at a time.
+                                                  if total > landed { metrics.landed(batch: total - landed); landed = total }
+                                              })
                 return (report, rejected)
             }
+            if !rejected.isEmpty { metrics.rejected(lines: rejected.count) }
             var json = report.json(rejects: nil).objectValue ?? JSONObject()
             json["rejects"] = nil
             json["rejectedLines"] = .array(rejected.map { .object(JSONObject([("line", .number(Double($0.line))), ("reason", .string($0.reason))])) })
@@ -203,7 +219,7 @@ public struct LineageServer: Sendable {
         }
         router.get("/v1/diff") { request, context in
             try await logged(request, context, "diff", .read) {
-                guard let a = request.uri.queryParameters["a"].map(String.init), let b = request.uri.queryParameters["b"].map(String.init) else {
+                guard let a = request.uri.queryParameters["a"].map(String.init), let b = request.uri.queryParameters["b"].map(String.init), !a.isEmpty, !b.isEmpty else {
                     throw APIError(.badRequest, "give the two models to compare as ?a=model:fraud@1&b=model:fraud@2")
                 }
                 return (Response.json(try await reader.run { store in try store.diff(a, b).json }), [], request.uri.query)
@@ -212,7 +228,11 @@ public struct LineageServer: Sendable {
         router.get("/v1/query") { request, context in
             try await logged(request, context, "query", .read) {
                 let filter = try Self.filter(request.uri.queryParameters)
-                let csv = request.uri.queryParameters["format"] == "csv"
+                let format = request.uri.queryParameters["format"] ?? "ndjson"
+                guard format == "ndjson" || format == "csv" else {
+                    throw APIError(.badRequest, "format '\(format)' is not one of ndjson, csv")
+                }
+                let csv = format == "csv"
                 // Bad filters and unknown references answer 4xx before anything is streamed.
                 try await reader.run { store in
                     try filter.check()
@@ -271,6 +291,9 @@ public struct LineageServer: Sendable {
 
     /// A listing filter from query parameters named as `lineage query`'s options.
     static func filter(_ parameters: FlatDictionary<Substring, Substring>) throws -> ListingFilter {
+        for (name, value) in parameters where value.isEmpty {
+            throw APIError(.badRequest, "the query parameter \(name) is empty; give it a value or leave it out")
+        }
         func value(_ name: String) -> String? { parameters[Substring(name)].map(String.init) }
         func values(_ name: String) -> [String] { parameters[values: Substring(name)].map(String.init) }
         var filter = ListingFilter()

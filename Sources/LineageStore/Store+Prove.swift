@@ -1,3 +1,4 @@
+import GitStore
 import LineageCore
 
 /// The log's Merkle tree read through the index: stored nodes for large perfect subtrees,
@@ -23,11 +24,7 @@ extension Store {
     /// An evidence bundle for `entry`: it and every upstream record, each with an inclusion proof
     /// against the latest signed checkpoint.
     public func prove(_ entry: IndexedRecord) throws -> EvidenceBundle {
-        guard let note = try latestCheckpoint() else { throw LineageError.notFound("the log is empty") }
-        let checkpoint = try LineageError.catching { try Checkpoint(parsing: SignedNote(parsing: note).text) }
-        guard checkpoint.size == UInt64(try index.recordCount()) else {
-            throw LineageError.storage("the index does not match the latest checkpoint; run `lineage reindex`")
-        }
+        let (note, checkpoint) = try indexedCheckpoint()
         let graph = try trace(from: entry)
         let tree = StoreTree(store: self)
         let entries = try graph.order.map { id -> EvidenceBundle.Entry in
@@ -49,11 +46,7 @@ extension Store {
             throw LineageError.input("the earlier checkpoint cannot be read: \(error)")
         }
         guard old.origin == origin else { throw LineageError.input("the earlier checkpoint is of the log \(old.origin), not \(origin)") }
-        guard let note = try latestCheckpoint() else { throw LineageError.notFound("the log is empty") }
-        let new = try LineageError.catching { try Checkpoint(parsing: SignedNote(parsing: note).text) }
-        guard new.size == UInt64(try index.recordCount()) else {
-            throw LineageError.storage("the index does not match the latest checkpoint; run `lineage reindex`")
-        }
+        let (note, new) = try indexedCheckpoint()
         guard old.size <= new.size else {
             throw LineageError(.verdict, "the earlier checkpoint holds \(old.size) records, more than the \(new.size) of the log now: it was truncated or rolled back")
         }
@@ -62,5 +55,27 @@ extension Store {
         }
         let hashes = try Merkle.consistencyProof(StoreTree(store: self), oldSize: old.size, newSize: new.size)
         return ConsistencyProof(old: oldNote, new: note, hashes: hashes)
+    }
+}
+
+extension Store {
+    /// The signed checkpoint of the last batch the index holds (read from that batch's commit), which
+    /// proofs are made against. Not the live head: a writer (another thread of `lineage serve`, another
+    /// process) may have moved the head and not yet indexed its batch, and a proof against the head
+    /// would need rows the index does not hold yet. The index's facts are read in one statement, so
+    /// the commit and the record count belong together.
+    func indexedCheckpoint() throws -> (note: String, checkpoint: Checkpoint) {
+        let facts = try index.facts()
+        guard let head = facts.head else { throw LineageError.notFound("the log is empty") }
+        let commit: CommitInfo
+        do { commit = try repository.readCommit(head) } catch { throw LineageError.wrap(error, context: "cannot read the indexed batch \(head.hex.prefix(12))") }
+        guard let note = BatchMessage.parse(commit.message, origin: origin).checkpointNote else {
+            throw LineageError.storage("the batch \(head.hex.prefix(12)) carries no signed checkpoint; run `lineage verify`")
+        }
+        let checkpoint = try LineageError.catching { try Checkpoint(parsing: SignedNote(parsing: note).text) }
+        guard checkpoint.size == UInt64(facts.records) else {
+            throw LineageError.storage("the index does not match its batch's checkpoint (\(facts.records) rows, checkpoint of \(checkpoint.size)); run `lineage reindex`")
+        }
+        return (note, checkpoint)
     }
 }
