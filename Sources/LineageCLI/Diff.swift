@@ -20,6 +20,7 @@ extension Lineage {
         var second: String
 
         @OptionGroup var output: OutputOptions
+        @OptionGroup var access: AccessOptions
         @OptionGroup var storeOptions: StoreOptions
 
         /// A value as text: strings bare, anything else as canonical JSON.
@@ -28,6 +29,7 @@ extension Lineage {
         func run() throws {
             let store = try storeOptions.open()
             let diff = try store.diff(first, second)
+            try access.log(store, "diff", query: "a=\(first) b=\(second)")
             if output.json {
                 print(diff.json.prettyString())
                 return

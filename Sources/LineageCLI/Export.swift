@@ -28,11 +28,14 @@ extension Lineage {
         @Argument(help: ArgumentHelp("Export only the trace of this record.", valueName: "ref"))
         var reference: String?
 
+        @OptionGroup var access: AccessOptions
         @OptionGroup var storeOptions: StoreOptions
 
         func run() throws {
             let store = try storeOptions.open()
             let graph = try reference.map { try store.trace(from: try store.resolve($0)) } ?? store.fullGraph()
+            try access.log(store, "export", records: reference == nil ? [] : graph.order,
+                           query: "format=\(format.rawValue)" + (reference == nil ? " (the whole store)" : ""))
             switch format {
             case .openlineage:
                 for event in OpenLineageExport.events(graph, origin: store.origin) { print(event.canonicalString) }

@@ -129,6 +129,8 @@ enum HelpExamples {
             "lineage payload export pred-8812 -o pred-8812.input.json",
             "lineage payload export pred-8812 --field outputPayload > response.json",
         ],
+        "lineage config": ["lineage config access-log", "lineage config access-log on"],
+        "lineage config access-log": ["lineage config access-log on", "lineage show pred-8812 --purpose \"customer dispute 8812\""],
         "lineage query": [
             "lineage query --kind prediction --model model:fraud@1 --since 90d --csv > served.csv",
             "lineage query --kind access --actor alice --since 7d",

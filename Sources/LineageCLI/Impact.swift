@@ -21,11 +21,13 @@ extension Lineage {
         var reference: String
 
         @OptionGroup var output: OutputOptions
+        @OptionGroup var access: AccessOptions
         @OptionGroup var storeOptions: StoreOptions
 
         func run() throws {
             let store = try storeOptions.open()
             let report = try store.impact(of: try store.resolve(reference))
+            try access.log(store, "impact", records: [report.root.id] + report.items.map(\.entry.id) + report.deployments.map(\.entry.id))
             if output.json {
                 print(report.json.prettyString())
                 return

@@ -22,6 +22,7 @@ extension Lineage {
 
         @OptionGroup var output: OutputOptions
         @OptionGroup var pager: PagerOptions
+        @OptionGroup var access: AccessOptions
         @OptionGroup var storeOptions: StoreOptions
 
         func validate() throws {
@@ -33,6 +34,7 @@ extension Lineage {
 
         func run() throws {
             let store = try storeOptions.open()
+            try access.log(store, "log", query: "kind=\(kind ?? "any") limit=\(limit)")
             pager.start()
             for listed in try store.recent(kind: kind.flatMap(RecordKind.init(rawValue:)), limit: limit, bodies: output.json) {
                 print(listed.json?.canonicalString ?? RecordLabel.row(listed.entry))

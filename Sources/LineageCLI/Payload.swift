@@ -37,11 +37,14 @@ extension Lineage {
             @Option(name: [.customShort("o"), .customLong("output")], help: ArgumentHelp("Write the file here (default: standard output).", valueName: "file"))
             var outputFile: String?
 
+            @OptionGroup var access: AccessOptions
             @OptionGroup var storeOptions: StoreOptions
 
             func run() throws {
                 let store = try storeOptions.open()
-                let evidence = try store.exportPayload(of: try store.resolve(reference), field: field)
+                let entry = try store.resolve(reference)
+                let evidence = try store.exportPayload(of: entry, field: field)
+                try access.log(store, "payload", records: [entry.id], query: "field=\(field)")
                 let text = evidence.json.prettyString() + "\n"
                 guard let outputFile else { print(text, terminator: ""); return }
                 guard FileManager.default.createFile(atPath: outputFile, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {

@@ -21,11 +21,13 @@ extension Lineage {
         @Argument(help: ArgumentHelp("A prediction id, record id, short id or name.", valueName: "ref"))
         var reference: String
 
+        @OptionGroup var access: AccessOptions
         @OptionGroup var storeOptions: StoreOptions
 
         func run() throws {
             let store = try storeOptions.open()
             let bundle = try store.prove(try store.resolve(reference))
+            try access.log(store, "prove", records: bundle.entries.map(\.id))
             print(bundle.json.prettyString())
         }
     }

@@ -55,6 +55,7 @@ extension Lineage {
 
         @OptionGroup var output: OutputOptions
         @OptionGroup var pager: PagerOptions
+        @OptionGroup var access: AccessOptions
         @OptionGroup var storeOptions: StoreOptions
 
         func validate() throws {
@@ -69,6 +70,17 @@ extension Lineage {
             if csv && output.json { throw ValidationError("give --json or --csv, not both") }
             if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, not \(limit)") }
             do { try filter(now: 0).check() } catch let error as LineageError { throw ValidationError(error.message) }
+        }
+
+        /// The options given, as the access record's `query` (`kind=prediction model=model:fraud@3 …`).
+        var described: String {
+            var parts: [String] = []
+            for (name, value) in [("kind", kind), ("name", name), ("model", model), ("deployment", deployment), ("actor", actor),
+                                  ("since", since), ("until", until), ("limit", limit.map(String.init))] {
+                if let value { parts.append("\(name)=\(value)") }
+            }
+            parts += linkedTo.map { "linkedTo=\($0)" } + conditions.map { "where=\($0)" }
+            return parts.isEmpty ? "all records" : parts.joined(separator: " ")
         }
 
         /// The filter the options describe (times relative to `now`).
@@ -95,6 +107,7 @@ extension Lineage {
         func run() throws {
             let store = try storeOptions.open()
             let filter = try filter(now: Int64(Date().timeIntervalSince1970 * 1000))
+            try access.log(store, "query", query: described)
             pager.start()
             if csv { print(ListedRecord.csvHeader.joined(separator: ",")) }
             try store.list(filter, bodies: output.json || csv) { listed in

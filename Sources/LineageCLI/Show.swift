@@ -25,6 +25,7 @@ extension Lineage {
 
         @OptionGroup var output: OutputOptions
         @OptionGroup var pager: PagerOptions
+        @OptionGroup var access: AccessOptions
         @OptionGroup var storeOptions: StoreOptions
 
         func run() throws {
@@ -36,6 +37,7 @@ extension Lineage {
                 return time
             }
             let entry = try store.resolve(reference, at: time)
+            try access.log(store, "show", records: [entry.id])
             if canonical {
                 print(String(decoding: try store.read(entry).canonicalBytes, as: UTF8.self))
                 return

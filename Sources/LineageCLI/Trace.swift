@@ -30,11 +30,13 @@ extension Lineage {
 
         @OptionGroup var output: OutputOptions
         @OptionGroup var pager: PagerOptions
+        @OptionGroup var access: AccessOptions
         @OptionGroup var storeOptions: StoreOptions
 
         func run() throws {
             let store = try storeOptions.open()
             let graph = try store.trace(from: try store.resolve(reference))
+            try access.log(store, "trace", records: graph.order)
             pager.start()
             switch output.json ? .json : format {
             case .json: print(graph.json(payloadExists: store.payloadExists).prettyString())

@@ -89,7 +89,7 @@ public final class RecordSchema: Sendable {
             [req("prediction", .link([.prediction])), req("reviewer", .string),
              req("decision", .choice(["confirm", "override"])), opt("reason", .string), opt("output", .any)]
         case .access:
-            [req("action", .choice(["show", "trace", "query", "prove", "export", "impact", "diff", "checkpoint", "key", "verify", "ingest"])),
+            [req("action", .choice(["show", "trace", "query", "prove", "export", "impact", "diff", "checkpoint", "key", "verify", "ingest", "log", "payload"])),
              req("interface", .string), opt("records", .links(RecordKind.allCases)), opt("query", .string),
              opt("role", .string), opt("token", .string), opt("purpose", .string), opt("request", .string), opt("client", .string),
              opt("outcome", .choice(["allowed", "denied"])), opt("status", .integer(minimum: 100))]

@@ -1,5 +1,6 @@
 import Foundation
 import LineageCore
+import LineageEngine
 import LineageStore
 
 /// The access log of `lineage serve`: one `access` record for every read, allowed or denied, and
@@ -22,20 +23,13 @@ final class AccessLog: @unchecked Sendable {
     /// Queues the access record of one request.
     func record(action: String, actor: String, role: String?, token: String?, purpose: String?, request: String?, client: String?,
                 outcome: String, status: Int, records: [Digest] = [], query: String? = nil) {
-        var fields = JSONObject([("action", .string(action)), ("interface", .string("http")), ("outcome", .string(outcome)),
-                                 ("status", .number(Double(status)))])
-        if !records.isEmpty { fields["records"] = .array(records.map { .string($0.description) }) }
-        fields["query"] = query.map(JSONValue.string)
-        fields["role"] = role.map(JSONValue.string)
-        fields["token"] = token.map(JSONValue.string)
-        fields["purpose"] = purpose.map(JSONValue.string)
-        fields["request"] = request.map(JSONValue.string)
-        fields["client"] = client.map(JSONValue.string)
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        var event = AccessEvent(action: action, interface: "http")
+        (event.role, event.token, event.purpose, event.request, event.client) = (role, token, purpose, request, client)
+        (event.outcome, event.status, event.records, event.query) = (outcome, status, records, query)
         // The fields come from the server, not the client, except purpose and request id, which are
         // strings: a record that does not build would be a bug, reported and not silently dropped.
         do {
-            let made = try Record.make(.access, fields: fields, timeMilliseconds: now, actor: actor)
+            let made = try event.record(actor: actor, time: Int64(Date().timeIntervalSince1970 * 1000))
             lock.withLock { pending.append(made) }
         } catch {
             FileHandle.standardError.write(Data("lineage serve: an access record could not be made: \(error)\n".utf8))

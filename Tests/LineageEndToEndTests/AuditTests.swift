@@ -123,3 +123,44 @@ struct AuditTests {
         #expect(try w.lineage("show", "deployment:fraud/prod", "--at", "yesterday").status == 2)
     }
 }
+
+@Suite("access records of CLI reads")
+struct CLIAccessLogTests {
+    @Test("off by default; once on, every read command logs the records it showed, the actor and the purpose, before showing them")
+    func cliReadsLogged() throws {
+        let w = try Workspace()
+        let chain = try DemoChain(in: w)
+        func accessRecords() throws -> [[String: Any]] {
+            try w.ok("query", "--kind", "access", "--json").split(separator: "\n").map {
+                try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])["record"] as! [String: Any]
+            }
+        }
+        #expect(try w.ok("config", "access-log") == "off\n")
+        try w.ok("show", "pred-8812")
+        #expect(try accessRecords().isEmpty, "reads are not logged by default")
+
+        #expect(try w.ok("config", "access-log", "on") == "on\n")
+        let prediction = Workspace.id(try w.ok("query", "--kind", "prediction", "--csv").split(separator: "\n")[1].replacingOccurrences(of: ",", with: " "))
+        try w.ok("show", "pred-8812", "--purpose", "customer dispute 8812")
+        try w.ok("trace", "pred-8812")
+        try w.ok("prove", "pred-8812")
+        try w.ok("payload", "export", "pred-8812")
+        try w.ok("query", "--kind", "model", "--since", "7d")
+        let logged = try accessRecords()
+        let byAction = Dictionary(grouping: logged) { $0["action"] as! String }
+        let show = try #require(byAction["show"]?.first)
+        #expect(show["interface"] as? String == "cli" && show["actor"] as? String == "alice@example.com")
+        #expect(show["purpose"] as? String == "customer dispute 8812")
+        #expect(show["records"] as? [String] == [prediction])
+        #expect(Set(byAction["trace"]?.first?["records"] as? [String] ?? []) == Set(chain.ids.values))
+        #expect(Set(byAction["prove"]?.first?["records"] as? [String] ?? []) == Set(chain.ids.values))
+        #expect(byAction["payload"]?.first?["records"] as? [String] == [prediction])
+        #expect(byAction["query"]?.contains { $0["query"] as? String == "kind=model since=7d" } == true)
+        try w.ok("verify")
+
+        #expect(try w.ok("config", "access-log", "off") == "off\n")
+        let count = try accessRecords().count
+        try w.ok("show", "pred-8812")
+        #expect(try accessRecords().count == count, "a read logged after the access log was turned off")
+    }
+}
