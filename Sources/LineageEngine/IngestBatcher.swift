@@ -43,6 +43,9 @@ struct IngestBatcher {
     var recycle: ((Any) -> Void)?
     /// What landed so far (its `seconds` left to the caller).
     private(set) var landed = IngestReport()
+    /// Told the input line of each duplicate (a record already recorded, or given twice) once its
+    /// batch has landed or, within a batch, when it is found.
+    var onDuplicate: ((Int) -> Void)?
     var landedRecords: Int { landed.records }
     var rejected: Int {
         get { landed.rejected }
@@ -95,6 +98,7 @@ struct IngestBatcher {
                     throw IngestLineError(line: item.line, reason: "prediction id \(Names.printable(pid)) is reused with different content", text: item.text)
                 }
                 landed.duplicates += 1
+                onDuplicate?(item.line)
                 return
             }
             pendingPredictions[pid] = record.id
@@ -134,16 +138,16 @@ struct IngestBatcher {
         let (existing, result) = try store.write(actor: actor, prewritten: guess?.prewritten) { tx in
             tx.reserveCapacity(batch.count)
             let stored = try store.lookups.predictions(ids: batch.compactMap { $0.record?.predictionID })
-            var existing = 0
+            var existing: [Int] = []
             for item in batch {
                 if let record = item.record, let pid = record.predictionID, let found = stored[pid] {
                     if found.id == record.id, item.payloads.isEmpty {
-                        existing += 1
+                        existing.append(item.line)
                         continue
                     }
                     let earlier = try store.read(found)
                     if tx.isGivenAgain(earlier, given: item.given, payloads: item.payloads) {
-                        existing += 1
+                        existing.append(item.line)
                         continue
                     }
                     let error = IngestLineError(
@@ -160,13 +164,14 @@ struct IngestBatcher {
                 } else {
                     outcome = try tx.register(item.kind, fields: item.fields, timeMilliseconds: Int64(Date().timeIntervalSince1970 * 1000), actor: actor)
                 }
-                if case .existing = outcome { existing += 1 }
+                if case .existing = outcome { existing.append(item.line) }
             }
             return existing
         }
         appended = result
-        let landed = batch.count - existing - refused.count
-        self.landed.duplicates += existing
+        let landed = batch.count - existing.count - refused.count
+        self.landed.duplicates += existing.count
+        if let onDuplicate { existing.forEach(onDuplicate) }
         self.landed.records += landed
         if landed > 0 { self.landed.batches += 1 }
         self.landed.lastLandedLine = batch.last!.line

@@ -60,14 +60,17 @@ public struct IngestReport: Sendable, Equatable {
 public enum Ingestor {
     /// Ingests every line `reader` gives into `store`. `reject` gets each bad line when
     /// `options.skipInvalid` (else the first bad line stops ingest with an input error that says
-    /// what landed before it); `progress` gets the number of records landed so far.
+    /// what landed before it); `progress` gets the number of records landed so far; `duplicate` the
+    /// input line of each duplicate skipped.
     public static func run(_ input: LineReader, into store: Store, options: IngestOptions,
                            reject: (IngestLineError) throws -> Void = { _ in },
+                           duplicate: ((Int) -> Void)? = nil,
                            progress: ((Int) -> Void)? = nil) throws -> IngestReport {
         try store.prepareForBulkWrites()
         // Read by the pipeline's thread while it runs, then by this one once it has stopped.
         var reader = input
         var batcher = try IngestBatcher(store: store, actor: options.actor, batchSize: options.batchSize, batchSeconds: options.batchSeconds)
+        batcher.onDuplicate = duplicate
         let started = Date()
         func report() -> IngestReport {
             var report = batcher.landed

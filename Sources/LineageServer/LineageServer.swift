@@ -75,7 +75,8 @@ public struct LineageServer: Sendable {
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: APIErrorMiddleware())
         let access = AccessLog(writer: writer, interval: options.batchSeconds, metrics: metrics)
-        routes(router, access: access, metrics: metrics)
+        let ingest = IngestQueue(writer: writer, batchSize: options.batchSize, metrics: metrics)
+        routes(router, access: access, ingest: ingest, metrics: metrics)
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "lineage"),
@@ -102,8 +103,8 @@ public struct LineageServer: Sendable {
     /// The reader's stated purpose, and the client's request id, kept in access records.
     static let purposeHeader = HTTPField.Name("X-Lineage-Purpose")!, requestIDHeader = HTTPField.Name("X-Request-Id")!
 
-    private func routes(_ router: Router<ServerContext>, access: AccessLog, metrics: ServerMetrics) {
-        let writer = self.writer, reader = self.reader, options = self.options, tokens = self.tokens
+    private func routes(_ router: Router<ServerContext>, access: AccessLog, ingest: IngestQueue, metrics: ServerMetrics) {
+        let reader = self.reader, options = self.options, tokens = self.tokens
         /// Authorizes a request; a denial is logged in the access log (as `action`) and thrown.
         @Sendable func admit(_ request: Request, _ context: ServerContext, _ action: String, _ permission: Permission) throws -> (token: APIToken, role: Role) {
             do {
@@ -158,24 +159,8 @@ public struct LineageServer: Sendable {
             guard bytes.contains(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }) else {
                 throw APIError(.badRequest, "the request body is empty; send NDJSON, one JSON record per line")
             }
-            let (report, rejected) = try await writer.run { store -> (IngestReport, [IngestLineError]) in
-                var rejected: [IngestLineError] = []
-                var landed = 0
-                let report = try Ingestor.run(LineReader(bytes: bytes, maximumLineLength: 1 << 20, name: "the request body"), into: store,
-                                              options: IngestOptions(actor: token.name, batchSize: options.batchSize, skipInvalid: true,
-                                                                     kinds: role.appendableKinds),
-                                              reject: { rejected.append($0) },
-                                              progress: { total in
-                                                  // The landed count grows by one batch at a time.
-                                                  if total > landed { metrics.landed(batch: total - landed); landed = total }
-                                              })
-                return (report, rejected)
-            }
-            if !rejected.isEmpty { metrics.rejected(lines: rejected.count) }
-            var json = report.json(rejects: nil).objectValue ?? JSONObject()
-            json["rejects"] = nil
-            json["rejectedLines"] = .array(rejected.map { .object(JSONObject([("line", .number(Double($0.line))), ("reason", .string($0.reason))])) })
-            return Response.json(.object(json), status: rejected.isEmpty ? .ok : .unprocessableContent)
+            let answer = try await ingest.submit(bytes, actor: token.name, kinds: role.appendableKinds)
+            return Response.json(answer.json, status: answer.rejected == 0 ? .ok : .unprocessableContent)
         }
         router.get("/v1/records/{ref}") { request, context in
             let reference = try context.parameters.require("ref")
