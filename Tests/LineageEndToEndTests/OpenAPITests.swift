@@ -81,3 +81,40 @@ struct OpenAPITests {
         #expect(text.contains(#"lineage_http_request_duration_seconds_bucket{route="/v1/records/{ref}""#))
     }
 }
+
+@Suite("lineage serve: group commit", .serialized)
+struct GroupCommitTests {
+    @Test("concurrent requests land in shared batches, and each is answered for its own lines: landed, duplicates, rejected by its own line numbers")
+    func sharedBatches() throws {
+        let (w, server) = try OpenAPITests.served()
+        defer { _ = server.stop() }
+        var grouped = 0
+        for round in 0..<3 {
+            // Eight requests of 500 lines each, sent at once; request r has a bad line at its line r + 2
+            // and repeats the first prediction of request 0, exactly (a duplicate, or the copy that lands).
+            for request in 0..<8 {
+                var lines = (0..<500).map { #"{"predictionId":"g\#(round)-\#(request)-\#($0)","deployment":"deployment:fraud/prod","output":{"label":0},"time":"2026-12-01T00:00:00Z"}"# }
+                lines[request + 1] = #"{"predictionId": 7}"#
+                if request > 0 { lines.append(lines[0].replacingOccurrences(of: "g\(round)-\(request)-0", with: "g\(round)-0-0")) }
+                try w.write("r\(request).ndjson", lines.joined(separator: "\n") + "\n")
+            }
+            // xargs -P sends them at once and waits for each (a shell's `wait` may not, in a test process).
+            let send = "seq 0 7 | xargs -P 8 -I{} curl -s -o answer-{}.json -H 'Authorization: Bearer \(server.token!)' --data-binary @r{}.ndjson \(server.base)/v1/records"
+            #expect(try w.run("/bin/sh", ["-c", send], in: nil, stdin: nil).status == 0)
+            for request in 0..<8 {
+                let answer = try json(try String(contentsOfFile: w.path + "/answer-\(request).json", encoding: .utf8))
+                #expect(answer["rejected"] as? Int == 1, "request \(request): \(answer)")
+                #expect(((answer["rejectedLines"] as? [[String: Any]])?.first?["line"] as? Int) == request + 2, "request \(request): \(answer)")
+                // Request 0's first line lands once; the others' copies of it are duplicates (or, for
+                // the request that lands first in its group, the landed one).
+                let records = answer["records"] as? Int ?? -1, duplicates = answer["duplicates"] as? Int ?? -1
+                #expect(records + duplicates == (request == 0 ? 499 : 500), "request \(request): \(answer)")
+                grouped = max(grouped, answer["groupedRequests"] as? Int ?? 0)
+            }
+        }
+        #expect(grouped > 1, "no two concurrent requests were landed together in three rounds")
+        // Every line that was acknowledged as landed is in the store: 3 rounds x (8 x 499 + 1 shared duplicate line).
+        #expect(try w.ok("query", "--kind", "prediction", "--csv").split(separator: "\n").count - 1 == 1 + 3 * 8 * 499)
+        try w.ok("verify")
+    }
+}
