@@ -69,7 +69,7 @@ let package = Package(
         .target(
             name: "LineageServer",
             dependencies: ["LineageEngine", "LineageStore", "LineageCore", .product(name: "Hummingbird", package: "hummingbird"),
-                           .product(name: "Prometheus", package: "swift-prometheus")],
+                           .product(name: "HummingbirdTLS", package: "hummingbird"), .product(name: "Prometheus", package: "swift-prometheus")],
             plugins: ["EmbedOpenAPI"]
         ),
         // docs/openapi.yaml, built into the server as a string (served at /openapi.yaml).
@@ -97,7 +97,7 @@ let package = Package(
         // more slowly with Hummingbird and SwiftNIO linked in.
         .executableTarget(
             name: "lineage-server",
-            dependencies: ["LineageServer"],
+            dependencies: ["LineageServer", "LineageStore"],
             path: "Sources/LineageServerMain",
             linkerSettings: [.unsafeFlags(["-use-ld=lld"])]
         ),

@@ -11,21 +11,30 @@ extension Lineage {
             commandName: "serve",
             abstract: "Serve the store over HTTP: ingest NDJSON, show, trace, query, impact, diff, prove, checkpoint, key, verify.",
             discussion: """
-                Routes (JSON shapes as docs/json.md): GET /healthz; POST /v1/records (NDJSON, as lineage ingest); \
-                GET /v1/records/REF, /v1/records/REF/trace, /impact, /proof; GET /v1/query?kind=&name=&model=&\
-                deployment=&linkedTo=&actor=&since=&until=&where=&limit=&format=csv; GET /v1/diff?a=&b=; \
-                GET /v1/checkpoint, /v1/key, /v1/verify. Errors answer {"error", "status"}. Plain HTTP is served \
-                on loopback only; a wider address needs --insecure-listen (put a TLS proxy in front). \
-                Not yet: identity, roles and the access log (see docs/server.md). SIGTERM or SIGINT stops it \
-                after the requests in flight.
+                Routes (JSON shapes as docs/json.md, all of them in /openapi.yaml): GET /healthz, /metrics; \
+                POST /v1/records (NDJSON, as lineage ingest); GET /v1/records/REF, /v1/records/REF/trace, /impact, \
+                /proof; GET /v1/query; GET /v1/diff?a=&b=; GET /v1/checkpoint, /v1/key, /v1/verify. Every /v1 route \
+                needs a token (lineage token create) whose role allows it, and every read is written to the log as \
+                an access record. Errors answer {"error", "status"}. With --tls-cert and --tls-key it serves \
+                HTTPS on any address; plain HTTP is served on loopback only, unless --insecure-listen (behind a \
+                TLS proxy). SIGTERM or SIGINT stops it after the requests in flight. See docs/server.md.
                 """
         )
 
         @Option(help: ArgumentHelp("The address to listen on, HOST:PORT (port 0: any free port, printed).", valueName: "host:port"))
         var listen = "127.0.0.1:8470"
 
-        @Flag(help: "Allow plain HTTP on an address other than loopback.")
+        @Flag(help: "Allow plain HTTP on an address other than loopback (behind a TLS-terminating proxy).")
         var insecureListen = false
+
+        @Option(name: .customLong("tls-cert"), help: ArgumentHelp("Serve HTTPS with this PEM certificate chain (with --tls-key).", valueName: "file"))
+        var tlsCertificate: String?
+
+        @Option(name: .customLong("tls-key"), help: ArgumentHelp("The PEM private key of --tls-cert.", valueName: "file"))
+        var tlsKey: String?
+
+        @Option(name: .customLong("batch-seconds"), help: ArgumentHelp("The longest an access record waits before it lands in the log, in seconds.", valueName: "seconds"))
+        var batchSeconds = 1.0
 
         @Option(name: .customLong("max-body"), help: "The largest request body accepted, in bytes.")
         var maxBody = 64 << 20
@@ -37,13 +46,24 @@ extension Lineage {
                 throw ValidationError("--listen '\(listen)' is not HOST:PORT (e.g. 127.0.0.1:8470)")
             }
             let host = String(listen[..<colon])
-            if !insecureListen, !["127.0.0.1", "localhost", "::1", "[::1]"].contains(host) {
-                throw ValidationError("--listen \(listen) is not a loopback address: plain HTTP there would send tokens and records in clear; put a TLS proxy in front and pass --insecure-listen")
+            if (tlsCertificate == nil) != (tlsKey == nil) {
+                throw ValidationError("give both --tls-cert and --tls-key, or neither")
+            }
+            if tlsCertificate == nil, !insecureListen, !["127.0.0.1", "localhost", "::1", "[::1]"].contains(host) {
+                throw ValidationError("--listen \(listen) is not a loopback address: plain HTTP there would send tokens and records in clear; give --tls-cert and --tls-key, or put a TLS proxy in front and pass --insecure-listen")
+            }
+            guard batchSeconds.isFinite, batchSeconds > 0, batchSeconds <= 3600 else {
+                throw ValidationError("--batch-seconds must be more than 0 and at most 3600")
             }
             if maxBody < 1 || maxBody > 1 << 30 { throw ValidationError("--max-body must be from 1 to 1073741824") }
         }
 
         func run() throws {
+            for (flag, file) in [("--tls-cert", tlsCertificate), ("--tls-key", tlsKey)] {
+                if let file, !FileManager.default.isReadableFile(atPath: file) {
+                    throw LineageError.input("\(flag) \(file) cannot be read; check the path")
+                }
+            }
             let path = try storeOptions.open().path
             let colon = listen.lastIndex(of: ":")!
             let host = String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
@@ -53,8 +73,11 @@ extension Lineage {
             guard FileManager.default.isExecutableFile(atPath: server) else {
                 throw LineageError.storage("the server program \(server) is missing; install lineage-server beside lineage (make release builds both)")
             }
-            let arguments = [server, "--store", path, "--host", host, "--port", String(listen[listen.index(after: colon)...]),
-                             "--max-body", String(maxBody)]
+            var arguments = [server, "--store", path, "--host", host, "--port", String(listen[listen.index(after: colon)...]),
+                             "--max-body", String(maxBody), "--batch-seconds", String(batchSeconds)]
+            if let tlsCertificate, let tlsKey {
+                arguments += ["--tls-cert", URL(fileURLWithPath: tlsCertificate).path, "--tls-key", URL(fileURLWithPath: tlsKey).path]
+            }
             let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
             execv(server, argv)
             throw LineageError.storage("cannot start \(server): \(String(cString: strerror(errno)))")

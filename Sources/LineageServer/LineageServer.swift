@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdCore
+import HummingbirdTLS
 import HTTPTypes
 import LineageCore
 import LineageEngine
@@ -21,6 +22,9 @@ public struct LineageServer: Sendable {
         public var batchSize = 5000
         /// The longest an access record waits before it lands.
         public var batchSeconds = 1.0
+        /// TLS: the PEM certificate chain and private key files (both, or neither for plain HTTP).
+        public var tlsCertificate: String?
+        public var tlsKey: String?
 
         public init() {}
     }
@@ -77,11 +81,13 @@ public struct LineageServer: Sendable {
         let access = AccessLog(writer: writer, interval: options.batchSeconds, metrics: metrics)
         let ingest = IngestQueue(writer: writer, batchSize: options.batchSize, metrics: metrics)
         routes(router, access: access, ingest: ingest, metrics: metrics)
+        let scheme = options.tlsCertificate == nil ? "http" : "https"
         let app = Application(
             router: router,
+            server: try Self.serverBuilder(options),
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "lineage"),
             onServerRunning: { channel in
-                onListening(channel.localAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?")
+                onListening(scheme + "://" + (channel.localAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?"))
             }
         )
         let logging = Task { await access.run() }
@@ -95,6 +101,24 @@ public struct LineageServer: Sendable {
         // Stopped (SIGTERM): the access records of the last requests land before the process ends.
         logging.cancel()
         await logging.value
+    }
+
+    /// HTTP/1.1, in TLS when a certificate and key are given (read before anything listens, so a bad
+    /// file is an error at start, naming it).
+    static func serverBuilder(_ options: Options) throws -> HTTPServerBuilder {
+        guard let certificate = options.tlsCertificate, let key = options.tlsKey else { return .http1() }
+        let chain: [NIOSSLCertificate]
+        let privateKey: NIOSSLPrivateKey
+        do { chain = try NIOSSLCertificate.fromPEMFile(certificate) } catch {
+            throw LineageError.input("--tls-cert \(certificate) is not a PEM certificate chain lineage can read (\(error)); give the server's certificate, then its intermediates")
+        }
+        guard !chain.isEmpty else { throw LineageError.input("--tls-cert \(certificate) holds no certificate") }
+        do { privateKey = try NIOSSLPrivateKey(file: key, format: .pem) } catch {
+            throw LineageError.input("--tls-key \(key) is not a PEM private key lineage can read (\(error)); give the key of the certificate, unencrypted")
+        }
+        var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(privateKey))
+        configuration.minimumTLSVersion = .tlsv12
+        return try .tls(.http1(), tlsConfiguration: configuration)
     }
 
     /// What one read returns: the answer, the records it showed, and the query it ran.

@@ -1,10 +1,11 @@
 import Foundation
 import LineageServer
+import LineageStore
 
 // `lineage-server`: the process `lineage serve` becomes (by exec, with its options checked and the store
 // found), kept out of the `lineage` binary so that linking Hummingbird and SwiftNIO does not slow every
 // other command's start-up (+1 to 1.5 ms each, measured). Arguments: --store PATH --host H --port N
-// --max-body N, as `lineage serve` passes them.
+// --max-body N --batch-seconds S [--tls-cert FILE --tls-key FILE], as `lineage serve` passes them.
 var options = LineageServer.Options()
 var store: String?
 var arguments = CommandLine.arguments.dropFirst()
@@ -15,21 +16,28 @@ while let flag = arguments.popFirst() {
     case "--host": options.host = value
     case "--port": options.port = Int(value) ?? -1
     case "--max-body": options.maxBody = Int(value) ?? -1
+    case "--batch-seconds": options.batchSeconds = Double(value) ?? -1
+    case "--tls-cert": options.tlsCertificate = value
+    case "--tls-key": options.tlsKey = value
     default:
         FileHandle.standardError.write(Data("lineage-server: unknown option \(flag); start it with `lineage serve`\n".utf8))
         exit(2)
     }
 }
-guard let store, (0...65535).contains(options.port), options.maxBody > 0 else {
+guard let store, (0...65535).contains(options.port), options.maxBody > 0, options.batchSeconds > 0,
+      (options.tlsCertificate == nil) == (options.tlsKey == nil) else {
     FileHandle.standardError.write(Data("lineage-server: start it with `lineage serve` (see lineage serve --help)\n".utf8))
     exit(2)
 }
 do {
     try await LineageServer(storePath: store, options: options).run { address in
         // Written straight to the descriptor: a test or a supervisor reads the port from it at once.
-        let line = Array("lineage serve: listening on http://\(address)\n".utf8)
+        let line = Array("lineage serve: listening on \(address)\n".utf8)
         _ = line.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
     }
+} catch let error as LineageError {
+    FileHandle.standardError.write(Data("lineage: error: \(error.message)\n".utf8))
+    exit(error.kind.rawValue)
 } catch {
     FileHandle.standardError.write(Data("lineage: error: \(error)\n".utf8))
     exit(4)

@@ -7,6 +7,8 @@ final class RunningServer {
     let base: String
     /// The token requests carry unless told otherwise.
     var token: String?
+    /// The CA certificate curl trusts, for a server on HTTPS.
+    var certificate: String?
     private let output = Pipe()
 
     init(_ w: Workspace, _ arguments: String...) throws {
@@ -25,14 +27,15 @@ final class RunningServer {
             line.append(chunk)
         }
         let text = String(decoding: line, as: UTF8.self)
-        guard let range = text.range(of: "http://") else { throw CocoaError(.fileReadCorruptFile) }
-        base = "http://" + text[range.upperBound...].trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let range = text.range(of: "listening on ") else { throw CocoaError(.fileReadCorruptFile) }
+        base = text[range.upperBound...].trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// Sends a request with curl (with `token` as its bearer token); returns the status and the body.
     func request(_ w: Workspace, _ method: String, _ path: String, body: String? = nil, token: String? = nil,
                  headers: [String] = []) throws -> (status: Int, body: String) {
         var arguments = ["curl", "-s", "-X", method, "-w", "\n%{http_code}", base + path] + headers.flatMap { ["-H", $0] }
+        if let certificate { arguments += ["--cacert", certificate] }
         if let token = token ?? self.token { arguments += ["-H", "Authorization: Bearer " + token] }
         if body != nil { arguments += ["--data-binary", "@-", "-H", "Content-Type: application/x-ndjson"] }
         let outcome = try w.run("/usr/bin/env", arguments, in: nil, stdin: body)
@@ -242,6 +245,33 @@ struct ServerTests {
         #expect(acknowledgedInAll > 0 && acknowledgedInAll < rounds * 160, "\(acknowledgedInAll) of \(rounds * 160) requests acknowledged")
         #expect(try w.ok("verify").hasPrefix("OK"))
         try w.expectFsckClean()
+    }
+
+    @Test("with --tls-cert and --tls-key it serves HTTPS (on any address), and plain HTTP to it fails; bad TLS files are refused at start")
+    func tls() throws {
+        let w = try BadInputTests.seeded()
+        let made = try w.run("/usr/bin/env", ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                                              "-keyout", "key.pem", "-out", "cert.pem", "-days", "2", "-subj", "/CN=127.0.0.1",
+                                              "-addext", "subjectAltName=IP:127.0.0.1"], in: nil, stdin: nil)
+        try #require(made.status == 0, "openssl: \(made.stderr)")
+        let server = try RunningServer(w, "--tls-cert", "cert.pem", "--tls-key", "key.pem")
+        defer { _ = server.stop() }
+        #expect(server.base.hasPrefix("https://127.0.0.1:"))
+        server.certificate = w.path + "/cert.pem"
+        server.token = try w.ok("token", "create", "--name", "ops", "--role", "reader").trimmingCharacters(in: .whitespacesAndNewlines)
+        let key = try server.request(w, "GET", "/v1/key")
+        #expect(key.status == 200, "\(key.body)")
+        let plain = try w.run("/usr/bin/env", ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", server.base.replacingOccurrences(of: "https://", with: "http://") + "/healthz"], in: nil, stdin: nil)
+        #expect(plain.stdout != "200", "plain HTTP was answered on the HTTPS port")
+        let untrusted = try w.run("/usr/bin/env", ["curl", "-s", "-o", "/dev/null", server.base + "/healthz"], in: nil, stdin: nil)
+        #expect(untrusted.status == 60, "curl accepted a certificate it does not trust (exit \(untrusted.status))")
+        // A wider address needs no --insecure-listen with TLS; TLS files must be both, readable, and real.
+        let swapped = try w.lineage("serve", "--listen", "127.0.0.1:0", "--tls-cert", "key.pem", "--tls-key", "cert.pem")
+        #expect(swapped.status == 2 && swapped.stderr.contains("--tls-cert") && swapped.stderr.contains("is not a PEM certificate"), "\(swapped.stderr)")
+        let half = try w.lineage("serve", "--tls-cert", "cert.pem")
+        #expect(half.status == 2 && half.stderr.contains("give both --tls-cert and --tls-key"))
+        let missing = try w.lineage("serve", "--tls-cert", "nope.pem", "--tls-key", "key.pem")
+        #expect(missing.status == 2 && missing.stderr.contains("cannot be read"))
     }
 
     @Test("plain HTTP beyond loopback needs --insecure-listen")
