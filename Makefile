@@ -23,16 +23,16 @@ setup:
 # The Python example and its tests need python3 with scikit-learn (from PyPI, else Debian's package), and
 # the export tests the real validators: jsonschema + referencing (OpenLineage) and prov (PROV-JSON);
 # check-jsonschema checks examples/ci against GitHub's own workflow and action schemas; schemathesis
-# tests lineage serve against docs/openapi.yaml.
+# tests lineage serve against docs/openapi.yaml; PyJWT plays an identity provider for its OIDC tests.
 python-deps:
 	@command -v python3 >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3 python3-pip >/dev/null; }
 	@python3 -c 'import sklearn' 2>/dev/null || { echo "Installing scikit-learn"; \
 	  python3 -m pip install -q scikit-learn 2>/dev/null || python3 -m pip install -q --break-system-packages scikit-learn 2>/dev/null \
 	  || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3-sklearn >/dev/null; }; }
 	@python3 -c 'import sklearn' || { echo "scikit-learn is still missing: pip install scikit-learn" >&2; exit 1; }
-	@python3 -c 'import jsonschema, referencing, rfc3339_validator, prov, check_jsonschema, schemathesis' 2>/dev/null || { echo "Installing jsonschema, referencing, prov, check-jsonschema, schemathesis"; \
-	  python3 -m pip install -q jsonschema referencing rfc3339-validator prov check-jsonschema schemathesis 2>/dev/null \
-	  || python3 -m pip install -q --break-system-packages jsonschema referencing rfc3339-validator prov check-jsonschema schemathesis; }
+	@python3 -c 'import jsonschema, referencing, rfc3339_validator, prov, check_jsonschema, schemathesis, jwt, cryptography' 2>/dev/null || { echo "Installing jsonschema, referencing, prov, check-jsonschema, schemathesis, pyjwt, cryptography"; \
+	  python3 -m pip install -q jsonschema referencing rfc3339-validator prov check-jsonschema schemathesis pyjwt cryptography 2>/dev/null \
+	  || python3 -m pip install -q --break-system-packages jsonschema referencing rfc3339-validator prov check-jsonschema schemathesis pyjwt cryptography; }
 
 build: setup
 	$(SWIFT) build

@@ -19,11 +19,12 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
     ],
     targets: [
         // The C library's headers. Only GitStore imports it; GitStore links it statically.
@@ -69,7 +70,8 @@ let package = Package(
         .target(
             name: "LineageServer",
             dependencies: ["LineageEngine", "LineageStore", "LineageCore", .product(name: "Hummingbird", package: "hummingbird"),
-                           .product(name: "HummingbirdTLS", package: "hummingbird"), .product(name: "Prometheus", package: "swift-prometheus")],
+                           .product(name: "HummingbirdTLS", package: "hummingbird"), .product(name: "Prometheus", package: "swift-prometheus"),
+                           .product(name: "JWTKit", package: "jwt-kit")],
             plugins: ["EmbedOpenAPI"]
         ),
         // docs/openapi.yaml, built into the server as a string (served at /openapi.yaml).

@@ -76,6 +76,7 @@ enum HelpExamples {
             "lineage serve",
             "lineage serve --listen 127.0.0.1:8470 --max-body 67108864",
             "lineage serve --listen 0.0.0.0:8443 --tls-cert fullchain.pem --tls-key privkey.pem",
+            "lineage serve --oidc-issuer https://idp.example.com --oidc-audience lineage --oidc-jwks jwks.json",
         ],
         "lineage token": [
             "lineage token create --name fraud-service --role ingest",

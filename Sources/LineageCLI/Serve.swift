@@ -33,6 +33,18 @@ extension Lineage {
         @Option(name: .customLong("tls-key"), help: ArgumentHelp("The PEM private key of --tls-cert.", valueName: "file"))
         var tlsKey: String?
 
+        @Option(name: .customLong("oidc-issuer"), help: ArgumentHelp("Also accept JWTs from this identity provider (its iss), with --oidc-audience and --oidc-jwks.", valueName: "url"))
+        var oidcIssuer: String?
+
+        @Option(name: .customLong("oidc-audience"), help: ArgumentHelp("The audience (aud) a JWT must be for.", valueName: "audience"))
+        var oidcAudience: String?
+
+        @Option(name: .customLong("oidc-jwks"), help: ArgumentHelp("The identity provider's keys: its JWKS document, saved as a file.", valueName: "file"))
+        var oidcJWKS: String?
+
+        @Option(name: .customLong("oidc-role-claim"), help: ArgumentHelp("The JWT claim naming the caller's lineage role (or roles).", valueName: "claim"))
+        var oidcRoleClaim = "lineage_roles"
+
         @Option(name: .customLong("batch-seconds"), help: ArgumentHelp("The longest an access record waits before it lands in the log, in seconds.", valueName: "seconds"))
         var batchSeconds = 1.0
 
@@ -52,6 +64,9 @@ extension Lineage {
             if tlsCertificate == nil, !insecureListen, !["127.0.0.1", "localhost", "::1", "[::1]"].contains(host) {
                 throw ValidationError("--listen \(listen) is not a loopback address: plain HTTP there would send tokens and records in clear; give --tls-cert and --tls-key, or put a TLS proxy in front and pass --insecure-listen")
             }
+            if Set([oidcIssuer == nil, oidcAudience == nil, oidcJWKS == nil]).count != 1 {
+                throw ValidationError("give --oidc-issuer, --oidc-audience and --oidc-jwks together, or none of them")
+            }
             guard batchSeconds.isFinite, batchSeconds > 0, batchSeconds <= 3600 else {
                 throw ValidationError("--batch-seconds must be more than 0 and at most 3600")
             }
@@ -59,7 +74,7 @@ extension Lineage {
         }
 
         func run() throws {
-            for (flag, file) in [("--tls-cert", tlsCertificate), ("--tls-key", tlsKey)] {
+            for (flag, file) in [("--tls-cert", tlsCertificate), ("--tls-key", tlsKey), ("--oidc-jwks", oidcJWKS)] {
                 if let file, !FileManager.default.isReadableFile(atPath: file) {
                     throw LineageError.input("\(flag) \(file) cannot be read; check the path")
                 }
@@ -75,6 +90,10 @@ extension Lineage {
             }
             var arguments = [server, "--store", path, "--host", host, "--port", String(listen[listen.index(after: colon)...]),
                              "--max-body", String(maxBody), "--batch-seconds", String(batchSeconds)]
+            if let oidcIssuer, let oidcAudience, let oidcJWKS {
+                arguments += ["--oidc-issuer", oidcIssuer, "--oidc-audience", oidcAudience, "--oidc-jwks", URL(fileURLWithPath: oidcJWKS).path,
+                              "--oidc-role-claim", oidcRoleClaim]
+            }
             if let tlsCertificate, let tlsKey {
                 arguments += ["--tls-cert", URL(fileURLWithPath: tlsCertificate).path, "--tls-key", URL(fileURLWithPath: tlsKey).path]
             }

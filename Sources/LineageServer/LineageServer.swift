@@ -25,6 +25,11 @@ public struct LineageServer: Sendable {
         /// TLS: the PEM certificate chain and private key files (both, or neither for plain HTTP).
         public var tlsCertificate: String?
         public var tlsKey: String?
+        /// Single sign-on: the identity provider whose JWTs are accepted beside API tokens (nil: none).
+        public var oidcIssuer: String?
+        public var oidcAudience: String?
+        public var oidcJWKS: String?
+        public var oidcRoleClaim = "lineage_roles"
 
         public init() {}
     }
@@ -43,29 +48,62 @@ public struct LineageServer: Sendable {
         tokens = TokenFile(storePath: storePath)
     }
 
-    /// A request refused for its credentials, with the token it named when that token exists.
-    struct Denied: Error {
-        let error: APIError
-        let token: APIToken?
+    /// Who a request comes from: the name records and access records give (`actor`), the role, and
+    /// the credential (an API token's name, or `jwt:` and the JWT's session or subject).
+    struct Caller: Sendable {
+        let name: String
+        let role: Role
+        let credential: String
     }
 
-    /// The role of the request's bearer token, if it allows `permission`: 401 without a valid,
-    /// live token, 403 when its role may not (thrown as `Denied`).
-    static func authorize(_ request: Request, _ permission: Permission, tokens: TokenFile) throws -> (token: APIToken, role: Role) {
+    /// A request refused for its credentials, with who it named when that is known.
+    struct Denied: Error {
+        let error: APIError
+        let name: String?
+        let role: String?
+        let credential: String?
+    }
+
+    /// The caller of a request, if its role allows `permission`: 401 without a valid, live API token
+    /// or JWT, 403 when its role may not (thrown as `Denied`). An API token is `lin_…`; anything
+    /// else is taken as a JWT when the server trusts an identity provider (`--oidc-*`).
+    static func authorize(_ request: Request, _ permission: Permission, tokens: TokenFile, oidc: OIDCVerifier?) async throws -> Caller {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
-            throw Denied(error: APIError(.unauthorized, "this route needs an API token: send Authorization: Bearer TOKEN (make one with `lineage token create`)"), token: nil)
+            throw Denied(error: APIError(.unauthorized, "this route needs an API token or a JWT: send Authorization: Bearer TOKEN (make one with `lineage token create`)"),
+                         name: nil, role: nil, credential: nil)
         }
-        guard let token = try tokens.token(secret: String(header.dropFirst("Bearer ".count))) else {
-            throw Denied(error: APIError(.unauthorized, "the API token is not one this store issued"), token: nil)
+        let secret = String(header.dropFirst("Bearer ".count))
+        let caller: Caller
+        if let oidc, !secret.hasPrefix("lin_") {
+            do {
+                let identity = try await oidc.identity(for: secret)
+                caller = Caller(name: identity.subject, role: identity.role, credential: identity.session)
+            } catch let refused as OIDCVerifier.Refusal {
+                throw Denied(error: APIError(.unauthorized, refused.message), name: nil, role: nil, credential: nil)
+            } catch let forbidden as OIDCVerifier.Forbidden {
+                throw Denied(error: APIError(.forbidden, forbidden.message), name: nil, role: nil, credential: nil)
+            }
+        } else {
+            guard let token = try tokens.token(secret: secret) else {
+                throw Denied(error: APIError(.unauthorized, "the API token is not one this store issued"), name: nil, role: nil, credential: nil)
+            }
+            guard !token.revoked else {
+                throw Denied(error: APIError(.unauthorized, "the API token \(token.name) was revoked"), name: token.name, role: token.role, credential: token.name)
+            }
+            if let expires = token.expires, expires <= Int64(Date().timeIntervalSince1970 * 1000) {
+                throw Denied(error: APIError(.unauthorized, "the API token \(token.name) expired at \(RecordTime.format(milliseconds: expires))"),
+                             name: token.name, role: token.role, credential: token.name)
+            }
+            guard let role = Role(rawValue: token.role) else {
+                throw Denied(error: APIError(.forbidden, "the token \(token.name) has an unknown role \(token.role)"), name: token.name, role: token.role, credential: token.name)
+            }
+            caller = Caller(name: token.name, role: role, credential: token.name)
         }
-        guard !token.revoked else { throw Denied(error: APIError(.unauthorized, "the API token \(token.name) was revoked"), token: token) }
-        if let expires = token.expires, expires <= Int64(Date().timeIntervalSince1970 * 1000) {
-            throw Denied(error: APIError(.unauthorized, "the API token \(token.name) expired at \(RecordTime.format(milliseconds: expires))"), token: token)
+        guard caller.role.permissions.contains(permission) else {
+            throw Denied(error: APIError(.forbidden, "the role \(caller.role.rawValue) of \(caller.name) may not \(permission.rawValue) (docs/server.md lists what each role may do)"),
+                         name: caller.name, role: caller.role.rawValue, credential: caller.credential)
         }
-        guard let role = Role(rawValue: token.role), role.permissions.contains(permission) else {
-            throw Denied(error: APIError(.forbidden, "the role \(token.role) of token \(token.name) may not \(permission.rawValue) (docs/server.md lists what each role may do)"), token: token)
-        }
-        return (token, role)
+        return caller
     }
 
     /// Serves until SIGTERM or SIGINT (then stops accepting, finishes the requests in flight, and
@@ -80,7 +118,11 @@ public struct LineageServer: Sendable {
         router.add(middleware: APIErrorMiddleware())
         let access = AccessLog(writer: writer, interval: options.batchSeconds, metrics: metrics)
         let ingest = IngestQueue(writer: writer, batchSize: options.batchSize, metrics: metrics)
-        routes(router, access: access, ingest: ingest, metrics: metrics)
+        var oidc: OIDCVerifier?
+        if let issuer = options.oidcIssuer, let audience = options.oidcAudience, let jwks = options.oidcJWKS {
+            oidc = try await OIDCVerifier(.init(issuer: issuer, audience: audience, jwks: jwks, roleClaim: options.oidcRoleClaim))
+        }
+        routes(router, access: access, ingest: ingest, metrics: metrics, oidc: oidc)
         let scheme = options.tlsCertificate == nil ? "http" : "https"
         let app = Application(
             router: router,
@@ -127,14 +169,14 @@ public struct LineageServer: Sendable {
     /// The reader's stated purpose, and the client's request id, kept in access records.
     static let purposeHeader = HTTPField.Name("X-Lineage-Purpose")!, requestIDHeader = HTTPField.Name("X-Request-Id")!
 
-    private func routes(_ router: Router<ServerContext>, access: AccessLog, ingest: IngestQueue, metrics: ServerMetrics) {
+    private func routes(_ router: Router<ServerContext>, access: AccessLog, ingest: IngestQueue, metrics: ServerMetrics, oidc: OIDCVerifier?) {
         let reader = self.reader, options = self.options, tokens = self.tokens
         /// Authorizes a request; a denial is logged in the access log (as `action`) and thrown.
-        @Sendable func admit(_ request: Request, _ context: ServerContext, _ action: String, _ permission: Permission) throws -> (token: APIToken, role: Role) {
+        @Sendable func admit(_ request: Request, _ context: ServerContext, _ action: String, _ permission: Permission) async throws -> Caller {
             do {
-                return try Self.authorize(request, permission, tokens: tokens)
+                return try await Self.authorize(request, permission, tokens: tokens, oidc: oidc)
             } catch let denied as Denied {
-                access.record(action: action, actor: denied.token?.name ?? "anonymous", role: denied.token?.role, token: denied.token?.name,
+                access.record(action: action, actor: denied.name ?? "anonymous", role: denied.role, token: denied.credential,
                               purpose: request.headers[Self.purposeHeader], request: request.headers[Self.requestIDHeader],
                               client: context.client, outcome: "denied", status: Int(denied.error.status.code))
                 throw denied.error
@@ -143,9 +185,9 @@ public struct LineageServer: Sendable {
         /// Authorizes a read, runs it, and logs it in the access log, allowed or denied.
         @Sendable func logged(_ request: Request, _ context: ServerContext, _ action: String, _ permission: Permission,
                               _ body: @escaping @Sendable () async throws -> Read) async throws -> Response {
-            let caller = try admit(request, context, action, permission)
+            let caller = try await admit(request, context, action, permission)
             func log(status: HTTPResponse.Status, records: [Digest], query: String?) {
-                access.record(action: action, actor: caller.token.name, role: caller.role.rawValue, token: caller.token.name,
+                access.record(action: action, actor: caller.name, role: caller.role.rawValue, token: caller.credential,
                               purpose: request.headers[Self.purposeHeader], request: request.headers[Self.requestIDHeader],
                               client: context.client, outcome: "allowed", status: Int(status.code), records: records, query: query)
             }
@@ -171,7 +213,7 @@ public struct LineageServer: Sendable {
             Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
         }
         router.post("/v1/records") { request, context in
-            let (token, role) = try admit(request, context, "ingest", .ingest)
+            let caller = try await admit(request, context, "ingest", .ingest)
             var request = request
             let body: ByteBuffer
             do {
@@ -183,7 +225,7 @@ public struct LineageServer: Sendable {
             guard bytes.contains(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }) else {
                 throw APIError(.badRequest, "the request body is empty; send NDJSON, one JSON record per line")
             }
-            let answer = try await ingest.submit(bytes, actor: token.name, kinds: role.appendableKinds)
+            let answer = try await ingest.submit(bytes, actor: caller.name, kinds: caller.role.appendableKinds)
             return Response.json(answer.json, status: answer.rejected == 0 ? .ok : .unprocessableContent)
         }
         router.get("/v1/records/{ref}") { request, context in

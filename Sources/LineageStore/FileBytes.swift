@@ -3,9 +3,9 @@ import Foundation
 /// Reads small files (configs, keys) with plain POSIX calls: the first read through Foundation
 /// (`String(contentsOfFile:)`, `FileManager.contents(atPath:)`, `Data`) costs every command ~0.1 ms
 /// of set-up.
-enum FileBytes {
+public enum FileBytes {
     /// The whole file, or nil when it cannot be opened or read.
-    static func read(_ path: String) -> [UInt8]? {
+    public static func read(_ path: String) -> [UInt8]? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }

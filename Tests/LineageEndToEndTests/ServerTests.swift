@@ -274,6 +274,35 @@ struct ServerTests {
         #expect(missing.status == 2 && missing.stderr.contains("cannot be read"))
     }
 
+    @Test("JWTs from an identity provider (PyJWT plays it): a valid one reads in its role; another key, issuer, audience, an expired or unsigned one is 401, no role 403; all logged")
+    func oidc() throws {
+        let w = try BadInputTests.seeded()
+        let made = try w.run("/usr/bin/env", ["python3", ConventionTests.root + "/Tests/validators/make_jwts.py", w.path, "https://idp.example.com", "lineage"], in: nil, stdin: nil)
+        try #require(made.status == 0, "make_jwts.py: \(made.stderr)")
+        let tokens = try json(try String(contentsOfFile: w.path + "/tokens.json", encoding: .utf8)) as! [String: String]
+        let server = try RunningServer(w, "--oidc-issuer", "https://idp.example.com", "--oidc-audience", "lineage", "--oidc-jwks", "jwks.json")
+        defer { _ = server.stop() }
+        let read = try server.request(w, "GET", "/v1/records/model:m", token: tokens["reader"])
+        #expect(read.status == 200, "\(read.body)")
+        #expect(try server.request(w, "GET", "/v1/verify", token: tokens["reader"]).status == 403, "a reader may not verify")
+        #expect(try server.request(w, "GET", "/v1/verify", token: tokens["admin"]).status == 200)
+        for (name, status, words) in [("otherKey", 401, "signature"), ("otherIssuer", 401, "issued by"), ("otherAudience", 401, "is for"),
+                                      ("expired", 401, "expired"), ("none", 401, "signature"), ("noRole", 403, "no lineage role")] {
+            let answer = try server.request(w, "GET", "/v1/records/model:m", token: tokens[name])
+            #expect(answer.status == status, "\(name): \(answer.body)")
+            #expect(((try json(answer.body))["error"] as? String ?? "").contains(words), "\(name): \(answer.body)")
+        }
+        // API tokens still work beside JWTs.
+        let ops = try w.ok("token", "create", "--name", "ops", "--role", "reader").trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try server.request(w, "GET", "/v1/key", token: ops).status == 200)
+        #expect(server.stop() == 0)
+        let logged = try w.ok("query", "--kind", "access", "--json").split(separator: "\n").map { try json(String($0))["record"] as! [String: Any] }
+        let dana = logged.filter { $0["actor"] as? String == "dana@example.com" }
+        #expect(dana.contains { $0["outcome"] as? String == "allowed" && $0["role"] as? String == "reader" && $0["token"] as? String == "jwt:session-1" })
+        #expect(dana.contains { $0["outcome"] as? String == "denied" && $0["action"] as? String == "verify" })
+        #expect(logged.filter { $0["outcome"] as? String == "denied" && $0["status"] as? Int == 401 }.count >= 5, "refused JWTs are logged")
+    }
+
     @Test("plain HTTP beyond loopback needs --insecure-listen")
     func loopbackOnly() throws {
         let w = try BadInputTests.seeded()
