@@ -96,16 +96,19 @@ test-dist: dist
 	scripts/test-dist.sh dist/lineage-*-linux-$$(uname -m).tar.gz
 
 # Times recording training runs, beside MLflow's sqlite backend (installed from PyPI if missing), and
-# ingest over HTTP by 8 clients beside `lineage ingest` of the same lines; then
+# ingest over HTTP by 8 clients beside `lineage ingest` of the same lines, and trace over HTTP with wrk
+# (32 connections) beside /healthz under the same load (wrk from Debian, installed if missing); then
 # builds a synthetic store of $(BENCH_RECORDS) predictions and prints each figure beside its reference
 # (git fast-import, gzip, openssl, lineage --version), measured in the same run; saves bench-results/.
 # The small benchmark runs first: deleting the big store leaves the file system slow to create files
 # for a while, which the many small writes of recording runs would feel.
 bench: release python-deps
+	@command -v wrk >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk >/dev/null; }
 	@python3 -c 'import mlflow, sqlalchemy, alembic' 2>/dev/null || python3 -m pip install -q mlflow-skinny sqlalchemy alembic \
 	  || python3 -m pip install -q --break-system-packages mlflow-skinny sqlalchemy alembic
 	python3 bench/training_runs.py $$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/lineage 200 bench-results/training_runs.json
 	python3 bench/http_ingest.py $$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/lineage 8 25 1000 bench-results/http_ingest.json
+	python3 bench/http_trace.py $$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/lineage $$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/lineage-bench $(BENCH_RECORDS) 20 bench-results/http_trace.json
 	$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/lineage-bench --records $(BENCH_RECORDS) \
 	  --lineage $$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/lineage --out bench-results
 

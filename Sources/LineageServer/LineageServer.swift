@@ -37,14 +37,15 @@ public struct LineageServer: Sendable {
     let storePath: String
     let options: Options
     private let writer: StoreWorker
-    private let reader: StoreWorker
+    private let reader: StoreWorkerPool
     private let tokens: TokenFile
 
     public init(storePath: String, options: Options) {
         self.storePath = storePath
         self.options = options
         writer = StoreWorker(path: storePath, label: "writer")
-        reader = StoreWorker(path: storePath, label: "reader")
+        // Reads run on as many threads as the machine has cores, each with its own store handle.
+        reader = StoreWorkerPool(path: storePath, label: "reader", count: ProcessInfo.processInfo.activeProcessorCount)
         tokens = TokenFile(storePath: storePath)
     }
 
@@ -111,7 +112,7 @@ public struct LineageServer: Sendable {
     public func run(onListening: @escaping @Sendable (String) -> Void) async throws {
         // Open both stores first: a bad store is an error before anything listens.
         _ = try await writer.run { $0.origin }
-        _ = try await reader.run { $0.origin }
+        try await reader.openAll()
         let router = Router(context: ServerContext.self)
         let metrics = ServerMetrics()
         router.add(middleware: MetricsMiddleware(metrics: metrics))
@@ -308,7 +309,7 @@ public struct LineageServer: Sendable {
 
     /// A listing streamed: the reader produces 64 KB chunks into a bounded channel that the
     /// response writer drains, so a listing of any size is sent in bounded memory.
-    static func listing(_ filter: ListingFilter, csv: Bool, reader: StoreWorker) -> ResponseBody {
+    static func listing(_ filter: ListingFilter, csv: Bool, reader: StoreWorkerPool) -> ResponseBody {
         ResponseBody { writer in
             let channel = ChunkChannel()
             async let listed: Void = reader.run { store in

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import LineageStore
 
 /// One store, used on one serial queue: a `Store` is used by one thread at a time (see its
@@ -26,5 +27,31 @@ final class StoreWorker: @unchecked Sendable {
                 }
             }
         }
+    }
+}
+
+/// Several workers on one store, each with its own `Store` and queue, taking calls in turn: reads run
+/// on as many threads as there are workers. Unchecked Sendable: `next` is touched only under `lock`.
+final class StoreWorkerPool: @unchecked Sendable {
+    private let workers: [StoreWorker]
+    private let lock = NSLock()
+    private var next = 0
+
+    init(path: String, label: String, count: Int) {
+        workers = (0..<max(1, count)).map { StoreWorker(path: path, label: "\(label).\($0)") }
+    }
+
+    /// Runs `body` on the next worker in turn.
+    func run<T: Sendable>(_ body: @escaping @Sendable (Store) throws -> T) async throws -> T {
+        let worker = lock.withLock { () -> StoreWorker in
+            defer { next = (next + 1) % workers.count }
+            return workers[next]
+        }
+        return try await worker.run(body)
+    }
+
+    /// Opens every worker's store (a bad store is an error before anything listens).
+    func openAll() async throws {
+        for worker in workers { _ = try await worker.run { $0.origin } }
     }
 }
