@@ -45,7 +45,9 @@ public struct LineageServer: Sendable {
         self.options = options
         writer = StoreWorker(path: storePath, label: "writer")
         // Reads run on as many threads as the machine has cores, each with its own store handle.
-        reader = StoreWorkerPool(path: storePath, label: "reader", count: ProcessInfo.processInfo.activeProcessorCount)
+        // Each keeps 256 segments (blocks of 256 records, ~16-64 MB) read and checked: the records every
+        // trace reaches (deployments, models, runs, data) stay in memory.
+        reader = StoreWorkerPool(path: storePath, label: "reader", count: ProcessInfo.processInfo.activeProcessorCount, segmentCache: 256)
         tokens = TokenFile(storePath: storePath)
     }
 

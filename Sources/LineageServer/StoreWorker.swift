@@ -9,9 +9,12 @@ final class StoreWorker: @unchecked Sendable {
     private let queue: DispatchQueue
     private var store: Store?
     private let path: String
+    private let segmentCache: Int?
 
-    init(path: String, label: String) {
+    /// `segmentCache`: how many segments the store keeps read and checked (default: the store's).
+    init(path: String, label: String, segmentCache: Int? = nil) {
         self.path = path
+        self.segmentCache = segmentCache
         queue = DispatchQueue(label: "lineage.server." + label)
     }
 
@@ -20,7 +23,11 @@ final class StoreWorker: @unchecked Sendable {
         try await withCheckedThrowingContinuation { continuation in
             queue.async {
                 do {
-                    if self.store == nil { self.store = try Store.open(at: self.path) }
+                    if self.store == nil {
+                        let store = try Store.open(at: self.path)
+                        if let segments = self.segmentCache { store.segmentCacheCapacity = segments }
+                        self.store = store
+                    }
                     continuation.resume(returning: try body(self.store!))
                 } catch {
                     continuation.resume(throwing: error)
@@ -37,8 +44,8 @@ final class StoreWorkerPool: @unchecked Sendable {
     private let lock = NSLock()
     private var next = 0
 
-    init(path: String, label: String, count: Int) {
-        workers = (0..<max(1, count)).map { StoreWorker(path: path, label: "\(label).\($0)") }
+    init(path: String, label: String, count: Int, segmentCache: Int? = nil) {
+        workers = (0..<max(1, count)).map { StoreWorker(path: path, label: "\(label).\($0)", segmentCache: segmentCache) }
     }
 
     /// Runs `body` on the next worker in turn.

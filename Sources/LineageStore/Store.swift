@@ -26,11 +26,14 @@ public final class Store {
     /// The index's lookups, for the engine.
     public var lookups: any IndexLookups { index }
     let payloads: PayloadStore
-    /// The most recently read segments (a proof reads from a few segments in turn).
+    /// The most recently used segments, least recently used first (a trace or a proof reads from a
+    /// few segments in turn, the upstream ones again and again).
     /// `checked`: the segment is a whole block of 256 records found to match its stored Merkle subtree.
     /// `ids`: the records' ids, when the prefetcher computed them.
     private var segmentCache: [(id: ObjectID, bytes: [UInt8], lines: [(Int, Int)], checked: Bool, ids: [Digest]?)] = []
-    private static let segmentCacheSize = 4
+    /// How many segments (blocks of 256 records) `segmentCache` keeps: a few for a command; a
+    /// server's readers keep more, so that the segments every trace reaches (models, runs, data) stay.
+    public var segmentCacheCapacity = 4
     /// Reads segments ahead of a query on a second thread; created by the first query.
     private var prefetcher: SegmentPrefetcher?
     /// Segments looked up so far: (first position, count, blob).
@@ -267,7 +270,9 @@ public final class Store {
     private func cachedSegment(_ id: ObjectID, firstSeq: Int64, _ db: IndexContext?) throws -> (bytes: [UInt8], lines: [(Int, Int)], checked: Bool, ids: [Digest]?) {
         if let hit = segmentCache.firstIndex(where: { $0.id == id }) {
             prefetcher?.drop(id)
-            return (segmentCache[hit].bytes, segmentCache[hit].lines, segmentCache[hit].checked, segmentCache[hit].ids)
+            let entry = segmentCache.remove(at: hit)
+            segmentCache.append(entry)
+            return (entry.bytes, entry.lines, entry.checked, entry.ids)
         }
         let segment: SegmentPrefetcher.Prefetched
         if let prefetched = prefetcher?.take(id) {
@@ -283,7 +288,7 @@ public final class Store {
         let (bytes, lines) = (segment.bytes, segment.lines)
         let checked = try checkSegment(firstSeq: firstSeq, bytes: bytes, lines: lines, root: segment.root, db)
         segmentCache.append((id, bytes, lines, checked, segment.ids))
-        if segmentCache.count > Store.segmentCacheSize { segmentCache.removeFirst() }
+        if segmentCache.count > max(1, segmentCacheCapacity) { segmentCache.removeFirst() }
         return (bytes, lines, checked, segment.ids)
     }
 
