@@ -151,7 +151,9 @@ public struct LineageServer: Sendable {
     /// HTTP/1.1, in TLS when a certificate and key are given (read before anything listens, so a bad
     /// file is an error at start, naming it).
     static func serverBuilder(_ options: Options) throws -> HTTPServerBuilder {
-        guard let certificate = options.tlsCertificate, let key = options.tlsKey else { return .http1() }
+        // A connection that sends nothing for 30 s is closed: a slow or stalled client cannot hold one for ever.
+        let http1 = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .seconds(30)))
+        guard let certificate = options.tlsCertificate, let key = options.tlsKey else { return http1 }
         let chain: [NIOSSLCertificate]
         let privateKey: NIOSSLPrivateKey
         do { chain = try NIOSSLCertificate.fromPEMFile(certificate) } catch {
@@ -163,7 +165,7 @@ public struct LineageServer: Sendable {
         }
         var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(privateKey))
         configuration.minimumTLSVersion = .tlsv12
-        return try .tls(.http1(), tlsConfiguration: configuration)
+        return try .tls(http1, tlsConfiguration: configuration)
     }
 
     /// What one read returns: the answer, the records it showed, and the query it ran.
