@@ -37,7 +37,7 @@ extension Lineage {
                 case .text(let text, _), .unterminated(let text, _): bytes = text
                 case .tooLong: bytes = []
                 }
-                if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }), case .text = line { continue }
+                if LineReader.isBlank(bytes), case .text = line { continue }
                 if let arguments = Session.arguments(bytes) {
                     reply = Session.execute(arguments)
                 } else {

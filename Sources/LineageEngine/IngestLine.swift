@@ -99,7 +99,7 @@ final class IngestLine: @unchecked Sendable {
         case .text(let b, let n):
             (number, bytes) = (n, b)
         }
-        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return nil }
+        if LineReader.isBlank(bytes) { return nil }
         do {
             return try prepare(bytes, line: number, actor: actor, references: references)
         } catch {

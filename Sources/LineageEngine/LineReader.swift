@@ -57,6 +57,12 @@ public struct LineReader {
         return offset >= 0 ? Int64(offset) : nil
     }
 
+    /// True for a line of NDJSON that holds nothing but spaces, tabs and carriage returns: skipped,
+    /// not a record and not an error (the one rule, for every reader of NDJSON).
+    public static func isBlank<Bytes: Collection<UInt8>>(_ line: Bytes) -> Bool {
+        line.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
+    }
+
     /// Opens `path`, or standard input for "-".
     public static func open(_ path: String, maximumLineLength: Int) throws -> LineReader {
         if path == "-" { return LineReader(descriptor: STDIN_FILENO, maximumLineLength: maximumLineLength) }

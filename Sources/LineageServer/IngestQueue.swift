@@ -118,7 +118,7 @@ final class IngestQueue: @unchecked Sendable {
                 let duplicated = duplicates.filter { range.contains($0) }.count
                 var blank = 0
                 item.body.split(separator: 0x0A, omittingEmptySubsequences: false).dropLast().forEach { line in
-                    if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { blank += 1 }
+                    if LineReader.isBlank(line) { blank += 1 }
                 }
                 let records = item.lines - blank - mine.count - duplicated
                 let json = JSONValue.object(JSONObject([

@@ -227,7 +227,7 @@ public struct LineageServer: Sendable {
                 throw APIError(.contentTooLarge, "the request body is larger than \(options.maxBody) bytes; send fewer records per request")
             }
             let bytes = [UInt8](buffer: body)
-            guard bytes.contains(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }) else {
+            guard !bytes.split(separator: 0x0A).allSatisfy(LineReader.isBlank) else {
                 throw APIError(.badRequest, "the request body is empty; send NDJSON, one JSON record per line")
             }
             let answer = try await ingest.submit(bytes, actor: caller.name, kinds: caller.role.appendableKinds)
