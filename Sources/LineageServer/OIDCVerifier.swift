@@ -112,7 +112,8 @@ final class OIDCVerifier: Sendable {
     func identity(for token: String, now: Date = Date()) async throws -> Identity {
         let claims: Claims
         do {
-            claims = try await keys.verify(token, as: Claims.self)
+            // Every key of the JWKS is tried: some providers leave kid out of the header.
+            claims = try await keys.verify(token, as: Claims.self, iteratingKeys: true)
         } catch {
             throw Refusal("the JWT's signature does not verify against the identity provider's keys (--oidc-jwks), or it is not a JWT")
         }
