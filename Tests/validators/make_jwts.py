@@ -13,15 +13,16 @@ public.update(kid="k1", alg="ES256", use="sig")
 json.dump({"keys": [public]}, open(f"{directory}/jwks.json", "w"))
 now = int(time.time())
 
-def token(signer=key, **claims):
+def token(signer=key, kid="k1", **claims):
     body = {"iss": issuer, "aud": audience, "sub": "u-1", "exp": now + 600, "iat": now, "jti": "session-1"}
     body.update(claims)
     body = {k: v for k, v in body.items() if v is not None}
-    return jwt.encode(body, signer, algorithm="ES256", headers={"kid": "k1"})
+    return jwt.encode(body, signer, algorithm="ES256", headers={"kid": kid} if kid else None)
 
 tokens = {
     "reader": token(email="dana@example.com", lineage_roles=["reader"]),
     "admin": token(email="erin@example.com", lineage_roles="admin"),
+    "readerWithoutKid": token(kid=None, email="dana@example.com", lineage_roles=["reader"]),
     "otherKey": token(other, email="mallory@example.com", lineage_roles=["admin"]),
     "otherIssuer": token(iss="https://evil.example.com", lineage_roles=["admin"]),
     "otherAudience": token(aud="another-service", lineage_roles=["admin"]),
