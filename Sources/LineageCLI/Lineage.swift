@@ -47,7 +47,7 @@ extension Lineage {
         var type: ParsableCommand.Type = Lineage.self
         var depth = 0
         while depth < arguments.count,
-              let next = type.configuration.subcommands.first(where: { $0._commandName == arguments[depth] }) {
+              let next = subcommand(arguments[depth], of: type) {
             type = next
             depth += 1
         }
@@ -75,7 +75,7 @@ extension Lineage {
         var type: ParsableCommand.Type = Lineage.self
         var path = ["lineage"]
         for word in words where !word.hasPrefix("-") {
-            guard let next = type.configuration.subcommands.first(where: { $0._commandName == word }) else {
+            guard let next = subcommand(word, of: type) else {
                 throw CommandSuggestion.unknownSubcommand(word, of: type, path: path)
                     ?? LineageError.input("\(Names.printable(word)) is not a \(path.joined(separator: " ")) command (see lineage --help)")
             }
@@ -90,10 +90,15 @@ extension Lineage {
         var type: ParsableCommand.Type = Lineage.self
         var path = ["lineage"]
         for word in arguments.drop(while: { $0 == "help" || $0 == "--no-pager" }) {
-            guard let next = type.configuration.subcommands.first(where: { $0._commandName == word }) else { break }
+            guard let next = subcommand(word, of: type) else { break }
             type = next
             path.append(word)
         }
         return path
+    }
+
+    /// The subcommand of `type` called `name`, if there is one.
+    static func subcommand(_ name: String, of type: ParsableCommand.Type) -> ParsableCommand.Type? {
+        type.configuration.subcommands.first { $0._commandName == name }
     }
 }
