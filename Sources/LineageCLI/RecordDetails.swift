@@ -6,8 +6,8 @@ import LineageStore
 struct RecordDetails {
     let entry: IndexedRecord
     let record: Record
-    /// Says whether a payload is still in the payload store.
-    let payloadExists: (Digest) -> Bool
+    /// What the payload store holds for each committed field.
+    let payloads: [String: PayloadState]
 
     var headline: String {
         Terminal.styled(RecordLabel.title(entry), "1") + "  " + Terminal.styled(RecordLabel.shortID(entry.id), "2")
@@ -57,8 +57,8 @@ struct RecordDetails {
             add("output", record["output"])
             add("explanation", record["explanation"])
             for (field, digest) in record.commitments {
-                let state = RecordDetails.payloadState(payloadExists(digest))
-                out.append("\(field): committed \(RecordLabel.shortID(digest)) (\(state))")
+                let state = payloads[field].map { " (" + RecordDetails.describe($0, field: field) + ")" } ?? ""
+                out.append("\(field): committed \(RecordLabel.shortID(digest))\(state)")
             }
             var meta: [String] = []
             if let latency = record["latencyMs"]?.numberValue { meta.append("latency \(CanonicalNumber.format(latency)) ms") }
@@ -69,7 +69,8 @@ struct RecordDetails {
             out.append("\(record["decision"]?.stringValue ?? "?") by \(record["reviewer"]?.stringValue ?? "?")")
             add("reason", record["reason"])
             add("output", record["output"])
-        case .access, .erasure:
+        case .access, .erasure, .hold:
+            add("action", record["action"])
             add("reason", record["reason"])
         }
         out.append("at \(record["time"]?.stringValue ?? "?") by \(record["actor"]?.stringValue ?? "?")")
@@ -77,10 +78,15 @@ struct RecordDetails {
     }
 
     /// A one-line rendering of a value: strings bare, objects as key=value pairs.
-    /// What the payload store holds for a commitment, in words. No erasure is recorded (lineage has
-    /// no erase command yet), so a payload that is not there was lost or never given.
-    static func payloadState(_ stored: Bool) -> String {
-        stored ? "payload stored" : "payload missing, not erased: give the prediction again to restore it"
+    /// What the payload store holds for a committed field, in words.
+    static func describe(_ state: PayloadState, field: String) -> String {
+        switch state {
+        case .stored: "payload stored"
+        case .erased(let erasure):
+            "\(field) erased on \(erasure.time.prefix(10)) by \(erasure.actor): \(erasure.reason)"
+        case .missing: "payload not stored: given only as a commitment, or lost"
+        case .damaged(let reason): "payload damaged: \(reason)"
+        }
     }
 
     static func inline(_ value: JSONValue) -> String {

@@ -49,13 +49,12 @@ extension Lineage {
                 return
             }
             let record = description.record
-            let details = RecordDetails(entry: entry, record: record, payloadExists: store.payloadExists)
+            let details = RecordDetails(entry: entry, record: record, payloads: description.payloads)
             print(details.headline)
             print("id: \(entry.id)")
             print("log position: \(entry.seq) (batch \(description.batch))")
-            let committed = Dictionary(record.commitments.map { ($0.field, $0.digest) }, uniquingKeysWith: { first, _ in first })
             for member in record.object where !["kind", "schemaVersion"].contains(member.key) {
-                let state = committed[member.key].map { " (" + RecordDetails.payloadState(store.payloadExists($0)) + ")" } ?? ""
+                let state = description.payloads[member.key].map { " (" + RecordDetails.describe($0, field: member.key) + ")" } ?? ""
                 print("\(member.key): \(RecordDetails.inline(member.value))\(state)")
             }
             if description.predictions > 0 { print("predictions: \(description.predictions) (list them with `lineage query --linked-to \(RecordLabel.reference(entry))`)") }

@@ -39,9 +39,9 @@ extension Lineage {
             try access.log(store, "trace", records: graph.order)
             pager.start()
             switch output.json ? .json : format {
-            case .json: print(graph.json(payloadExists: store.payloadExists).prettyString())
+            case .json: print(graph.json(payloadStates: store.payloadStates).prettyString())
             case .dot: print(TraceRendering.dot(graph), terminator: "")
-            case .tree: print(TraceRendering.tree(graph, payloadExists: store.payloadExists), terminator: "")
+            case .tree: print(TraceRendering.tree(graph, payloadStates: store.payloadStates), terminator: "")
             }
         }
     }

@@ -5,12 +5,12 @@ import LineageStore
 
 /// The three renderings of a trace: an indented tree, a JSON graph and Graphviz dot.
 enum TraceRendering {
-    static func tree(_ graph: TraceGraph, payloadExists: @escaping (Digest) -> Bool) -> String {
+    static func tree(_ graph: TraceGraph, payloadStates: @escaping (IndexedRecord, Record) -> [String: PayloadState]) -> String {
         var out = ""
         var shown: Set<Digest> = []
         func details(_ id: Digest) -> RecordDetails? {
             guard let entry = graph.entries[id], let record = graph.records[id] else { return nil }
-            return RecordDetails(entry: entry, record: record, payloadExists: payloadExists)
+            return RecordDetails(entry: entry, record: record, payloads: payloadStates(entry, record))
         }
         func visit(_ id: Digest, relation: String?, prefix: String, connector: String, childPrefix: String) {
             guard let node = details(id) else { return }

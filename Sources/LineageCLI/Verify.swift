@@ -48,6 +48,13 @@ extension Lineage {
                     return
                 }
                 print("OK: \(report.records) records in \(report.batches) batches of \(store.origin): every id, link, leaf and root recomputed; \(report.checkpointSignatures) checkpoint and \(report.commitSignatures) commit signatures verified; \(report.indexedRecords) index rows match the log.")
+                if report.payloadsStored + report.payloadsErased + report.payloadsAwaitingErasure > 0 {
+                    print("Payloads: \(report.payloadsStored) stored and matching their commitments, \(report.payloadsErased) erased (each named by an erasure record)"
+                          + (report.payloadsAwaitingErasure > 0 ? ", \(report.payloadsAwaitingErasure) erased in the log but still readable (the store owner's next command destroys them)" : "") + ".")
+                }
+                if report.orphanPacks > 0 {
+                    print("\(report.orphanPacks) payload pack\(report.orphanPacks == 1 ? "" : "s") of batches that never landed (a writer was killed); the next write removes them.")
+                }
                 print("Log size \(report.records), root \(root)")
                 if let size = report.extendsCheckpointOfSize {
                     print("The log is an append-only extension of the earlier checkpoint of size \(size).")

@@ -17,44 +17,48 @@ public enum Commitment {
     }
 }
 
-/// Derives the salt of a payload's commitment from a secret the store keeps (`keys/payload-salt`),
-/// the record's identity and the payload: the same payload given again for the same record gets
-/// the same commitment, so a payload whose record landed but whose file was lost can be restored
-/// by giving it again, and is accepted only if it matches the commitment in the log. Without the
-/// secret, a commitment reveals nothing about a guessable payload; with it, a guess can be tested
-/// (see docs/integrity.md).
-public struct PayloadSalter: Sendable {
-    private let secret: [UInt8]
+/// Keyed hashes of data subjects (the customer or user a prediction is about): the log holds
+/// `hmac-sha256:` plus `HMAC-SHA256(key, "lineage subject" 0 subject)` in hex, never the subject
+/// itself, with a 32-byte key the store keeps outside git (`keys/subject-key`). Whoever holds the
+/// key finds every record of a subject; the log alone reveals nothing, not even for a guessable id.
+public struct SubjectHasher: Sendable {
+    private let key: [UInt8]
 
-    /// A salter keyed with `secret` (32 random bytes).
-    public init(secret: [UInt8]) { self.secret = secret }
+    /// The prefix of a keyed subject in a record.
+    public static let prefix = "hmac-sha256:"
 
-    /// The salt for `payload` in `field` of the record known by `recordKey` (a prediction's id).
-    public func salt(field: String, recordKey: String, payload: [UInt8]) -> [UInt8] {
-        var mac = HMAC<SHA256>(key: SymmetricKey(data: secret))
-        for part in [Array("lineage payload salt".utf8), Array(field.utf8), Array(recordKey.utf8)] {
-            mac.update(data: part)
-            mac.update(data: [0])
-        }
-        mac.update(data: payload)
-        return Array(mac.finalize())
+    /// A hasher keyed with `key` (32 random bytes).
+    public init(key: [UInt8]) { self.key = key }
+
+    /// The keyed hash of `subject`, as a record holds it.
+    public func hash(_ subject: String) -> String {
+        var mac = HMAC<SHA256>(key: SymmetricKey(data: key))
+        mac.update(data: Array("lineage subject".utf8) + [0] + Array(subject.utf8))
+        return SubjectHasher.prefix + Hex.encode(Array(mac.finalize()))
     }
 
-    /// Commits to `payload` for `field` of the record known by `recordKey`: the one way a raw
-    /// payload becomes a commitment in a record and an entry for the payload store.
-    public func commit(_ payload: [UInt8], field: String, recordKey: String) -> CommittedPayload {
-        let salt = salt(field: field, recordKey: recordKey, payload: payload)
-        return CommittedPayload(field: field, commitment: Commitment.commit(payload: payload, salt: salt), salt: salt, bytes: payload)
+    /// True if `text` is a keyed subject already (`hmac-sha256:` and 64 lower-case hex digits).
+    public static func isKeyed(_ text: String) -> Bool {
+        text.hasPrefix(prefix) && text.utf8.count == prefix.utf8.count + 64
+            && text.utf8.dropFirst(prefix.utf8.count).allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
     }
 }
 
-/// A raw payload committed to in a record's field: the record holds `commitment`, the payload
-/// store keeps `bytes` with `salt`.
+/// A raw payload committed to in a record's field: the record holds `commitment`; the payload
+/// store keeps `bytes` with `salt` (sealed under a key of their own, see `PayloadPack`).
 public struct CommittedPayload: Sendable {
     public let field: String
     public let commitment: Digest
     public let salt: [UInt8]
     public let bytes: [UInt8]
+
+    /// Commits to `bytes` for `field` under a fresh random salt: the one way a raw payload becomes
+    /// a commitment in a record and an entry for the payload store. The salt is kept only beside
+    /// the payload, so erasing both leaves nothing that could test a guess against the commitment.
+    public init(field: String, bytes: [UInt8]) {
+        let salt = RandomBytes.take(32)
+        self.init(field: field, commitment: Commitment.commit(payload: bytes, salt: salt), salt: salt, bytes: bytes)
+    }
 
     public init(field: String, commitment: Digest, salt: [UInt8], bytes: [UInt8]) {
         self.field = field

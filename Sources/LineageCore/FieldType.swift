@@ -12,6 +12,8 @@ public enum FieldType: Sendable {
     case digest
     /// A salted SHA-256 commitment to a payload kept outside the log.
     case commitment
+    /// A data subject's keyed hash (`hmac-sha256:<64 hex>`, see `SubjectHasher`).
+    case subject
     case choice([String])
     /// A string, or an array of strings (a command's argv).
     case command
@@ -62,6 +64,11 @@ public enum FieldType: Sendable {
             guard let s = value.stringValue else { throw fail("a sha256:<hex> string") }
             guard Digest(s) != nil else {
                 throw RecordError("field '\(field)' must be sha256: followed by 64 lower-case hex digits, not \(Names.printable(s))")
+            }
+        case .subject:
+            guard let s = value.stringValue else { throw fail("a string (the data subject's id)") }
+            guard SubjectHasher.isKeyed(s) else {
+                throw RecordError("field '\(field)' must be a keyed hash (hmac-sha256:<64 hex>); give the subject's id to `lineage ingest` or `lineage record` and they store its keyed hash")
             }
         case .choice(let options):
             guard let s = value.stringValue, options.contains(s) else {
@@ -131,6 +138,7 @@ extension FieldType {
         case .object: return type == .object ? .valid : nil
         case .time: return text.flatMap { RecordTime.parse(utf8: $0) }.map(Scanned.time)
         case .digest, .commitment, .link: return text.flatMap { Digest(utf8: $0) }.map(Scanned.digest)
+        case .subject: return text.map { SubjectHasher.isKeyed(String(decoding: $0, as: UTF8.self)) } == true ? .valid : nil
         case .choice(let options): return text.map { value in options.contains { Bytes.order($0.utf8, value) == 0 } } == true ? .valid : nil
         case .command, .code, .digests, .links: return nil
         }

@@ -44,6 +44,7 @@ extension Record {
                 next += 1
             }
             if kind == .prediction, hasDeployment == hasModel { return nil }
+            if kind == .hold { return nil } // its cross-field rules are checked by `validate` alone
             // Links in schema order, as `links(kind:object:)` lists them.
             if links.count > 1 {
                 let order = schema.linkFields.map(\.name)
@@ -63,9 +64,14 @@ extension Record {
     /// members it added (`kind`, `schemaVersion`, `time`, `actor`, those the line lacks). Nil when
     /// the line is not that simple, not valid, or links to something `resolve` does not know (a name
     /// or an id), for the caller to take the full path.
+    ///
+    /// `raw`, for a prediction's `input`, `outputPayload` or `subject` holding a raw value (not a
+    /// commitment or keyed hash): given the field and the value's bytes (a string's contents, or
+    /// any other value's canonical JSON), returns the string that replaces it, or nil to take the
+    /// full path. It is called only once the line is known to be canonical.
     public static func make(
         scanning line: [UInt8], defaultKind: RecordKind, timeMilliseconds: Int64, actor: String,
-        resolve: (String, [RecordKind]) -> Digest?
+        resolve: (String, [RecordKind]) -> Digest?, raw: ((String, [UInt8]) -> String?)? = nil
     ) -> (record: Record, added: [String])? {
         line.withUnsafeBufferPointer { b -> (record: Record, added: [String])? in
             guard let members = CanonicalScan.members(b) else { return nil }
@@ -95,6 +101,14 @@ extension Record {
                     guard case .link(let allowed) = field.type, let reference = member.text(in: b),
                           let id = resolve(String(decoding: reference, as: UTF8.self), allowed) else { return nil }
                     if Digest(utf8: reference) != id { replaced.append((i, Array(("\"" + id.description + "\"").utf8))) }
+                } else if kind == .prediction, let field = Bytes.rawFields.first(where: { Bytes.order($0.utf8, name) == 0 }) {
+                    let text = member.text(in: b)
+                    let isRaw = field == "subject" ? text.map { !SubjectHasher.isKeyed(String(decoding: $0, as: UTF8.self)) } ?? true
+                                                   : text.flatMap { Digest(utf8: $0) } == nil
+                    guard isRaw else { continue }
+                    guard let raw, field != "subject" || text != nil,
+                          let replacement = raw(field, text.map { Array($0) } ?? Array(member.raw(in: b))) else { return nil }
+                    replaced.append((i, Array(("\"" + replacement + "\"").utf8)))
                 }
             }
             // The members `make` adds, in name order.
@@ -140,6 +154,8 @@ extension Record {
 enum Bytes {
     static let kind = Array("kind".utf8), schemaVersion = Array("schemaVersion".utf8), time = Array("time".utf8),
                actor = Array("actor".utf8)
+    /// A prediction's fields that ingest takes raw and replaces (commitments, the keyed subject).
+    static let rawFields = ["input", "outputPayload", "subject"]
 
     /// Negative, zero or positive as `a` sorts before, equal to or after `b`.
     static func order(_ a: some Collection<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Int {

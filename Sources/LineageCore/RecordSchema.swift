@@ -84,7 +84,7 @@ public final class RecordSchema: Sendable {
             [req("predictionId", .predictionID), opt("deployment", .link([.deployment])), opt("model", .link([.model])),
              opt("input", .commitment), opt("output", .any), opt("outputPayload", .commitment),
              opt("explanation", .object), opt("latencyMs", .number), opt("caller", .string),
-             opt("session", .string), opt("request", .string)]
+             opt("session", .string), opt("request", .string), opt("subject", .subject)]
         case .review:
             [req("prediction", .link([.prediction])), req("reviewer", .string),
              req("decision", .choice(["confirm", "override"])), opt("reason", .string), opt("output", .any)]
@@ -95,7 +95,11 @@ public final class RecordSchema: Sendable {
              opt("outcome", .choice(["allowed", "denied"])), opt("status", .integer(minimum: 100))]
         case .erasure:
             [req("commitments", .any), req("reason", .string), opt("policy", .string),
-             req("records", .links(RecordKind.allCases))]
+             req("records", .links(RecordKind.allCases)), opt("overrideHold", .boolean)]
+        case .hold:
+            [req("action", .choice(["add", "release"])), req("reason", .string),
+             opt("prediction", .link([.prediction])), opt("deployment", .link([.deployment])), opt("model", .link([.model])),
+             opt("subject", .subject), opt("hold", .link([.hold]))]
         }
     }
 
@@ -115,6 +119,15 @@ public final class RecordSchema: Sendable {
         }
         if kind == .prediction, (object["deployment"] == nil) == (object["model"] == nil) {
             throw RecordError("a prediction record needs exactly one of 'deployment' or 'model'")
+        }
+        if kind == .hold {
+            let scopes = ["prediction", "deployment", "model", "subject"].filter { object[$0] != nil }
+            if object["action"]?.stringValue == "add", scopes.count != 1 || object["hold"] != nil {
+                throw RecordError("a hold needs exactly one of 'prediction', 'deployment', 'model' or 'subject'")
+            }
+            if object["action"]?.stringValue == "release", object["hold"] == nil || !scopes.isEmpty {
+                throw RecordError("a hold release names the hold it releases in 'hold', and nothing else")
+            }
         }
     }
 }

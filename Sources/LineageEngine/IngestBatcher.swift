@@ -53,7 +53,7 @@ struct IngestBatcher {
     }
 
     init(store: Store, actor: String, batchSize: Int, batchSeconds: Double) throws {
-        references = IngestLine.References(salter: try store.payloadSalter())
+        references = IngestLine.References(subjects: try store.subjectHasher())
         self.store = store
         self.actor = actor
         self.batchSize = batchSize
@@ -145,14 +145,17 @@ struct IngestBatcher {
                         existing.append(item.line)
                         continue
                     }
-                    let earlier = try store.read(found)
-                    if tx.isGivenAgain(earlier, given: item.given, payloads: item.payloads) {
-                        existing.append(item.line)
-                        continue
+                    let reason: String
+                    do {
+                        if try tx.isGivenAgain(found, record: try store.read(found), given: item.given, payloads: item.payloads) {
+                            existing.append(item.line)
+                            continue
+                        }
+                        reason = "prediction id \(Names.printable(pid)) is already recorded as \(found.id) with different content"
+                    } catch let refusal as RecordError {
+                        reason = refusal.message
                     }
-                    let error = IngestLineError(
-                        line: item.line, reason: "prediction id \(Names.printable(pid)) is already recorded as \(found.id) with different content",
-                        text: item.text)
+                    let error = IngestLineError(line: item.line, reason: reason, text: item.text)
                     guard skipping else { throw error }
                     refused.append(error)
                     continue

@@ -37,9 +37,9 @@ final class IngestLine: @unchecked Sendable {
         unresolved = true
     }
 
-    /// The fields as given (links resolved), without the commitments made here: records written
-    /// before salts came from the store's secret hold commitments under random salts, so they are
-    /// compared without them (restoring a payload checks its commitment against the record's).
+    /// The fields as given (links resolved), without the commitments made here: each is made under
+    /// a fresh salt, so a prediction given again is compared without them (`isGivenAgain` checks the
+    /// payloads against the record's commitments under their stored salts).
     var given: JSONObject {
         if let notGiven, let record {
             var given = record.object
@@ -55,15 +55,15 @@ final class IngestLine: @unchecked Sendable {
 
     /// Link references already resolved, shared between the thread that admits lines and those that
     /// prepare them. Unchecked Sendable: its table and generation are read and written under `lock`;
-    /// `salter` is immutable.
+    /// `subjects` is immutable.
     final class References: @unchecked Sendable {
-        /// Derives the salts of raw payloads' commitments; immutable, so safe on any thread.
-        let salter: PayloadSalter
+        /// Hashes data subjects with the store's key; immutable, so safe on any thread.
+        let subjects: SubjectHasher
         private let lock = NSLock()
         private var known: [String: (Digest, RecordKind)] = [:]
         private var current = 0
 
-        init(salter: PayloadSalter) { self.salter = salter }
+        init(subjects: SubjectHasher) { self.subjects = subjects }
 
         subscript(reference: String) -> (Digest, RecordKind)? {
             get { lock.withLock { known[reference] } }
@@ -110,7 +110,7 @@ final class IngestLine: @unchecked Sendable {
     private static func prepare(_ bytes: [UInt8], line: Int, actor: String, references: References) throws -> IngestLine {
         let generation = references.generation
         var named = false
-        let item = try prepare(bytes, line: line, actor: actor, salter: references.salter) { reference in
+        let item = try prepare(bytes, line: line, actor: actor, subjects: references.subjects) { reference in
             if Digest(reference) == nil { named = true }
             return references[reference]
         }
@@ -119,9 +119,9 @@ final class IngestLine: @unchecked Sendable {
         return item
     }
 
-    private static func prepare(_ bytes: [UInt8], line: Int, actor: String, salter: PayloadSalter,
+    private static func prepare(_ bytes: [UInt8], line: Int, actor: String, subjects: SubjectHasher,
                                 references: (String) -> (Digest, RecordKind)?) throws -> IngestLine {
-        if let scanned = prepareScanned(bytes, line: line, actor: actor, references: references) { return scanned }
+        if let scanned = prepareScanned(bytes, line: line, actor: actor, subjects: subjects, references: references) { return scanned }
         guard var fields = try JSONParser.parse(bytes).objectValue else {
             throw IngestLineError(line: line, reason: "a line must hold one JSON object", text: bytes)
         }
@@ -132,12 +132,9 @@ final class IngestLine: @unchecked Sendable {
         fields["kind"] = nil
         var payloads: [CommittedPayload] = []
         if kind == .prediction {
-            for field in ["input", "outputPayload"] {
-                guard let value = fields[field], value.stringValue.flatMap({ Digest($0) }) == nil else { continue }
-                let raw = value.stringValue.map { Array($0.utf8) } ?? value.canonicalBytes
-                let payload = salter.commit(raw, field: field, recordKey: fields["predictionId"]?.stringValue ?? "")
-                fields[field] = .string(payload.commitment.description)
-                payloads.append(payload)
+            payloads = try IngestLine.commitPayloads(&fields)
+            if let subject = fields["subject"]?.stringValue, !SubjectHasher.isKeyed(subject) {
+                fields["subject"] = .string(subjects.hash(subject))
             }
         }
         let item = IngestLine(line: line, text: bytes, kind: kind, fields: fields, payloads: payloads)
@@ -145,14 +142,48 @@ final class IngestLine: @unchecked Sendable {
         return item
     }
 
+    /// Replaces a prediction's raw payloads by their commitments and returns them: `input` or
+    /// `outputPayload` given as any JSON other than a commitment (a string is taken as its UTF-8
+    /// bytes, anything else as its canonical JSON), or as bytes in base64 (`inputBase64`,
+    /// `outputPayloadBase64`, for binary payloads).
+    static func commitPayloads(_ fields: inout JSONObject) throws -> [CommittedPayload] {
+        var payloads: [CommittedPayload] = []
+        for field in ["input", "outputPayload"] {
+            let encoded = field + "Base64"
+            if let base64 = fields[encoded] {
+                guard fields[field] == nil else { throw RecordError("give \(field) or \(encoded), not both") }
+                guard let text = base64.stringValue, let data = Data(base64Encoded: text) else {
+                    throw RecordError("\(encoded) must be a string of base64")
+                }
+                fields[encoded] = nil
+                let payload = CommittedPayload(field: field, bytes: Array(data))
+                fields[field] = .string(payload.commitment.description)
+                payloads.append(payload)
+                continue
+            }
+            guard let value = fields[field], value.stringValue.flatMap({ Digest($0) }) == nil else { continue }
+            let payload = CommittedPayload(field: field, bytes: value.stringValue.map { Array($0.utf8) } ?? value.canonicalBytes)
+            fields[field] = .string(payload.commitment.description)
+            payloads.append(payload)
+        }
+        return payloads
+    }
+
     /// A line already in canonical form whose links are known, built without a JSON tree; nil
     /// for any other line.
-    private static func prepareScanned(_ bytes: [UInt8], line: Int, actor: String, references: (String) -> (Digest, RecordKind)?) -> IngestLine? {
+    private static func prepareScanned(_ bytes: [UInt8], line: Int, actor: String, subjects: SubjectHasher,
+                                       references: (String) -> (Digest, RecordKind)?) -> IngestLine? {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
+        var payloads: [CommittedPayload] = []
         guard let (record, added) = Record.make(scanning: bytes, defaultKind: .prediction, timeMilliseconds: now, actor: actor, resolve: { reference, allowed in
             references(reference).flatMap { id, kind in allowed.contains(kind) ? id : nil }
+        }, raw: { field, value in
+            if field == "subject" { return subjects.hash(String(decoding: value, as: UTF8.self)) }
+            let payload = CommittedPayload(field: field, bytes: value)
+            payloads.append(payload)
+            return payload.commitment.description
         }) else { return nil }
-        let item = IngestLine(line: line, text: bytes, kind: record.kind, fields: JSONObject(), payloads: [])
+        let item = IngestLine(line: line, text: bytes, kind: record.kind, fields: JSONObject(), payloads: payloads)
         item.record = record
         item.leaf = Merkle.leafHash(record.canonicalBytes)
         item.unresolved = false

@@ -13,10 +13,19 @@ extension Store {
             throw LineageError.input("\(RecordLabel.reference(entry)) holds no payload commitment in \(Names.printable(field))"
                 + (fields.isEmpty ? "" : "; it has: \(fields.joined(separator: ", "))"))
         }
-        guard let stored = payload(commitment) else {
-            throw LineageError.notFound("the \(field) payload of \(RecordLabel.reference(entry)) is not in the payload store (never given, lost or erased)")
+        let salt: [UInt8], bytes: [UInt8]
+        switch payloadStates(of: entry, record: record)[field] {
+        case .erased(let erasure):
+            throw LineageError.notFound("the \(field) payload of \(RecordLabel.reference(entry)) was erased on \(erasure.time) by \(erasure.actor): \(erasure.reason)")
+        case .damaged(let reason):
+            throw LineageError(.verdict, "the stored \(field) payload of \(RecordLabel.reference(entry)) cannot be handed out: \(reason)")
+        default:
+            guard case .stored(let s, let b) = payloadLookup(commitment, of: entry) else {
+                throw LineageError.notFound("the \(field) payload of \(RecordLabel.reference(entry)) is not in the payload store (given only as a commitment, or lost)")
+            }
+            (salt, bytes) = (s, b)
         }
-        let evidence = PayloadEvidence(record: record.id, field: field, commitment: commitment, salt: stored.salt, payload: stored.payload)
+        let evidence = PayloadEvidence(record: record.id, field: field, commitment: commitment, salt: salt, payload: bytes)
         do { try evidence.check(against: record) } catch {
             throw LineageError(.verdict, "the stored \(field) payload of \(RecordLabel.reference(entry)) does not match the commitment in the log: \(error.message)")
         }

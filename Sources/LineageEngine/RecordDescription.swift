@@ -12,8 +12,10 @@ public struct RecordDescription {
     public let predictions: Int64
     /// Records linking to it, and through which field.
     public let usedBy: [(relation: String, record: IndexedRecord)]
+    /// What the payload store holds for each committed field.
+    public let payloads: [String: PayloadState]
 
-    /// The `show --json` shape: `{"id", "ref", "seq", "batch", "predictions"?, "record", "usedBy"}`.
+    /// The `show --json` shape: `{"id", "ref", "seq", "batch", "predictions"?, "record", "payloads"?, "erasures"?, "usedBy"}`.
     public var json: JSONValue {
         var object = JSONObject()
         object["id"] = .string(entry.id.description)
@@ -22,6 +24,7 @@ public struct RecordDescription {
         object["batch"] = .number(Double(batch))
         if predictions > 0 { object["predictions"] = .number(Double(predictions)) }
         object["record"] = .object(record.object)
+        PayloadState.add(payloads, to: &object)
         object["usedBy"] = .array(usedBy.map { dependent in
             .object(JSONObject([("id", .string(dependent.record.id.description)), ("relation", .string(dependent.relation)),
                                 ("kind", .string(dependent.record.kind.rawValue))]))
@@ -33,9 +36,10 @@ public struct RecordDescription {
 extension Store {
     /// Describes the record `entry` names.
     public func describe(_ entry: IndexedRecord) throws -> RecordDescription {
-        RecordDescription(
-            entry: entry, record: try read(entry), batch: try lookups.batch(containing: entry.seq)?.number ?? -1,
+        let record = try read(entry)
+        return RecordDescription(
+            entry: entry, record: record, batch: try lookups.batch(containing: entry.seq)?.number ?? -1,
             predictions: [.deployment, .model].contains(entry.kind) ? try lookups.count(linkingTo: entry.seq, kind: .prediction) : 0,
-            usedBy: try lookups.dependents(of: entry.seq))
+            usedBy: try lookups.dependents(of: entry.seq), payloads: payloadStates(of: entry, record: record))
     }
 }

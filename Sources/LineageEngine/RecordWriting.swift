@@ -28,20 +28,22 @@ public struct WriteResult: Sendable {
 extension Store {
     /// Writes one record of `kind` from `fields` as its own batch: link references resolved, raw
     /// `payloads` (field, bytes) committed to and kept in the payload store, versions and
-    /// supersession filled in. The same prediction given again (its time and actor left to
-    /// default) writes nothing, and restores a payload its record commits to that the store lost.
+    /// supersession filled in; a prediction's `subject` is replaced by its keyed hash. The same
+    /// prediction given again (its time and actor left to default) writes nothing.
     public func writeRecord(_ kind: RecordKind, fields given: JSONObject, payloads: [(field: String, bytes: [UInt8])] = [],
                             actor: String) throws -> WriteResult {
         var fields = given
         try LinkResolver.resolve(&fields, kind: kind, in: self)
-        let salter = payloads.isEmpty ? nil : try payloadSalter()
-        let committed = payloads.map { salter!.commit($0.bytes, field: $0.field, recordKey: fields["predictionId"]?.stringValue ?? "") }
+        if kind == .prediction || kind == .hold, let subject = fields["subject"]?.stringValue, !SubjectHasher.isKeyed(subject) {
+            fields["subject"] = .string(try subjectHasher().hash(subject))
+        }
+        let committed = payloads.map { CommittedPayload(field: $0.field, bytes: $0.bytes) }
         for payload in committed { fields[payload.field] = .string(payload.commitment.description) }
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let (outcome, appended) = try write(actor: actor) { transaction -> WriteTransaction.Outcome in
             if kind == .prediction, let pid = fields["predictionId"]?.stringValue, let found = try lookups.prediction(id: pid) {
                 let earlier = try read(found)
-                if transaction.isGivenAgain(earlier, given: fields, payloads: committed) { return .existing(earlier.id) }
+                if try transaction.isGivenAgain(found, record: earlier, given: fields, payloads: committed) { return .existing(earlier.id) }
             }
             for payload in committed { transaction.stagePayload(payload) }
             return try transaction.register(kind, fields: fields, timeMilliseconds: now, actor: actor)

@@ -3,8 +3,8 @@ import LineageStore
 
 extension TraceGraph {
     /// The `trace --json` shape: `{"root", "nodes": [{"id", "kind", "ref", "seq", "record", "payloads"?}], "edges": [{"from", "to", "relation"}]}`;
-    /// `payloads` says of each committed payload whether the payload store holds it.
-    public func json(payloadExists: (Digest) -> Bool) -> JSONValue {
+    /// `payloads` (and `erasures`) say of each committed payload what the payload store holds (see `PayloadState.add`).
+    public func json(payloadStates: (IndexedRecord, Record) -> [String: PayloadState]) -> JSONValue {
         let nodes: [JSONValue] = order.compactMap { id in
             guard let entry = entries[id], let record = records[id] else { return nil }
             var node = JSONObject()
@@ -13,12 +13,7 @@ extension TraceGraph {
             node["ref"] = .string(RecordLabel.reference(entry))
             node["seq"] = .number(Double(entry.seq))
             node["record"] = .object(record.object)
-            let commitments = record.commitments
-            if !commitments.isEmpty {
-                node["payloads"] = .object(JSONObject(commitments.map { commitment in
-                    (commitment.field, JSONValue.string(payloadExists(commitment.digest) ? "stored" : "missing"))
-                }))
-            }
+            PayloadState.add(payloadStates(entry, record), to: &node)
             return .object(node)
         }
         let edges: [JSONValue] = edges.map { edge in

@@ -7,7 +7,8 @@ extension VerifyReport {
     public var rootBase64: String { Data(root).base64EncodedString() }
 
     /// The `verify --json` shape: `{"ok": true, "origin", "records", "batches", "root",
-    /// "checkpointSignatures", "commitSignatures", "indexedRecords", "extendsCheckpointOfSize"}`.
+    /// "checkpointSignatures", "commitSignatures", "indexedRecords", "extendsCheckpointOfSize",
+    /// "payloads": {"stored", "erased", "awaitingErasure", "orphanPacks"}}`.
     public func json(origin: String) -> JSONValue {
         var object = JSONObject()
         object["ok"] = .bool(true)
@@ -19,6 +20,9 @@ extension VerifyReport {
         object["commitSignatures"] = .number(Double(commitSignatures))
         object["indexedRecords"] = .number(Double(indexedRecords))
         object["extendsCheckpointOfSize"] = extendsCheckpointOfSize.map { .number(Double($0)) } ?? .null
+        object["payloads"] = .object(JSONObject([("stored", .number(Double(payloadsStored))), ("erased", .number(Double(payloadsErased))),
+                                                 ("awaitingErasure", .number(Double(payloadsAwaitingErasure))),
+                                                 ("orphanPacks", .number(Double(orphanPacks)))]))
         return .object(object)
     }
 }

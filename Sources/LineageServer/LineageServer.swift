@@ -248,7 +248,7 @@ public struct LineageServer: Sendable {
             return try await logged(request, context, "trace", .read) {
                 let (json, ids) = try await reader.run { store in
                     let graph = try store.trace(from: try store.resolve(reference))
-                    return (graph.json(payloadExists: store.payloadExists), graph.order)
+                    return (graph.json(payloadStates: store.payloadStates), graph.order)
                 }
                 return (Response.json(json), ids, nil)
             }

@@ -135,6 +135,12 @@ extension Index {
         try fetch("WHERE r.digest = ? ORDER BY r.seq", [Data(digest.bytes)])
     }
 
+    /// Predictions naming the keyed subject `subject` (`hmac-sha256:<hex>`), in log order. The
+    /// index keeps 8 bytes of it: callers compare the record's own `subject`.
+    public func predictions(subject: String) throws -> [IndexedRecord] {
+        try fetch("WHERE r.seq IN (SELECT seq FROM subject WHERE key = ?) ORDER BY r.seq", [Index.subjectKey(subject)])
+    }
+
     // MARK: By position
 
     /// The record at log position `seq`.
@@ -235,6 +241,12 @@ extension Index {
     /// The batch with this number.
     func batch(_ number: Int64) throws -> BatchInfo? {
         try batch(where: "number = ?", number)
+    }
+
+    func batchCommitIDs() throws -> [ObjectID] {
+        try reading { db in
+            try Data.fetchAll(db, sql: "SELECT commitId FROM batch").compactMap { ObjectID(bytes: [UInt8]($0)) }
+        }
     }
 
     /// The batch holding log position `seq`.

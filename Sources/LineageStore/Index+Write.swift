@@ -14,6 +14,8 @@ struct IndexRow {
     let timeMilliseconds: Int64
     let digest: Digest?
     let links: [LineageCore.Record.Link]
+    /// A prediction's keyed data subject (`subject`), by its first 8 bytes.
+    var subjectKey: Int64? = nil
 
     /// Predictions keep their one serving link (deployment or model) in the row, not in `link`.
     var servingLink: LineageCore.Record.Link? {
@@ -26,7 +28,7 @@ extension IndexRow {
     init(_ record: LineageCore.Record, seq: Int64, name: String?) {
         self.init(seq: seq, id: record.id, kind: record.kind, name: name, version: record.version,
                   timeMilliseconds: record.timeMilliseconds, digest: record.artifactDigest,
-                  links: record.links)
+                  links: record.links, subjectKey: Index.subjectKey(of: record))
     }
 
     /// The name the index keeps for a record: its own name, the prediction id for predictions, and
@@ -75,6 +77,7 @@ extension Index {
         var keys = BulkInsert(db, "INSERT OR ROLLBACK", into: deferringKeys ? "temp.pending_key" : "record_key_new", columns: ["key", "seq"])
         var pkeys = BulkInsert(db, "INSERT OR ROLLBACK", into: deferringKeys ? "temp.pending_pkey" : "prediction_new", columns: ["pkey", "seq"])
         var links = BulkInsert(db, "INSERT OR IGNORE", into: "link", columns: ["src", "relation", "dst"])
+        var subjects = BulkInsert(db, "INSERT OR IGNORE", into: "subject", columns: ["key", "seq"])
         var seqs: [Digest: Int64] = [:]
         var served: [Int64: Int64] = [:]
         // Keys are hashes: inserted in key order, each b-tree page they land on is visited once.
@@ -106,6 +109,7 @@ extension Index {
                 row.version.databaseValue, row.digest.map { Data($0.bytes) }.databaseValue)
             keyRows.append((Index.key(row.id), row.seq))
             if isPrediction, let pid = row.name { pkeyRows.append((Index.predictionKey(pid), row.seq)) }
+            if let subject = row.subjectKey { try subjects.add(subject.databaseValue, row.seq.databaseValue) }
             for link in row.links where !isPrediction {
                 try links.add(row.seq.databaseValue, link.relation.databaseValue, try seq(of: link.target, from: row).databaseValue)
             }
@@ -116,6 +120,7 @@ extension Index {
         for (key, seq) in pkeyRows.sorted(by: <) { try pkeys.add(key.databaseValue, seq.databaseValue) }
         try pkeys.flush()
         try links.flush()
+        try subjects.flush()
         let count = try db.cachedStatement(sql: """
             INSERT INTO served (target, count) VALUES (?, ?) ON CONFLICT (target) DO UPDATE SET count = count + excluded.count
             """)

@@ -164,6 +164,10 @@ public final class Index: RecordIndex {
         migrator.registerMigration("v6-key-middle-tier") { db in
             try db.execute(sql: Index.keyMiddleTier)
         }
+        // Before version 7 no record named a data subject: the table starts empty.
+        migrator.registerMigration("v7-subject") { db in
+            try db.execute(sql: Index.subjectTable)
+        }
         return migrator
     }()
 
@@ -205,6 +209,22 @@ public final class Index: RecordIndex {
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
         """
 
+    /// Predictions by their keyed data subject (first 8 bytes), for erasure and access by subject.
+    static let subjectTable = """
+        CREATE TABLE subject (key INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (key, seq)) WITHOUT ROWID;
+        """
+
+    /// The subject key of a prediction naming a keyed subject, else nil.
+    static func subjectKey(of record: LineageCore.Record) -> Int64? {
+        guard record.kind == .prediction, let subject = record["subject"]?.stringValue, SubjectHasher.isKeyed(subject) else { return nil }
+        return subjectKey(subject)
+    }
+
+    /// The 8-byte key of a keyed subject (`hmac-sha256:<hex>`).
+    static func subjectKey(_ subject: String) -> Int64 {
+        key(Hex.decode(String(subject.dropFirst(SubjectHasher.prefix.count).prefix(16))) ?? [])
+    }
+
     /// New keys land in small buffer tables and move to the big ones in sorted runs (`mergeKeys`): a
     /// hash inserted into a big b-tree dirties a page of its own, a sorted run dirties each page once.
     /// Lookups read both through the `any_key` and `any_pkey` views.
@@ -240,7 +260,7 @@ public final class Index: RecordIndex {
     /// The records whose keys in the middle tier trigger its merge into the big tables.
     var keyMiddleLimit = 16 * 65_536
 
-    static let tables = ["record", "record_key", "prediction", "record_key_mid", "prediction_mid", "record_key_new", "prediction_new", "served", "link", "batch", "segment", "merkle_node", "meta"]
+    static let tables = ["record", "record_key", "prediction", "record_key_mid", "prediction_mid", "record_key_new", "prediction_new", "served", "link", "batch", "segment", "merkle_node", "meta", "subject"]
 
     /// Perfect subtrees of at least 2^8 leaves are kept; smaller ones are rehashed from records.
     static let storedNodeLevel = 8
@@ -260,6 +280,7 @@ public final class Index: RecordIndex {
         case .review: 8
         case .access: 9
         case .erasure: 10
+        case .hold: 11
         }
     }
 

@@ -21,6 +21,8 @@ public protocol IndexLookups: AnyObject {
     func records(kind: RecordKind, name: String) throws -> [IndexedRecord]
     /// The datasets and models with this content digest, in log order.
     func records(digest: Digest) throws -> [IndexedRecord]
+    /// Predictions that may name the keyed subject `subject`, in log order (compare their `subject`).
+    func predictions(subject: String) throws -> [IndexedRecord]
     /// The record at log position `seq`.
     func record(seq: Int64) throws -> IndexedRecord?
     /// The newest records (of `kind`), newest first.
@@ -50,6 +52,8 @@ protocol RecordIndex: IndexLookups {
 
     func records(idPrefix: [UInt8], oddNibble: UInt8?, limit: Int) throws -> [IndexedRecord]
     func batch(_ number: Int64) throws -> BatchInfo?
+    /// The commits of every indexed batch.
+    func batchCommitIDs() throws -> [ObjectID]
     func segment(containing seq: Int64, _ context: IndexContext?) throws -> (firstSeq: Int64, count: Int64, blob: ObjectID)?
     func node(level: Int, index: UInt64, _ context: IndexContext?) throws -> [UInt8]?
     func hasKey(of id: Digest, at seq: Int64, _ context: IndexContext?) throws -> Bool

@@ -161,6 +161,9 @@ extension Store {
                              count: Int64(rows.count))
         let (range, nodes) = try extendedRange(by: parsed.leaves)
         try addToIndex(batch: info, parts: batch.parts, rows: rows, range: range, nodes: nodes)
+        // An erasure that landed without its payloads destroyed (the writer was killed, or it came
+        // from elsewhere) is made true now; a store this user may only read is left as it is.
+        _ = try? applyErasures(parsed.upstream.map(\.1).filter { $0.kind == .erasure })
     }
 
     /// Adds an appended batch to the index: its records, and the log's compact range after it with
@@ -171,6 +174,7 @@ extension Store {
             IndexRow(record, seq: batch.firstSeq + Int64(i), name: try transaction.indexName(of: record))
         }
         try addToIndex(batch: batch, parts: parts, rows: rows, range: range, nodes: nodes)
+        _ = try? applyErasures(records.filter { $0.kind == .erasure })
     }
 
     /// The log's compact range once `leaves` are appended to what the index holds, with the Merkle

@@ -90,32 +90,36 @@ extension Store {
         }
     }
 
-    var payloadSaltPath: String { keysDirectory + "/payload-salt" }
+    /// The store's hasher of data subjects (see `SubjectHasher`), keyed with `keys/subject-key`.
+    public func subjectHasher() throws -> SubjectHasher {
+        SubjectHasher(key: try secret(named: "subject-key", purpose: "subject key"))
+    }
 
-    /// The store's payload salter (see `PayloadSalter`), from the secret in `keys/payload-salt`,
-    /// created (mode 0600) on first use. Two processes creating it at once agree on one file.
-    public func payloadSalter() throws -> PayloadSalter {
-        if let secret = FileBytes.read(payloadSaltPath), secret.count == 32 { return PayloadSalter(secret: secret) }
-        if FileManager.default.fileExists(atPath: payloadSaltPath) {
-            throw LineageError.storage("the payload salt secret \(payloadSaltPath) cannot be read or is not 32 bytes; check its permissions")
+    /// A 32-byte secret of the store kept in `keys/NAME` (mode 0600, never in git), created on
+    /// first use. Two processes creating it at once agree on one file.
+    func secret(named name: String, purpose: String) throws -> [UInt8] {
+        let file = keysDirectory + "/" + name
+        if let secret = FileBytes.read(file), secret.count == 32 { return secret }
+        if FileManager.default.fileExists(atPath: file) {
+            throw LineageError.storage("the \(purpose) \(file) cannot be read or is not 32 bytes; check its permissions")
         }
         var generator = SystemRandomNumberGenerator()
         let secret = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        let temporary = payloadSaltPath + ".\(getpid()).tmp"
+        let temporary = file + ".\(getpid()).tmp"
         if mkdir(keysDirectory, 0o700) != 0, errno != EEXIST {
             throw LineageError.storage("cannot create \(keysDirectory): \(String(cString: strerror(errno)))")
         }
         guard FileManager.default.createFile(atPath: temporary, contents: Data(secret), attributes: [.posixPermissions: 0o600]) else {
-            throw LineageError.storage("cannot write the payload salt secret to \(keysDirectory): check that the store is writable")
+            throw LineageError.storage("cannot write the \(purpose) to \(keysDirectory): check that the store is writable")
         }
         defer { unlink(temporary) }
         // link() fails if another process created the file first: then its secret is the one.
-        if link(temporary, payloadSaltPath) != 0, errno != EEXIST {
-            throw LineageError.storage("cannot write the payload salt secret: \(String(cString: strerror(errno)))")
+        if link(temporary, file) != 0, errno != EEXIST {
+            throw LineageError.storage("cannot write the \(purpose): \(String(cString: strerror(errno)))")
         }
-        guard let stored = FileBytes.read(payloadSaltPath), stored.count == 32 else {
-            throw LineageError.storage("cannot read back the payload salt secret \(payloadSaltPath)")
+        guard let stored = FileBytes.read(file), stored.count == 32 else {
+            throw LineageError.storage("cannot read back the \(purpose) \(file)")
         }
-        return PayloadSalter(secret: stored)
+        return stored
     }
 }

@@ -34,6 +34,7 @@ extension Store {
         let indexedBatches = indexedHead.flatMap { head in chain.firstIndex { $0.id == head } }.map { Int64($0) + 1 } ?? 0
         // Reported after the log itself is checked, so that a broken batch is named first.
         let indexAhead = indexedHead.map { head in !chain.contains { $0.id == head } } ?? false
+        var audit = PayloadAudit()
         for (number, commit) in chain.enumerated() {
             let batch = Int64(number)
             let label = VerifyReader.label(number, commit)
@@ -55,6 +56,7 @@ extension Store {
             report.checkpointSignatures += 1
             try checkCommitSignature(commit, label: label, keys: keys)
             report.commitSignatures += 1
+            try auditPayloads(of: commit.id, label: label, records: records, firstSeq: firstSeq, into: &audit)
             if batch < indexedBatches {
                 try checkIndex(batch: batch, commit: commit, records: records, firstSeq: firstSeq, known: known, targets: &targets)
                 var keys = KeyTally()
@@ -75,6 +77,7 @@ extension Store {
         report.records = range.size
         report.root = range.root
         try checkVerifiedHistory(size: range.size, root: range.root, prefixRoot: prefixRoot, remembered: remembered)
+        try finishPayloadAudit(audit, into: &report)
         if let earlier {
             report.extendsCheckpointOfSize = try checkExtends(earlier, size: range.size, root: range.root, leaves: leaves, keys: keys)
         }

@@ -22,14 +22,11 @@ extension Store {
         let tip = try logTip()
         try ensureIndexAgrees(with: tip)
         try checkHistory(holdingLock: true, known: (tip.size, tip.root))
+        try removeOrphanPacks()
         return try index.batchReads(forWriting: true) {
             let transaction = WriteTransaction(store: self)
             let value = try body(transaction)
-            guard !transaction.pending.isEmpty else {
-                // Only payloads of records already in the log, given again to restore them.
-                try payloads.writeDurably(transaction.stagedPayloads)
-                return (value, AppendResult(batch: nil))
-            }
+            guard !transaction.pending.isEmpty else { return (value, AppendResult(batch: nil)) }
             let batch = try append(transaction, tip: tip, actor: actor, prewritten: prewritten)
             return (value, AppendResult(batch: batch))
         }
@@ -56,16 +53,24 @@ extension Store {
         do {
             written = try guessed?.parts
                 ?? Segment.encode(records, firstSeq: UInt64(firstSeq)).map { (try repository.writeBlob($0.bytes), $0) }
-            // Payloads are durable before the ref moves: a crash after it leaves none acknowledged and lost.
-            try payloads.writeDurably(transaction.stagedPayloads)
             let tree = try repository.writeTree(written.map { TreeEntry(name: $0.1.name, id: $0.0) })
             let now = Int64(Date().timeIntervalSince1970)
             commit = try repository.writeCommit(tree: tree, parents: parent.map { [$0] } ?? [], message: message,
                                                       signature: BatchMessage.signature(actor: actor, time: now)) { content in
                 try SSHSignature.sign(content, with: key)
             }
-            try repository.updateReference(logReference, to: commit, expecting: parent,
-                                           message: "lineage: append batch \(number)")
+            // Payloads are durable before the ref moves, in a pack named for the batch's commit: a
+            // crash after the move leaves none acknowledged and lost, one before it leaves a pack of
+            // no batch, which the next writer removes.
+            try payloads.writePack(transaction.stagedPayloads, name: commit.hex)
+            do {
+                try repository.updateReference(logReference, to: commit, expecting: parent,
+                                               message: "lineage: append batch \(number)")
+            } catch {
+                // Refused at the ref: certainly not landed. Other failures leave it to the next writer.
+                if GitError.modified ~= error || GitError.exists ~= error { payloads.removePack(commit.hex) }
+                throw error
+            }
             // For the crash tests: die the moment the batch has landed, before anything else.
             if getenv("LINEAGE_TEST_KILL_AFTER_REF_MOVE") != nil { kill(getpid(), SIGKILL) }
         } catch GitError.modified, GitError.exists {

@@ -36,6 +36,8 @@ public final class Store {
     public var segmentCacheCapacity = 4
     /// Reads segments ahead of a query on a second thread; created by the first query.
     private var prefetcher: SegmentPrefetcher?
+    /// True once this store object removed the payload packs of batches that never landed.
+    var orphanPacksChecked = false
     /// Segments looked up so far: (first position, count, blob).
     private var knownSegments: [(Int64, Int64, ObjectID)] = []
 
@@ -291,13 +293,6 @@ public final class Store {
         if segmentCache.count > max(1, segmentCacheCapacity) { segmentCache.removeFirst() }
         return (bytes, lines, checked, segment.ids)
     }
-
-    /// The payload status of a commitment: stored, or missing (never given, or erased).
-    public func payloadExists(_ commitment: Digest) -> Bool { payloads.exists(commitment) }
-
-    /// A stored payload and the salt of its commitment; nil when it is not stored (never given,
-    /// lost or erased).
-    public func payload(_ commitment: Digest) -> (salt: [UInt8], payload: [UInt8])? { payloads.read(commitment) }
 
     /// The signed checkpoint carried by the log head's commit, or nil for an empty log.
     public func latestCheckpoint() throws -> String? {

@@ -16,4 +16,13 @@ public struct VerifyReport: Sendable {
     public var indexedRecords: UInt64 = 0
     /// The size of the checkpoint given with `--against`, when one was.
     public var extendsCheckpointOfSize: UInt64?
+    /// Payloads in the payload store opened and found to match their records' commitments.
+    public var payloadsStored = 0
+    /// Payloads erased, each named by an erasure record.
+    public var payloadsErased = 0
+    /// Payloads that erasure records name but that are still readable here (a store this user may
+    /// only read, whose owner has not run a command since): the owner's next command destroys them.
+    public var payloadsAwaitingErasure = 0
+    /// Payload packs of batches that never landed (a writer was killed); the next write removes them.
+    public var orphanPacks = 0
 }

@@ -35,7 +35,7 @@ public final class WriteTransaction {
     private var pendingPredictions: [String: Digest] = [:]
     /// Records already in the store that this batch links to, looked up once.
     private var storedCache: [Digest: Known] = [:]
-    private(set) var stagedPayloads: [(Digest, [UInt8], [UInt8])] = []
+    private(set) var stagedPayloads: [CommittedPayload] = []
 
     init(store: Store) { self.store = store }
 
@@ -99,40 +99,28 @@ public final class WriteTransaction {
 
     /// Keeps a payload to write to the payload store when the batch lands.
     public func stagePayload(_ payload: CommittedPayload) {
-        stagedPayloads.append((payload.commitment, payload.salt, payload.bytes))
+        stagedPayloads.append(payload)
     }
 
     /// True if a prediction given again is `earlier`, already in the log: each given field (other
     /// than the payloads' commitment fields) equals the recorded one, and each payload is the one the
-    /// record commits to. The payloads the store lost are then staged to be restored.
+    /// record commits to (under the salt stored with it). Throws if a payload it committed to was
+    /// erased: erased data is never taken again under the same prediction id.
     /// `payloads`: the commitments made as the record was given.
-    public func isGivenAgain(_ earlier: Record, given: JSONObject, payloads: [CommittedPayload]) -> Bool {
+    public func isGivenAgain(_ earlier: IndexedRecord, record: Record, given: JSONObject, payloads: [CommittedPayload]) throws -> Bool {
         let payloadFields = Set(payloads.map(\.field))
-        guard given.allSatisfy({ payloadFields.contains($0.key) || earlier[$0.key] == $0.value }),
-              payloads.allSatisfy({ payloadMatches($0.bytes, field: $0.field, commitment: $0.commitment, of: earlier) }) else { return false }
-        for payload in payloads { restorePayload(payload.bytes, salt: payload.salt, commitment: payload.commitment, of: earlier) }
-        return true
-    }
-
-    /// True if `payload`, given again for `field` of a record already in the log, is the one the
-    /// record commits to: its commitment under the store's derived salt is the record's, or (for
-    /// records made before salts were derived) the stored payload's salt commits it to the same.
-    func payloadMatches(_ payload: [UInt8], field: String, commitment: Digest, of record: Record) -> Bool {
-        guard let recorded = record[field]?.stringValue else { return false }
-        if recorded == commitment.description { return true }
-        guard let digest = Digest(recorded), let stored = store.payloads.read(digest) else { return false }
-        return Commitment.commit(payload: payload, salt: stored.salt) == digest
-    }
-
-    /// Keeps a payload given again for a record already in the log, to write when the batch lands,
-    /// if the record commits to it and the payload store lacks it (lost in a crash or on a full
-    /// disk before payloads were written ahead of the log). Returns true if it will be restored.
-    @discardableResult
-    func restorePayload(_ payload: [UInt8], salt: [UInt8], commitment: Digest, of record: Record) -> Bool {
-        guard Commitment.commit(payload: payload, salt: salt) == commitment,
-              record.object.contains(where: { $0.value.stringValue == commitment.description }),
-              !store.payloads.exists(commitment) else { return false }
-        stagedPayloads.append((commitment, salt, payload))
+        guard given.allSatisfy({ payloadFields.contains($0.key) || record[$0.key] == $0.value }) else { return false }
+        for payload in payloads {
+            guard let recorded = record[payload.field]?.stringValue.flatMap({ Digest($0) }) else { return false }
+            switch store.payloadLookup(recorded, of: earlier) {
+            case .stored(let salt, _):
+                guard Commitment.commit(payload: payload.bytes, salt: salt) == recorded else { return false }
+            case .erased:
+                throw RecordError("prediction id \(Names.printable(record.predictionID ?? "")) is already recorded as \(record.id) and its \(payload.field) was erased: erased data is not taken again")
+            case .absent, .damaged:
+                return false
+            }
+        }
         return true
     }
 

@@ -1,0 +1,105 @@
+import Crypto
+
+/// The file format of a payload pack (`payloads/packs/<commit>.pack`): the raw payloads of one
+/// batch, each sealed (ChaCha20-Poly1305) with a key of its own, so that erasing one payload is
+/// overwriting its 64 bytes of salt and key with zeros (crypto-shredding), never rewriting the log
+/// or the rest of the pack. See docs/store-layout.md.
+///
+/// Layout: a 64-byte header (`LINPAYL1`, the entry count as a little-endian UInt64, zeros), then
+/// one 128-byte entry per payload in commitment order (commitment, salt, key, offset and length of
+/// the sealed payload, state), then the sealed payloads (ciphertext and tag; the nonce is fixed), each bound to
+/// its commitment as associated data.
+public enum PayloadPack {
+    public static let magic = Array("LINPAYL1".utf8)
+    public static let headerSize = 64
+    public static let entrySize = 128
+    /// Where an entry's salt and key begin, and how long they are together: what erasure zeroes.
+    public static let secretOffset = 32, secretLength = 64
+    /// Where an entry's state byte is.
+    public static let stateOffset = 112
+
+    /// One entry of the table.
+    public struct Entry: Sendable, Equatable {
+        public let commitment: Digest
+        public let salt: [UInt8]
+        public let key: [UInt8]
+        public let offset: UInt64
+        public let length: UInt64
+        /// True once erased: salt and key are zeros.
+        public let erased: Bool
+    }
+
+    /// State bytes.
+    public static let stored: UInt8 = 1, erasedState: UInt8 = 2
+
+    /// The pack holding `payloads` (one per commitment; later duplicates are dropped), each sealed
+    /// under a fresh random key.
+    public static func encode(_ payloads: [CommittedPayload]) -> [UInt8] {
+        var seen = Set<Digest>()
+        let order = payloads.indices.filter { seen.insert(payloads[$0].commitment).inserted }
+            .sorted { payloads[$0].commitment.bytes.lexicographicallyPrecedes(payloads[$1].commitment.bytes) }
+        let dataStart = headerSize + order.count * entrySize
+        var bytes = magic
+        bytes.reserveCapacity(dataStart + order.reduce(0) { $0 + payloads[$1].bytes.count + 16 })
+        append(UInt64(order.count), to: &bytes)
+        bytes += [UInt8](repeating: 0, count: headerSize - bytes.count)
+        var data: [UInt8] = []
+        for i in order {
+            let payload = payloads[i]
+            let key = RandomBytes.take(32)
+            let sealed = seal(payload.bytes, key: key, commitment: payload.commitment)
+            bytes += payload.commitment.bytes
+            bytes += payload.salt
+            bytes += key
+            append(UInt64(dataStart + data.count), to: &bytes)
+            append(UInt64(sealed.count), to: &bytes)
+            bytes.append(stored)
+            bytes += [UInt8](repeating: 0, count: entrySize - stateOffset - 1)
+            data += sealed
+        }
+        return bytes + data
+    }
+
+    /// The nonce of every sealed payload: fixed, which is safe because each key seals one payload only.
+    private static let nonce = try! ChaChaPoly.Nonce(data: [UInt8](repeating: 0, count: 12))
+
+    /// `payload` sealed under `key`, bound to `commitment`: ciphertext then tag.
+    static func seal(_ payload: [UInt8], key: [UInt8], commitment: Digest) -> [UInt8] {
+        let box = try! ChaChaPoly.seal(payload, using: SymmetricKey(data: key), nonce: nonce, authenticating: commitment.bytes)
+        return Array(box.ciphertext) + Array(box.tag)
+    }
+
+    /// The entry count in a pack's header, or nil if `header` is not one.
+    public static func count(header: [UInt8]) -> Int? {
+        guard header.count >= headerSize, Array(header[0..<8]) == magic else { return nil }
+        let count = read(header, at: 8)
+        return count <= UInt64(Int32.max) ? Int(count) : nil
+    }
+
+    /// Parses a 128-byte entry; nil if it is not one.
+    public static func entry(_ bytes: ArraySlice<UInt8>) -> Entry? {
+        let b = Array(bytes)
+        guard b.count == entrySize, let commitment = Digest(bytes: Array(b[0..<32])),
+              b[stateOffset] == stored || b[stateOffset] == erasedState else { return nil }
+        return Entry(commitment: commitment, salt: Array(b[32..<64]), key: Array(b[64..<96]),
+                     offset: read(b, at: 96), length: read(b, at: 104), erased: b[stateOffset] == erasedState)
+    }
+
+    /// The 64 zero bytes and the state byte that erase an entry, and where they go in the entry.
+    public static var erasedSecret: [UInt8] { [UInt8](repeating: 0, count: secretLength) }
+
+    /// Opens a sealed payload with its entry's key; throws if the bytes were altered.
+    public static func open(_ sealed: [UInt8], entry: Entry) throws -> [UInt8] {
+        guard sealed.count >= 16 else { throw CryptoKitError.incorrectParameterSize }
+        let box = try ChaChaPoly.SealedBox(nonce: nonce, ciphertext: sealed.dropLast(16), tag: sealed.suffix(16))
+        return Array(try ChaChaPoly.open(box, using: SymmetricKey(data: entry.key), authenticating: entry.commitment.bytes))
+    }
+
+    private static func append(_ value: UInt64, to bytes: inout [UInt8]) {
+        for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+    }
+
+    private static func read(_ bytes: [UInt8], at offset: Int) -> UInt64 {
+        (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[offset + $1]) << UInt64($1 * 8) }
+    }
+}
