@@ -33,29 +33,37 @@ public struct EvidenceBundle: Sendable {
     public let checkpoint: String
     /// The subject and its upstream records, subject first.
     public let entries: [Entry]
+    /// The erasure records that name payloads of the bundle's records, proven like them: what an
+    /// auditor needs to tell an erased payload from one withheld.
+    public let erasures: [Entry]
 
     /// Creates a bundle from its parts.
-    public init(subject: Digest, checkpoint: String, entries: [Entry]) {
+    public init(subject: Digest, checkpoint: String, entries: [Entry], erasures: [Entry] = []) {
         self.subject = subject
         self.checkpoint = checkpoint
         self.entries = entries
+        self.erasures = erasures
     }
 
-    /// The bundle as JSON.
-    public var json: JSONValue {
+    private static func json(_ entry: Entry) -> JSONValue {
         .object(JSONObject([
+            ("id", .string(entry.id.description)),
+            ("leafIndex", .number(Double(entry.leafIndex))),
+            ("canonical", .string(Data(entry.canonicalBytes).base64EncodedString())),
+            ("inclusionProof", .array(entry.inclusionProof.map { .string(Data($0).base64EncodedString()) })),
+        ]))
+    }
+
+    /// The bundle as JSON; `erasures` only when there are some.
+    public var json: JSONValue {
+        var members: [(String, JSONValue)] = [
             ("format", .string(EvidenceBundle.format)),
             ("subject", .string(subject.description)),
             ("checkpoint", .string(checkpoint)),
-            ("records", .array(entries.map { entry in
-                .object(JSONObject([
-                    ("id", .string(entry.id.description)),
-                    ("leafIndex", .number(Double(entry.leafIndex))),
-                    ("canonical", .string(Data(entry.canonicalBytes).base64EncodedString())),
-                    ("inclusionProof", .array(entry.inclusionProof.map { .string(Data($0).base64EncodedString()) })),
-                ]))
-            })),
-        ]))
+            ("records", .array(entries.map(EvidenceBundle.json))),
+        ]
+        if !erasures.isEmpty { members.append(("erasures", .array(erasures.map(EvidenceBundle.json)))) }
+        return .object(JSONObject(members))
     }
 
     /// Reads a bundle from JSON, checking its shape (not yet its proofs).
@@ -63,37 +71,44 @@ public struct EvidenceBundle: Sendable {
         guard let object = value.objectValue, object["format"]?.stringValue == EvidenceBundle.format else {
             throw RecordError("not an evidence bundle: its format must be \(EvidenceBundle.format)")
         }
-        if let unknown = object.keys.first(where: { !["format", "subject", "checkpoint", "records"].contains($0) }) {
+        if let unknown = object.keys.first(where: { !["format", "subject", "checkpoint", "records", "erasures"].contains($0) }) {
             throw RecordError("the bundle has a member \(Names.printable(unknown)) that the format does not define: it was not written by `lineage prove`")
         }
         guard let subjectText = object["subject"]?.stringValue, let subject = Digest(subjectText),
               let checkpoint = object["checkpoint"]?.stringValue, let records = object["records"]?.arrayValue else {
             throw RecordError("the bundle needs a subject id, a checkpoint and records")
         }
+        let erasures = object["erasures"]
+        guard erasures == nil || erasures?.arrayValue != nil else { throw RecordError("the bundle's erasures must be a list") }
+        self.init(subject: subject, checkpoint: checkpoint, entries: try EvidenceBundle.entries(records, what: "bundle record"),
+                  erasures: try EvidenceBundle.entries(erasures?.arrayValue ?? [], what: "bundle erasure"))
+    }
+
+    private static func entries(_ items: [JSONValue], what: String) throws(RecordError) -> [Entry] {
         var entries: [Entry] = []
-        for (i, item) in records.enumerated() {
+        for (i, item) in items.enumerated() {
             guard let entry = item.objectValue, let idText = entry["id"]?.stringValue, let id = Digest(idText),
                   let index = entry["leafIndex"]?.integerValue, index >= 0,
                   let canonical = entry["canonical"]?.stringValue.flatMap({ Data(base64Encoded: $0) }),
                   let proof = entry["inclusionProof"]?.arrayValue else {
-                throw RecordError("bundle record \(i) is malformed: it needs id, leafIndex, canonical (base64) and inclusionProof")
+                throw RecordError("\(what) \(i) is malformed: it needs id, leafIndex, canonical (base64) and inclusionProof")
             }
             if let unknown = entry.keys.first(where: { !["id", "leafIndex", "canonical", "inclusionProof"].contains($0) }) {
-                throw RecordError("bundle record \(i) has a member \(Names.printable(unknown)) that the format does not define")
+                throw RecordError("\(what) \(i) has a member \(Names.printable(unknown)) that the format does not define")
             }
             // A proof in a log of at most 2^64 leaves has at most 64 hashes.
-            guard proof.count <= 64 else { throw RecordError("the inclusion proof of bundle record \(i) has \(proof.count) hashes, more than any log needs") }
+            guard proof.count <= 64 else { throw RecordError("the inclusion proof of \(what) \(i) has \(proof.count) hashes, more than any log needs") }
             var hashes: [[UInt8]] = []
             for element in proof {
                 guard let hash = element.stringValue.flatMap({ Data(base64Encoded: $0) }) else {
-                    throw RecordError("the inclusion proof of bundle record \(i) holds something that is not base64")
+                    throw RecordError("the inclusion proof of \(what) \(i) holds something that is not base64")
                 }
-                guard hash.count == 32 else { throw RecordError("the inclusion proof of bundle record \(i) holds a hash of \(hash.count) bytes, not 32") }
+                guard hash.count == 32 else { throw RecordError("the inclusion proof of \(what) \(i) holds a hash of \(hash.count) bytes, not 32") }
                 hashes.append(Array(hash))
             }
             entries.append(Entry(id: id, leafIndex: UInt64(index), canonicalBytes: Array(canonical), inclusionProof: hashes))
         }
-        self.init(subject: subject, checkpoint: checkpoint, entries: entries)
+        return entries
     }
 
     /// What a successful check established.
@@ -104,6 +119,8 @@ public struct EvidenceBundle: Sendable {
         public let signers: [VerifierKey]
         /// The records, parsed and checked.
         public let records: [Record]
+        /// The erasure records, checked: each names a payload of a record above.
+        public let erasures: [Record]
     }
 
     /// Checks the bundle: the checkpoint's signature by a trusted key; each record's bytes are
@@ -119,19 +136,7 @@ public struct EvidenceBundle: Sendable {
         var records: [Digest: Record] = [:]
         var ordered: [Record] = []
         for entry in entries {
-            let record: Record
-            do { record = try Record(canonicalBytes: entry.canonicalBytes) } catch {
-                throw RecordError("bundle record \(entry.id) is not a valid canonical record: \(error.message)")
-            }
-            guard record.id == entry.id else {
-                throw RecordError("bundle record \(entry.id): its bytes hash to \(record.id), not to its id")
-            }
-            do {
-                try Merkle.verifyInclusion(leafHash: Merkle.leafHash(entry.canonicalBytes), index: entry.leafIndex,
-                                           size: checkpoint.size, proof: entry.inclusionProof, root: checkpoint.rootHash)
-            } catch {
-                throw RecordError("bundle record \(entry.id) is not proven to be leaf \(entry.leafIndex) of the signed log of size \(checkpoint.size): \(error)")
-            }
+            let record = try EvidenceBundle.check(entry, what: "bundle record", checkpoint: checkpoint)
             guard records.updateValue(record, forKey: record.id) == nil else {
                 throw RecordError("bundle record \(record.id) appears twice; a bundle holds each record once")
             }
@@ -151,6 +156,39 @@ public struct EvidenceBundle: Sendable {
         if let extra = ordered.first(where: { !upstream.contains($0.id) }) {
             throw RecordError("bundle record \(extra.id) (\(extra.kind)) is not upstream of the subject \(subject): a bundle holds only the subject and its upstream")
         }
-        return Verified(checkpoint: checkpoint, signers: signers, records: ordered)
+        // Each erasure must be proven in the same log and name a payload of a record in the bundle.
+        var erasures: [Record] = []
+        for entry in self.erasures {
+            let erasure = try EvidenceBundle.check(entry, what: "bundle erasure", checkpoint: checkpoint)
+            let named = erasure.links.filter { $0.relation == "records" }.compactMap { records[$0.target] }
+            let commitments = Set(erasure["commitments"]?.arrayValue?.compactMap { $0.stringValue.flatMap { Digest($0) } } ?? [])
+            guard erasure.kind == .erasure, named.contains(where: { !commitments.isDisjoint(with: $0.commitments.map(\.digest)) }) else {
+                throw RecordError("bundle erasure \(erasure.id) is not an erasure of a payload of a record in the bundle")
+            }
+            guard !erasures.contains(where: { $0.id == erasure.id }) else {
+                throw RecordError("bundle erasure \(erasure.id) appears twice; a bundle holds each record once")
+            }
+            erasures.append(erasure)
+        }
+        return Verified(checkpoint: checkpoint, signers: signers, records: ordered, erasures: erasures)
+    }
+
+    /// Checks one entry: its bytes are a canonical record hashing to its id, proven at its leaf
+    /// index in the log of the checkpoint's size.
+    private static func check(_ entry: Entry, what: String, checkpoint: Checkpoint) throws(RecordError) -> Record {
+        let record: Record
+        do { record = try Record(canonicalBytes: entry.canonicalBytes) } catch {
+            throw RecordError("\(what) \(entry.id) is not a valid canonical record: \(error.message)")
+        }
+        guard record.id == entry.id else {
+            throw RecordError("\(what) \(entry.id): its bytes hash to \(record.id), not to its id")
+        }
+        do {
+            try Merkle.verifyInclusion(leafHash: Merkle.leafHash(entry.canonicalBytes), index: entry.leafIndex,
+                                       size: checkpoint.size, proof: entry.inclusionProof, root: checkpoint.rootHash)
+        } catch {
+            throw RecordError("\(what) \(entry.id) is not proven to be leaf \(entry.leafIndex) of the signed log of size \(checkpoint.size): \(error)")
+        }
+        return record
     }
 }

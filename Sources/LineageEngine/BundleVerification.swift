@@ -34,19 +34,28 @@ public struct BundleVerification: Sendable {
     /// The checkpoint's root, base64.
     public var rootBase64: String { Data(verified.checkpoint.rootHash).base64EncodedString() }
 
-    /// The `verify-proof --json` shape: `{"ok": true, "subject", "records", "origin", "size", "root", "signers"}`.
+    /// The `verify-proof --json` shape: `{"ok": true, "subject", "records", "origin", "size", "root", "signers",
+    /// "erasures": [{"id", "time", "actor", "reason", "commitments"}]}`.
     public var json: JSONValue {
         .object(JSONObject([
             ("ok", .bool(true)), ("subject", .string(subject.description)),
             ("records", .number(Double(verified.records.count))), ("origin", .string(verified.checkpoint.origin)),
             ("size", .number(Double(verified.checkpoint.size))), ("root", .string(rootBase64)),
             ("signers", .array(verified.signers.map { .string($0.text) })),
+            ("erasures", .array(verified.erasures.map { erasure in
+                .object(JSONObject([("id", .string(erasure.id.description)), ("time", erasure["time"] ?? .null),
+                                    ("actor", erasure["actor"] ?? .null), ("reason", erasure["reason"] ?? .null),
+                                    ("commitments", erasure["commitments"] ?? .array([]))]))
+            })),
         ]))
     }
 
     /// In words: what was proven, by whom.
     public var summary: String {
         "OK: \(subject) and its \(verified.records.count - 1) upstream records are in the log \(verified.checkpoint.origin) of size \(verified.checkpoint.size), root \(rootBase64), signed by \(verified.signers.map(\.name).joined(separator: ", "))."
+            + verified.erasures.map { erasure in
+                "\nErased, as proven in the same log: \(erasure["commitments"]?.arrayValue?.count ?? 0) payload(s) named by erasure record \(erasure.id) on \(erasure["time"]?.stringValue ?? "?") by \(erasure["actor"]?.stringValue ?? "?"): \(erasure["reason"]?.stringValue ?? "")"
+            }.joined()
     }
 }
 

@@ -164,7 +164,7 @@ extension Store {
             case .erased:
                 audit.destroyed.append((entry.commitment, who))
             case .damaged(let reason):
-                throw LineageError(.verdict, "\(who) \(reason): the payload store was altered or damaged")
+                throw LineageError(.verdict, "\(who): \(reason); the payload store was altered or damaged")
             case .absent:
                 break
             }

@@ -34,7 +34,20 @@ extension Store {
             let proof = try Merkle.inclusionProof(tree, index: UInt64(indexed.seq), size: checkpoint.size)
             return EvidenceBundle.Entry(id: id, leafIndex: UInt64(indexed.seq), canonicalBytes: record.canonicalBytes, inclusionProof: proof)
         }
-        return EvidenceBundle(subject: entry.id, checkpoint: note, entries: entries)
+        // The erasures of the records' payloads, proven too, within the same checkpoint.
+        var erasures: [EvidenceBundle.Entry] = []
+        for id in graph.order {
+            guard let indexed = graph.entries[id], let record = graph.records[id], !record.commitments.isEmpty else { continue }
+            for dependent in try index.dependents(of: indexed.seq) where dependent.record.kind == .erasure
+                && UInt64(dependent.record.seq) < checkpoint.size && !erasures.contains(where: { $0.id == dependent.record.id }) {
+                let erasure = try read(dependent.record)
+                guard !Erasure.commitments(of: erasure).isDisjoint(with: record.commitments.map(\.digest)) else { continue }
+                let proof = try Merkle.inclusionProof(tree, index: UInt64(dependent.record.seq), size: checkpoint.size)
+                erasures.append(EvidenceBundle.Entry(id: erasure.id, leafIndex: UInt64(dependent.record.seq),
+                                                     canonicalBytes: erasure.canonicalBytes, inclusionProof: proof))
+            }
+        }
+        return EvidenceBundle(subject: entry.id, checkpoint: note, entries: entries, erasures: erasures)
     }
 }
 

@@ -56,10 +56,10 @@ struct CrashTests {
         }
     }
 
-    /// True if the payload store holds a file for the commitment `sha256:<hex>`.
-    static func payloadStored(_ w: Workspace, _ commitment: String) -> Bool {
-        let hex = commitment.dropFirst("sha256:".count)
-        return FileManager.default.fileExists(atPath: "\(w.path)/.lineage/payloads/\(hex.prefix(2))/\(hex.dropFirst(2))")
+    /// The payload counts `verify --json` reports (stored, erased, awaitingErasure, orphanPacks).
+    static func payloadCounts(_ w: Workspace) throws -> [String: Int] {
+        let report = try JSONSerialization.jsonObject(with: Data(try w.ok("verify", "--json").utf8)) as? [String: Any]
+        return report?["payloads"] as? [String: Int] ?? [:]
     }
 
     @Test("an index row deleted: the next write takes its position from the log, rebuilds the index and signs a true checkpoint")
@@ -107,22 +107,20 @@ struct CrashTests {
         try w.expectFsckClean()
     }
 
-    @Test("a lost payload is restored by giving the prediction again, and only the one its record commits to")
-    func payloadRestored() throws {
+    @Test("a prediction given again: the same payload is a duplicate, another is refused, an erased one is never taken back")
+    func payloadGivenAgain() throws {
         let w = try CrashTests.deployed()
         try w.ok("record", "prediction", "--id", "q1", "--deployment", "deployment:m/prod", "--input-json", "{\"customer\":\"Jane Roe\"}",
                  "--output", "{\"label\":\"ok\"}")
         try w.write("in.ndjson", CrashTests.predictions(0..<3, payloads: true))
         try w.ok("ingest", "in.ndjson")
-        let commitments = try CrashTests.commitments(w)
-        #expect(commitments.count == 4 && commitments.allSatisfy { CrashTests.payloadStored(w, $0) })
-        // Mode 0600 in a directory of 0700: payloads may hold personal data.
-        let hex = commitments[0].dropFirst("sha256:".count)
-        let attributes = try FileManager.default.attributesOfItem(atPath: "\(w.path)/.lineage/payloads/\(hex.prefix(2))/\(hex.dropFirst(2))")
-        #expect((attributes[.posixPermissions] as? Int) == 0o600)
-        try FileManager.default.removeItem(atPath: w.path + "/.lineage/payloads")
-        #expect(try w.ok("show", "q1").contains("payload missing, not erased"))
+        #expect(try CrashTests.payloadCounts(w)["stored"] == 4)
         let head = try w.logHead()
+        // The same ones again add nothing (each commitment was made under a fresh salt; the stored salt decides).
+        #expect(try w.ok("record", "prediction", "--id", "q1", "--deployment", "deployment:m/prod", "--input-json", "{\"customer\":\"Jane Roe\"}",
+                         "--output", "{\"label\":\"ok\"}").contains("already recorded"))
+        #expect(try w.ok("ingest", "in.ndjson").contains("3 duplicates skipped"))
+        #expect(try w.logHead() == head)
         // Another payload under the same prediction id is refused and changes nothing.
         let other = try w.lineage("record", "prediction", "--id", "q1", "--deployment", "deployment:m/prod", "--input-json",
                                   "{\"customer\":\"John Doe\"}", "--output", "{\"label\":\"ok\"}")
@@ -130,15 +128,14 @@ struct CrashTests {
         try w.write("other.ndjson", "{\"predictionId\":\"p1\",\"deployment\":\"deployment:m/prod\",\"output\":{\"label\":\"ok\",\"score\":0.5},\"input\":{\"customer\":\"c9\",\"amount\":9}}\n")
         let otherLine = try w.lineage("ingest", "other.ndjson")
         #expect(otherLine.status == 2 && otherLine.stderr.contains("different content"), "\(otherLine.stderr)")
-        #expect(!CrashTests.payloadStored(w, commitments[0]) && !CrashTests.payloadStored(w, commitments[2]))
-        // The same ones restore them, and add no record.
-        let again = try w.ok("record", "prediction", "--id", "q1", "--deployment", "deployment:m/prod", "--input-json", "{\"customer\":\"Jane Roe\"}",
-                             "--output", "{\"label\":\"ok\"}")
-        #expect(again.contains("already recorded"))
-        #expect(try w.ok("ingest", "in.ndjson").contains("3 duplicates skipped"))
         #expect(try w.logHead() == head)
-        #expect(commitments.allSatisfy { CrashTests.payloadStored(w, $0) })
-        #expect(try w.ok("show", "q1").contains("payload stored"))
+        // Once erased, the same payload is not taken back under that prediction id.
+        try w.ok("erase", "--prediction", "p1", "--reason", "test")
+        let erasedHead = try w.logHead()
+        let back = try w.lineage("ingest", "in.ndjson")
+        #expect(back.status == 2 && back.stderr.contains("was erased"), "\(back.stderr)")
+        #expect(try w.logHead() == erasedHead)
+        #expect(try CrashTests.payloadCounts(w)["erased"] == 1)
     }
 
     @Test("kill -9 during ingest with payloads and during record: nothing landed without its payload, and the store takes writes")
@@ -173,13 +170,17 @@ struct CrashTests {
         }
         #expect(try w.ok("verify").hasPrefix("OK: "))
         try w.expectFsckClean()
+        // Every landed prediction has its payload (verify opens each and checks it), and no pack
+        // outlived a batch that never landed (the writes after each kill removed them).
         let landed = try CrashTests.commitments(w)
-        #expect(landed.allSatisfy { CrashTests.payloadStored(w, $0) }, "a landed prediction lost its payload")
+        let counts = try CrashTests.payloadCounts(w)
+        #expect(counts["stored"] == landed.count, "a landed prediction lost its payload: \(counts) for \(landed.count)")
+        #expect(counts["orphanPacks"] == 0)
         // Finishing the ingest lands the rest, each with its payload.
         try w.ok("ingest", "in.ndjson")
         let all = try CrashTests.commitments(w)
         #expect(all.count >= 2000)
-        #expect(all.allSatisfy { CrashTests.payloadStored(w, $0) })
+        #expect(try CrashTests.payloadCounts(w)["stored"] == all.count)
         #expect(try w.ok("verify").hasPrefix("OK: "))
     }
 
@@ -393,12 +394,17 @@ struct CrashTests {
         let limited = try w.run("/bin/bash", ["-c", "ulimit -f 96; exec \"$0\" ingest in.ndjson --batch-size 50", Workspace.binary], in: nil, stdin: nil)
         #expect(limited.status == 4, "exit \(limited.status): \(limited.stderr)")
         #expect(limited.stderr.contains("lineage: error:"), "\(limited.stderr)")
+        // Every landed prediction has its payload (verify opens each and checks it), and the failed
+        // batch left no pack behind.
         let landed = try CrashTests.commitments(w)
-        #expect(landed.allSatisfy { CrashTests.payloadStored(w, $0) }, "a landed prediction lost its payload")
+        let counts = try CrashTests.payloadCounts(w)
+        #expect(counts["stored"] == landed.count, "a landed prediction lost its payload: \(counts) for \(landed.count)")
+        #expect(counts["orphanPacks"] == 0)
         #expect(try w.ok("verify").hasPrefix("OK: "))
         try w.ok("ingest", "in.ndjson", "--batch-size", "500")
         let all = try CrashTests.commitments(w)
-        #expect(all.count == 3000 && all.allSatisfy { CrashTests.payloadStored(w, $0) })
+        let stored = try CrashTests.payloadCounts(w)["stored"]
+        #expect(all.count == 3000 && stored == 3000)
         try w.expectFsckClean()
     }
 

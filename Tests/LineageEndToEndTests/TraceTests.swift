@@ -90,11 +90,17 @@ struct TraceTests {
         #expect(objects.status == 0)
         #expect(objects.stdout.contains("pred-8812"))
         #expect(!objects.stdout.contains("Jane Roe"))
-        let payloads = FileManager.default.enumerator(atPath: workspace.path + "/.lineage/payloads")?.allObjects as? [String] ?? []
-        let files = payloads.filter { $0.contains("/") }
-        #expect(files.count == 1)
-        let stored = try String(contentsOfFile: workspace.path + "/.lineage/payloads/" + files[0], encoding: .utf8)
-        #expect(stored.contains("Jane Roe"))
+        // One sealed pack for the batch, owner-only; the raw bytes are nowhere on disk in clear,
+        // and `payload export` gives them back.
+        let packs = try FileManager.default.contentsOfDirectory(atPath: workspace.path + "/.lineage/payloads/packs")
+        #expect(packs.count == 1 && packs[0].hasSuffix(".pack"))
+        let pack = workspace.path + "/.lineage/payloads/packs/" + packs[0]
+        #expect((try FileManager.default.attributesOfItem(atPath: pack)[.posixPermissions] as? Int) == 0o600)
+        #expect((try FileManager.default.attributesOfItem(atPath: workspace.path + "/.lineage/payloads")[.posixPermissions] as? Int) == 0o700)
+        #expect(!(try Data(contentsOf: URL(fileURLWithPath: pack))).contains(Data("Jane Roe".utf8)))
+        let exported = try JSONSerialization.jsonObject(with: Data(try workspace.ok("payload", "export", "pred-8812").utf8)) as? [String: Any]
+        let payload = Data(base64Encoded: exported?["payload"] as? String ?? "") ?? Data()
+        #expect(String(decoding: payload, as: UTF8.self).contains("Jane Roe"))
     }
 
     @Test("stock git log on the log ref shows one readable message per batch")
