@@ -123,6 +123,35 @@ enum HelpExamples {
         "lineage key show": ["lineage key show > fraud.pub", "lineage key show --json"],
         "lineage key generate": ["lineage key generate", "lineage key generate && lineage key show > fraud-2027.pub"],
         "lineage key trust": ["lineage key trust partner.pub", "lineage key trust example.com/fraud+a0a6cb61+AVrHJNwrfvuW1DnsE+IK5M088scmzgzWU8aCJhOHHKFT"],
+        "lineage erase": [
+            "lineage erase --subject cust-4411 --reason \"GDPR Art. 17 request #4411\" --policy gdpr-17",
+            "lineage erase --prediction pred-8812 --reason \"customer request\" --dry-run",
+            "lineage erase --query='--deployment deployment:fraud/prod --until 2026-01-01' --reason \"test traffic\"",
+        ],
+        "lineage hold": [
+            "lineage hold add --deployment deployment:fraud/prod --reason \"matter 2026-44\"",
+            "lineage hold list",
+        ],
+        "lineage hold add": [
+            "lineage hold add --deployment deployment:fraud/prod --reason \"matter 2026-44\"",
+            "lineage hold add --subject cust-4411 --reason \"complaint 17\"",
+        ],
+        "lineage hold release": [
+            "lineage hold release sha256:decb8fc88a24 --reason \"matter closed\"",
+            "lineage hold list --json",
+        ],
+        "lineage hold list": [
+            "lineage hold list",
+            "lineage hold list --json",
+        ],
+        "lineage retention": [
+            "lineage retention apply --dry-run",
+            "lineage retention apply",
+        ],
+        "lineage retention apply": [
+            "lineage retention apply --dry-run",
+            "lineage retention apply --json",
+        ],
         "lineage payload": [
             "lineage payload export pred-8812 -o pred-8812.input.json",
             "lineage payload export chat-17 --field outputPayload -o chat-17.response.json",

@@ -14,7 +14,9 @@ extension Lineage {
             discussion: """
                 Each line is a record object; `kind` defaults to prediction, and time, actor and schemaVersion are \
                 filled in when absent. Links may be ids or names (deployment:fraud/prod). A prediction's `input` \
-                (and `outputPayload`) may be the raw value: it is committed and kept in the payload store. \
+                (and `outputPayload`) may be the raw value, or bytes in base64 as `inputBase64` (`outputPayloadBase64`): \
+                it is committed and kept, sealed, in the payload store. A prediction's `subject` (the data subject's \
+                id) is stored as a keyed hash, never in clear (see docs/privacy.md). \
                 Every line is validated, then records are appended in batches of --batch-size (or whatever \
                 arrived within --batch-seconds, when reading a stream); each batch lands whole or not at all. \
                 By default the first bad line stops ingest: the batches before it have landed, nothing after. \

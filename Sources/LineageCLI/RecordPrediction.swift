@@ -53,6 +53,9 @@ extension Lineage {
         @Option(help: "Session id.")
         var session: String?
 
+        @Option(help: ArgumentHelp("The data subject (customer or user id); the log keeps only its keyed hash.", valueName: "subject"))
+        var subject: String?
+
         @Option(help: "Request id.")
         var request: String?
 
@@ -92,6 +95,7 @@ extension Lineage {
             if let caller { fields["caller"] = .string(caller) }
             if let session { fields["session"] = .string(session) }
             if let request { fields["request"] = .string(request) }
+            if let subject { fields["subject"] = .string(subject) }
             try RecordWriter(options: writeOptions, storeOptions: storeOptions).write(.prediction, fields: fields, payloads: payloads)
         }
     }
