@@ -116,6 +116,17 @@ let queryDayRows = ((try? Data(contentsOf: URL(fileURLWithPath: work + "/query-d
 say("Timing lineage reindex")
 let (reindexSeconds, _, _) = try Timing.measure([lineage, "reindex", "--store", storePath, "-q"], directory: work)
 
+say("Timing ingest with raw payloads against commitments only (100,000 predictions each, median of 3)")
+let payloadLines = 100_000
+let payloadTemplate = work + "/payload-template"
+_ = try Workload(predictions: 0).createStore(at: payloadTemplate)
+try Data(PayloadBench.lines(payloadLines, raw: true, deployment: deployments[0])).write(to: URL(fileURLWithPath: work + "/raw.ndjson"))
+try Data(PayloadBench.lines(payloadLines, raw: false, deployment: deployments[0])).write(to: URL(fileURLWithPath: work + "/committed.ndjson"))
+let committedSeconds = try PayloadBench.ingest(lineage, file: work + "/committed.ndjson", template: payloadTemplate, work: work)
+let rawSeconds = try PayloadBench.ingest(lineage, file: work + "/raw.ndjson", template: payloadTemplate, work: work)
+say("Timing lineage erase --subject (100 predictions) in the big store")
+let eraseSubject = try PayloadBench.eraseSubject(lineage, store: storePath, deployment: deployments[1], work: work)
+
 func verdict(_ met: Bool) -> String { met ? "MET" : "NOT MET" }
 let ingestRate = Double(records) / ingestSeconds
 let fastImportRate = Double(records) / fastImportSeconds
@@ -137,6 +148,11 @@ let rows: [(String, String, String, String, String)] = [
     ("lineage reindex", String(format: "%.1f s", reindexSeconds), "-", "10M in < 120 s", records >= 10_000_000 ? verdict(reindexSeconds < 120) : "- (scale: 10M)"),
     ("lineage query, one deployment on one day", String(format: "%.2f s for %d rows", queryDay, queryDayRows), "-", "< 1 s (at 10M)", verdict(queryDay < 1)),
     ("lineage impact <source dataset>", String(format: "%.1f ms", impact * 1000), "-", "< 1 s (at 10M)", verdict(impact < 1)),
+    ("ingest with raw inputs (~300 B)", String(format: "%.0f predictions/s", Double(payloadLines) / rawSeconds),
+     String(format: "the same lines with commitments %.0f/s", Double(payloadLines) / committedSeconds), ">= 0.7x commitments only",
+     String(format: "%.2fx %@", committedSeconds / rawSeconds, verdict(committedSeconds / rawSeconds >= 0.7))),
+    ("lineage erase --subject (100 predictions)", String(format: "%.0f ms", eraseSubject * 1000), String(format: "lineage --version %.1f ms", version * 1000),
+     "< 1 s (in a 1M store)", verdict(eraseSubject < 1)),
     ("lineage query --json, all predictions", String(format: "peak RSS %.0f MB, %.1f s", Double(queryAllRSS) / 1e6, queryAllSeconds),
      String(format: "first 1000: peak RSS %.0f MB", Double(querySmallRSS) / 1e6), "memory flat as results grow",
      verdict(Double(queryAllRSS) < 1.5 * Double(querySmallRSS))),
@@ -158,6 +174,8 @@ let json = JSONValue.object(JSONObject([
     ("versionMilliseconds", .number(version * 1000)), ("reindexSeconds", .number(reindexSeconds)),
     ("impactMilliseconds", .number(impact * 1000)), ("queryDaySeconds", .number(queryDay)), ("queryDayRows", .number(Double(queryDayRows))), ("queryAllPeakRSSBytes", .number(Double(queryAllRSS))),
     ("queryFirst1000PeakRSSBytes", .number(Double(querySmallRSS))), ("queryAllSeconds", .number(queryAllSeconds)),
+    ("rawPayloadIngestPerSecond", .number(Double(payloadLines) / rawSeconds)), ("committedIngestPerSecond", .number(Double(payloadLines) / committedSeconds)),
+    ("eraseSubjectMilliseconds", .number(eraseSubject * 1000)),
 ]))
 try Data(json.prettyString().utf8).write(to: URL(fileURLWithPath: out + "/bench.json"))
 say("Saved \(out)/bench.json")

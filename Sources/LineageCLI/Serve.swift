@@ -45,6 +45,9 @@ extension Lineage {
         @Option(name: .customLong("oidc-role-claim"), help: ArgumentHelp("The JWT claim naming the caller's lineage role (or roles).", valueName: "claim"))
         var oidcRoleClaim = "lineage_roles"
 
+        @Option(name: .customLong("retention-every"), help: ArgumentHelp("How often to erase payloads past their retention rules (docs/privacy.md), in seconds; 0: never.", valueName: "seconds"))
+        var retentionEvery = 86_400.0
+
         @Option(name: .customLong("batch-seconds"), help: ArgumentHelp("The longest an access record waits before it lands in the log, in seconds.", valueName: "seconds"))
         var batchSeconds = 1.0
 
@@ -71,6 +74,9 @@ extension Lineage {
                 throw ValidationError("--batch-seconds must be more than 0 and at most 3600")
             }
             if maxBody < 1 || maxBody > 1 << 30 { throw ValidationError("--max-body must be from 1 to 1073741824") }
+            guard retentionEvery.isFinite, retentionEvery >= 0, retentionEvery <= 31_536_000 else {
+                throw ValidationError("--retention-every must be from 0 (never) to 31536000 seconds")
+            }
         }
 
         func run() throws {
@@ -89,7 +95,8 @@ extension Lineage {
                 throw LineageError.storage("the server program \(server) is missing; install lineage-server beside lineage (make release builds both)")
             }
             var arguments = [server, "--store", path, "--host", host, "--port", String(listen[listen.index(after: colon)...]),
-                             "--max-body", String(maxBody), "--batch-seconds", String(batchSeconds)]
+                             "--max-body", String(maxBody), "--batch-seconds", String(batchSeconds),
+                             "--retention-every", String(retentionEvery)]
             if let oidcIssuer, let oidcAudience, let oidcJWKS {
                 arguments += ["--oidc-issuer", oidcIssuer, "--oidc-audience", oidcAudience, "--oidc-jwks", URL(fileURLWithPath: oidcJWKS).path,
                               "--oidc-role-claim", oidcRoleClaim]

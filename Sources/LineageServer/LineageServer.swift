@@ -30,6 +30,8 @@ public struct LineageServer: Sendable {
         public var oidcAudience: String?
         public var oidcJWKS: String?
         public var oidcRoleClaim = "lineage_roles"
+        /// How often retention runs (`lineage retention apply`), in seconds; 0: never.
+        public var retentionSeconds: Double = 86_400
 
         public init() {}
     }
@@ -137,6 +139,8 @@ public struct LineageServer: Sendable {
         )
         let logging = Task { await access.run() }
         defer { logging.cancel() }
+        let retention = Task { await self.runRetention() }
+        defer { retention.cancel() }
         do {
             try await app.runService()
         } catch {
@@ -146,6 +150,21 @@ public struct LineageServer: Sendable {
         // Stopped (SIGTERM): the access records of the last requests land before the process ends.
         logging.cancel()
         await logging.value
+    }
+
+    /// Applies the store's retention rules when the server starts and every `retentionSeconds` after,
+    /// until cancelled. A failure is reported on standard error and tried again next time.
+    func runRetention() async {
+        guard options.retentionSeconds > 0 else { return }
+        while !Task.isCancelled {
+            do {
+                let erased = try await writer.run { store in try store.applyRetention(dryRun: false, actor: "lineage-serve").plan.payloadCount }
+                if erased > 0 { FileHandle.standardError.write(Data("lineage-server: retention erased \(erased) payloads\n".utf8)) }
+            } catch {
+                FileHandle.standardError.write(Data("lineage-server: retention failed: \(error); trying again in \(Int(options.retentionSeconds)) s\n".utf8))
+            }
+            try? await Task.sleep(for: .seconds(options.retentionSeconds))
+        }
     }
 
     /// HTTP/1.1, in TLS when a certificate and key are given (read before anything listens, so a bad
