@@ -39,35 +39,35 @@ public enum PayloadPack {
         let order = payloads.indices.filter { seen.insert(payloads[$0].commitment).inserted }
             .sorted { payloads[$0].commitment.bytes.lexicographicallyPrecedes(payloads[$1].commitment.bytes) }
         let dataStart = headerSize + order.count * entrySize
-        var bytes = magic
+        // One buffer: the header, the table (filled in as each payload is sealed), then the sealed bytes.
+        var bytes = [UInt8](repeating: 0, count: dataStart)
         bytes.reserveCapacity(dataStart + order.reduce(0) { $0 + payloads[$1].bytes.count + 16 })
-        append(UInt64(order.count), to: &bytes)
-        bytes += [UInt8](repeating: 0, count: headerSize - bytes.count)
-        var data: [UInt8] = []
-        for i in order {
+        bytes.replaceSubrange(0..<8, with: magic)
+        put(UInt64(order.count), into: &bytes, at: 8)
+        for (slot, i) in order.enumerated() {
             let payload = payloads[i]
             let key = RandomBytes.take(32)
-            let sealed = seal(payload.bytes, key: key, commitment: payload.commitment)
-            bytes += payload.commitment.bytes
-            bytes += payload.salt
-            bytes += key
-            append(UInt64(dataStart + data.count), to: &bytes)
-            append(UInt64(sealed.count), to: &bytes)
-            bytes.append(stored)
-            bytes += [UInt8](repeating: 0, count: entrySize - stateOffset - 1)
-            data += sealed
+            let box = try! ChaChaPoly.seal(payload.bytes, using: SymmetricKey(data: key), nonce: nonce, authenticating: payload.commitment.bytes)
+            let entry = headerSize + slot * entrySize
+            let offset = bytes.count
+            bytes.append(contentsOf: box.ciphertext)
+            bytes.append(contentsOf: box.tag)
+            bytes.replaceSubrange(entry..<(entry + 32), with: payload.commitment.bytes)
+            bytes.replaceSubrange((entry + 32)..<(entry + 64), with: payload.salt)
+            bytes.replaceSubrange((entry + 64)..<(entry + 96), with: key)
+            put(UInt64(offset), into: &bytes, at: entry + 96)
+            put(UInt64(bytes.count - offset), into: &bytes, at: entry + 104)
+            bytes[entry + stateOffset] = stored
         }
-        return bytes + data
+        return bytes
+    }
+
+    private static func put(_ value: UInt64, into bytes: inout [UInt8], at offset: Int) {
+        for i in 0..<8 { bytes[offset + i] = UInt8(truncatingIfNeeded: value >> UInt64(i * 8)) }
     }
 
     /// The nonce of every sealed payload: fixed, which is safe because each key seals one payload only.
     private static let nonce = try! ChaChaPoly.Nonce(data: [UInt8](repeating: 0, count: 12))
-
-    /// `payload` sealed under `key`, bound to `commitment`: ciphertext then tag.
-    static func seal(_ payload: [UInt8], key: [UInt8], commitment: Digest) -> [UInt8] {
-        let box = try! ChaChaPoly.seal(payload, using: SymmetricKey(data: key), nonce: nonce, authenticating: commitment.bytes)
-        return Array(box.ciphertext) + Array(box.tag)
-    }
 
     /// The entry count in a pack's header, or nil if `header` is not one.
     public static func count(header: [UInt8]) -> Int? {
@@ -93,10 +93,6 @@ public enum PayloadPack {
         guard sealed.count >= 16 else { throw CryptoKitError.incorrectParameterSize }
         let box = try ChaChaPoly.SealedBox(nonce: nonce, ciphertext: sealed.dropLast(16), tag: sealed.suffix(16))
         return Array(try ChaChaPoly.open(box, using: SymmetricKey(data: entry.key), authenticating: entry.commitment.bytes))
-    }
-
-    private static func append(_ value: UInt64, to bytes: inout [UInt8]) {
-        for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
     }
 
     private static func read(_ bytes: [UInt8], at offset: Int) -> UInt64 {
