@@ -45,8 +45,9 @@ public struct SubjectHasher: Sendable {
 }
 
 /// A raw payload committed to in a record's field: the record holds `commitment`; the payload
-/// store keeps `bytes` with `salt` (sealed under a key of their own, see `PayloadPack`).
-public struct CommittedPayload: Sendable {
+/// store keeps `bytes` with `salt` (sealed under a key of their own, see `PayloadPack`). A class,
+/// immutable: payloads pass from thread to thread and batch to batch, and a copy costs one count.
+public final class CommittedPayload: Sendable {
     public let field: String
     public let commitment: Digest
     public let salt: [UInt8]
@@ -55,7 +56,7 @@ public struct CommittedPayload: Sendable {
     /// Commits to `bytes` for `field` under a fresh random salt: the one way a raw payload becomes
     /// a commitment in a record and an entry for the payload store. The salt is kept only beside
     /// the payload, so erasing both leaves nothing that could test a guess against the commitment.
-    public init(field: String, bytes: [UInt8]) {
+    public convenience init(field: String, bytes: [UInt8]) {
         let salt = RandomBytes.take(32)
         self.init(field: field, commitment: Commitment.commit(payload: bytes, salt: salt), salt: salt, bytes: bytes)
     }

@@ -76,6 +76,9 @@ public struct Digest: Hashable, Sendable, Comparable, CustomStringConvertible {
         return withUnsafeBytes(of: &words) { Array($0) }
     }
 
+    /// True if this digest's bytes sort before `other`'s (the words hold the bytes big-endian).
+    public func ordered(before other: Digest) -> Bool { (w0, w1, w2, w3) < (other.w0, other.w1, other.w2, other.w3) }
+
     /// The first eight bytes as a big-endian integer.
     public var leadingWord: UInt64 { w0 }
 

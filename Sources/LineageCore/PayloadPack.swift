@@ -36,8 +36,9 @@ public enum PayloadPack {
     /// under a fresh random key.
     public static func encode(_ payloads: [CommittedPayload]) -> [UInt8] {
         var seen = Set<Digest>()
+        // Digests compare by their words in byte order, without building byte arrays.
         let order = payloads.indices.filter { seen.insert(payloads[$0].commitment).inserted }
-            .sorted { payloads[$0].commitment.bytes.lexicographicallyPrecedes(payloads[$1].commitment.bytes) }
+            .sorted { payloads[$0].commitment.ordered(before: payloads[$1].commitment) }
         let dataStart = headerSize + order.count * entrySize
         // One buffer: the header, the table (filled in as each payload is sealed), then the sealed bytes.
         var bytes = [UInt8](repeating: 0, count: dataStart)
