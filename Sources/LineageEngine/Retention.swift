@@ -74,25 +74,22 @@ extension Store {
     /// The plan for `lineage retention apply`: every prediction whose payloads outlived its rule
     /// at `now` and are still stored, less those a legal hold keeps.
     public func planRetention(_ policy: RetentionPolicy, now: Int64) throws -> ErasurePlan {
-        // The oldest a prediction can be and still be kept by some rule: nothing newer is read.
-        let longest = policy.rules.map(\.keepMilliseconds).max() ?? 0
+        // Only batches whose pack still holds a payload are read, and in them only predictions older
+        // than the shortest rule: a store of commitments only costs nothing.
         let shortest = policy.rules.map(\.keepMilliseconds).min() ?? 0
-        var filter = ListingFilter()
-        filter.kind = .prediction
-        filter.until = now - shortest
         var expired: [IndexedRecord] = []
         var names: [Digest: (deployment: String?, model: String?)] = [:]
-        try list(filter, bodies: true) { listed in
-            guard let record = listed.record, !record.commitments.isEmpty else { return }
-            let age = now - listed.entry.timeMilliseconds
-            if age < longest {
-                let target = record["deployment"]?.stringValue ?? record["model"]?.stringValue
-                guard let digest = target.flatMap({ Digest($0) }) else { return }
-                if names[digest] == nil { names[digest] = try servingNames(digest) }
-                let rule = policy.rule(deployment: names[digest]?.deployment, model: names[digest]?.model)
-                guard age >= rule.keepMilliseconds else { return }
+        for batch in try batchesWithStoredPayloads() {
+            for seq in batch.firstSeq..<(batch.firstSeq + batch.count) {
+                guard let entry = try lookups.record(seq: seq), entry.kind == .prediction,
+                      now - entry.timeMilliseconds >= shortest else { continue }
+                let record = try read(entry)
+                guard !record.commitments.isEmpty,
+                      let target = (record["deployment"] ?? record["model"])?.stringValue.flatMap({ Digest($0) }) else { continue }
+                if names[target] == nil { names[target] = try servingNames(target) }
+                let rule = policy.rule(deployment: names[target]?.deployment, model: names[target]?.model)
+                if now - entry.timeMilliseconds >= rule.keepMilliseconds { expired.append(entry) }
             }
-            expired.append(listed.entry)
         }
         return try plan(expired, overrideHold: false)
     }

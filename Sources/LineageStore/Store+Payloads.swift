@@ -56,6 +56,18 @@ extension Store {
         payloads.lookup(commitment, pack: packName(of: entry))
     }
 
+    /// The batches whose payload pack still holds a payload not erased, oldest first: where
+    /// retention looks, instead of reading every record.
+    public func batchesWithStoredPayloads() throws -> [BatchInfo] {
+        guard FileManager.default.fileExists(atPath: payloads.packsDirectory) else { return [] }
+        let packs = Set(payloads.packNames())
+        return try (0..<index.batchCount()).compactMap { number in
+            guard let batch = try index.batch(number), packs.contains(batch.commit.hex),
+                  payloads.entries(of: batch.commit.hex).entries.contains(where: { !$0.0.erased }) else { return nil }
+            return batch
+        }
+    }
+
     /// The erasures recorded for the payloads of `entry`, by commitment.
     public func erasures(of entry: IndexedRecord) throws -> [Digest: Erasure] {
         var found: [Digest: Erasure] = [:]

@@ -136,6 +136,23 @@ struct PrivacyTests {
         #expect(try w.ok("verify").contains("6 erased"))
     }
 
+    @Test("large binary payloads (300 KB) go in and come back byte for byte, from a file and from NDJSON")
+    func largeBinary() throws {
+        let w = try CrashTests.deployed()
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<300_000).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        try w.write("input.bin", bytes: bytes)
+        try w.ok("record", "prediction", "--id", "big1", "--deployment", "deployment:m/prod", "--input-file", "input.bin",
+                 "--output", "{\"label\":\"ok\"}")
+        try w.write("big.ndjson", "{\"predictionId\":\"big2\",\"deployment\":\"deployment:m/prod\",\"outputPayloadBase64\":\"\(Data(bytes).base64EncodedString())\"}\n")
+        try w.ok("ingest", "big.ndjson")
+        for (id, field) in [("big1", "input"), ("big2", "outputPayload")] {
+            let exported = try JSONSerialization.jsonObject(with: Data(try w.ok("payload", "export", id, "--field", field).utf8)) as? [String: Any]
+            #expect(Data(base64Encoded: exported?["payload"] as? String ?? "") == Data(bytes), "\(id)")
+        }
+        #expect(try PrivacyTests.payloads(w)["stored"] == 2)
+    }
+
     @Test("a payload edited on disk is reported by verify, naming the prediction")
     func editedPayload() throws {
         let w = try PrivacyTests.store()
