@@ -38,13 +38,7 @@ extension Lineage {
         @Flag(help: "Erase payloads under a legal hold too; the erasure record says so.")
         var overrideHold = false
 
-        @Flag(help: "Show what would be erased; change nothing.")
-        var dryRun = false
-
-        @Option(help: ArgumentHelp("Who erases (default: $LINEAGE_ACTOR, else git's user.email, else user@host).", valueName: "actor"))
-        var actor: String?
-
-        @OptionGroup var output: OutputOptions
+        @OptionGroup var erasure: ErasureOptions
         @OptionGroup var storeOptions: StoreOptions
 
         func validate() throws {
@@ -63,9 +57,9 @@ extension Lineage {
                 selection = .predictions(predictions)
             }
             let plan = try store.planErasure(selection, overrideHold: overrideHold)
-            let report = dryRun ? ErasureReport(plan: plan, records: [], dryRun: true)
-                : try store.erase(plan, reason: reason, policy: policy, actor: try WriteOptionsActor(actor: actor).resolve())
-            Erase.render(report, json: output.json)
+            let report = erasure.dryRun ? ErasureReport(plan: plan, records: [], dryRun: true)
+                : try store.erase(plan, reason: reason, policy: policy, actor: try erasure.resolvedActor())
+            erasure.render(report)
         }
 
         /// The listing filter a `--query` argument gives, parsed as `lineage query`'s options.
@@ -77,33 +71,47 @@ extension Lineage {
             }
             return try parsed.filter(now: Int64(Date().timeIntervalSince1970 * 1000))
         }
+    }
+}
 
-        /// Prints an erasure report as text or JSON (shared with `retention apply`).
-        static func render(_ report: ErasureReport, json: Bool) {
-            if json {
-                print(report.json.prettyString())
-                return
-            }
-            let plan = report.plan
-            let count = "\(plan.payloadCount) payload\(plan.payloadCount == 1 ? "" : "s") of \(plan.targets.count) prediction\(plan.targets.count == 1 ? "" : "s")"
-            if plan.targets.isEmpty {
-                print("Nothing to erase.")
-            } else if report.dryRun {
-                print("Would erase \(count) (dry run: nothing changed):")
-            } else {
-                print("Erased \(count); erasure record\(report.records.count == 1 ? "" : "s") \(report.records.map(\.description).joined(separator: ", ")).")
-            }
-            for target in plan.targets.prefix(50) {
-                print("  \(target.entry.name ?? target.entry.id.description): \(target.commitments.map(\.field).joined(separator: ", "))"
-                      + (target.holds.isEmpty ? "" : " (hold overridden)"))
-            }
-            if plan.targets.count > 50 { print("  … and \(plan.targets.count - 50) more (--json lists all)") }
-            if plan.nothingStored > 0 {
-                print("\(plan.nothingStored) prediction\(plan.nothingStored == 1 ? " has" : "s have") no stored payload (already erased, or given only as commitments).")
-            }
-            if !plan.held.isEmpty {
-                print("Kept under a legal hold: \(plan.held.count) prediction\(plan.held.count == 1 ? "" : "s") (e.g. \(plan.held[0].entry.name ?? ""): \(plan.held[0].holds[0].reason)); --override-hold erases them.")
-            }
+/// The options `erase` and `retention apply` share.
+struct ErasureOptions: ParsableArguments {
+    @Flag(help: "Show what would be erased; change nothing.")
+    var dryRun = false
+
+    @Option(help: ArgumentHelp("Who erases (default: $LINEAGE_ACTOR, else git's user.email, else user@host).", valueName: "actor"))
+    var actor: String?
+
+    @OptionGroup var output: OutputOptions
+
+    /// The actor to stamp on the erasure records.
+    func resolvedActor() throws -> String { try WriteOptionsActor(actor: actor).resolve() }
+
+/// Prints an erasure report as text, or JSON with `--json`.
+func render(_ report: ErasureReport) {
+        if output.json {
+            print(report.json.prettyString())
+            return
+        }
+        let plan = report.plan
+        let count = "\(plan.payloadCount) payload\(plan.payloadCount == 1 ? "" : "s") of \(plan.targets.count) prediction\(plan.targets.count == 1 ? "" : "s")"
+        if plan.targets.isEmpty {
+            print("Nothing to erase.")
+        } else if report.dryRun {
+            print("Would erase \(count) (dry run: nothing changed):")
+        } else {
+            print("Erased \(count); erasure record\(report.records.count == 1 ? "" : "s") \(report.records.map(\.description).joined(separator: ", ")).")
+        }
+        for target in plan.targets.prefix(50) {
+            print("  \(target.entry.name ?? target.entry.id.description): \(target.commitments.map(\.field).joined(separator: ", "))"
+                  + (target.holds.isEmpty ? "" : " (hold overridden)"))
+        }
+        if plan.targets.count > 50 { print("  … and \(plan.targets.count - 50) more (--json lists all)") }
+        if plan.nothingStored > 0 {
+            print("\(plan.nothingStored) prediction\(plan.nothingStored == 1 ? " has" : "s have") no stored payload (already erased, or given only as commitments).")
+        }
+        if !plan.held.isEmpty {
+            print("Kept under a legal hold: \(plan.held.count) prediction\(plan.held.count == 1 ? "" : "s") (e.g. \(plan.held[0].entry.name ?? ""): \(plan.held[0].holds[0].reason)); --override-hold erases them.")
         }
     }
 }
