@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // The C library's headers. Only GitStore imports it; GitStore links it statically.
@@ -71,7 +72,7 @@ let package = Package(
             name: "LineageServer",
             dependencies: ["LineageEngine", "LineageStore", "LineageCore", .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "HummingbirdTLS", package: "hummingbird"), .product(name: "Prometheus", package: "swift-prometheus"),
-                           .product(name: "JWTKit", package: "jwt-kit")],
+                           .product(name: "JWTKit", package: "jwt-kit"), .product(name: "AsyncHTTPClient", package: "async-http-client")],
             plugins: ["EmbedOpenAPI"]
         ),
         // docs/openapi.yaml, built into the server as a string (served at /openapi.yaml).

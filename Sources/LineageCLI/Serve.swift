@@ -39,7 +39,7 @@ extension Lineage {
         @Option(name: .customLong("oidc-audience"), help: ArgumentHelp("The audience (aud) a JWT must be for.", valueName: "audience"))
         var oidcAudience: String?
 
-        @Option(name: .customLong("oidc-jwks"), help: ArgumentHelp("The identity provider's keys: its JWKS document, saved as a file.", valueName: "file"))
+        @Option(name: .customLong("oidc-jwks"), help: ArgumentHelp("The identity provider's keys: its JWKS URL (jwks_uri, https), or the document saved as a file.", valueName: "url-or-file"))
         var oidcJWKS: String?
 
         @Option(name: .customLong("oidc-role-claim"), help: ArgumentHelp("The JWT claim naming the caller's lineage role (or roles).", valueName: "claim"))
@@ -80,7 +80,8 @@ extension Lineage {
         }
 
         func run() throws {
-            for (flag, file) in [("--tls-cert", tlsCertificate), ("--tls-key", tlsKey), ("--oidc-jwks", oidcJWKS)] {
+            let jwksFile = oidcJWKS.flatMap { $0.hasPrefix("https://") || $0.hasPrefix("http://") ? nil : $0 }
+            for (flag, file) in [("--tls-cert", tlsCertificate), ("--tls-key", tlsKey), ("--oidc-jwks", jwksFile)] {
                 if let file, !FileManager.default.isReadableFile(atPath: file) {
                     throw LineageError.input("\(flag) \(file) cannot be read; check the path")
                 }
@@ -98,7 +99,7 @@ extension Lineage {
                              "--max-body", String(maxBody), "--batch-seconds", String(batchSeconds),
                              "--retention-every", String(retentionEvery)]
             if let oidcIssuer, let oidcAudience, let oidcJWKS {
-                arguments += ["--oidc-issuer", oidcIssuer, "--oidc-audience", oidcAudience, "--oidc-jwks", URL(fileURLWithPath: oidcJWKS).path,
+                arguments += ["--oidc-issuer", oidcIssuer, "--oidc-audience", oidcAudience, "--oidc-jwks", jwksFile.map { URL(fileURLWithPath: $0).path } ?? oidcJWKS,
                               "--oidc-role-claim", oidcRoleClaim]
             }
             if let tlsCertificate, let tlsKey {

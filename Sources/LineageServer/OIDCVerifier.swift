@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import JWTKit
 import LineageCore
@@ -5,11 +6,11 @@ import LineageEngine
 import LineageStore
 
 /// Bearer JWTs from an identity provider (single sign-on), as an alternative to API tokens: the
-/// signature is checked against the provider's keys (a JWKS file, jwt-kit), then the issuer, the
+/// signature is checked against the provider's keys (a JWKS file or URL, jwt-kit), then the issuer, the
 /// audience, the expiry and not-before; the role comes from a claim (`--oidc-role-claim`, default
 /// `lineage_roles`) holding a role name or a list of them (the most privileged one named counts).
-/// The reader is the token's `email`, else its `sub`. Sendable: the key collection is an actor and
-/// the settings are constants.
+/// The reader is the token's `email`, else its `sub`. Sendable: the keys are held by an actor
+/// (`KeySource`) and the settings are constants.
 final class OIDCVerifier: Sendable {
     struct Settings: Sendable {
         var issuer: String
@@ -25,20 +26,13 @@ final class OIDCVerifier: Sendable {
         let session: String
     }
 
-    private let keys = JWTKeyCollection()
+    private let keys: KeySource
     let settings: Settings
 
-    /// Loads the JWKS; a file that cannot be read or holds no usable key is refused at start.
+    /// Loads the JWKS; one that cannot be read or fetched, or holds no usable key, is refused at start.
     init(_ settings: Settings) async throws {
         self.settings = settings
-        guard let bytes = FileBytes.read(settings.jwks) else {
-            throw LineageError.input("--oidc-jwks \(settings.jwks) cannot be read; give the identity provider's JWKS as a file (its jwks_uri, saved)")
-        }
-        do {
-            try await keys.add(jwksJSON: String(decoding: bytes, as: UTF8.self))
-        } catch {
-            throw LineageError.input("--oidc-jwks \(settings.jwks) is not a JWKS lineage can use (\(error)); save the provider's jwks_uri document")
-        }
+        keys = try await KeySource(settings.jwks)
     }
 
     /// A JWT payload: the registered claims lineage checks, and every claim by name (for the role claim).
@@ -113,9 +107,13 @@ final class OIDCVerifier: Sendable {
         let claims: Claims
         do {
             // Every key of the JWKS is tried: some providers leave kid out of the header.
-            claims = try await keys.verify(token, as: Claims.self, iteratingKeys: true)
+            claims = try await keys.current.verify(token, as: Claims.self, iteratingKeys: true)
         } catch {
-            throw Refusal("the JWT's signature does not verify against the identity provider's keys (--oidc-jwks), or it is not a JWT")
+            // The provider may have rotated its keys: a JWKS given by URL is fetched again (at most once a minute).
+            guard await keys.refresh(), let again = try? await keys.current.verify(token, as: Claims.self, iteratingKeys: true) else {
+                throw Refusal("the JWT's signature does not verify against the identity provider's keys (--oidc-jwks), or it is not a JWT")
+            }
+            claims = again
         }
         guard claims.issuer == settings.issuer else {
             throw Refusal("the JWT was issued by \(claims.issuer.map { Names.printable($0) } ?? "nobody (no iss)"), not by \(settings.issuer), the issuer this server trusts")
@@ -140,4 +138,75 @@ final class OIDCVerifier: Sendable {
     struct Refusal: Error { let message: String; init(_ message: String) { self.message = message } }
     /// A valid token that grants no role (403).
     struct Forbidden: Error { let message: String; init(_ message: String) { self.message = message } }
+}
+
+/// Where the identity provider's keys come from: a JWKS file, read once, or a JWKS URL (the
+/// provider's `jwks_uri`), fetched at start and again when a token's key is not among them, at most
+/// once a minute. An actor: the current collection is replaced as a whole.
+actor KeySource {
+    private(set) var current: JWTKeyCollection
+    private var fetched = Date()
+    private let location: String
+
+    /// The shortest time between two fetches of a JWKS URL.
+    static let refetchInterval: TimeInterval = 60
+
+    init(_ location: String) async throws {
+        self.location = location
+        current = try await KeySource.load(location)
+    }
+
+    /// True if `location` is a URL rather than a file.
+    static func isURL(_ location: String) -> Bool { location.hasPrefix("https://") || location.hasPrefix("http://") }
+
+    /// Fetches a JWKS URL again if the last fetch is a minute old; true if the keys changed.
+    func refresh() async -> Bool {
+        guard KeySource.isURL(location), Date().timeIntervalSince(fetched) >= KeySource.refetchInterval else { return false }
+        fetched = Date()
+        guard let fresh = try? await KeySource.load(location) else { return false }
+        current = fresh
+        return true
+    }
+
+    private static func load(_ location: String) async throws -> JWTKeyCollection {
+        let text: String
+        if isURL(location) {
+            text = try await fetch(location)
+        } else {
+            guard let bytes = FileBytes.read(location) else {
+                throw LineageError.input("--oidc-jwks \(location) cannot be read; give the identity provider's JWKS as a file or as its https:// URL (jwks_uri)")
+            }
+            text = String(decoding: bytes, as: UTF8.self)
+        }
+        let keys = JWTKeyCollection()
+        do {
+            try await keys.add(jwksJSON: text)
+        } catch {
+            throw LineageError.input("--oidc-jwks \(location) is not a JWKS lineage can use (\(error)); give the provider's jwks_uri document")
+        }
+        return keys
+    }
+
+    /// The body of a JWKS URL: https, or http on loopback only (a key set fetched in clear could be
+    /// replaced on the way); at most 1 MiB, within 10 seconds.
+    private static func fetch(_ location: String) async throws -> String {
+        guard let url = URL(string: location), let host = url.host else {
+            throw LineageError.input("--oidc-jwks \(location) is not a URL lineage can read")
+        }
+        if url.scheme == "http", !["127.0.0.1", "localhost", "::1"].contains(host) {
+            throw LineageError.input("--oidc-jwks \(location) is plain http beyond loopback: the keys could be replaced on the way; use the provider's https:// jwks_uri")
+        }
+        do {
+            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: location), timeout: .seconds(10))
+            guard response.status == .ok else {
+                throw LineageError.input("--oidc-jwks \(location) answered \(response.status.code) \(response.status.reasonPhrase); check the URL (the provider's jwks_uri)")
+            }
+            let body = try await response.body.collect(upTo: 1 << 20)
+            return String(buffer: body)
+        } catch let error as LineageError {
+            throw error
+        } catch {
+            throw LineageError.input("--oidc-jwks \(location) cannot be fetched (\(error)); check the URL and that the identity provider can be reached")
+        }
+    }
 }

@@ -304,6 +304,43 @@ struct ServerTests {
         #expect(logged.filter { $0["outcome"] as? String == "denied" && $0["status"] as? Int == 401 }.count >= 5, "refused JWTs are logged")
     }
 
+    @Test("the identity provider's keys by URL (jwks_uri): fetched at start; unreachable or in clear beyond loopback, refused at start")
+    func oidcByURL() throws {
+        let w = try BadInputTests.seeded()
+        let made = try w.run("/usr/bin/env", ["python3", ConventionTests.root + "/Tests/validators/make_jwts.py", w.path, "https://idp.example.com", "lineage"], in: nil, stdin: nil)
+        try #require(made.status == 0, "make_jwts.py: \(made.stderr)")
+        let tokens = try json(try String(contentsOfFile: w.path + "/tokens.json", encoding: .utf8)) as! [String: String]
+        // The provider's jwks_uri, played by Python's http.server on a free loopback port.
+        let provider = Process()
+        provider.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        provider.arguments = ["python3", "-c", "import http.server,functools,sys; h=functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1]); s=http.server.HTTPServer(('127.0.0.1',0),h); print(s.server_address[1],flush=True); s.serve_forever()", w.path]
+        let out = Pipe()
+        provider.standardOutput = out
+        provider.standardError = FileHandle.nullDevice
+        try provider.run()
+        // SIGKILL: a child of the test runner may inherit SIGTERM blocked.
+        defer { kill(provider.processIdentifier, SIGKILL); provider.waitUntilExit() }
+        var line = Data()
+        while !line.contains(0x0A) {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line.append(chunk)
+        }
+        let port = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let server = try RunningServer(w, "--oidc-issuer", "https://idp.example.com", "--oidc-audience", "lineage",
+                                       "--oidc-jwks", "http://127.0.0.1:\(port)/jwks.json")
+        defer { _ = server.stop() }
+        #expect(try server.request(w, "GET", "/v1/records/model:m", token: tokens["reader"]).status == 200)
+        #expect(try server.request(w, "GET", "/v1/records/model:m", token: tokens["otherKey"]).status == 401)
+        #expect(server.stop() == 0)
+        for (url, words) in [("http://127.0.0.1:\(port)/missing.json", "answered 404"), ("http://127.0.0.1:1/jwks.json", "cannot be fetched"),
+                             ("http://idp.example.com/jwks.json", "plain http beyond loopback")] {
+            let refused = try w.lineage("serve", "--listen", "127.0.0.1:0", "--oidc-issuer", "https://idp.example.com", "--oidc-audience", "lineage",
+                                        "--oidc-jwks", url)
+            #expect(refused.status == 2 && refused.stderr.contains(words), "\(url): exit \(refused.status): \(refused.stderr)")
+        }
+    }
+
     @Test("plain HTTP beyond loopback needs --insecure-listen")
     func loopbackOnly() throws {
         let w = try BadInputTests.seeded()
