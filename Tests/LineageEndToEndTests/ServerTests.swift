@@ -341,6 +341,27 @@ struct ServerTests {
         }
     }
 
+    @Test("the server applies the store's retention rules when it starts (and every --retention-every seconds)")
+    func retention() throws {
+        let w = try BadInputTests.seeded()
+        try w.write("old.ndjson", "{\"predictionId\":\"old-1\",\"model\":\"model:m\",\"input\":{\"name\":\"Jane Roe\"},\"time\":\"2025-01-01T00:00:00Z\"}\n"
+                    + "{\"predictionId\":\"new-1\",\"model\":\"model:m\",\"input\":{\"name\":\"John Doe\"}}\n")
+        try w.ok("ingest", "old.ndjson")
+        let server = try RunningServer(w, "--retention-every", "3600")
+        defer { _ = server.stop() }
+        var erased = false
+        for _ in 0..<100 where !erased {
+            erased = try w.ok("show", "old-1").contains("input erased on")
+            if !erased { usleep(100_000) }
+        }
+        #expect(erased, "retention did not run at start")
+        #expect(try w.ok("show", "old-1").contains("by lineage-serve: retention period over"))
+        #expect(try w.ok("show", "new-1").contains("(payload stored)"))
+        #expect(server.stop() == 0)
+        let never = try w.lineage("serve", "--retention-every", "-1")
+        #expect(never.status == 2 && never.stderr.contains("--retention-every"), "\(never.stderr)")
+    }
+
     @Test("plain HTTP beyond loopback needs --insecure-listen")
     func loopbackOnly() throws {
         let w = try BadInputTests.seeded()
