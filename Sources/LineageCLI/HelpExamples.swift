@@ -156,6 +156,10 @@ enum HelpExamples {
             "lineage payload export pred-8812 -o pred-8812.input.json",
             "lineage payload export chat-17 --field outputPayload -o chat-17.response.json",
         ],
+        "lineage payload compact": [
+            "lineage payload compact",
+            "lineage payload compact --json",
+        ],
         "lineage payload export": [
             "lineage payload export pred-8812 -o pred-8812.input.json",
             "lineage payload export pred-8812 --field outputPayload > response.json",

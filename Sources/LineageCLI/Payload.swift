@@ -10,8 +10,8 @@ extension Lineage {
         static let configuration = CommandConfiguration(
             commandName: "payload",
             _superCommandName: "lineage",
-            abstract: "Hand out a raw payload with what is needed to check it against its record's commitment.",
-            subcommands: [Export.self]
+            abstract: "Hand out a raw payload with what is needed to check it against its record's commitment, or compact the payload store.",
+            subcommands: [Export.self, Compact.self]
         )
 
         /// `lineage payload export`.
@@ -49,6 +49,32 @@ extension Lineage {
                 guard let outputFile else { print(text, terminator: ""); return }
                 guard FileManager.default.createFile(atPath: outputFile, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
                     throw LineageError.storage("cannot write \(outputFile); check the directory exists and is writable")
+                }
+            }
+        }
+
+        /// `lineage payload compact`.
+        struct Compact: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "compact",
+                _superCommandName: "lineage payload",
+                abstract: "Drop the sealed bytes of erased payloads from the payload store (for cron, after erasures).",
+                discussion: """
+                    Erasure destroys a payload's salt and key at once; its sealed bytes, unreadable from then on, stay \
+                    in its batch's pack until this rewrites the pack without them. Records, proofs and what `verify` \
+                    reports do not change.
+                    """
+            )
+
+            @OptionGroup var output: OutputOptions
+            @OptionGroup var storeOptions: StoreOptions
+
+            func run() throws {
+                let (packs, bytes) = try storeOptions.open().compactPayloads()
+                if output.json {
+                    print(JSONValue.object(JSONObject([("packs", .number(Double(packs))), ("bytes", .number(Double(bytes)))])).canonicalString)
+                } else {
+                    print(packs == 0 ? "Nothing to compact." : "Compacted \(packs) payload pack\(packs == 1 ? "" : "s"), \(ByteCount.format(Int64(bytes))) freed.")
                 }
             }
         }

@@ -63,6 +63,33 @@ public enum PayloadPack {
         return bytes
     }
 
+    /// `pack` without the sealed bytes of its erased payloads, or nil when it has none to drop (or
+    /// is not a pack). Entries keep their order; erased ones keep their commitment and state, with
+    /// no secret and no bytes. `erased`: commitments to treat as erased whatever the pack says (those
+    /// the log's erasure records name, so that an erasure racing the rewrite is not undone).
+    public static func compacted(_ pack: [UInt8], erased: Set<Digest>) -> [UInt8]? {
+        guard let count = count(header: Array(pack.prefix(headerSize))), pack.count >= headerSize + count * entrySize else { return nil }
+        let entries = (0..<count).map { entry(pack[(headerSize + $0 * entrySize)..<(headerSize + ($0 + 1) * entrySize)]) }
+        func gone(_ entry: Entry) -> Bool { entry.erased || erased.contains(entry.commitment) }
+        guard entries.allSatisfy({ $0 != nil }), entries.contains(where: { gone($0!) && $0!.length > 0 }) else { return nil }
+        var bytes = Array(pack[0..<(headerSize + count * entrySize)])
+        for (slot, entry) in entries.enumerated() {
+            let base = headerSize + slot * entrySize
+            if gone(entry!) {
+                bytes.replaceSubrange((base + secretOffset)..<(base + secretOffset + secretLength), with: erasedSecret)
+                bytes[base + stateOffset] = erasedState
+                put(UInt64(bytes.count), into: &bytes, at: base + 96)
+                put(0, into: &bytes, at: base + 104)
+                continue
+            }
+            guard entry!.length <= UInt64(pack.count), entry!.offset <= UInt64(pack.count) - entry!.length else { return nil }
+            let offset = bytes.count
+            bytes += pack[Int(entry!.offset)..<Int(entry!.offset + entry!.length)]
+            put(UInt64(offset), into: &bytes, at: base + 96)
+        }
+        return bytes
+    }
+
     private static func put(_ value: UInt64, into bytes: inout [UInt8], at offset: Int) {
         for i in 0..<8 { bytes[offset + i] = UInt8(truncatingIfNeeded: value >> UInt64(i * 8)) }
     }

@@ -55,6 +55,26 @@ struct PayloadStore {
         }
     }
 
+    /// Rewrites the pack `name` without the sealed bytes of its erased payloads (unreadable already:
+    /// their keys are gone); returns the bytes freed, 0 when there was nothing to drop.
+    func compact(_ name: String, erased: Set<Digest>) throws -> Int {
+        guard let pack = FileBytes.read(packFile(name)), let compacted = PayloadPack.compacted(pack, erased: erased) else { return 0 }
+        let temporary = packsDirectory + "/.tmp-\(getpid())-" + name
+        try write(compacted, to: temporary)
+        guard rename(temporary, packFile(name)) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw LineageError.storage("cannot compact the payload pack \(name): \(reason)")
+        }
+        let descriptor = open(packsDirectory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw LineageError.storage("cannot open \(packsDirectory): \(String(cString: strerror(errno)))") }
+        defer { close(descriptor) }
+        guard lineage_syncfs(descriptor) == 0 else {
+            throw LineageError.storage("cannot make the compacted payload pack \(name) durable: \(String(cString: strerror(errno)))")
+        }
+        return pack.count - compacted.count
+    }
+
     /// Deletes the pack `name` (of a batch that did not land).
     func removePack(_ name: String) { unlink(packFile(name)) }
 

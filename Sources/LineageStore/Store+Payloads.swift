@@ -121,6 +121,27 @@ extension Store {
         return erased
     }
 
+    /// Rewrites the payload packs that hold sealed bytes of erased payloads without them, under the
+    /// store's write lock (`lineage payload compact`). Returns the packs rewritten and the bytes freed.
+    public func compactPayloads() throws -> (packs: Int, bytes: Int) {
+        let lock = try WriteLock(path: (path as NSString).appendingPathComponent("lock"))
+        defer { withExtendedLifetime(lock) {} }
+        try syncIndex(holdingLock: true)
+        // Every commitment the log says is erased, so that none comes back readable even if an
+        // erasure's own destruction of the key races this rewrite (it does not take the lock).
+        var erased = Set<Digest>()
+        try query({ var q = RecordQuery(); q.kind = .erasure; return q }(), readingRecords: true) { entry in
+            erased.formUnion(Erasure.commitments(of: try read(entry)))
+            return true
+        }
+        var packs = 0, bytes = 0
+        for name in payloads.packNames() {
+            let freed = try payloads.compact(name, erased: erased)
+            if freed > 0 { (packs, bytes) = (packs + 1, bytes + freed) }
+        }
+        return (packs, bytes)
+    }
+
     /// Removes payload packs of batches that never landed (a writer killed between writing the
     /// pack and moving the log ref, or refused at the ref): nothing may keep payloads without their
     /// records. Runs once per store object, under the write lock, after the index caught up with

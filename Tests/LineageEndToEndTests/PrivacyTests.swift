@@ -78,6 +78,17 @@ struct PrivacyTests {
         #expect(after.contains("Erased, as proven in the same log"), "\(after)")
         #expect(after.contains("GDPR Art. 17 request 4411"))
         try w.expectFsckClean()
+        // Compaction drops the erased payloads' sealed bytes; nothing else changes.
+        let packs = w.path + "/.lineage/payloads/packs/"
+        let pack = packs + (try FileManager.default.contentsOfDirectory(atPath: packs)).first { $0.hasSuffix(".pack") }!
+        let size = try FileManager.default.attributesOfItem(atPath: pack)[.size] as! Int
+        #expect(try w.ok("payload", "compact").contains("Compacted 1 payload pack"))
+        #expect((try FileManager.default.attributesOfItem(atPath: pack)[.size] as! Int) < size)
+        #expect(try w.ok("payload", "compact").contains("Nothing to compact"))
+        let compacted = try PrivacyTests.payloads(w)
+        #expect(compacted["stored"] == 3 && compacted["erased"] == 3, "\(compacted)")
+        #expect(try w.ok("show", "p3").contains("(payload stored)"))
+        #expect(try w.ok("show", "p0").contains("input erased on"))
         // Erasing again finds nothing to erase and writes nothing.
         let again = try w.logHead()
         #expect(try w.ok("erase", "--subject", "cust-1", "--reason", "again").contains("Nothing to erase"))
