@@ -58,7 +58,7 @@ extension Lineage {
             }
             let plan = try store.planErasure(selection, overrideHold: overrideHold)
             let report = erasure.dryRun ? ErasureReport(plan: plan, records: [], dryRun: true)
-                : try store.erase(plan, reason: reason, policy: policy, actor: try erasure.resolvedActor())
+                : try store.erase(plan, reason: reason, policy: policy, overrideHold: overrideHold, actor: try erasure.resolvedActor())
             erasure.render(report)
         }
 

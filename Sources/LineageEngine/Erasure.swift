@@ -94,7 +94,7 @@ extension Store {
     /// The legal holds in force.
     public func holds() throws -> [Hold] {
         var added: [Hold] = [], released = Set<String>()
-        try query({ var q = RecordQuery(); q.kind = .hold; return q }(), readingRecords: true) { entry in
+        try query(RecordQuery(kind: .hold), readingRecords: true) { entry in
             let record = try read(entry)
             if record["action"]?.stringValue == "release" {
                 if let hold = record["hold"]?.stringValue { released.insert(hold) }
@@ -169,26 +169,23 @@ extension Store {
 
     /// Carries out `plan`: writes erasure records naming the commitments and predictions (one batch;
     /// one record per `commitmentsPerErasureRecord` commitments), then destroys the payloads. The
-    /// records land first: a crash before the payloads are destroyed leaves an erasure the next
-    /// command completes, never payloads gone without a record saying why.
-    public func erase(_ plan: ErasurePlan, reason: String, policy: String?, actor: String) throws -> ErasureReport {
+    /// plan is made again under the store's write lock, so that a hold added or an erasure made
+    /// since it was shown is respected. The records land first: a crash before the payloads are
+    /// destroyed leaves an erasure the next command completes, never payloads gone without a record
+    /// saying why.
+    public func erase(_ plan: ErasurePlan, reason: String, policy: String?, overrideHold: Bool, actor: String) throws -> ErasureReport {
         guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw LineageError.input("--reason is empty: say why these payloads are erased (it goes into the erasure record)")
         }
         guard !plan.targets.isEmpty else { return ErasureReport(plan: plan, records: [], dryRun: false) }
-        var chunks: [[ErasurePlan.Target]] = [[]]
-        var count = 0
-        for target in plan.targets {
-            if count + target.commitments.count > Store.commitmentsPerErasureRecord, !chunks[chunks.count - 1].isEmpty {
-                chunks.append([])
-                count = 0
-            }
-            chunks[chunks.count - 1].append(target)
-            count += target.commitments.count
-        }
         let now = Int64(Date().timeIntervalSince1970 * 1000)
+        var final = plan
         let (ids, _) = try write(actor: actor) { transaction -> [Digest] in
-            try chunks.map { chunk in
+            let fresh = try self.plan(plan.targets.map(\.entry), overrideHold: overrideHold)
+            final.targets = fresh.targets
+            final.held += fresh.held
+            final.nothingStored += fresh.nothingStored
+            return try Store.chunks(of: fresh.targets).map { chunk in
                 var fields = JSONObject()
                 fields["commitments"] = .array(chunk.flatMap { $0.commitments.map { .string($0.commitment.description) } })
                 fields["reason"] = .string(reason)
@@ -200,6 +197,21 @@ extension Store {
         }
         // Landing indexed the records and destroyed the payloads; this makes sure, and says so if it cannot.
         try applyErasures(ids.map { try read(id: $0) })
-        return ErasureReport(plan: plan, records: ids, dryRun: false)
+        return ErasureReport(plan: final, records: ids, dryRun: false)
+    }
+
+    /// `targets` cut into runs of at most `commitmentsPerErasureRecord` commitments, one per record.
+    private static func chunks(of targets: [ErasurePlan.Target]) -> [[ErasurePlan.Target]] {
+        var chunks: [[ErasurePlan.Target]] = []
+        var count = 0
+        for target in targets {
+            if chunks.isEmpty || count + target.commitments.count > commitmentsPerErasureRecord {
+                chunks.append([])
+                count = 0
+            }
+            chunks[chunks.count - 1].append(target)
+            count += target.commitments.count
+        }
+        return chunks
     }
 }

@@ -103,7 +103,8 @@ extension Store {
         let rules = policy.rules.map { rule in
             (rule.deployment.map { "deployment \($0)" } ?? rule.model.map { "model \($0)" } ?? "predictions") + " " + rule.text
         }
-        return try erase(plan, reason: "retention period over (" + rules.joined(separator: "; ") + ")", policy: "retention", actor: actor)
+        return try erase(plan, reason: "retention period over (" + rules.joined(separator: "; ") + ")", policy: "retention",
+                         overrideHold: false, actor: actor)
     }
 
     /// The deployment name (`model/env`) and model name a prediction's serving link stands for.

@@ -120,6 +120,13 @@ struct PayloadStore {
         return (entries, nil)
     }
 
+    /// True if the pack `name` has an entry not erased (read from its table alone).
+    func holdsStoredPayloads(_ name: String) -> Bool {
+        guard let pack = PackFile(path: packFile(name)) else { return false }
+        defer { pack.close() }
+        return (0..<pack.count).contains { pack.entry($0).map { !$0.erased } ?? true }
+    }
+
     /// Zeroes the salt and key of each of `commitments` found in the pack `name` and deletes the
     /// plain files of older stores; returns the commitments erased now. Erasing again is harmless.
     func shred(_ commitments: Set<Digest>, pack name: String?) throws -> Set<Digest> {

@@ -63,7 +63,7 @@ extension Store {
         let packs = Set(payloads.packNames())
         return try (0..<index.batchCount()).compactMap { number in
             guard let batch = try index.batch(number), packs.contains(batch.commit.hex),
-                  payloads.entries(of: batch.commit.hex).entries.contains(where: { !$0.0.erased }) else { return nil }
+                  payloads.holdsStoredPayloads(batch.commit.hex) else { return nil }
             return batch
         }
     }
@@ -130,7 +130,7 @@ extension Store {
         // Every commitment the log says is erased, so that none comes back readable even if an
         // erasure's own destruction of the key races this rewrite (it does not take the lock).
         var erased = Set<Digest>()
-        try query({ var q = RecordQuery(); q.kind = .erasure; return q }(), readingRecords: true) { entry in
+        try query(RecordQuery(kind: .erasure), readingRecords: true) { entry in
             erased.formUnion(Erasure.commitments(of: try read(entry)))
             return true
         }

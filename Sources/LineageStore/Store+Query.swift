@@ -19,6 +19,9 @@ public struct RecordQuery: Sendable {
 
     /// Creates a query that matches every record.
     public init() {}
+
+    /// Creates a query for every record of `kind`.
+    public init(kind: RecordKind) { self.kind = kind }
 }
 
 extension Store {
