@@ -177,6 +177,15 @@ enum HelpExamples {
             "lineage export --format openlineage > events.ndjson",
             "lineage export --format prov pred-8812 > pred-8812.prov.json",
             "lineage export --format mermaid pred-8812",
+            "lineage export tiles /srv/www/lineage",
+        ],
+        "lineage export graph": [
+            "lineage export --format openlineage > events.ndjson",
+            "lineage export graph --format dot pred-8812 | dot -Tsvg > pred-8812.svg",
+        ],
+        "lineage export tiles": [
+            "lineage export tiles /srv/www/lineage",
+            "lineage export tiles tiles && python3 -m http.server --directory tiles",
         ],
         "lineage import": [
             "lineage import dvc dvc.lock",
