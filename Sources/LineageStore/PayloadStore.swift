@@ -36,43 +36,38 @@ struct PayloadStore {
         guard !payloads.isEmpty else { return }
         try makeDirectory(path)
         try makeDirectory(packsDirectory)
-        let target = packFile(name)
-        let temporary = packsDirectory + "/.tmp-\(getpid())-" + name
-        try write(PayloadPack.encode(payloads), to: temporary)
-        guard rename(temporary, target) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw LineageError.storage("cannot store the batch's payloads: \(reason); nothing was written")
-        }
-        // One flush of the file system for the whole batch (the pack, its name, and the batch's git
-        // objects written just before), instead of one fsync per file.
-        let descriptor = open(packsDirectory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw LineageError.storage("cannot open \(packsDirectory): \(String(cString: strerror(errno)))") }
-        defer { close(descriptor) }
-        guard lineage_syncfs(descriptor) == 0 else {
-            unlink(target)
-            throw LineageError.storage("cannot make the payloads durable (\(String(cString: strerror(errno)))); nothing was written")
-        }
+        // The flush also covers the batch's git objects written just before: one for the whole
+        // batch, instead of one fsync per file.
+        try install(PayloadPack.encode(payloads), as: name, what: "store the batch's payloads", removeOnFailure: true)
     }
 
     /// Rewrites the pack `name` without the sealed bytes of its erased payloads (unreadable already:
     /// their keys are gone); returns the bytes freed, 0 when there was nothing to drop.
     func compact(_ name: String, erased: Set<Digest>) throws -> Int {
         guard let pack = FileBytes.read(packFile(name)), let compacted = PayloadPack.compacted(pack, erased: erased) else { return 0 }
+        try install(compacted, as: name, what: "compact the payload pack \(name)", removeOnFailure: false)
+        return pack.count - compacted.count
+    }
+
+    /// Writes `bytes` as the pack `name`: under a temporary name, renamed (so no pack is ever seen
+    /// half-written), then flushed with one `syncfs`. `what` names the operation in errors;
+    /// `removeOnFailure` deletes the pack again if it cannot be made durable.
+    private func install(_ bytes: [UInt8], as name: String, what: String, removeOnFailure: Bool) throws {
         let temporary = packsDirectory + "/.tmp-\(getpid())-" + name
-        try write(compacted, to: temporary)
+        try write(bytes, to: temporary, what: what)
         guard rename(temporary, packFile(name)) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporary)
-            throw LineageError.storage("cannot compact the payload pack \(name): \(reason)")
+            throw LineageError.storage("cannot \(what): \(reason); nothing was written")
         }
         let descriptor = open(packsDirectory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else { throw LineageError.storage("cannot open \(packsDirectory): \(String(cString: strerror(errno)))") }
         defer { close(descriptor) }
         guard lineage_syncfs(descriptor) == 0 else {
-            throw LineageError.storage("cannot make the compacted payload pack \(name) durable: \(String(cString: strerror(errno)))")
+            let reason = String(cString: strerror(errno))
+            if removeOnFailure { unlink(packFile(name)) }
+            throw LineageError.storage("cannot \(what): the file system could not make it durable (\(reason))")
         }
-        return pack.count - compacted.count
     }
 
     /// Deletes the pack `name` (of a batch that did not land).
@@ -163,10 +158,10 @@ struct PayloadStore {
         }
     }
 
-    private func write(_ bytes: [UInt8], to file: String) throws {
+    private func write(_ bytes: [UInt8], to file: String, what: String) throws {
         let descriptor = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
-            throw LineageError.storage("cannot store the batch's payloads: \(String(cString: strerror(errno))); nothing was written")
+            throw LineageError.storage("cannot \(what): \(String(cString: strerror(errno))); nothing was written")
         }
         var written = 0
         while written < bytes.count {
@@ -176,13 +171,13 @@ struct PayloadStore {
                 let reason = String(cString: strerror(errno))
                 close(descriptor)
                 unlink(file)
-                throw LineageError.storage("cannot store the batch's payloads: \(reason); nothing was written")
+                throw LineageError.storage("cannot \(what): \(reason); nothing was written")
             }
             written += count
         }
         guard close(descriptor) == 0 else {
             unlink(file)
-            throw LineageError.storage("cannot store the batch's payloads: \(String(cString: strerror(errno))); nothing was written")
+            throw LineageError.storage("cannot \(what): \(String(cString: strerror(errno))); nothing was written")
         }
     }
 }
