@@ -95,7 +95,9 @@ func render(_ report: ErasureReport) {
         }
         let plan = report.plan
         let count = "\(plan.payloadCount) payload\(plan.payloadCount == 1 ? "" : "s") of \(plan.targets.count) prediction\(plan.targets.count == 1 ? "" : "s")"
-        if plan.targets.isEmpty {
+        if plan.targets.isEmpty && plan.held.isEmpty && plan.nothingStored == 0 {
+            print("Nothing to erase: no prediction matches.")
+        } else if plan.targets.isEmpty {
             print("Nothing to erase.")
         } else if report.dryRun {
             print("Would erase \(count) (dry run: nothing changed):")
