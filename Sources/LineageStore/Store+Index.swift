@@ -161,8 +161,9 @@ extension Store {
                              count: Int64(rows.count))
         let (range, nodes) = try extendedRange(by: parsed.leaves)
         try addToIndex(batch: info, parts: batch.parts, rows: rows, range: range, nodes: nodes)
-        // An erasure that landed without its payloads destroyed (the writer was killed, or it came
-        // from elsewhere) is made true now; a store this user may only read is left as it is.
+        // An erasure that landed without its payloads destroyed (the writer was killed or could not
+        // write, or it came from elsewhere) is made true now; a store this user may only read is left
+        // as it is (`verify` counts those payloads as awaiting erasure).
         _ = try? applyErasures(parsed.upstream.map(\.1).filter { $0.kind == .erasure })
     }
 
@@ -173,8 +174,11 @@ extension Store {
         let rows = try records.enumerated().map { i, record in
             IndexRow(record, seq: batch.firstSeq + Int64(i), name: try transaction.indexName(of: record))
         }
+        // The payloads a landed erasure names are destroyed before the batch is indexed: if that
+        // fails or the process dies first, the batch is still unindexed, and the next command that
+        // indexes it destroys them (below, in `indexLoaded`).
+        try applyErasures(records.filter { $0.kind == .erasure })
         try addToIndex(batch: batch, parts: parts, rows: rows, range: range, nodes: nodes)
-        _ = try? applyErasures(records.filter { $0.kind == .erasure })
     }
 
     /// The log's compact range once `leaves` are appended to what the index holds, with the Merkle

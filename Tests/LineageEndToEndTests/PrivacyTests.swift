@@ -164,6 +164,19 @@ struct PrivacyTests {
         #expect(try PrivacyTests.payloads(w)["stored"] == 2)
     }
 
+    @Test("killed the moment the erasure record landed, before any key was destroyed: the next command finishes the erasure")
+    func killedMidErasure() throws {
+        let w = try PrivacyTests.store()
+        w.environment["LINEAGE_TEST_KILL_AFTER_REF_MOVE"] = "1"
+        let killed = try w.lineage("erase", "--prediction", "p0", "--reason", "request")
+        #expect(killed.status == 9 || killed.status == 137, "exit \(killed.status): \(killed.stderr)")
+        w.environment["LINEAGE_TEST_KILL_AFTER_REF_MOVE"] = nil
+        #expect(try w.ok("show", "p0").contains("input erased on"))
+        let counts = try PrivacyTests.payloads(w)
+        #expect(counts["erased"] == 1 && counts["awaitingErasure"] == 0 && counts["stored"] == 5, "\(counts)")
+        #expect(!(try PrivacyTests.everything(w)).contains(Data("SECRET-0".utf8)))
+    }
+
     @Test("a payload edited on disk is reported by verify, naming the prediction")
     func editedPayload() throws {
         let w = try PrivacyTests.store()
