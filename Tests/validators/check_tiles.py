@@ -77,7 +77,7 @@ def main():
     text += "\n"
     origin, size_text, root_text = text.split("\n")[:3]
     size, root = int(size_text), base64.b64decode(root_text)
-    name, key_id, key_b64 = key.strip().split("+")
+    name, key_id, key_b64 = key.strip().split("+", 2)  # base64 may hold "+"; names may not
     key_bytes = base64.b64decode(key_b64)
     if key_bytes[0] != 1:
         fail("the key is not an Ed25519 signed-note key")
