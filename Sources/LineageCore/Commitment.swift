@@ -37,6 +37,10 @@ public struct SubjectHasher: Sendable {
         return SubjectHasher.prefix + Hex.encode(Array(mac.finalize()))
     }
 
+    /// `subject` as a record holds it: its keyed hash, or itself when it is one already (a record
+    /// exported and given again keeps its subject).
+    public func keyed(_ subject: String) -> String { SubjectHasher.isKeyed(subject) ? subject : hash(subject) }
+
     /// True if `text` is a keyed subject already (`hmac-sha256:` and 64 lower-case hex digits).
     public static func isKeyed(_ text: String) -> Bool {
         text.hasPrefix(prefix) && text.utf8.count == prefix.utf8.count + 64

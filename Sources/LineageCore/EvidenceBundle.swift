@@ -161,7 +161,7 @@ public struct EvidenceBundle: Sendable {
         for entry in self.erasures {
             let erasure = try EvidenceBundle.check(entry, what: "bundle erasure", checkpoint: checkpoint)
             let named = erasure.links.filter { $0.relation == "records" }.compactMap { records[$0.target] }
-            let commitments = Set(erasure["commitments"]?.arrayValue?.compactMap { $0.stringValue.flatMap { Digest($0) } } ?? [])
+            let commitments = erasure.erasedCommitments
             guard erasure.kind == .erasure, named.contains(where: { !commitments.isDisjoint(with: $0.commitments.map(\.digest)) }) else {
                 throw RecordError("bundle erasure \(erasure.id) is not an erasure of a payload of a record in the bundle")
             }

@@ -181,6 +181,12 @@ public struct Record: Sendable {
         return result
     }
 
+    /// The commitments an `erasure` record names as erased (empty for other records).
+    public var erasedCommitments: Set<Digest> {
+        guard kind == .erasure else { return [] }
+        return Set(object["commitments"]?.arrayValue?.compactMap { $0.stringValue.flatMap { Digest($0) } } ?? [])
+    }
+
     /// Payload commitments this record holds (prediction inputs and outputs).
     public var commitments: [(field: String, digest: Digest)] {
         RecordSchema.of(kind).fields.compactMap { field in

@@ -133,9 +133,7 @@ final class IngestLine: @unchecked Sendable {
         var payloads: [CommittedPayload] = []
         if kind == .prediction {
             payloads = try IngestLine.commitPayloads(&fields)
-            if let subject = fields["subject"]?.stringValue, !SubjectHasher.isKeyed(subject) {
-                fields["subject"] = .string(subjects.hash(subject))
-            }
+            if let subject = fields["subject"]?.stringValue { fields["subject"] = .string(subjects.keyed(subject)) }
         }
         let item = IngestLine(line: line, text: bytes, kind: kind, fields: fields, payloads: payloads)
         if try LinkResolver.resolve(&item.fields, kind: kind, target: references) { try item.build(actor: actor) }

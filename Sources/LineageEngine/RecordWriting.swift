@@ -34,8 +34,8 @@ extension Store {
                             actor: String) throws -> WriteResult {
         var fields = given
         try LinkResolver.resolve(&fields, kind: kind, in: self)
-        if kind == .prediction || kind == .hold, let subject = fields["subject"]?.stringValue, !SubjectHasher.isKeyed(subject) {
-            fields["subject"] = .string(try subjectHasher().hash(subject))
+        if kind == .prediction || kind == .hold, let subject = fields["subject"]?.stringValue {
+            fields["subject"] = .string(try subjectHasher().keyed(subject))
         }
         let committed = payloads.map { CommittedPayload(field: $0.field, bytes: $0.bytes) }
         for payload in committed { fields[payload.field] = .string(payload.commitment.description) }

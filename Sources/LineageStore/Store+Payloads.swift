@@ -18,11 +18,6 @@ public struct Erasure: Sendable, Equatable {
         reason = record["reason"]?.stringValue ?? ""
         policy = record["policy"]?.stringValue
     }
-
-    /// The commitments an erasure record names.
-    static func commitments(of record: Record) -> Set<Digest> {
-        Set(record["commitments"]?.arrayValue?.compactMap { $0.stringValue.flatMap { Digest($0) } } ?? [])
-    }
 }
 
 /// What the payload store holds for one committed field of a record.
@@ -73,7 +68,7 @@ extension Store {
         var found: [Digest: Erasure] = [:]
         for dependent in try index.dependents(of: entry.seq) where dependent.record.kind == .erasure {
             let record = try read(dependent.record)
-            for commitment in Erasure.commitments(of: record) where found[commitment] == nil { found[commitment] = Erasure(record) }
+            for commitment in record.erasedCommitments where found[commitment] == nil { found[commitment] = Erasure(record) }
         }
         return found
     }
@@ -108,7 +103,7 @@ extension Store {
     public func applyErasures(_ erasures: [Record]) throws -> Int {
         var erased = 0
         for erasure in erasures where erasure.kind == .erasure {
-            let commitments = Erasure.commitments(of: erasure)
+            let commitments = erasure.erasedCommitments
             var byPack: [String?: Set<Digest>] = [:]
             for link in erasure.links where link.relation == "records" {
                 guard let entry = try index.record(id: link.target) else { continue }
@@ -131,7 +126,7 @@ extension Store {
         // erasure's own destruction of the key races this rewrite (it does not take the lock).
         var erased = Set<Digest>()
         try query(RecordQuery(kind: .erasure), readingRecords: true) { entry in
-            erased.formUnion(Erasure.commitments(of: try read(entry)))
+            erased.formUnion(try read(entry).erasedCommitments)
             return true
         }
         var packs = 0, bytes = 0
@@ -172,7 +167,7 @@ extension Store {
     /// payload must belong to a record of the batch and match its commitment. Throws a verdict
     /// naming the record whose payload was altered.
     func auditPayloads(of commit: ObjectID, label: String, records: [Record], firstSeq: UInt64, into audit: inout PayloadAudit) throws {
-        for record in records where record.kind == .erasure { audit.erasedInLog.formUnion(Erasure.commitments(of: record)) }
+        for record in records where record.kind == .erasure { audit.erasedInLog.formUnion(record.erasedCommitments) }
         let name = commit.hex
         guard FileManager.default.fileExists(atPath: payloads.packFile(name)) else { return }
         var owners: [Digest: (String, Int)] = [:]

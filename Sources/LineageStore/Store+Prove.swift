@@ -41,7 +41,7 @@ extension Store {
             for dependent in try index.dependents(of: indexed.seq) where dependent.record.kind == .erasure
                 && UInt64(dependent.record.seq) < checkpoint.size && !erasures.contains(where: { $0.id == dependent.record.id }) {
                 let erasure = try read(dependent.record)
-                guard !Erasure.commitments(of: erasure).isDisjoint(with: record.commitments.map(\.digest)) else { continue }
+                guard !erasure.erasedCommitments.isDisjoint(with: record.commitments.map(\.digest)) else { continue }
                 let proof = try Merkle.inclusionProof(tree, index: UInt64(dependent.record.seq), size: checkpoint.size)
                 erasures.append(EvidenceBundle.Entry(id: erasure.id, leafIndex: UInt64(dependent.record.seq),
                                                      canonicalBytes: erasure.canonicalBytes, inclusionProof: proof))
