@@ -244,6 +244,31 @@ public final class Repository {
         _ = try Owned.take(result, out, function) { git_reference_free($0) }
     }
 
+    /// Deletes reference `name`; nothing happens when it does not exist.
+    public func deleteReference(_ name: String) throws {
+        let result = git_reference_remove(handle, name)
+        if result == GIT_ENOTFOUND.rawValue { return }
+        try check(result, "git_reference_remove")
+    }
+
+    /// The names of the references matching a glob (`refs/lineage/log/*` matches across '/' too).
+    public func referenceNames(matching glob: String) throws -> [String] {
+        var iterator: OpaquePointer?
+        let iteration = try Owned.take(git_reference_iterator_glob_new(&iterator, handle, glob), iterator,
+                                       "git_reference_iterator_glob_new") { git_reference_iterator_free($0) }
+        var names: [String] = []
+        try iteration.with { iterator in
+            while true {
+                var name: UnsafePointer<CChar>?
+                let result = git_reference_next_name(&name, iterator)
+                if result == GIT_ITEROVER.rawValue { break }
+                try check(result, "git_reference_next_name")
+                if let name { names.append(String(cString: name)) }
+            }
+        }
+        return names.sorted()
+    }
+
     // MARK: Configuration
 
     /// Reads `key` from the repository's own config file; nil when unset.
@@ -262,6 +287,36 @@ public final class Repository {
     public func setConfigValue(_ key: String, _ value: String) throws {
         let config = try localConfig()
         try config.with { try check(git_config_set_string($0, key, value), "git_config_set_string") }
+    }
+
+    /// The entries of the repository's own config file whose names match `pattern` (a regular
+    /// expression, as `git config --get-regexp` takes), in file order.
+    public func configEntries(matching pattern: String) throws -> [(name: String, value: String)] {
+        let config = try localConfig()
+        var entries: [(String, String)] = []
+        try config.with { config in
+            var iterator: OpaquePointer?
+            try check(git_config_iterator_glob_new(&iterator, config, pattern), "git_config_iterator_glob_new")
+            defer { git_config_iterator_free(iterator) }
+            while true {
+                var entry: UnsafeMutablePointer<git_config_entry>?
+                let result = git_config_next(&entry, iterator)
+                if result == GIT_ITEROVER.rawValue { break }
+                try check(result, "git_config_next")
+                if let entry, let name = entry.pointee.name {
+                    entries.append((String(cString: name), entry.pointee.value.map { String(cString: $0) } ?? ""))
+                }
+            }
+        }
+        return entries
+    }
+
+    /// Removes `key` from the repository's own config file; nothing happens when it is unset.
+    public func removeConfigValue(_ key: String) throws {
+        let config = try localConfig()
+        let result = config.with { git_config_delete_entry($0, key) }
+        if result == GIT_ENOTFOUND.rawValue { return }
+        try check(result, "git_config_delete_entry")
     }
 
     // MARK: Helpers

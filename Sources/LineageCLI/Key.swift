@@ -30,13 +30,16 @@ extension Lineage {
         @Flag(help: "Print the OpenSSH public key line instead.")
         var ssh = false
 
+        @Flag(help: "Print the key's fingerprint instead (SHA256:…, as `ssh-keygen -l` shows it; what `lineage clone --key-fingerprint` pins).")
+        var fingerprint = false
+
         @OptionGroup var output: OutputOptions
         @OptionGroup var storeOptions: StoreOptions
 
         func run() throws {
             let store = try storeOptions.open()
             let view = try store.keyView()
-            print(output.json ? view.json.prettyString() : ssh ? view.verifier.sshPublicKey : view.verifier.text)
+            print(output.json ? view.json.prettyString() : ssh ? view.verifier.sshPublicKey : fingerprint ? view.verifier.fingerprint : view.verifier.text)
         }
     }
 

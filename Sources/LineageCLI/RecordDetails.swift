@@ -85,6 +85,7 @@ struct RecordDetails {
         case .erased(let erasure):
             "\(field) erased on \(erasure.time.prefix(10)) by \(erasure.actor): \(erasure.reason)"
         case .missing: "payload not stored: given only as a commitment, or lost"
+        case .notCopied: "payload not in this copy: payloads stay with the store that owns the log"
         case .damaged(let reason): "payload damaged: \(reason)"
         }
     }

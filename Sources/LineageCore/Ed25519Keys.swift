@@ -47,6 +47,13 @@ public struct VerifierKey: Hashable, Sendable {
     /// The OpenSSH public key line: `ssh-ed25519 <base64 blob>`.
     public var sshPublicKey: String { "ssh-ed25519 " + Data(SSHWire.publicKeyBlob(publicKey)).base64EncodedString() }
 
+    /// The key's fingerprint as `ssh-keygen -l` prints it: `SHA256:` and the unpadded base64 of
+    /// the SHA-256 of its OpenSSH public key blob. What `lineage clone --key-fingerprint` pins.
+    public var fingerprint: String {
+        let digest = Data(SHA256.hash(data: SSHWire.publicKeyBlob(publicKey))).base64EncodedString()
+        return "SHA256:" + digest.replacingOccurrences(of: "=", with: "")
+    }
+
     /// True when `signature` is this key's Ed25519 signature of `message`.
     public func isValidSignature(_ signature: [UInt8], for message: [UInt8]) -> Bool {
         guard let key = try? Curve25519.Signing.PublicKey(rawRepresentation: publicKey) else { return false }

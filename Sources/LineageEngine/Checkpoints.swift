@@ -59,10 +59,11 @@ public struct KeyView: Sendable {
     /// Every key this store trusts, as verifier keys.
     public let trusted: [String]
 
-    /// The `key show --json` shape: `{"name", "verifierKey", "ssh", "trusted"}`.
+    /// The `key show --json` shape: `{"name", "verifierKey", "ssh", "fingerprint", "trusted"}`.
     public var json: JSONValue {
         .object(JSONObject([("name", .string(verifier.name)), ("verifierKey", .string(verifier.text)),
-                            ("ssh", .string(verifier.sshPublicKey)), ("trusted", .array(trusted.map(JSONValue.string)))]))
+                            ("ssh", .string(verifier.sshPublicKey)), ("fingerprint", .string(verifier.fingerprint)),
+                            ("trusted", .array(trusted.map(JSONValue.string)))]))
     }
 }
 

@@ -19,9 +19,14 @@ extension Store {
     /// existing key unless `replace` is set (the old key stays trusted, so old batches still verify).
     @discardableResult
     public func generateSigningKey(replace: Bool = false) throws -> VerifierKey {
+        if let from = copiedFrom {
+            throw LineageError.input("this store is a copy of the log \(origin) (cloned from \(from)): only the store that owns a log signs it; rotate the key there, and `lineage pull` brings the new key here")
+        }
         if FileManager.default.fileExists(atPath: signingKeyPath) && !replace {
             throw LineageError.input("this store already has a signing key; pass --replace to rotate it (the old key stays trusted)")
         }
+        // The new keys are published signed by the old key, which copies of the log already trust.
+        let previous = replace ? try signingKey() : nil
         let key = try LineageError.catching { try SigningKey(generatingFor: origin) }
         do {
             try FileManager.default.createDirectory(atPath: keysDirectory, withIntermediateDirectories: true,
@@ -40,19 +45,28 @@ extension Store {
             throw LineageError.storage("cannot write the signing key: \(error.localizedDescription)")
         }
         let verifier = try LineageError.catching { try key.verifier }
-        try trust(verifier)
+        try trust(verifier, publishing: false)
+        try configureSignatureChecks()
+        try publishKeys(signingWith: previous ?? key)
+        return verifier
+    }
+
+    /// Points `git verify-commit` at the allowed-signers file.
+    func configureSignatureChecks() throws {
         do {
             try repository.setConfigValue("gpg.format", "ssh")
             try repository.setConfigValue("gpg.ssh.allowedSignersFile", allowedSignersPath)
         } catch {
             throw LineageError.wrap(error, context: "cannot configure git to check signatures")
         }
-        return verifier
     }
 
     /// The store's private signing key.
     public func signingKey() throws -> SigningKey {
         guard let bytes = FileBytes.read(signingKeyPath) else {
+            if let from = copiedFrom {
+                throw LineageError.input("this store is a copy of the log \(origin) (cloned from \(from)): only the store that owns a log adds records to it; record there, and bring what it records here with `lineage pull`")
+            }
             throw LineageError.notFound("this store has no signing key; create one with `lineage key generate`")
         }
         return try LineageError.catching { try SigningKey(parsing: String(decoding: bytes, as: UTF8.self)) }
@@ -75,10 +89,17 @@ extension Store {
         }
     }
 
-    /// Adds a verifier key to the trusted keys and the allowed-signers file.
-    public func trust(_ key: VerifierKey) throws {
+    /// Adds a verifier key to the trusted keys and the allowed-signers file and, on the store that
+    /// owns the log, republishes its keys (see `publishKeys`) unless told not to.
+    public func trust(_ key: VerifierKey, publishing: Bool = true) throws {
+        try trust([key])
+        if publishing, copiedFrom == nil, FileBytes.read(signingKeyPath) != nil { try publishKeys(signingWith: try signingKey()) }
+    }
+
+    /// Adds verifier keys to the trusted keys and the allowed-signers file.
+    func trust(_ added: [VerifierKey]) throws {
         var keys = try trustedKeys()
-        if !keys.contains(key) { keys.append(key) }
+        for key in added where !keys.contains(key) { keys.append(key) }
         let trusted = keys.map(\.text).joined(separator: "\n") + "\n"
         let allowed = keys.map { "\($0.name) namespaces=\"git\" \($0.sshPublicKey)" }.joined(separator: "\n") + "\n"
         do {

@@ -28,15 +28,18 @@ public enum PayloadState: Sendable, Equatable {
     case erased(Erasure)
     /// Not stored: given only as a commitment, or lost.
     case missing
+    /// Not in this store, a copy of another store's log: payloads stay with the log's owner.
+    case notCopied
     /// Stored but not readable, or not matching its commitment: the reason says why.
     case damaged(String)
 
-    /// `stored`, `erased`, `missing` or `damaged`.
+    /// `stored`, `erased`, `missing`, `not-copied` or `damaged`.
     public var name: String {
         switch self {
         case .stored: "stored"
         case .erased: "erased"
         case .missing: "missing"
+        case .notCopied: "not-copied"
         case .damaged: "damaged"
         }
     }
@@ -89,7 +92,7 @@ extension Store {
                 states[field] = Commitment.commit(payload: payload, salt: salt) == commitment
                     ? .stored : .damaged("the stored payload does not match the commitment in the log")
             case .erased: states[field] = .damaged("its key was destroyed, but no erasure record names it")
-            case .absent: states[field] = .missing
+            case .absent: states[field] = copiedFrom == nil ? .missing : .notCopied
             case .damaged(let reason): states[field] = .damaged(reason)
             }
         }

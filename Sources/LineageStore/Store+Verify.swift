@@ -86,7 +86,13 @@ extension Store {
 
     /// The batch commits, oldest first, following first parents from the log head.
     func logChain() throws -> [CommitInfo] {
-        guard var cursor = try head() else { return [] }
+        guard let head = try head() else { return [] }
+        return try logChain(from: head)
+    }
+
+    /// The batch commits from the first to `head`, following first parents.
+    func logChain(from head: ObjectID) throws -> [CommitInfo] {
+        var cursor = head
         var chain: [CommitInfo] = []
         var seen = Set<ObjectID>()
         do {
@@ -105,17 +111,26 @@ extension Store {
         return chain.reversed()
     }
 
-    private func verdict(_ message: String) -> LineageError { LineageError(.verdict, message) }
+    func verdict(_ message: String) -> LineageError { LineageError(.verdict, message) }
 
     /// Checks each record of a batch, read and parsed by `VerifyReader`: new, and linking only to
     /// records earlier in the log.
-    private func verifiedRecords(_ parsed: [Record], label: String, firstSeq: UInt64, known: inout SeenRecords) throws -> [Record] {
+    /// `verifiedBefore`: the records before this log position are indexed and were verified
+    /// before (a pull checks only what it adds); they count as earlier records too.
+    func verifiedRecords(_ parsed: [Record], label: String, firstSeq: UInt64, known: inout SeenRecords, verifiedBefore: Int64? = nil) throws -> [Record] {
         var records: [Record] = []
         for (i, record) in parsed.enumerated() {
             let seq = firstSeq + UInt64(i)
             guard !known.contains(record.id, kind: record.kind) else { throw verdict("record \(seq) (\(record.id)) in \(label) appears twice in the log") }
+            if verifiedBefore != nil, try index.contains(id: record.id) {
+                throw verdict("record \(seq) (\(record.id)) in \(label) appears twice in the log")
+            }
             for link in record.links {
-                guard let targetKind = known.kind(of: link.target) else {
+                var earlier = known.kind(of: link.target)
+                if earlier == nil, let verifiedBefore, let indexed = try index.record(id: link.target), indexed.seq < verifiedBefore {
+                    earlier = indexed.kind
+                }
+                guard let targetKind = earlier else {
                     if let recorded = try? index.record(id: link.target), recorded.seq < Int64(seq) {
                         // The index remembers the target at an earlier position: that record was altered.
                         throw verdict("record \(recorded.seq), recorded as \(link.target) (\(recorded.kind)), was altered or replaced: the log no longer holds it (record \(seq) links to it through '\(link.relation)')")
@@ -132,7 +147,7 @@ extension Store {
         return records
     }
 
-    private func checkCheckpoint(
+    func checkCheckpoint(
         _ note: String?, label: String, range: CompactRange, keys: [VerifierKey], batch: Int64, firstSeq: UInt64, records: [Record]
     ) throws {
         guard let note else { throw verdict("\(label): its message carries no signed checkpoint") }
@@ -161,7 +176,7 @@ extension Store {
         }
     }
 
-    private func checkCommitSignature(_ commit: CommitInfo, label: String, keys: [VerifierKey]) throws {
+    func checkCommitSignature(_ commit: CommitInfo, label: String, keys: [VerifierKey]) throws {
         let signature: (signature: String, signedData: [UInt8])?
         do { signature = try repository.commitSignature(commit.id) } catch { throw verdict("\(label): its signature cannot be read (\(error))") }
         guard let signature else { throw verdict("\(label) is not signed: it was rewritten outside lineage") }

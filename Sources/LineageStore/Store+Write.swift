@@ -13,15 +13,9 @@ extension Store {
     /// on the log ref, moved by compare-and-swap. If `body` throws, nothing is written.
     /// `prewritten`: the batch's segments, if a `BatchPrewriter` guessed them; used only if they fit.
     public func write<T>(actor: String, prewritten: PrewrittenBatch? = nil, _ body: (WriteTransaction) throws -> T) throws -> (T, AppendResult) {
-        let lock = try WriteLock(path: (path as NSString).appendingPathComponent("lock"))
+        let (lock, tip) = try lockForChange()
         defer { withExtendedLifetime(lock) {} }
-        try removeStaleRefLocks()
-        try syncIndex(holdingLock: true)
-        // The next position, batch number and Merkle state come from the log's head, never from the
-        // index alone: an index that disagrees is rebuilt before anything is built on it.
-        let tip = try logTip()
-        try ensureIndexAgrees(with: tip)
-        try checkHistory(holdingLock: true, known: (tip.size, tip.root))
+        try ensureKeysPublished()
         try removeOrphanPacks()
         return try index.batchReads(forWriting: true) {
             let transaction = WriteTransaction(store: self)
@@ -30,6 +24,21 @@ extension Store {
             let batch = try append(transaction, tip: tip, actor: actor, prewritten: prewritten)
             return (value, AppendResult(batch: batch))
         }
+    }
+
+    /// Takes the write lock and brings the index and the remembered checkpoint in step with the
+    /// log: what every change to the log (a batch, a pull) starts with. The lock is held until the
+    /// returned `WriteLock` is released.
+    func lockForChange() throws -> (WriteLock, LogTip) {
+        let lock = try WriteLock(path: (path as NSString).appendingPathComponent("lock"))
+        try removeStaleRefLocks()
+        try syncIndex(holdingLock: true)
+        // The next position, batch number and Merkle state come from the log's head, never from the
+        // index alone: an index that disagrees is rebuilt before anything is built on it.
+        let tip = try logTip()
+        try ensureIndexAgrees(with: tip)
+        try checkHistory(holdingLock: true, known: (tip.size, tip.root))
+        return (lock, tip)
     }
 
     private func append(_ transaction: WriteTransaction, tip: LogTip, actor: String, prewritten: PrewrittenBatch?) throws -> BatchInfo {

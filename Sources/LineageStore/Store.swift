@@ -41,6 +41,10 @@ public final class Store {
     /// Segments looked up so far: (first position, count, blob).
     private var knownSegments: [(Int64, Int64, ObjectID)] = []
 
+    /// Where this store was cloned from, when it is a copy of another store's log (it holds no
+    /// signing key and adds no records; `lineage pull` keeps it in step). Nil for a store that owns its log.
+    public private(set) lazy var copiedFrom: String? = try? repository.configValue("lineage.clonedFrom")
+
     /// The ref whose commits are the batches of the log.
     public var logReference: String { "refs/lineage/log/" + origin }
 
@@ -113,18 +117,23 @@ public final class Store {
             let repository = try Repository.createBare(at: path)
             try repository.setConfigValue("lineage.origin", origin)
             try repository.setConfigValue("lineage.formatVersion", formatVersion)
-            try FileManager.default.createDirectory(atPath: (path as NSString).appendingPathComponent("payloads"),
-                                                    withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            // Inside a project's git work tree, the store keeps itself out of the project's commits
-            // (its private key, index and raw payloads were staged by `git add -A`).
-            try Data("# lineage: this store is not part of the project's git history\n*\n".utf8)
-                .write(to: URL(fileURLWithPath: (path as NSString).appendingPathComponent(".gitignore")))
+            try makeLocalParts(at: path)
             let store = try Store(path: path, repository: repository, origin: origin)
             try store.generateSigningKey()
             return store
         } catch {
             throw LineageError.wrap(error, context: "cannot create a store at \(path)")
         }
+    }
+
+    /// Makes what a new store holds beside its git repository: the payload directory (0700) and
+    /// a `.gitignore` that keeps the store out of a surrounding project's commits (its private
+    /// key, index and raw payloads would be staged by `git add -A`).
+    static func makeLocalParts(at path: String) throws {
+        try FileManager.default.createDirectory(atPath: path + "/payloads", withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        try Data("# lineage: this store is not part of the project's git history\n*\n".utf8)
+            .write(to: URL(fileURLWithPath: path + "/.gitignore"))
     }
 
     /// Opens the store at `path` and, unless told not to, brings its index up to date with the log.

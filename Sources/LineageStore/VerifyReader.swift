@@ -31,9 +31,15 @@ final class VerifyReader: @unchecked Sendable {
     /// The batch being read ahead; touched only by the caller.
     private var ahead: (number: Int, reading: Reading)?
 
-    init(chain: [CommitInfo], path: String) {
+    /// The number of the chain's first batch in the log.
+    private let firstBatch: Int
+
+    /// Reads `chain`, whose first batch is batch `firstBatch` of the log and starts at log position `firstSeq`.
+    init(chain: [CommitInfo], path: String, firstBatch: Int = 0, firstSeq: UInt64 = 0) {
         self.chain = chain
         self.path = path
+        self.firstBatch = firstBatch
+        nextFirstSeq = firstSeq
     }
 
     /// The label verify gives a batch in its messages.
@@ -63,7 +69,7 @@ final class VerifyReader: @unchecked Sendable {
 
     /// Runs on `queue`, batches in order.
     private func read(_ number: Int) -> Result<Batch, LineageError> {
-        let commit = chain[number], label = VerifyReader.label(number, commit), firstSeq = nextFirstSeq
+        let commit = chain[number], label = VerifyReader.label(firstBatch + number, commit), firstSeq = nextFirstSeq
         let parts: [(ObjectID, Segment.Part)]
         do {
             if repository == nil { repository = try Repository.openBare(at: path) }
