@@ -120,7 +120,7 @@ enum HelpExamples {
             "lineage checkpoint compare a.txt b.txt --key fraud.pub --proof consistency.txt",
         ],
         "lineage key": ["lineage key show > fraud.pub", "lineage key trust partner.pub"],
-        "lineage key show": ["lineage key show > fraud.pub", "lineage key show --json"],
+        "lineage key show": ["lineage key show > fraud.pub", "lineage key show --fingerprint", "lineage key show --json"],
         "lineage key generate": ["lineage key generate", "lineage key generate && lineage key show > fraud-2027.pub"],
         "lineage key trust": ["lineage key trust partner.pub", "lineage key trust example.com/fraud+a0a6cb61+AVrHJNwrfvuW1DnsE+IK5M088scmzgzWU8aCJhOHHKFT"],
         "lineage erase": [
@@ -155,6 +155,34 @@ enum HelpExamples {
         "lineage payload": [
             "lineage payload export pred-8812 -o pred-8812.input.json",
             "lineage payload export chat-17 --field outputPayload -o chat-17.response.json",
+        ],
+        "lineage clone": [
+            "lineage clone git@example.com:ml/lineage.git --key-fingerprint SHA256:T1X0T9DO9b5gY7ziVkjd1BvwxQ4iYn3qwGbpj9CHEUo",
+            "lineage clone file:///srv/lineage.git audit",
+        ],
+        "lineage remote": [
+            "lineage remote add origin git@example.com:ml/lineage.git",
+            "lineage remote list --json",
+        ],
+        "lineage remote add": [
+            "lineage remote add origin git@example.com:ml/lineage.git",
+            "lineage remote add backup /mnt/backup/lineage.git",
+        ],
+        "lineage remote list": [
+            "lineage remote list",
+            "lineage remote list --json",
+        ],
+        "lineage remote remove": [
+            "lineage remote remove backup",
+            "lineage remote remove origin && lineage remote add origin ssh://git.example.com/ml/lineage.git",
+        ],
+        "lineage push": [
+            "lineage push",
+            "lineage push backup --json",
+        ],
+        "lineage pull": [
+            "lineage pull",
+            "lineage pull origin --json",
         ],
         "lineage payload compact": [
             "lineage payload compact",
