@@ -100,7 +100,7 @@ let package = Package(
         // more slowly with Hummingbird and SwiftNIO linked in.
         .executableTarget(
             name: "lineage-server",
-            dependencies: ["LineageServer", "LineageStore"],
+            dependencies: ["LineageServer", "LineageEngine", "LineageStore", "LineageCore"],
             path: "Sources/LineageServerMain",
             linkerSettings: [.unsafeFlags(["-use-ld=lld"])]
         ),

@@ -83,12 +83,18 @@ extension Lineage {
 
 /// Reading a verifier key given on the command line, directly or in a file.
 enum VerifierKeyArgument {
-    static func parse(_ argument: String) throws -> VerifierKey {
+    /// A log's key, or with `cosigner` a witness's; the other kind is refused, saying which it is.
+    static func parse(_ argument: String, cosigner: Bool = false) throws -> VerifierKey {
         var text = argument
         if !argument.contains("+") || FileManager.default.fileExists(atPath: argument) {
             text = String(decoding: try FieldInput.readFile(argument, what: "key file"), as: UTF8.self)
         }
-        return try LineageError.catching { try VerifierKey(parsing: text) }
+        let key = try LineageError.catching { try VerifierKey(parsing: text) }
+        guard key.isCosigner == cosigner else {
+            throw LineageError.input(cosigner ? "\(key.name)'s key is a log's key, not a witness key (as `lineage witness init` prints it)"
+                                              : "\(key.name)'s key is a witness key; give the log's key, as `lineage key show` prints it")
+        }
+        return key
     }
 }
 
@@ -102,5 +108,5 @@ struct TrustedKeyOptions: ParsableArguments {
     }
 
     /// The keys, parsed.
-    func parsed() throws -> [VerifierKey] { try keys.map(VerifierKeyArgument.parse) }
+    func parsed() throws -> [VerifierKey] { try keys.map { try VerifierKeyArgument.parse($0) } }
 }

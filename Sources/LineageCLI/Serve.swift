@@ -57,10 +57,10 @@ extension Lineage {
         @OptionGroup var storeOptions: StoreOptions
 
         func validate() throws {
-            guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
+            guard ServerProgram.address(listen) != nil else {
                 throw ValidationError("--listen '\(listen)' is not HOST:PORT (e.g. 127.0.0.1:8470)")
             }
-            let host = String(listen[..<colon])
+            let host = String(listen[..<listen.lastIndex(of: ":")!])
             if (tlsCertificate == nil) != (tlsKey == nil) {
                 throw ValidationError("give both --tls-cert and --tls-key, or neither")
             }
@@ -87,15 +87,8 @@ extension Lineage {
                 }
             }
             let path = try storeOptions.open().path
-            let colon = listen.lastIndex(of: ":")!
-            let host = String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-            // The server is its own executable beside this one (see lineage-server); this process becomes it.
-            let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-            let server = URL(fileURLWithPath: me).deletingLastPathComponent().appendingPathComponent("lineage-server").path
-            guard FileManager.default.isExecutableFile(atPath: server) else {
-                throw LineageError.storage("the server program \(server) is missing; install lineage-server beside lineage (make release builds both)")
-            }
-            var arguments = [server, "--store", path, "--host", host, "--port", String(listen[listen.index(after: colon)...]),
+            let (host, port) = ServerProgram.address(listen)!
+            var arguments = ["--store", path, "--host", host, "--port", port,
                              "--max-body", String(maxBody), "--batch-seconds", String(batchSeconds),
                              "--retention-every", String(retentionEvery)]
             if let oidcIssuer, let oidcAudience, let oidcJWKS {
@@ -105,9 +98,7 @@ extension Lineage {
             if let tlsCertificate, let tlsKey {
                 arguments += ["--tls-cert", URL(fileURLWithPath: tlsCertificate).path, "--tls-key", URL(fileURLWithPath: tlsKey).path]
             }
-            let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-            execv(server, argv)
-            throw LineageError.storage("cannot start \(server): \(String(cString: strerror(errno)))")
+            try ServerProgram.exec(arguments)
         }
     }
 }

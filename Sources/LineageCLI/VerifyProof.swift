@@ -28,13 +28,30 @@ extension Lineage {
         @Option(help: ArgumentHelp("A payload file from `lineage payload export`: checked against its record's commitment in the bundle (repeatable).", valueName: "file"))
         var payload: [String] = []
 
+        @Option(name: .customLong("witness-key"), help: ArgumentHelp("A witness's key (as `lineage witness init` printed it, or a file holding it); the checkpoint must carry its cosignature. Repeatable.", valueName: "key"))
+        var witnessKeys: [String] = []
+
+        @Option(help: ArgumentHelp("How many of the --witness-key witnesses must have cosigned (default: all of them).", valueName: "n"))
+        var quorum: Int?
+
         @OptionGroup var trustedKeys: TrustedKeyOptions
         @OptionGroup var output: OutputOptions
+
+        func validate() throws {
+            if let quorum {
+                if witnessKeys.isEmpty { throw ValidationError("--quorum needs the witnesses' keys: give them with --witness-key") }
+                if quorum < 1 || quorum > witnessKeys.count {
+                    throw ValidationError("--quorum must be from 1 to the number of --witness-key given (\(witnessKeys.count))")
+                }
+            }
+        }
 
         func run() throws {
             try JSONFailure.reporting(json: output.json) {
                 let trusted = try trustedKeys.parsed()
-                let verification = try BundleVerification(bundle: try FieldInput.readFile(bundle, what: "bundle"), trusting: trusted)
+                let witnesses = try witnessKeys.map { try VerifierKeyArgument.parse($0, cosigner: true) }
+                let verification = try BundleVerification(bundle: try FieldInput.readFile(bundle, what: "bundle"), trusting: trusted,
+                                                          witnesses: witnesses, quorum: quorum ?? witnesses.count)
                 var payloads: [PayloadEvidence] = []
                 for file in payload {
                     let evidence: PayloadEvidence

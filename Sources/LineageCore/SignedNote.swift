@@ -64,7 +64,7 @@ public struct SignedNote: Sendable {
     public func verify(trusting keys: [VerifierKey]) throws(RecordError) -> [VerifierKey] {
         var verified: [VerifierKey] = []
         for signature in signatures {
-            guard let key = keys.first(where: { $0.name == signature.name && $0.keyID == signature.keyID }) else { continue }
+            guard let key = keys.first(where: { !$0.isCosigner && $0.name == signature.name && $0.keyID == signature.keyID }) else { continue }
             guard key.isValidSignature(signature.signature, for: Array(text.utf8)) else {
                 throw RecordError("the signature by \(key.name) does not verify: the note was altered or signed with another key")
             }

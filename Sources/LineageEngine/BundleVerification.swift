@@ -9,10 +9,14 @@ public struct BundleVerification: Sendable {
     public let verified: EvidenceBundle.Verified
     /// The leaf index in the log of each record of `verified.records`, in the same order.
     public let leafIndices: [UInt64]
+    /// The witnesses' cosignatures on the checkpoint that verified (only those of `witnesses`).
+    public let cosignatures: [Cosignature.Verified]
 
     /// Parses and verifies a bundle (`lineage prove`'s JSON) against `trusted` keys: bad JSON or
-    /// structure is an input error, a bundle that does not verify a negative verdict.
-    public init(bundle bytes: [UInt8], trusting trusted: [VerifierKey]) throws {
+    /// structure is an input error, a bundle that does not verify a negative verdict. With
+    /// `witnesses`, the checkpoint must also carry valid cosignatures (C2SP tlog-cosignature) by at
+    /// least `quorum` of them.
+    public init(bundle bytes: [UInt8], trusting trusted: [VerifierKey], witnesses: [VerifierKey] = [], quorum: Int = 0) throws {
         let parsed: EvidenceBundle
         do {
             parsed = try EvidenceBundle(json: try JSONParser.parse(bytes))
@@ -26,6 +30,14 @@ public struct BundleVerification: Sendable {
         } catch {
             throw LineageError(.verdict, "the bundle does not verify: \(error.message)")
         }
+        let note = try LineageError.catching { try SignedNote(parsing: parsed.checkpoint) }
+        let (cosigned, failed) = Cosignature.verify(note, witnesses: witnesses)
+        cosignatures = cosigned
+        if cosigned.count < quorum {
+            let who = cosigned.isEmpty ? "none of them" : cosigned.map(\.key.name).joined(separator: ", ")
+            let bad = failed.isEmpty ? "" : "; the cosignature of \(failed.joined(separator: ", ")) does not verify (altered, or made by another key)"
+            throw LineageError(.verdict, "the bundle's checkpoint (size \(verified.checkpoint.size)) is cosigned by \(cosigned.count) of the \(witnesses.count) witnesses given (\(who)), fewer than the quorum of \(quorum)\(bad); ask the log's owner to run `lineage cosign`, then `lineage prove` again")
+        }
         subject = parsed.subject
         let leaves = Dictionary(parsed.entries.map { ($0.id, $0.leafIndex) }, uniquingKeysWith: { first, _ in first })
         leafIndices = verified.records.map { leaves[$0.id] ?? 0 }
@@ -35,6 +47,7 @@ public struct BundleVerification: Sendable {
     public var rootBase64: String { Data(verified.checkpoint.rootHash).base64EncodedString() }
 
     /// The `verify-proof --json` shape: `{"ok": true, "subject", "records", "origin", "size", "root", "signers",
+    /// "cosigners": [{"name", "key", "time"}],
     /// "erasures": [{"id", "time", "actor", "reason", "commitments"}]}`.
     public var json: JSONValue {
         .object(JSONObject([
@@ -42,6 +55,8 @@ public struct BundleVerification: Sendable {
             ("records", .number(Double(verified.records.count))), ("origin", .string(verified.checkpoint.origin)),
             ("size", .number(Double(verified.checkpoint.size))), ("root", .string(rootBase64)),
             ("signers", .array(verified.signers.map { .string($0.text) })),
+            ("cosigners", .array(cosignatures.map { .object(JSONObject([("name", .string($0.key.name)), ("key", .string($0.key.text)),
+                                                                        ("time", .string(RecordTime.format(milliseconds: Int64($0.time) * 1000)))])) })),
             ("erasures", .array(verified.erasures.map { erasure in
                 .object(JSONObject([("id", .string(erasure.id.description)), ("time", erasure["time"] ?? .null),
                                     ("actor", erasure["actor"] ?? .null), ("reason", erasure["reason"] ?? .null),
@@ -53,6 +68,7 @@ public struct BundleVerification: Sendable {
     /// In words: what was proven, by whom.
     public var summary: String {
         "OK: \(subject) and its \(verified.records.count - 1) upstream records are in the log \(verified.checkpoint.origin) of size \(verified.checkpoint.size), root \(rootBase64), signed by \(verified.signers.map(\.name).joined(separator: ", "))."
+            + (cosignatures.isEmpty ? "" : "\nCosigned by \(cosignatures.count) witness\(cosignatures.count == 1 ? "" : "es"): " + cosignatures.map { "\($0.key.name) at \(RecordTime.format(milliseconds: Int64($0.time) * 1000))" }.joined(separator: ", ") + ".")
             + verified.erasures.map { erasure in
                 "\nErased, as proven in the same log: \(erasure["commitments"]?.arrayValue?.count ?? 0) payload(s) named by erasure record \(erasure.id) on \(erasure["time"]?.stringValue ?? "?") by \(erasure["actor"]?.stringValue ?? "?"): \(erasure["reason"]?.stringValue ?? "")"
             }.joined()

@@ -1,5 +1,7 @@
 import Foundation
 import LineageServer
+import LineageCore
+import LineageEngine
 import LineageStore
 
 // `lineage-server`: the process `lineage serve` becomes (by exec, with its options checked and the store
@@ -7,6 +9,60 @@ import LineageStore
 // other command's start-up (+1 to 1.5 ms each, measured). Arguments: --store PATH --host H --port N
 // --max-body N --batch-seconds S [--tls-cert FILE --tls-key FILE] [--oidc-issuer URL --oidc-audience AUD
 // --oidc-jwks FILE [--oidc-role-claim NAME]] [--retention-every S], as `lineage serve` passes them.
+/// Ends the process with an error's sentence and exit code.
+func fail(_ error: any Error) -> Never {
+    if let error = error as? LineageError {
+        FileHandle.standardError.write(Data("lineage: error: \(error.message)\n".utf8))
+        exit(error.kind.rawValue)
+    }
+    FileHandle.standardError.write(Data("lineage: error: \(error)\n".utf8))
+    exit(4)
+}
+
+/// Writes a line straight to the descriptor: a test or a supervisor reads the port from it at once.
+func announce(_ text: String) {
+    let line = Array((text + "\n").utf8)
+    _ = line.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+}
+
+// `lineage witness serve DIR`: --witness DIR --host H --port N --log KEY…
+// `lineage cosign`: --cosign --store PATH [--json]
+switch CommandLine.arguments.dropFirst().first {
+case "--witness":
+    var arguments = CommandLine.arguments.dropFirst(2)
+    let directory = arguments.popFirst() ?? ""
+    var host = "127.0.0.1", port = -1, logs: [VerifierKey] = []
+    while let flag = arguments.popFirst(), let value = arguments.popFirst() {
+        switch flag {
+        case "--host": host = value
+        case "--port": port = Int(value) ?? -1
+        case "--log": if let key = try? VerifierKey(parsing: value) { logs.append(key) } else { port = -1 }
+        default: port = -1
+        }
+    }
+    guard (0...65535).contains(port), !logs.isEmpty else {
+        FileHandle.standardError.write(Data("lineage-server: start it with `lineage witness serve` (see lineage witness serve --help)\n".utf8))
+        exit(2)
+    }
+    do {
+        let witness = try Witness(directory: directory, logs: logs)
+        try await WitnessServer(witness: witness, host: host, port: port).run { address in
+            announce("lineage witness \(witness.verifier.name): listening on \(address)")
+        }
+    } catch { fail(error) }
+    exit(0)
+case "--cosign":
+    let arguments = Array(CommandLine.arguments.dropFirst(2))
+    guard arguments.count >= 2, arguments[0] == "--store" else { fail(LineageError.input("start it with `lineage cosign`")) }
+    do {
+        let report = try await WitnessClient.cosign(storePath: arguments[1])
+        print(arguments.contains("--json") ? report.json.prettyString() : report.text)
+        exit(report.exitCode)
+    } catch { fail(error) }
+default:
+    break
+}
+
 var options = LineageServer.Options()
 var store: String?
 var arguments = CommandLine.arguments.dropFirst()
@@ -37,15 +93,5 @@ guard let store, (0...65535).contains(options.port), options.maxBody > 0, option
     exit(2)
 }
 do {
-    try await LineageServer(storePath: store, options: options).run { address in
-        // Written straight to the descriptor: a test or a supervisor reads the port from it at once.
-        let line = Array("lineage serve: listening on \(address)\n".utf8)
-        _ = line.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
-    }
-} catch let error as LineageError {
-    FileHandle.standardError.write(Data("lineage: error: \(error.message)\n".utf8))
-    exit(error.kind.rawValue)
-} catch {
-    FileHandle.standardError.write(Data("lineage: error: \(error)\n".utf8))
-    exit(4)
-}
+    try await LineageServer(storePath: store, options: options).run { address in announce("lineage serve: listening on \(address)") }
+} catch { fail(error) }

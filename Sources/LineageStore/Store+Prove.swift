@@ -22,11 +22,16 @@ struct StoreTree: SubtreeHashes {
 
 extension Store {
     /// An evidence bundle for `entry`: it and every upstream record, each with an inclusion proof
-    /// against the latest signed checkpoint.
+    /// against the latest checkpoint witnesses cosigned that holds the record (with their
+    /// cosignatures), else the latest signed checkpoint.
     public func prove(_ entry: IndexedRecord) throws -> EvidenceBundle {
-        let (note, checkpoint) = try indexedCheckpoint()
-        let graph = try trace(from: entry)
+        var (note, checkpoint) = try indexedCheckpoint()
         let tree = StoreTree(store: self)
+        if let witnessed = try cosignedCheckpoints().last(where: { $0.checkpoint.size <= checkpoint.size && $0.checkpoint.size > UInt64(entry.seq) }),
+           try Merkle.rangeHash(tree, 0, witnessed.checkpoint.size) == witnessed.checkpoint.rootHash {
+            (note, checkpoint) = (witnessed.note, witnessed.checkpoint)
+        }
+        let graph = try trace(from: entry)
         let entries = try graph.order.map { id -> EvidenceBundle.Entry in
             guard let indexed = graph.entries[id], let record = graph.records[id] else {
                 throw LineageError.storage("record \(id) vanished while proving")

@@ -11,9 +11,14 @@ final class RunningServer {
     var certificate: String?
     private let output = Pipe()
 
-    init(_ w: Workspace, _ arguments: String...) throws {
+    convenience init(_ w: Workspace, _ arguments: String...) throws {
+        try self.init(w, command: ["serve", "--listen", "127.0.0.1:0"] + arguments)
+    }
+
+    /// Runs `lineage COMMAND…`, a server that prints `… listening on URL` first (`serve`, `witness serve`).
+    init(_ w: Workspace, command: [String]) throws {
         process.executableURL = URL(fileURLWithPath: Workspace.binary)
-        process.arguments = ["serve", "--listen", "127.0.0.1:0"] + arguments
+        process.arguments = command
         process.currentDirectoryURL = URL(fileURLWithPath: w.path)
         process.environment = w.environment
         process.standardOutput = output

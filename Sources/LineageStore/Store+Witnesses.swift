@@ -1,0 +1,107 @@
+import Foundation
+import GitStore
+import LineageCore
+
+/// A witness a store asks to cosign its checkpoints (C2SP tlog-witness), kept in the store's
+/// config as `witness.<name>.url` and `witness.<name>.key`.
+public struct WitnessEntry: Sendable, Equatable {
+    /// The witness's name (its key's name).
+    public var name: String { key.name }
+    /// Its submission prefix: `add-checkpoint` is posted to URL/add-checkpoint.
+    public let url: String
+    /// Its public key (type 0x04).
+    public let key: VerifierKey
+}
+
+extension Store {
+    /// The witnesses this store asks to cosign, by name.
+    public func witnesses() throws -> [WitnessEntry] {
+        let entries: [(name: String, value: String)]
+        do { entries = try repository.configEntries(matching: #"^witness\..*\.(url|key)$"#) } catch {
+            throw LineageError.wrap(error, context: "cannot read the store's witnesses")
+        }
+        var urls: [String: String] = [:], keys: [String: String] = [:]
+        for entry in entries {
+            let name = String(entry.name.dropFirst("witness.".count).dropLast(4))
+            if entry.name.hasSuffix(".url") { urls[name] = entry.value } else { keys[name] = entry.value }
+        }
+        return try urls.keys.sorted().compactMap { name in
+            guard let text = keys[name] else { return nil }
+            let key = try LineageError.catching { try VerifierKey(parsing: text) }
+            return WitnessEntry(url: urls[name]!, key: key)
+        }
+    }
+
+    /// Adds a witness: its URL (http or https) and its public key, whose name names it.
+    public func addWitness(url: String, key: VerifierKey) throws {
+        guard key.isCosigner else {
+            throw LineageError.input("\(key.name)'s key is not a witness key (type 0x04, as `lineage witness init` prints it)")
+        }
+        guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
+            throw LineageError.input("the witness URL \(Names.printable(url)) is not an http:// or https:// URL")
+        }
+        if try witnesses().contains(where: { $0.name == key.name }) {
+            throw LineageError.input("a witness named \(key.name) is already listed; remove it first with `lineage witness remove \(key.name)`")
+        }
+        do {
+            try repository.setConfigValue("witness.\(key.name).url", url)
+            try repository.setConfigValue("witness.\(key.name).key", key.text)
+        } catch {
+            throw LineageError.wrap(error, context: "cannot add the witness")
+        }
+    }
+
+    /// Removes a witness by name.
+    public func removeWitness(name: String) throws {
+        guard try witnesses().contains(where: { $0.name == name }) else {
+            throw LineageError.notFound("there is no witness named \(Names.printable(name)); `lineage witness list` shows them")
+        }
+        do {
+            try repository.removeConfigValue("witness.\(name).url")
+            try repository.removeConfigValue("witness.\(name).key")
+        } catch {
+            throw LineageError.wrap(error, context: "cannot remove the witness")
+        }
+    }
+
+    private var cosignedDirectory: String { path + "/cosigned/" + origin }
+
+    /// The checkpoints of this log that witnesses cosigned, each with every signature it got
+    /// (`cosigned/<origin>/<size>`), smallest first.
+    public func cosignedCheckpoints() throws -> [(checkpoint: Checkpoint, note: String)] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: cosignedDirectory) else { return [] }
+        return try names.filter { $0.allSatisfy(\.isNumber) }.sorted().compactMap { name in
+            guard let bytes = FileBytes.read(cosignedDirectory + "/" + name) else { return nil }
+            let note = String(decoding: bytes, as: UTF8.self)
+            guard let checkpoint = try? Checkpoint(parsing: SignedNote(parsing: note).text), checkpoint.origin == origin else {
+                throw LineageError.storage("the cosigned checkpoint \(cosignedDirectory)/\(name) cannot be read; remove it and run `lineage cosign`")
+            }
+            return (checkpoint, note)
+        }
+    }
+
+    /// Keeps a cosigned checkpoint (the log's signed note with the witnesses' cosignature lines).
+    public func saveCosigned(_ note: String) throws {
+        let checkpoint = try LineageError.catching { try Checkpoint(parsing: SignedNote(parsing: note).text) }
+        let name = String(format: "%012llu", checkpoint.size)
+        do {
+            try FileManager.default.createDirectory(atPath: cosignedDirectory, withIntermediateDirectories: true)
+            try Data(note.utf8).write(to: URL(fileURLWithPath: cosignedDirectory + "/" + name), options: .atomic)
+        } catch {
+            throw LineageError.storage("cannot keep the cosigned checkpoint in \(cosignedDirectory): \(error.localizedDescription)")
+        }
+    }
+
+    /// What a witness needs to cosign the latest checkpoint: the log's signed note, its checkpoint,
+    /// and the consistency proof from `oldSize` (empty for 0). Throws a verdict when `oldSize` is
+    /// beyond the log (the witness saw more than this log holds) or the log does not hold it.
+    public func witnessRequest(oldSize: UInt64) throws -> (note: String, checkpoint: Checkpoint, proof: [[UInt8]]) {
+        let (note, checkpoint) = try indexedCheckpoint()
+        guard oldSize <= checkpoint.size else {
+            throw LineageError(.verdict, "it has cosigned this log at size \(oldSize), beyond the \(checkpoint.size) records it holds now: the log was rolled back, or another copy of it grew (a fork)")
+        }
+        let proof = oldSize == 0 || oldSize == checkpoint.size ? []
+            : try Merkle.consistencyProof(StoreTree(store: self), oldSize: oldSize, newSize: checkpoint.size)
+        return (note, checkpoint, proof)
+    }
+}
