@@ -105,6 +105,7 @@ enum HelpExamples {
             "lineage verify-proof pred-8812.json --key fraud.pub",
             "lineage verify-proof pred-8812.json --key fraud.pub --explain",
             "lineage verify-proof pred-8812.json --key fraud.pub --payload pred-8812.input.json",
+            "lineage verify-proof pred-8812.json --key fraud.pub --witness-key w1.pub --witness-key w2.pub --quorum 2",
         ],
         "lineage checkpoint": [
             "lineage checkpoint > checkpoint.txt",
@@ -184,6 +185,25 @@ enum HelpExamples {
             "lineage pull",
             "lineage pull origin --json",
         ],
+        "lineage witness": [
+            "lineage witness init /srv/witness --name witness.example.org/w1",
+            "lineage witness add https://witness.example.org/w1 --key witness.pub",
+        ],
+        "lineage witness init": [
+            "lineage witness init /srv/witness --name witness.example.org/w1",
+            "lineage witness init /srv/witness --name witness.example.org/w1 > witness.pub",
+        ],
+        "lineage witness serve": [
+            "lineage witness serve /srv/witness --log fraud.pub --listen 127.0.0.1:8471",
+            "lineage witness serve /srv/witness --log fraud.pub --log churn.pub",
+        ],
+        "lineage witness add": [
+            "lineage witness add https://witness.example.org/w1 --key witness.pub",
+            "lineage witness add http://127.0.0.1:8471 --key witness.example.org/w1+2c7e1079+BPL8nhZ0vey7khPlGompgnopkHTDT81UzfSYfg8fIG7H",
+        ],
+        "lineage witness list": ["lineage witness list", "lineage witness list --json"],
+        "lineage witness remove": ["lineage witness remove witness.example.org/w1", "lineage witness list && lineage witness remove witness.example.org/w2"],
+        "lineage cosign": ["lineage cosign", "lineage cosign --json"],
         "lineage payload compact": [
             "lineage payload compact",
             "lineage payload compact --json",
