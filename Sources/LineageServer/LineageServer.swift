@@ -317,6 +317,19 @@ public struct LineageServer: Sendable {
                                  body: Self.listing(filter, csv: csv, reader: reader)), [], request.uri.query ?? "")
             }
         }
+        // The log as C2SP tlog-tiles, for mirrors and verifiers built for transparency logs.
+        router.get("/tiles/**") { request, context in
+            let path = String(request.uri.path.dropFirst("/tiles/".count))
+            return try await logged(request, context, "tiles", .prove) {
+                guard let bytes = try await reader.run({ try $0.tile(path) }) else {
+                    throw APIError(.notFound, "no tile \(path) in this log: a tile path is tile/<L>/<N>[.p/<W>] or tile/entries/<N>[.p/<W>] within the log's size, or checkpoint")
+                }
+                let fixed = path != "checkpoint"
+                let headers: HTTPFields = [.contentType: fixed ? "application/octet-stream" : "text/plain; charset=utf-8",
+                                           .cacheControl: fixed ? "public, max-age=31536000, immutable" : "no-store"]
+                return (Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes))), [], path)
+            }
+        }
         router.get("/v1/checkpoint") { request, context in
             try await logged(request, context, "checkpoint", .read) { (Response.json(try await reader.run { try $0.checkpointView().json }), [], nil) }
         }

@@ -4,7 +4,8 @@ import LineageEngine
 /// the API, embedded in the server): a known path asked with another method answers 405 with
 /// `Allow`, as HTTP says, rather than 404.
 struct RouteTable: Sendable {
-    /// Each path as segments (`{name}` matches any one segment) and the methods it takes.
+    /// Each path as segments (`{name}` matches any one segment, a last `{name+}` one or more) and
+    /// the methods it takes.
     let routes: [(segments: [String], methods: [String])]
 
     /// The routes of the embedded OpenAPI document.
@@ -24,7 +25,8 @@ struct RouteTable: Sendable {
     private func match(_ path: String) -> (segments: [String], methods: [String])? {
         let segments = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         return routes.first { route in
-            route.segments.count == segments.count
+            let greedy = route.segments.last?.hasSuffix("+}") == true
+            return (greedy ? segments.count >= route.segments.count : route.segments.count == segments.count)
                 && zip(route.segments, segments).allSatisfy { pattern, segment in pattern.hasPrefix("{") || pattern == segment }
         }
     }

@@ -58,3 +58,31 @@ extension Store {
         return size
     }
 }
+
+extension Store {
+    /// One file of the log as C2SP tlog-tiles, for serving (`lineage serve` at /tiles/): `checkpoint`
+    /// (the latest indexed checkpoint, with its witnesses' cosignatures when it has them), a Merkle
+    /// tile `tile/<L>/<N>[.p/<W>]` or an entry bundle `tile/entries/<N>[.p/<W>]`. Nil for a path
+    /// that is not a tile or a tile beyond the log. A tile's bytes never change once the log holds
+    /// it (full tiles, and each partial width, are fixed by the append-only log).
+    public func tile(_ path: String) throws -> [UInt8]? {
+        let (note, checkpoint) = try indexedCheckpoint()
+        if path == "checkpoint" {
+            let cosigned = try cosignedCheckpoints().last { $0.checkpoint == checkpoint }
+            return Array((cosigned?.note ?? note).utf8)
+        }
+        guard let (level, index, width) = Tiles.parse(path) else { return nil }
+        // Level l's hashes are the tree's nodes of height 8l; entry i of this tile covers
+        // leaves [(index * 256 + i) * 256^l, +256^l).
+        let height = UInt64(8 * (level ?? 0))
+        guard index < UInt64.max / UInt64(Tiles.width), height < 64 else { return nil }
+        let first = index * UInt64(Tiles.width), span: UInt64 = 1 << height
+        let (end, tooFar) = (first + UInt64(width)).multipliedReportingOverflow(by: span)
+        guard !tooFar, end <= checkpoint.size else { return nil }
+        if level == nil {
+            return Tiles.bundle(try (first..<first + UInt64(width)).map { try canonicalBytes(seq: Int64($0)) })
+        }
+        let tree = StoreTree(store: self)
+        return try (first..<first + UInt64(width)).flatMap { i in try tree.hash(start: i * span, size: span) }
+    }
+}

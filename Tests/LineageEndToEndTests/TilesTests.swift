@@ -24,6 +24,26 @@ struct TilesTests {
         #expect(read.stdout.contains("entry 66001 is included"))
         // The export's checkpoint is the store's: the same size and root.
         #expect(try String(contentsOfFile: w.path + "/out/checkpoint", encoding: .utf8) == (try w.ok("checkpoint")))
+        // Served by `lineage serve` at /tiles/: the same reader checks it over HTTP with an auditor's token.
+        let auditor = try w.ok("token", "create", "--name", "mirror", "--role", "auditor").trimmingCharacters(in: .whitespacesAndNewlines)
+        let reader = try w.ok("token", "create", "--name", "reader", "--role", "reader").trimmingCharacters(in: .whitespacesAndNewlines)
+        let server = try RunningServer(w)
+        defer { _ = server.stop() }
+        var environment = w.environment
+        environment["LINEAGE_TOKEN"] = auditor
+        let saved = w.environment
+        w.environment = environment
+        let served = try w.run("/usr/bin/env", ["python3", checker, server.base + "/tiles", key, "0", "65535"], in: nil, stdin: nil)
+        w.environment = saved
+        #expect(served.status == 0 && served.stdout.contains("entry 65535 is included"), "\(served.stdout)\(served.stderr)")
+        let fetched = try w.run("/usr/bin/env", ["curl", "-s", "-H", "Authorization: Bearer " + auditor, "-o", "served-tile", "-w", "%{http_code}",
+                                                 server.base + "/tiles/tile/1/000"], in: nil, stdin: nil)
+        #expect(fetched.stdout == "200")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: w.path + "/served-tile")) == Data(contentsOf: URL(fileURLWithPath: w.path + "/out/tile/1/000")))
+        #expect(try server.request(w, "GET", "/tiles/tile/0/000", token: reader).status == 403)
+        for path in ["/tiles/tile/0/x000/001", "/tiles/tile/0/999", "/tiles/tile/0/000.p/256", "/tiles/tile/entries/../000", "/tiles/tile/70/000"] {
+            #expect(try server.request(w, "GET", path, token: auditor).status == 404, "\(path)")
+        }
         // One byte of one record changed in an entry bundle: the reader says so.
         let bundle = w.path + "/out/tile/entries/100"
         var bytes = try Data(contentsOf: URL(fileURLWithPath: bundle))

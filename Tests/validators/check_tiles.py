@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """An independent tlog-tiles reader (c2sp.org/tlog-tiles), as a verifier or mirror would be:
-check_tiles.py DIR KEY [INDEX...]. It verifies the checkpoint's Ed25519 signature by KEY (a signed-note
+check_tiles.py DIR-OR-URL KEY [INDEX...] (a URL: a served /tiles/ prefix, with the token in $LINEAGE_TOKEN). It verifies the checkpoint's Ed25519 signature by KEY (a signed-note
 verifier key, NAME+KEYID+BASE64), recomputes every tile from the entry bundles, recomputes the tree's
 root from the tiles alone and compares it with the checkpoint's, and, for each INDEX, builds an
 inclusion proof from the tiles and checks it (RFC 9162). Prints one line per check; exits 1 on any failure."""
@@ -22,6 +22,13 @@ def path(level, index, width=None):
     return "tile/%s/%s%s" % ("entries" if level is None else level, encoded, "" if width is None else ".p/%d" % width)
 
 def read(directory, relative):
+    if directory.startswith("http://") or directory.startswith("https://"):
+        # A served log (lineage serve at /tiles/): the token in $LINEAGE_TOKEN.
+        import urllib.request
+        request = urllib.request.Request(directory.rstrip("/") + "/" + relative,
+                                         headers={"Authorization": "Bearer " + os.environ.get("LINEAGE_TOKEN", "")})
+        with urllib.request.urlopen(request) as response:
+            return response.read()
     with open(os.path.join(directory, relative), "rb") as f:
         return f.read()
 
