@@ -100,6 +100,7 @@ enum HelpExamples {
         "lineage prove": [
             "lineage prove pred-8812 > pred-8812.json",
             "lineage prove model:fraud@1 > fraud-1.json",
+            "lineage prove pred-8812 --format tlog-proof > pred-8812.tlog-proof",
         ],
         "lineage verify-proof": [
             "lineage verify-proof pred-8812.json --key fraud.pub",

@@ -11,26 +11,41 @@ public struct BundleVerification: Sendable {
     public let leafIndices: [UInt64]
     /// The witnesses' cosignatures on the checkpoint that verified (only those of `witnesses`).
     public let cosignatures: [Cosignature.Verified]
+    /// True for a C2SP tlog-proof (one record, without its upstream), false for an evidence bundle.
+    public let isTlogProof: Bool
 
     /// Parses and verifies a bundle (`lineage prove`'s JSON) against `trusted` keys: bad JSON or
     /// structure is an input error, a bundle that does not verify a negative verdict. With
     /// `witnesses`, the checkpoint must also carry valid cosignatures (C2SP tlog-cosignature) by at
     /// least `quorum` of them.
     public init(bundle bytes: [UInt8], trusting trusted: [VerifierKey], witnesses: [VerifierKey] = [], quorum: Int = 0) throws {
-        let parsed: EvidenceBundle
-        do {
-            parsed = try EvidenceBundle(json: try JSONParser.parse(bytes))
-        } catch let error as JSONError {
-            throw LineageError.input("the bundle is not valid JSON: \(error)")
-        } catch let error as RecordError {
-            throw LineageError.input(error.message)
+        let checkpointNote: String
+        if TlogProof.looksLike(bytes) {
+            let proof: TlogProof
+            do { proof = try TlogProof(parsing: String(decoding: bytes, as: UTF8.self)) } catch { throw LineageError.input(error.message) }
+            do { verified = try proof.verify(trusting: trusted) } catch {
+                throw LineageError(.verdict, "the proof does not verify: \(error.message)")
+            }
+            (subject, leafIndices, checkpointNote, isTlogProof) = (verified.records[0].id, [proof.index], proof.checkpoint, true)
+        } else {
+            let parsed: EvidenceBundle
+            do {
+                parsed = try EvidenceBundle(json: try JSONParser.parse(bytes))
+            } catch let error as JSONError {
+                throw LineageError.input("the bundle is not valid JSON (nor a c2sp.org/tlog-proof@v1): \(error)")
+            } catch let error as RecordError {
+                throw LineageError.input(error.message)
+            }
+            do {
+                verified = try parsed.verify(trusting: trusted)
+            } catch {
+                throw LineageError(.verdict, "the bundle does not verify: \(error.message)")
+            }
+            subject = parsed.subject
+            let leaves = Dictionary(parsed.entries.map { ($0.id, $0.leafIndex) }, uniquingKeysWith: { first, _ in first })
+            (leafIndices, checkpointNote, isTlogProof) = (verified.records.map { leaves[$0.id] ?? 0 }, parsed.checkpoint, false)
         }
-        do {
-            verified = try parsed.verify(trusting: trusted)
-        } catch {
-            throw LineageError(.verdict, "the bundle does not verify: \(error.message)")
-        }
-        let note = try LineageError.catching { try SignedNote(parsing: parsed.checkpoint) }
+        let note = try LineageError.catching { try SignedNote(parsing: checkpointNote) }
         let (cosigned, failed) = Cosignature.verify(note, witnesses: witnesses)
         cosignatures = cosigned
         if cosigned.count < quorum {
@@ -38,20 +53,17 @@ public struct BundleVerification: Sendable {
             let bad = failed.isEmpty ? "" : "; the cosignature of \(failed.joined(separator: ", ")) does not verify (altered, or made by another key)"
             throw LineageError(.verdict, "the bundle's checkpoint (size \(verified.checkpoint.size)) is cosigned by \(cosigned.count) of the \(witnesses.count) witnesses given (\(who)), fewer than the quorum of \(quorum)\(bad); ask the log's owner to run `lineage cosign`, then `lineage prove` again")
         }
-        subject = parsed.subject
-        let leaves = Dictionary(parsed.entries.map { ($0.id, $0.leafIndex) }, uniquingKeysWith: { first, _ in first })
-        leafIndices = verified.records.map { leaves[$0.id] ?? 0 }
     }
 
     /// The checkpoint's root, base64.
     public var rootBase64: String { Data(verified.checkpoint.rootHash).base64EncodedString() }
 
-    /// The `verify-proof --json` shape: `{"ok": true, "subject", "records", "origin", "size", "root", "signers",
+    /// The `verify-proof --json` shape: `{"ok": true, "format", "subject", "records", "origin", "size", "root", "signers",
     /// "cosigners": [{"name", "key", "time"}],
     /// "erasures": [{"id", "time", "actor", "reason", "commitments"}]}`.
     public var json: JSONValue {
         .object(JSONObject([
-            ("ok", .bool(true)), ("subject", .string(subject.description)),
+            ("ok", .bool(true)), ("format", .string(isTlogProof ? TlogProof.header : EvidenceBundle.format)), ("subject", .string(subject.description)),
             ("records", .number(Double(verified.records.count))), ("origin", .string(verified.checkpoint.origin)),
             ("size", .number(Double(verified.checkpoint.size))), ("root", .string(rootBase64)),
             ("signers", .array(verified.signers.map { .string($0.text) })),
@@ -67,7 +79,8 @@ public struct BundleVerification: Sendable {
 
     /// In words: what was proven, by whom.
     public var summary: String {
-        "OK: \(subject) and its \(verified.records.count - 1) upstream records are in the log \(verified.checkpoint.origin) of size \(verified.checkpoint.size), root \(rootBase64), signed by \(verified.signers.map(\.name).joined(separator: ", "))."
+        (isTlogProof ? "OK: \(subject) is leaf \(leafIndices[0]) of the log \(verified.checkpoint.origin) of size \(verified.checkpoint.size), root \(rootBase64), signed by \(verified.signers.map(\.name).joined(separator: ", ")) (a tlog-proof: this record only, not its upstream)."
+            : "OK: \(subject) and its \(verified.records.count - 1) upstream records are in the log \(verified.checkpoint.origin) of size \(verified.checkpoint.size), root \(rootBase64), signed by \(verified.signers.map(\.name).joined(separator: ", ")).")
             + (cosignatures.isEmpty ? "" : "\nCosigned by \(cosignatures.count) witness\(cosignatures.count == 1 ? "" : "es"): " + cosignatures.map { "\($0.key.name) at \(RecordTime.format(milliseconds: Int64($0.time) * 1000))" }.joined(separator: ", ") + ".")
             + verified.erasures.map { erasure in
                 "\nErased, as proven in the same log: \(erasure["commitments"]?.arrayValue?.count ?? 0) payload(s) named by erasure record \(erasure.id) on \(erasure["time"]?.stringValue ?? "?") by \(erasure["actor"]?.stringValue ?? "?"): \(erasure["reason"]?.stringValue ?? "")"

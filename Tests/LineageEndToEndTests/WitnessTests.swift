@@ -50,6 +50,20 @@ struct WitnessTests {
                                     in: nil, stdin: nil)
         #expect(independent.status == 0 && independent.stdout.contains("cosigned witness.example/w1"), "\(independent.stdout)\(independent.stderr)")
 
+        // The same evidence as a C2SP tlog-proof (the record alone), checked by lineage and by an independent reader.
+        let proof = try w.ok("prove", "deployment:m/prod", "--format", "tlog-proof")
+        #expect(proof.hasPrefix("c2sp.org/tlog-proof@v1\nextra ") && proof.contains("\n— witness.example/w2 "), "\(proof)")
+        try w.write("prod.tlog-proof", proof)
+        let tlog = try w.lineage("verify-proof", "prod.tlog-proof", "--key", "log.pub", "--witness-key", "w1.pub", "--witness-key", "w2.pub")
+        #expect(tlog.status == 0 && tlog.stdout.contains("a tlog-proof") && tlog.stdout.contains("Cosigned by 2 witnesses"), "\(tlog.stdout)\(tlog.stderr)")
+        let logKey = try w.ok("key", "show").trimmingCharacters(in: .whitespacesAndNewlines)
+        let reader = try w.run("/usr/bin/env", ["python3", ConventionTests.root + "/Tests/validators/check_tlog_proof.py", "prod.tlog-proof", logKey], in: nil, stdin: nil)
+        #expect(reader.status == 0 && reader.stdout.contains("deployment"), "\(reader.stdout)\(reader.stderr)")
+        let index = try #require(proof.split(separator: "\n").first { $0.hasPrefix("index ") })
+        try w.write("moved.tlog-proof", proof.replacingOccurrences(of: String(index), with: "index \(Int(index.dropFirst(6))! + 1)"))
+        let moved = try w.lineage("verify-proof", "moved.tlog-proof", "--key", "log.pub")
+        #expect(moved.status == 1 && moved.stderr.contains("is not proven to be leaf"), "\(moved.stderr)")
+
         // One witness gone: the next checkpoint gets one cosignature; a quorum of two fails, of one passes.
         WitnessTests.kill(two)
         try w.ok("record", "deployment", "--model", "model:m@1", "--environment", "staging")

@@ -140,4 +140,5 @@ def main():
             fail("the inclusion proof of entry %d does not verify" % index)
         print("OK: entry %d is included (proof of %d hashes from the tiles)" % (index, len(proof(index, leaves))))
 
-main()
+if __name__ == "__main__":
+    main()
