@@ -48,6 +48,9 @@ extension Lineage {
         @Option(name: .customLong("retention-every"), help: ArgumentHelp("How often to erase payloads past their retention rules (docs/privacy.md), in seconds; 0: never.", valueName: "seconds"))
         var retentionEvery = 86_400.0
 
+        @Option(name: .customLong("cosign-every"), help: ArgumentHelp("How often to ask the store's witnesses to cosign a new checkpoint (lineage cosign), in seconds; 0: never.", valueName: "seconds"))
+        var cosignEvery = 60.0
+
         @Option(name: .customLong("batch-seconds"), help: ArgumentHelp("The longest an access record waits before it lands in the log, in seconds.", valueName: "seconds"))
         var batchSeconds = 1.0
 
@@ -77,6 +80,9 @@ extension Lineage {
             guard retentionEvery.isFinite, retentionEvery >= 0, retentionEvery <= 31_536_000 else {
                 throw ValidationError("--retention-every must be from 0 (never) to 31536000 seconds")
             }
+            guard cosignEvery.isFinite, cosignEvery >= 0, cosignEvery <= 31_536_000 else {
+                throw ValidationError("--cosign-every must be from 0 (never) to 31536000 seconds")
+            }
         }
 
         func run() throws {
@@ -90,7 +96,7 @@ extension Lineage {
             let (host, port) = ServerProgram.address(listen)!
             var arguments = ["--store", path, "--host", host, "--port", port,
                              "--max-body", String(maxBody), "--batch-seconds", String(batchSeconds),
-                             "--retention-every", String(retentionEvery)]
+                             "--retention-every", String(retentionEvery), "--cosign-every", String(cosignEvery)]
             if let oidcIssuer, let oidcAudience, let oidcJWKS {
                 arguments += ["--oidc-issuer", oidcIssuer, "--oidc-audience", oidcAudience, "--oidc-jwks", jwksFile.map { URL(fileURLWithPath: $0).path } ?? oidcJWKS,
                               "--oidc-role-claim", oidcRoleClaim]

@@ -32,6 +32,9 @@ public struct LineageServer: Sendable {
         public var oidcRoleClaim = "lineage_roles"
         /// How often retention runs (`lineage retention apply`), in seconds; 0: never.
         public var retentionSeconds: Double = 86_400
+        /// How often, in seconds, to ask the store's witnesses to cosign a checkpoint newer than the
+        /// last one they cosigned (`lineage cosign`); 0: never.
+        public var cosignSeconds: Double = 60
 
         public init() {}
     }
@@ -141,6 +144,8 @@ public struct LineageServer: Sendable {
         defer { logging.cancel() }
         let retention = Task { await self.runRetention() }
         defer { retention.cancel() }
+        let cosigning = Task { await self.runCosigning() }
+        defer { cosigning.cancel() }
         do {
             try await app.runService()
         } catch {
@@ -164,6 +169,29 @@ public struct LineageServer: Sendable {
                 FileHandle.standardError.write(Data("lineage-server: retention failed: \(error); trying again in \(Int(options.retentionSeconds)) s\n".utf8))
             }
             try? await Task.sleep(for: .seconds(options.retentionSeconds))
+        }
+    }
+
+    /// While the server runs, every `cosignSeconds`: when the store lists witnesses and its latest
+    /// checkpoint is not cosigned yet, asks them (`WitnessClient.cosign`). A failure is reported on
+    /// standard error and tried again next time.
+    func runCosigning() async {
+        guard options.cosignSeconds > 0 else { return }
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(options.cosignSeconds))
+            do {
+                let due = try await writer.run { store -> Bool in
+                    guard !(try store.witnesses()).isEmpty, let size = try store.checkpointView().size else { return false }
+                    return try store.cosignedCheckpoints().last?.checkpoint.size != size
+                }
+                guard due else { continue }
+                let report = try await WitnessClient.cosign(storePath: storePath)
+                for outcome in report.outcomes where outcome.time == nil {
+                    FileHandle.standardError.write(Data("lineage-server: witness \(outcome.name) did not cosign the checkpoint of size \(report.size): \(outcome.problem ?? "")\n".utf8))
+                }
+            } catch {
+                FileHandle.standardError.write(Data("lineage-server: cosigning failed: \(error); trying again in \(Int(options.cosignSeconds)) s\n".utf8))
+            }
         }
     }
 

@@ -91,6 +91,28 @@ struct WitnessTests {
         #expect(try w.lineage("verify-proof", "bundle.json", "--key", "log.pub", "--quorum", "1").status == 2)
     }
 
+    @Test("lineage serve asks the witnesses to cosign new checkpoints by itself")
+    func serverCosigns() throws {
+        let w = try CrashTests.deployed()
+        let (witness, _) = try WitnessTests.witness(w, "w1")
+        defer { WitnessTests.kill(witness) }
+        try w.ok("witness", "add", witness.base, "--key", "w1.pub")
+        let server = try RunningServer(w, "--cosign-every", "0.2")
+        defer { _ = server.stop() }
+        server.token = try w.ok("token", "create", "--name", "svc", "--role", "ingest").trimmingCharacters(in: .whitespacesAndNewlines)
+        let posted = try server.request(w, "POST", "/v1/records", body: "{\"predictionId\":\"p1\",\"deployment\":\"deployment:m/prod\",\"output\":{\"label\":\"ok\"}}\n")
+        #expect(posted.status == 200, "\(posted.body)")
+        // The prediction's checkpoint gets cosigned within a few rounds (waited for, not timed).
+        var cosigned = false
+        for _ in 0..<150 where !cosigned {
+            usleep(100_000)
+            try w.write("p1.json", try w.ok("prove", "p1"))
+            cosigned = try w.lineage("verify-proof", "p1.json", "--key", w.ok("key", "show").trimmingCharacters(in: .whitespacesAndNewlines),
+                                     "--witness-key", "w1.pub").status == 0
+        }
+        #expect(cosigned, "the server did not get the prediction's checkpoint cosigned")
+    }
+
     @Test("a witness refuses another history (409), a bad proof (422), an unknown log (404), another key (403), garbage (400); its state survives a restart")
     func refusals() throws {
         let w = try CrashTests.deployed()
