@@ -62,6 +62,7 @@ extension Lineage {
             counter?.finish()
             if output.json { print(report.json.prettyString()); return }
             for key in report.newKeys { print("Now trusting \(key.fingerprint) (\(key.text)), published by the log's owner.") }
+            if report.cosigned > 0 { print("Took \(report.cosigned) cosigned checkpoint\(report.cosigned == 1 ? "" : "s"), checked against the log.") }
             guard report.batches > 0 else {
                 return print("Already up to date: the log \(report.origin) holds \(report.size) records, as at \(report.remote.name).")
             }

@@ -3,12 +3,12 @@ import LineageStore
 
 extension PullReport {
     /// The `pull --json` and `clone --json` shape: `{"remote", "url", "origin", "sizeBefore", "size",
-    /// "batches", "newKeys": [KEY], "firstKey"?: {"key", "fingerprint", "pinned"}, "checkpoint"}`.
+    /// "batches", "newKeys": [KEY], "cosigned", "firstKey"?: {"key", "fingerprint", "pinned"}, "checkpoint"}`.
     public var json: JSONValue {
         var object = JSONObject([
             ("remote", .string(remote.name)), ("url", .string(remote.url)), ("origin", .string(origin)),
             ("sizeBefore", .number(Double(sizeBefore))), ("size", .number(Double(size))), ("batches", .number(Double(batches))),
-            ("newKeys", .array(newKeys.map { .string($0.text) })),
+            ("newKeys", .array(newKeys.map { .string($0.text) })), ("cosigned", .number(Double(cosigned))),
         ])
         if let firstKey {
             object["firstKey"] = .object(JSONObject([("key", .string(firstKey.key.text)), ("fingerprint", .string(firstKey.key.fingerprint)),

@@ -16,6 +16,8 @@ public struct PullReport: Sendable {
     /// On the first pull of a copy: the key that vouched for the log's keys, and whether it was
     /// pinned by fingerprint (false: trusted on first use).
     public let firstKey: (key: VerifierKey, pinned: Bool)?
+    /// Cosigned checkpoints taken (checked against the keys and the log; see `importCosigned`).
+    public let cosigned: Int
     /// The log's signed checkpoint after the pull (nil for an empty log).
     public let checkpoint: String?
 }
@@ -42,6 +44,7 @@ extension Store {
             try GitProgram.run(gitDirectory: path, [
                 "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--no-recurse-submodules", "--", remote.url,
                 "+refs/lineage/log/*:\(staging)/log/*", "+refs/lineage/keys/*:\(staging)/keys/*",
+                "+refs/lineage/cosigned/*:\(staging)/cosigned/*",
             ])
         } catch let failure as GitProgram.Failure {
             throw LineageError(failure.status == -1 ? .storage : .notFound,
@@ -87,8 +90,9 @@ extension Store {
         let (trusted, newKeys, firstKey, keysCommit) = try fetchedKeys(staging, from: remote, keyFingerprint: keyFingerprint)
         guard incoming != tip.commit else {
             try adoptKeys(newKeys, commit: keysCommit)
+            let cosigned = try repository.referenceTarget(staging + "/cosigned/" + origin).map(importCosigned) ?? 0
             return PullReport(remote: remote, origin: origin, sizeBefore: tip.size, size: tip.size, batches: 0,
-                              newKeys: newKeys, firstKey: firstKey, checkpoint: try latestCheckpoint())
+                              newKeys: newKeys, firstKey: firstKey, cosigned: cosigned, checkpoint: try latestCheckpoint())
         }
         let added = try verifyExtension(to: incoming, from: tip, keys: trusted, remote: remote, progress: progress)
         try adoptKeys(newKeys, commit: keysCommit)
@@ -101,8 +105,9 @@ extension Store {
         }
         try syncIndex(holdingLock: true) { progress?(UInt64($0)) }
         try checkHistory(holdingLock: true)
+        let cosigned = try repository.referenceTarget(staging + "/cosigned/" + origin).map(importCosigned) ?? 0
         return PullReport(remote: remote, origin: origin, sizeBefore: tip.size, size: added.size, batches: added.batches,
-                          newKeys: newKeys, firstKey: firstKey, checkpoint: try latestCheckpoint())
+                          newKeys: newKeys, firstKey: firstKey, cosigned: cosigned, checkpoint: try latestCheckpoint())
     }
 
     /// The keys the remote published for this origin, checked (see `pull`): the keys to verify the
@@ -204,16 +209,14 @@ extension Store {
         guard let local = tip.commit else {
             throw LineageError.input("the log is empty: there is nothing to push yet; record something first")
         }
-        var remoteSize: UInt64?
+        var remoteSize: UInt64?, upToDate = false
         if let theirs = try repository.referenceTarget(staging + "/log/" + origin) {
             let theirTip = try logChain(from: theirs).last.flatMap { BatchMessage.parse($0.message, origin: origin).checkpointNote }
                 .flatMap { try? Checkpoint(parsing: SignedNote(parsing: $0).text) }
             remoteSize = theirTip?.size
-            if theirs == local {
-                return PushReport(remote: remote, origin: origin, remoteSizeBefore: remoteSize, size: tip.size, pushed: false)
-            }
+            upToDate = theirs == local
             let chain = try logChain()
-            guard chain.contains(where: { $0.id == theirs }) else {
+            guard upToDate || chain.contains(where: { $0.id == theirs }) else {
                 if try logChain(from: theirs).contains(where: { $0.id == local }) {
                     throw LineageError.input("\(remote.url) holds the log \(origin) ahead of this store (size \(remoteSize.map(String.init) ?? "?") against \(tip.size)): pull first with `lineage pull \(remote.name)`; nothing was pushed")
                 }
@@ -221,14 +224,21 @@ extension Store {
             }
         }
         var refspecs = ["\(logReference):\(logReference)"]
-        let keys = Store.keysReference(origin)
+        let keys = Store.keysReference(origin), cosigned = Store.cosignedReference(origin)
         if try repository.referenceTarget(keys) != nil { refspecs.append("\(keys):\(keys)") }
+        // The cosigned checkpoints go too, replacing the remote's (each note checks itself on arrival).
+        try publishCosigned()
+        let cosignedCommit = try repository.referenceTarget(cosigned)
+        if cosignedCommit != nil { refspecs.append("+\(cosigned):\(cosigned)") }
+        if upToDate, cosignedCommit == (try repository.referenceTarget(staging + "/cosigned/" + origin)) {
+            return PushReport(remote: remote, origin: origin, remoteSizeBefore: remoteSize, size: tip.size, pushed: false)
+        }
         do {
             try GitProgram.run(gitDirectory: path, ["push", "--quiet", "--atomic", "--no-verify", "--", remote.url] + refspecs)
         } catch let failure as GitProgram.Failure {
             throw LineageError.storage("cannot push to \(remote.url) (git: \(failure.message)); nothing was pushed if git says it rejected the update")
         }
-        return PushReport(remote: remote, origin: origin, remoteSizeBefore: remoteSize, size: tip.size, pushed: true)
+        return PushReport(remote: remote, origin: origin, remoteSizeBefore: remoteSize, size: tip.size, pushed: !upToDate)
     }
 }
 

@@ -105,3 +105,58 @@ extension Store {
         return (note, checkpoint, proof)
     }
 }
+
+extension Store {
+    /// The ref that carries a log's cosigned checkpoints between stores (`push`, `pull`): a commit
+    /// whose tree holds one file per checkpoint, named by its size, each the log's signed note with
+    /// its cosignatures. Unsigned: every note checks itself.
+    static func cosignedReference(_ origin: String) -> String { "refs/lineage/cosigned/" + origin }
+
+    /// Puts the cosigned checkpoints on their ref, for `push`; nothing when there are none or the
+    /// ref already holds them.
+    func publishCosigned() throws {
+        let notes = try cosignedCheckpoints()
+        guard !notes.isEmpty else { return }
+        let reference = Store.cosignedReference(origin)
+        do {
+            let parent = try repository.referenceTarget(reference)
+            let tree = try repository.writeTree(try notes.map { entry in
+                TreeEntry(name: String(format: "%012llu", entry.checkpoint.size), id: try repository.writeBlob(Array(entry.note.utf8)))
+            })
+            if let parent, try repository.readCommit(parent).tree == tree { return }
+            let commit = try repository.writeCommit(tree: tree, parents: parent.map { [$0] } ?? [], message: "Lineage cosigned checkpoints of \(origin)\n",
+                                                    signature: BatchMessage.signature(actor: "lineage", time: Int64(Date().timeIntervalSince1970)))
+            try repository.updateReference(reference, to: commit, expecting: parent, message: "lineage: cosigned checkpoints")
+        } catch {
+            throw LineageError.wrap(error, context: "cannot publish the cosigned checkpoints")
+        }
+    }
+
+    /// Keeps the cosigned checkpoints of a fetched commit that are this log's: signed by a trusted
+    /// key, and of a size and root this log holds. Others are ignored. A checkpoint kept already is
+    /// replaced only by one with more signatures. Returns how many were kept.
+    func importCosigned(_ commit: ObjectID) throws -> Int {
+        let keys = try trustedKeys()
+        let size = try index.compactRange().size
+        let tree = StoreTree(store: self)
+        let known = Dictionary(try cosignedCheckpoints().map { ($0.checkpoint.size, $0.note) }, uniquingKeysWith: { a, _ in a })
+        var kept = 0
+        do {
+            for entry in try repository.readTree(try repository.readCommit(commit).tree) {
+                guard let text = String(validating: try repository.readBlob(entry.id), as: UTF8.self),
+                      let note = try? SignedNote(parsing: text), let checkpoint = try? Checkpoint(parsing: note.text),
+                      checkpoint.origin == origin, checkpoint.size > 0, checkpoint.size <= size,
+                      (try? note.verify(trusting: keys)) != nil,
+                      try Merkle.rangeHash(tree, 0, checkpoint.size) == checkpoint.rootHash else { continue }
+                if let old = known[checkpoint.size], let oldNote = try? SignedNote(parsing: old), oldNote.signatures.count >= note.signatures.count { continue }
+                try saveCosigned(text)
+                kept += 1
+            }
+        } catch let error as LineageError {
+            throw error
+        } catch {
+            throw LineageError.wrap(error, context: "cannot read the cosigned checkpoints pulled")
+        }
+        return kept
+    }
+}

@@ -64,6 +64,15 @@ struct WitnessTests {
         let moved = try w.lineage("verify-proof", "moved.tlog-proof", "--key", "log.pub")
         #expect(moved.status == 1 && moved.stderr.contains("is not proven to be leaf"), "\(moved.stderr)")
 
+        // Pushed with the log, the cosignatures reach a copy, whose bundles then carry them too.
+        try w.run("/usr/bin/env", ["git", "init", "--quiet", "--bare", w.path + "/hub.git"], in: nil, stdin: nil)
+        try w.ok("remote", "add", "hub", "hub.git")
+        try w.ok("push", "hub")
+        #expect(try w.lineage("clone", "hub.git", "copy").status == 0)
+        let copied = try SyncTests.on(w, "copy", "prove", "deployment:m/prod")
+        try w.write("copied.json", copied.stdout)
+        #expect(try w.lineage("verify-proof", "copied.json", "--key", "log.pub", "--witness-key", "w1.pub", "--witness-key", "w2.pub").status == 0)
+
         // One witness gone: the next checkpoint gets one cosignature; a quorum of two fails, of one passes.
         WitnessTests.kill(two)
         try w.ok("record", "deployment", "--model", "model:m@1", "--environment", "staging")
