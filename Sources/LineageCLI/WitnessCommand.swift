@@ -93,7 +93,7 @@ extension Lineage {
             func run() throws {
                 let witnesses = try storeOptions.open().witnesses()
                 if output.json {
-                    print(JSONValue.array(witnesses.map { .object(JSONObject([("name", .string($0.name)), ("url", .string($0.url)), ("key", .string($0.key.text))])) }).prettyString())
+                    print(JSONValue.array(witnesses.map(\.json)).prettyString())
                 } else {
                     for witness in witnesses { print("\(witness.name)\t\(witness.url)\t\(witness.key.text)") }
                 }

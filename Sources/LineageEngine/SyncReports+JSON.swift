@@ -34,3 +34,8 @@ extension Remote {
     /// The `remote list --json` element: `{"name", "url"}`.
     public var json: JSONValue { .object(JSONObject([("name", .string(name)), ("url", .string(url))])) }
 }
+
+extension WitnessEntry {
+    /// The `witness list --json` element: `{"name", "url", "key"}`.
+    public var json: JSONValue { .object(JSONObject([("name", .string(name)), ("url", .string(url)), ("key", .string(key.text))])) }
+}
