@@ -205,6 +205,17 @@ enum HelpExamples {
         "lineage witness list": ["lineage witness list", "lineage witness list --json"],
         "lineage witness remove": ["lineage witness remove witness.example.org/w1", "lineage witness list && lineage witness remove witness.example.org/w2"],
         "lineage cosign": ["lineage cosign", "lineage cosign --json"],
+        "lineage monitor": [
+            "lineage monitor",
+            "lineage monitor --dry-run --json",
+            "lineage monitor --rule score-psi --fail-on-alert",
+        ],
+        "lineage alert": ["lineage alert list", "lineage alert ack sha256:5e1f --reason \"seasonal shift; retraining\""],
+        "lineage alert list": ["lineage alert list", "lineage alert list --all --json"],
+        "lineage alert ack": [
+            "lineage alert ack sha256:5e1f --reason \"seasonal shift; retraining\"",
+            "lineage alert ack sha256:5e1f0c --reason \"false alarm: a test client\" --actor dave@example.com",
+        ],
         "lineage payload compact": [
             "lineage payload compact",
             "lineage payload compact --json",

@@ -19,7 +19,7 @@ public struct Lineage: ParsableCommand {
             """,
         version: version,
         subcommands: [Init.self, Add.self, RecordCommand.self, Ingest.self, Show.self, Log.self, Trace.self, Verify.self, Serve.self, Token.self,
-                      Run.self, Metric.self, Gate.self, Prove.self, VerifyProof.self, CheckpointCommand.self, Key.self, Payload.self, Erase.self, HoldCommand.self, RetentionCommand.self, Query.self, Config.self, Impact.self, Diff.self, Export.self, Import.self, Reindex.self, Session.self, Clone.self, RemoteCommand.self, Push.self, Pull.self, WitnessCommand.self, Cosign.self]
+                      Run.self, Metric.self, Gate.self, Prove.self, VerifyProof.self, CheckpointCommand.self, Key.self, Payload.self, Erase.self, HoldCommand.self, RetentionCommand.self, Query.self, Config.self, Impact.self, Diff.self, Export.self, Import.self, Reindex.self, Session.self, Clone.self, RemoteCommand.self, Push.self, Pull.self, WitnessCommand.self, Cosign.self, Monitor.self, AlertCommand.self]
     )
 
     /// Creates the root command (ArgumentParser needs it).

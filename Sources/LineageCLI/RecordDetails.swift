@@ -56,6 +56,7 @@ struct RecordDetails {
         case .prediction:
             add("output", record["output"])
             add("explanation", record["explanation"])
+            add("monitored", record["monitored"])
             for (field, digest) in record.commitments {
                 let state = payloads[field].map { " (" + RecordDetails.describe($0, field: field) + ")" } ?? ""
                 out.append("\(field): committed \(RecordLabel.shortID(digest))\(state)")
@@ -71,6 +72,13 @@ struct RecordDetails {
             add("output", record["output"])
         case .access, .erasure, .hold:
             add("action", record["action"])
+            add("reason", record["reason"])
+        case .alert:
+            let value = record["value"]?.numberValue.map { " value \(CanonicalNumber.format($0))" } ?? ""
+            let threshold = record["threshold"]?.numberValue.map { ", threshold \(CanonicalNumber.format($0))" } ?? ""
+            out.append("\(record["action"]?.stringValue ?? "?") \(record["rule"]?.stringValue ?? "?") on \(record["scope"]?.stringValue ?? "?")\(value)\(threshold)")
+            add("window", record["window"])
+            add("detail", record["detail"])
             add("reason", record["reason"])
         }
         out.append("at \(record["time"]?.stringValue ?? "?") by \(record["actor"]?.stringValue ?? "?")")

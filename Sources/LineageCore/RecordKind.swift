@@ -1,6 +1,6 @@
 /// The kinds of record the log holds. See docs/records.md.
 public enum RecordKind: String, CaseIterable, Sendable, Codable, CustomStringConvertible {
-    case dataset, transform, run, model, deployment, approval, prediction, review, access, erasure, hold
+    case dataset, transform, run, model, deployment, approval, prediction, review, access, erasure, hold, alert
 
     /// The kind's name as records write it.
     public var description: String { rawValue }
@@ -30,6 +30,7 @@ public enum RecordKind: String, CaseIterable, Sendable, Codable, CustomStringCon
         case .access: 8
         case .erasure: 9
         case .hold: 10
+        case .alert: 11
         }
     }
 }

@@ -84,7 +84,7 @@ public final class RecordSchema: Sendable {
             [req("predictionId", .predictionID), opt("deployment", .link([.deployment])), opt("model", .link([.model])),
              opt("input", .commitment), opt("output", .any), opt("outputPayload", .commitment),
              opt("explanation", .object), opt("latencyMs", .number), opt("caller", .string),
-             opt("session", .string), opt("request", .string), opt("subject", .subject)]
+             opt("session", .string), opt("request", .string), opt("subject", .subject), opt("monitored", .object)]
         case .review:
             [req("prediction", .link([.prediction])), req("reviewer", .string),
              req("decision", .choice(["confirm", "override"])), opt("reason", .string), opt("output", .any)]
@@ -100,6 +100,10 @@ public final class RecordSchema: Sendable {
             [req("action", .choice(["add", "release"])), req("reason", .string),
              opt("prediction", .link([.prediction])), opt("deployment", .link([.deployment])), opt("model", .link([.model])),
              opt("subject", .subject), opt("hold", .link([.hold]))]
+        case .alert:
+            [req("action", .choice(["fire", "clear", "ack"])), req("rule", .string), req("scope", .string),
+             opt("window", .object), opt("value", .number), opt("threshold", .number), opt("detail", .string),
+             opt("records", .links(RecordKind.allCases)), opt("alert", .link([.alert])), opt("reason", .string)]
         }
     }
 
@@ -119,6 +123,16 @@ public final class RecordSchema: Sendable {
         }
         if kind == .prediction, (object["deployment"] == nil) == (object["model"] == nil) {
             throw RecordError("a prediction record needs exactly one of 'deployment' or 'model'")
+        }
+        if kind == .alert {
+            let action = object["action"]?.stringValue
+            if action == "fire", object["value"] == nil || object["threshold"] == nil || object["alert"] != nil {
+                throw RecordError("an alert that fires states its 'value' and 'threshold', and names no other alert")
+            }
+            if action != "fire", object["alert"] == nil {
+                throw RecordError("an alert's \(action ?? "") names the alert it concerns in 'alert'")
+            }
+            if action == "ack", object["reason"] == nil { throw RecordError("acknowledging an alert needs a 'reason'") }
         }
         if kind == .hold {
             let scopes = ["prediction", "deployment", "model", "subject"].filter { object[$0] != nil }

@@ -281,6 +281,7 @@ public final class Index: RecordIndex {
         case .access: 9
         case .erasure: 10
         case .hold: 11
+        case .alert: 12
         }
     }
 

@@ -1,0 +1,111 @@
+import ArgumentParser
+import Foundation
+import LineageCore
+import LineageEngine
+import LineageStore
+
+extension Lineage {
+    /// `lineage monitor`: evaluates the monitoring rules once.
+    struct Monitor: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "monitor",
+            _superCommandName: "lineage",
+            abstract: "Evaluate the store's monitoring rules once and record the alerts they raise.",
+            discussion: """
+                Reads the monitoring rules of .lineage/policy.yaml (output and feature drift by PSI or \
+                Kolmogorov-Smirnov, prediction volume, governance of what served), evaluates each over its window \
+                ending now, prints each finding, and appends an alert record for each rule that starts firing and \
+                a clear for each alert whose rule no longer fires. A rule still firing is not alerted again. For \
+                cron and CI: --fail-on-alert exits 1 while any rule fires. See docs/monitoring.md.
+                """
+        )
+
+        @Option(help: ArgumentHelp("Evaluate only this rule.", valueName: "name"))
+        var rule: String?
+
+        @Option(help: ArgumentHelp("Evaluate as of this time (RFC 3339; default: now).", valueName: "time"))
+        var at: String?
+
+        @Flag(help: "Show the findings; record nothing.")
+        var dryRun = false
+
+        @Flag(help: "Exit 1 when any rule fires.")
+        var failOnAlert = false
+
+        @OptionGroup var options: WriteOptions
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() throws {
+            let store = try storeOptions.open()
+            let now = try at.map { text in
+                guard let time = RecordTime.parseRFC3339(text) else { throw LineageError.input("--at \(Names.printable(text)) is not an RFC 3339 time like 2026-12-05T12:00:00Z") }
+                return time
+            } ?? Int64(Date().timeIntervalSince1970 * 1000)
+            let policy = try MonitoringPolicy.load(store: store.path)
+            let report = try store.monitor(policy, now: now, rule: rule, dryRun: dryRun, actor: try options.resolvedActor())
+            if options.json {
+                print(report.json.prettyString())
+            } else {
+                for finding in report.findings {
+                    let value = finding.value.map { CanonicalNumber.format(($0 * 10_000).rounded() / 10_000) } ?? "-"
+                    let state = report.state(of: finding)
+                    print("\(state == "ok" || state == "no-data" ? state : state.uppercased())\t\(finding.rule.name)\t\(finding.rule.scope)\tvalue \(value) (threshold \(CanonicalNumber.format(finding.rule.threshold)))\t\(finding.detail)")
+                }
+            }
+            if failOnAlert, report.alerting { throw ExitCode(1) }
+        }
+    }
+
+    /// `lineage alert`: the alerts in the log, and their review.
+    struct AlertCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "alert",
+            _superCommandName: "lineage",
+            abstract: "List the alerts monitoring raised, or acknowledge one (a record: the review is evidence).",
+            subcommands: [List.self, Ack.self],
+            defaultSubcommand: List.self
+        )
+
+        /// `lineage alert list`.
+        struct List: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "list", _superCommandName: "lineage alert", abstract: "List open alerts (with --all, cleared ones too).")
+
+            @Flag(help: "Also list alerts that cleared.")
+            var all = false
+            @OptionGroup var output: OutputOptions
+            @OptionGroup var storeOptions: StoreOptions
+
+            func run() throws {
+                let alerts = try storeOptions.open().alerts().filter { all || !$0.cleared }
+                if output.json { return print(JSONValue.array(alerts.map(\.json)).prettyString()) }
+                for alert in alerts {
+                    let acks = alert.acknowledgements.map { "acknowledged by \($0.actor) on \($0.time): \($0.reason)" }.joined(separator: "; ")
+                    let value = alert.record["value"]?.numberValue.map { CanonicalNumber.format(($0 * 10_000).rounded() / 10_000) } ?? "?"
+                    print([alert.entry.id.short, alert.cleared ? "cleared" : "open", alert.record["rule"]?.stringValue ?? "?",
+                           alert.record["scope"]?.stringValue ?? "?", "value \(value)", alert.record["time"]?.stringValue ?? "?", acks]
+                        .filter { !$0.isEmpty }.joined(separator: "\t"))
+                }
+            }
+        }
+
+        /// `lineage alert ack`.
+        struct Ack: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "ack", _superCommandName: "lineage alert", abstract: "Acknowledge an alert, saying why: recorded in the log.")
+
+            @Argument(help: ArgumentHelp("The alert (its id or short id, as `lineage alert list` shows it).", valueName: "alert"))
+            var alert: String
+            @Option(help: ArgumentHelp("What was found and done.", valueName: "text"))
+            var reason: String
+            @OptionGroup var options: WriteOptions
+            @OptionGroup var storeOptions: StoreOptions
+
+            func run() throws {
+                let store = try storeOptions.open()
+                let id = try store.acknowledge(try store.resolve(alert), reason: reason, actor: try options.resolvedActor())
+                print("\(id)  acknowledged \(alert)")
+            }
+        }
+    }
+}

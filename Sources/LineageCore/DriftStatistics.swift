@@ -1,0 +1,80 @@
+import Foundation
+
+/// The statistics monitoring rules compare distributions with (docs/monitoring.md). Pure
+/// functions of two samples; tested against scipy and numpy on the same data.
+public enum DriftStatistics {
+    /// The `q`-quantile of sorted values by linear interpolation between closest ranks (numpy's
+    /// default, `method="linear"`).
+    public static func quantile(sorted values: [Double], _ q: Double) -> Double {
+        precondition(!values.isEmpty)
+        let position = q * Double(values.count - 1)
+        let low = Int(position.rounded(.down)), high = min(low + 1, values.count - 1)
+        return values[low] + (values[high] - values[low]) * (position - Double(low))
+    }
+
+    /// The population stability index of `current` against `reference`: `bins` buckets cut at the
+    /// reference's quantiles (the outer ones open), each bucket's share floored at `floor` so that an
+    /// empty bucket counts as rare, not infinite: Σ (c − r) · ln(c / r). Below 0.1 is usually read as
+    /// stable, above 0.25 as a shift.
+    public static func psi(reference: [Double], current: [Double], bins: Int = 10, floor: Double = 1e-4) -> Double {
+        guard !reference.isEmpty, !current.isEmpty, bins >= 2 else { return 0 }
+        let sorted = reference.sorted()
+        let edges = (1..<bins).map { quantile(sorted: sorted, Double($0) / Double(bins)) }
+        func shares(_ values: [Double]) -> [Double] {
+            var counts = [Double](repeating: 0, count: bins)
+            for value in values {
+                // The first edge greater than the value names its bucket (numpy's searchsorted, side="right").
+                var low = 0, high = edges.count
+                while low < high {
+                    let middle = (low + high) / 2
+                    if edges[middle] <= value { low = middle + 1 } else { high = middle }
+                }
+                counts[low] += 1
+            }
+            return counts.map { max($0 / Double(values.count), floor) }
+        }
+        let r = shares(reference), c = shares(current)
+        return zip(r, c).reduce(0) { $0 + ($1.1 - $1.0) * log($1.1 / $1.0) }
+    }
+
+    /// The two-sample Kolmogorov–Smirnov statistic: the largest distance between the two samples'
+    /// empirical distribution functions (scipy.stats.ks_2samp's `statistic`).
+    public static func ksStatistic(_ a: [Double], _ b: [Double]) -> Double {
+        guard !a.isEmpty, !b.isEmpty else { return 0 }
+        let x = a.sorted(), y = b.sorted()
+        var i = 0, j = 0, d = 0.0
+        while i < x.count, j < y.count {
+            let value = min(x[i], y[j])
+            while i < x.count, x[i] <= value { i += 1 }
+            while j < y.count, y[j] <= value { j += 1 }
+            d = max(d, abs(Double(i) / Double(x.count) - Double(j) / Double(y.count)))
+        }
+        return d
+    }
+
+    /// The mean and the population standard deviation.
+    public static func meanAndDeviation(_ values: [Double]) -> (mean: Double, deviation: Double) {
+        guard !values.isEmpty else { return (0, 0) }
+        let mean = values.reduce(0, +) / Double(values.count)
+        let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)
+        return (mean, variance.squareRoot())
+    }
+}
+
+extension DriftStatistics {
+    /// The population stability index of label shares: each label a bucket (shares floored as in `psi`).
+    public static func categoricalPSI(reference: [String], current: [String], floor: Double = 1e-4) -> Double {
+        guard !reference.isEmpty, !current.isEmpty else { return 0 }
+        let labels = Set(reference).union(current)
+        func shares(_ values: [String]) -> [String: Double] {
+            var counts: [String: Double] = [:]
+            for value in values { counts[value, default: 0] += 1 }
+            return counts.mapValues { $0 / Double(values.count) }
+        }
+        let r = shares(reference), c = shares(current)
+        return labels.reduce(0) { sum, label in
+            let p = max(r[label] ?? 0, floor), q = max(c[label] ?? 0, floor)
+            return sum + (q - p) * log(q / p)
+        }
+    }
+}

@@ -1,0 +1,349 @@
+import Foundation
+import LineageCore
+import LineageStore
+
+/// One rule evaluated over one window.
+public struct MonitorFinding: Sendable {
+    public let rule: MonitoringPolicy.Rule
+    /// The window evaluated, milliseconds since 1970: [from, to).
+    public let from: Int64
+    public let to: Int64
+    /// The measured value; nil when there was not enough data to measure.
+    public let value: Double?
+    /// True when the value is above the rule's threshold.
+    public var firing: Bool { value.map { $0 > rule.threshold } ?? false }
+    /// What was measured, in words.
+    public let detail: String
+    /// Records the finding concerns (at most 20 examples).
+    public let records: [Digest]
+}
+
+/// What `lineage monitor` did: every finding, and the alert records it appended.
+public struct MonitorReport: Sendable {
+    public let findings: [MonitorFinding]
+    /// Alerts fired (new `alert` records with action fire), by rule name.
+    public let fired: [String: Digest]
+    /// Alerts cleared, by rule name.
+    public let cleared: [String: Digest]
+    /// Rules firing whose alert was already open (not repeated).
+    public let stillOpen: [String]
+
+    /// True when any rule is firing (newly or still).
+    public var alerting: Bool { findings.contains(where: \.firing) }
+
+    /// The `monitor --json` shape: `{"findings": [{"rule", "type", "scope", "window": {"from", "to"},
+    /// "value", "threshold", "firing", "detail", "alert"?, "state"}], "alerting"}`.
+    public var json: JSONValue {
+        .object(JSONObject([
+            ("findings", .array(findings.map { finding in
+                var object = JSONObject([
+                    ("rule", .string(finding.rule.name)), ("type", .string(finding.rule.kind.rawValue)), ("scope", .string(finding.rule.scope)),
+                    ("window", .object(JSONObject([("from", .string(RecordTime.format(milliseconds: finding.from))),
+                                                   ("to", .string(RecordTime.format(milliseconds: finding.to)))]))),
+                    ("value", finding.value.map { .number($0) } ?? .null), ("threshold", .number(finding.rule.threshold)),
+                    ("firing", .bool(finding.firing)), ("detail", .string(finding.detail)), ("state", .string(state(of: finding))),
+                ])
+                if let id = fired[finding.rule.name] ?? cleared[finding.rule.name] { object["alert"] = .string(id.description) }
+                return .object(object)
+            })),
+            ("alerting", .bool(alerting)),
+        ]))
+    }
+
+    /// `fired` (alert recorded now), `open` (firing, alerted before), `firing` (not recorded: a dry
+    /// run), `cleared`, `ok`, or `no-data`.
+    public func state(of finding: MonitorFinding) -> String {
+        if fired[finding.rule.name] != nil { return "fired" }
+        if stillOpen.contains(finding.rule.name) { return "open" }
+        if finding.firing { return "firing" }
+        if cleared[finding.rule.name] != nil { return "cleared" }
+        return finding.value == nil ? "no-data" : "ok"
+    }
+}
+
+/// An alert in the log: the record that fired it, and what happened to it since.
+public struct OpenAlert: Sendable {
+    public let entry: IndexedRecord
+    public let record: Record
+    /// The acknowledgements, oldest first: (actor, time, reason).
+    public var acknowledgements: [(actor: String, time: String, reason: String)] = []
+    /// True once a later `clear` names it.
+    public var cleared = false
+
+    /// The `alert list --json` element.
+    public var json: JSONValue {
+        .object(JSONObject([
+            ("id", .string(entry.id.description)), ("rule", record["rule"] ?? .null), ("scope", record["scope"] ?? .null),
+            ("value", record["value"] ?? .null), ("threshold", record["threshold"] ?? .null), ("window", record["window"] ?? .null),
+            ("detail", record["detail"] ?? .null), ("time", record["time"] ?? .null), ("state", .string(cleared ? "cleared" : "open")),
+            ("acknowledged", .array(acknowledgements.map { .object(JSONObject([("actor", .string($0.actor)), ("time", .string($0.time)), ("reason", .string($0.reason))])) })),
+        ]))
+    }
+}
+
+extension Store {
+    /// Every alert fired, oldest first, with its acknowledgements and whether it was cleared.
+    public func alerts() throws -> [OpenAlert] {
+        var alerts: [OpenAlert] = [], positions: [Digest: Int] = [:]
+        try query(RecordQuery(kind: .alert), readingRecords: true) { entry in
+            let record = try read(entry)
+            switch record["action"]?.stringValue {
+            case "fire":
+                positions[entry.id] = alerts.count
+                alerts.append(OpenAlert(entry: entry, record: record))
+            case let action:
+                guard let target = record["alert"]?.stringValue.flatMap(Digest.init), let i = positions[target] else { return true }
+                if action == "clear" { alerts[i].cleared = true }
+                if action == "ack" {
+                    alerts[i].acknowledgements.append((record["actor"]?.stringValue ?? "?", record["time"]?.stringValue ?? "?", record["reason"]?.stringValue ?? ""))
+                }
+            }
+            return true
+        }
+        return alerts
+    }
+
+    /// Evaluates the policy's rules (or the one named) over the window ending at `now`, appends an
+    /// `alert` record for each rule that starts firing and a `clear` for each open alert whose rule
+    /// no longer fires (one batch), unless `dryRun`. A rule still firing is not alerted again.
+    public func monitor(_ policy: MonitoringPolicy, now: Int64, rule name: String? = nil, dryRun: Bool, actor: String) throws -> MonitorReport {
+        let rules = policy.rules.filter { name == nil || $0.name == name }
+        if let name, rules.isEmpty {
+            throw LineageError.notFound("the policy has no monitoring rule named \(Names.printable(name)); the rules are in .lineage/policy.yaml (docs/monitoring.md)")
+        }
+        guard !rules.isEmpty else {
+            throw LineageError.notFound("the policy declares no monitoring rules; add a monitoring list to .lineage/policy.yaml (docs/monitoring.md)")
+        }
+        var evaluator = MonitorEvaluator(store: self)
+        let findings = try rules.map { try evaluator.evaluate($0, now: now) }
+        let open = Dictionary(try alerts().filter { !$0.cleared }.map { ("\($0.record["rule"]?.stringValue ?? "") \($0.record["scope"]?.stringValue ?? "")", $0) },
+                              uniquingKeysWith: { _, latest in latest })
+        var toFire: [MonitorFinding] = [], toClear: [(MonitorFinding, OpenAlert)] = [], stillOpen: [String] = []
+        for finding in findings {
+            let alert = open["\(finding.rule.name) \(finding.rule.scope)"]
+            if finding.firing { if alert == nil { toFire.append(finding) } else { stillOpen.append(finding.rule.name) } }
+            else if let alert, finding.value != nil { toClear.append((finding, alert)) }
+        }
+        guard !dryRun, !(toFire.isEmpty && toClear.isEmpty) else {
+            return MonitorReport(findings: findings, fired: [:], cleared: [:], stillOpen: stillOpen)
+        }
+        let time = Int64(Date().timeIntervalSince1970 * 1000)
+        let (ids, _) = try write(actor: actor) { transaction -> ([String: Digest], [String: Digest]) in
+            var fired: [String: Digest] = [:], cleared: [String: Digest] = [:]
+            for finding in toFire {
+                var fields = Self.alertFields("fire", finding)
+                fields["value"] = .number(finding.value ?? 0)
+                fields["threshold"] = .number(finding.rule.threshold)
+                if !finding.records.isEmpty { fields["records"] = .array(finding.records.map { .string($0.description) }) }
+                fired[finding.rule.name] = try transaction.register(.alert, fields: fields, timeMilliseconds: time, actor: actor).id
+            }
+            for (finding, alert) in toClear {
+                var fields = Self.alertFields("clear", finding)
+                fields["alert"] = .string(alert.entry.id.description)
+                if let value = finding.value { fields["value"] = .number(value) }
+                cleared[finding.rule.name] = try transaction.register(.alert, fields: fields, timeMilliseconds: time, actor: actor).id
+            }
+            return (fired, cleared)
+        }
+        return MonitorReport(findings: findings, fired: ids.0, cleared: ids.1, stillOpen: stillOpen)
+    }
+
+    private static func alertFields(_ action: String, _ finding: MonitorFinding) -> JSONObject {
+        JSONObject([("action", .string(action)), ("rule", .string(finding.rule.name)), ("scope", .string(finding.rule.scope)),
+                    ("window", .object(JSONObject([("from", .string(RecordTime.format(milliseconds: finding.from))),
+                                                   ("to", .string(RecordTime.format(milliseconds: finding.to)))]))),
+                    ("detail", .string(finding.detail))])
+    }
+
+    /// Records that an alert was seen and why (`lineage alert ack`): a record naming it.
+    public func acknowledge(_ alert: IndexedRecord, reason: String, actor: String) throws -> Digest {
+        guard alert.kind == .alert, try read(alert)["action"]?.stringValue == "fire" else {
+            throw LineageError.input("\(alert.id.short) is not an alert that fired; `lineage alert list` shows them")
+        }
+        let record = try read(alert)
+        let fields = JSONObject([("action", .string("ack")), ("rule", record["rule"] ?? .string("?")), ("scope", record["scope"] ?? .string("?")),
+                                 ("alert", .string(alert.id.description)), ("reason", .string(reason))])
+        let (id, _) = try write(actor: actor) { transaction in
+            try transaction.register(.alert, fields: fields, timeMilliseconds: Int64(Date().timeIntervalSince1970 * 1000), actor: actor).id
+        }
+        return id
+    }
+}
+
+/// Reads predictions for rules, with what it learns of deployments cached between rules.
+struct MonitorEvaluator {
+    let store: Store
+    /// A deployment record's facts, by id: its name (`model/env`), its model's name, and its model version's id.
+    private var deployments: [Digest: (name: String, model: String?, modelID: Digest?)] = [:]
+    /// The deployment records of each name, oldest first: (id, time, action).
+    private var histories: [String: [(id: Digest, time: Int64, action: String)]] = [:]
+    private var approved: [Digest: Bool] = [:]
+
+    init(store: Store) { self.store = store }
+
+    /// Predictions in [from, to) within the rule's scope, each with its record.
+    mutating func predictions(_ rule: MonitoringPolicy.Rule, from: Int64, to: Int64) throws -> [(IndexedRecord, Record)] {
+        var query = RecordQuery(kind: .prediction)
+        (query.since, query.until) = (from, to)
+        var found: [(IndexedRecord, Record)] = []
+        var records: [(IndexedRecord, Record)] = []
+        try store.query(query, readingRecords: true) { entry in
+            records.append((entry, try store.read(entry)))
+            return true
+        }
+        for (entry, record) in records where try inScope(record, rule) { found.append((entry, record)) }
+        return found
+    }
+
+    private mutating func deployment(_ id: Digest) throws -> (name: String, model: String?, modelID: Digest?) {
+        if let known = deployments[id] { return known }
+        let record = try store.read(id: id)
+        let modelID = record["model"]?.stringValue.flatMap(Digest.init)
+        let model = try modelID.flatMap { try store.lookups.record(id: $0)?.name }
+        let facts = (name: try store.lookups.record(id: id)?.name ?? "?", model: model, modelID: modelID)
+        deployments[id] = facts
+        return facts
+    }
+
+    private mutating func inScope(_ record: Record, _ rule: MonitoringPolicy.Rule) throws -> Bool {
+        if rule.deployment == nil, rule.model == nil { return true }
+        if let id = record["deployment"]?.stringValue.flatMap(Digest.init) {
+            let facts = try deployment(id)
+            return rule.deployment.map { $0 == facts.name } ?? (facts.model == rule.model)
+        }
+        guard let model = rule.model, let id = record["model"]?.stringValue.flatMap(Digest.init) else { return false }
+        return try store.lookups.record(id: id)?.name == model
+    }
+
+    /// The start of a drift rule's reference: a week from the scope's first deployment (or first prediction).
+    private mutating func firstWeek(_ rule: MonitoringPolicy.Rule) throws -> Int64? {
+        var query = RecordQuery(kind: rule.deployment == nil && rule.model == nil ? .prediction : .deployment)
+        query.name = rule.deployment
+        var first: Int64?
+        try store.query(query) { entry in
+            if query.kind == .deployment, let model = rule.model, try deployment(entry.id).model != model { return true }
+            first = entry.timeMilliseconds
+            return false
+        }
+        return first
+    }
+
+    mutating func evaluate(_ rule: MonitoringPolicy.Rule, now: Int64) throws -> MonitorFinding {
+        let from = now - rule.windowMilliseconds
+        switch rule.kind {
+        case .outputDrift, .featureDrift: return try drift(rule, from: from, to: now)
+        case .volume: return try volume(rule, from: from, to: now)
+        case .governance: return try governance(rule, from: from, to: now)
+        }
+    }
+
+    /// The values a drift rule reads from a prediction: numbers, or labels (strings).
+    private static func value(_ record: Record, _ rule: MonitoringPolicy.Rule) -> JSONValue? {
+        if rule.kind == .featureDrift { return record["monitored"]?.objectValue?[rule.field ?? ""] }
+        guard let output = record["output"] else { return nil }
+        guard let field = rule.field else { return output }
+        return output.objectValue?[field]
+    }
+
+    /// A value read as a label: a string as itself, anything else as its canonical JSON.
+    private static func label(_ value: JSONValue) -> String { value.stringValue ?? String(decoding: value.canonicalBytes, as: UTF8.self) }
+
+    /// The fewest predictions in each window for a drift to be measured.
+    static let minimumSample = 30
+
+    private mutating func drift(_ rule: MonitoringPolicy.Rule, from: Int64, to: Int64) throws -> MonitorFinding {
+        let what = rule.kind == .featureDrift ? "monitored.\(rule.field ?? "")" : rule.field.map { "output.\($0)" } ?? "output"
+        let referenceRange: (Int64, Int64)?
+        if let back = rule.referenceMilliseconds {
+            referenceRange = (from - back, from)
+        } else {
+            referenceRange = try firstWeek(rule).map { ($0, min($0 + 7 * 86_400_000, from)) }
+        }
+        guard let (referenceFrom, referenceTo) = referenceRange, referenceTo > referenceFrom else {
+            return MonitorFinding(rule: rule, from: from, to: to, value: nil, detail: "no reference window yet for \(what)", records: [])
+        }
+        let current = try predictions(rule, from: from, to: to).compactMap { entry, record in Self.value(record, rule).map { ($0, entry.id) } }
+        let reference = try predictions(rule, from: referenceFrom, to: referenceTo).compactMap { Self.value($0.1, rule) }
+        guard current.count >= Self.minimumSample, reference.count >= Self.minimumSample else {
+            return MonitorFinding(rule: rule, from: from, to: to, value: nil,
+                                  detail: "\(what): \(current.count) values in the window and \(reference.count) in the reference, fewer than \(Self.minimumSample)", records: [])
+        }
+        let numbers = (current.compactMap { $0.0.numberValue }, reference.compactMap(\.numberValue))
+        let value: Double, how: String
+        if numbers.0.count == current.count, numbers.1.count == reference.count {
+            value = rule.metric == "ks" ? DriftStatistics.ksStatistic(numbers.1, numbers.0) : DriftStatistics.psi(reference: numbers.1, current: numbers.0)
+            how = rule.metric == "ks" ? "Kolmogorov–Smirnov D" : "PSI"
+        } else {
+            // Labels: the PSI of each label's share.
+            let labels = (current.map { Self.label($0.0) }, reference.map(Self.label))
+            value = DriftStatistics.categoricalPSI(reference: labels.1, current: labels.0)
+            how = "PSI of label shares"
+        }
+        let reference_ = "\(RecordTime.format(milliseconds: referenceFrom)) to \(RecordTime.format(milliseconds: referenceTo))"
+        return MonitorFinding(rule: rule, from: from, to: to, value: value,
+                              detail: "\(how) of \(what): \(current.count) predictions in the window against \(reference.count) from \(reference_)",
+                              records: current.prefix(20).map { $0.1 })
+    }
+
+    private mutating func volume(_ rule: MonitoringPolicy.Rule, from: Int64, to: Int64) throws -> MonitorFinding {
+        let current = try predictions(rule, from: from, to: to)
+        var counts: [Double] = []
+        for i in 1...rule.history {
+            let end = from - Int64(i - 1) * rule.windowMilliseconds
+            counts.append(Double(try predictions(rule, from: end - rule.windowMilliseconds, to: end).count))
+        }
+        let (mean, deviation) = DriftStatistics.meanAndDeviation(counts)
+        // A quiet history (no spread) is read as Poisson: a deviation of at least the square root of the mean.
+        let spread = max(deviation, max(mean, 1).squareRoot())
+        let z = (Double(current.count) - mean) / spread
+        return MonitorFinding(rule: rule, from: from, to: to, value: z,
+                              detail: "\(current.count) predictions in the window; the \(rule.history) windows before averaged \(CanonicalNumber.format((mean * 10).rounded() / 10)) (z-score against them)",
+                              records: current.prefix(20).map(\.0.id))
+    }
+
+    private mutating func governance(_ rule: MonitoringPolicy.Rule, from: Int64, to: Int64) throws -> MonitorFinding {
+        var violations: [(Digest, String)] = []
+        for (entry, record) in try predictions(rule, from: from, to: to) {
+            guard let id = record["deployment"]?.stringValue.flatMap(Digest.init) else { continue }
+            let facts = try deployment(id)
+            if histories[facts.name] == nil {
+                var query = RecordQuery(kind: .deployment)
+                query.name = facts.name
+                var history: [(Digest, Int64, String)] = []
+                try store.query(query, readingRecords: true) { deployed in
+                    history.append((deployed.id, deployed.timeMilliseconds, try store.read(deployed)["action"]?.stringValue ?? "deploy"))
+                    return true
+                }
+                histories[facts.name] = history.map { (id: $0.0, time: $0.1, action: $0.2) }
+            }
+            // The deployment records of that name after the one that served, in force when it served.
+            let history = histories[facts.name]!
+            let position = history.firstIndex { $0.id == id } ?? history.count
+            let later = history.suffix(from: min(position + 1, history.count)).filter { $0.time <= entry.timeMilliseconds }
+            if history.indices.contains(position), history[position].action == "retire" {
+                violations.append((entry.id, "served by a retire record of \(facts.name)"))
+            } else if later.contains(where: { $0.action == "retire" }) {
+                violations.append((entry.id, "served by \(facts.name) after it was retired"))
+            } else if !later.isEmpty {
+                violations.append((entry.id, "served by a superseded deployment of \(facts.name)"))
+            } else if let model = facts.modelID, try !isApproved(model) {
+                violations.append((entry.id, "served by \(facts.name), whose model has no approval"))
+            }
+        }
+        let reasons = Dictionary(grouping: violations, by: \.1).map { "\($0.value.count) \($0.key)" }.sorted()
+        return MonitorFinding(rule: rule, from: from, to: to, value: Double(violations.count),
+                              detail: violations.isEmpty ? "no prediction served against the deployment rules" : reasons.joined(separator: "; "),
+                              records: violations.prefix(20).map(\.0))
+    }
+
+    private mutating func isApproved(_ model: Digest) throws -> Bool {
+        if let known = approved[model] { return known }
+        guard let entry = try store.lookups.record(id: model) else { return false }
+        var query = RecordQuery(kind: .approval)
+        query.linkedTo = [entry.seq]
+        var found = false
+        try store.query(query) { _ in found = true; return false }
+        approved[model] = found
+        return found
+    }
+}

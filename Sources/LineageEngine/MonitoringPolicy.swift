@@ -1,0 +1,110 @@
+import Foundation
+import LineageCore
+import LineageStore
+
+/// What to watch: the `monitoring` rules of the store's policy file (`.lineage/policy.yaml`, see
+/// docs/monitoring.md).
+public struct MonitoringPolicy: Sendable {
+    /// One rule.
+    public struct Rule: Sendable {
+        /// What a rule measures.
+        public enum Kind: String, Sendable, CaseIterable {
+            /// The distribution of a prediction output (`output.FIELD`, or the output itself) against a reference.
+            case outputDrift = "output-drift"
+            /// The distribution of a monitored feature (`monitored.FIELD`) against a reference.
+            case featureDrift = "feature-drift"
+            /// The number of predictions in the window against the windows before it (z-score).
+            case volume
+            /// Predictions served by a retired or superseded deployment, or by a model with no approval.
+            case governance
+        }
+
+        public let name: String
+        public let kind: Kind
+        /// `model/env`, a model name, or neither (every prediction).
+        public let deployment: String?
+        public let model: String?
+        /// The output or monitored field a drift rule reads.
+        public let field: String?
+        /// The window evaluated, ending at the evaluation's time.
+        public let windowMilliseconds: Int64
+        public let windowText: String
+        /// The reference of a drift rule: the window this long before the evaluated one; nil for the
+        /// first week after the scope's first deployment.
+        public let referenceMilliseconds: Int64?
+        /// `psi` or `ks` for drift rules.
+        public let metric: String
+        /// The value above which the rule fires.
+        public let threshold: Double
+        /// How many earlier windows a volume rule compares with.
+        public let history: Int
+
+        /// What the rule watches: `deployment:m/env`, `model:NAME` or `all`.
+        public var scope: String { deployment.map { "deployment:" + $0 } ?? model.map { "model:" + $0 } ?? "all" }
+    }
+
+    public let rules: [Rule]
+
+    /// The default thresholds: PSI 0.25 (a shift, by the usual reading), KS 0.2, a volume z-score of
+    /// 3, and any governance violation.
+    static let defaultThresholds: [String: Double] = ["psi": 0.25, "ks": 0.2, "volume": 3, "governance": 0]
+
+    /// The policy of the store at `path`: the `monitoring` list of its `policy.yaml`; none when absent.
+    public static func load(store path: String) throws -> MonitoringPolicy {
+        let file = (path as NSString).appendingPathComponent("policy.yaml")
+        guard FileManager.default.fileExists(atPath: file) else { return MonitoringPolicy(rules: []) }
+        let text = String(decoding: try FieldInput.readFile(file, what: "policy file"), as: UTF8.self)
+        do {
+            let json = try PolicyFile.json(try YAMLFile.load(text, path: file) ?? [String: Any]())
+            return try MonitoringPolicy(json: json.objectValue?["monitoring"])
+        } catch let error as RecordError {
+            throw LineageError.input("the policy file \(Names.printable(file)): \(error.message)")
+        }
+    }
+
+    init(rules: [Rule]) { self.rules = rules }
+
+    /// Reads a `monitoring:` list of `{name, type, deployment?, model?, field?, window?, reference?,
+    /// metric?, threshold?, history?}`.
+    init(json: JSONValue?) throws {
+        if let json, json.arrayValue == nil { throw RecordError("monitoring must be a list of rules") }
+        var rules: [Rule] = []
+        let keys = ["name", "type", "deployment", "model", "field", "window", "reference", "metric", "threshold", "history"]
+        for (i, item) in (json?.arrayValue ?? []).enumerated() {
+            let label = "monitoring rule \(i + 1)"
+            guard let rule = item.objectValue else { throw RecordError("\(label) must be a mapping") }
+            if let unknown = rule.keys.first(where: { !keys.contains($0) }) {
+                throw RecordError("\(label) has an unknown key '\(unknown)': use \(keys.joined(separator: ", "))")
+            }
+            guard let name = rule["name"]?.stringValue, !name.isEmpty, !rules.contains(where: { $0.name == name }) else {
+                throw RecordError("\(label) needs a name of its own")
+            }
+            guard let type = rule["type"]?.stringValue, let kind = Rule.Kind(rawValue: type) else {
+                throw RecordError("\(label) (\(name)) needs a type: \(Rule.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            if rule["deployment"] != nil, rule["model"] != nil { throw RecordError("\(label) (\(name)) names both a deployment and a model: give one") }
+            let field = rule["field"]?.stringValue
+            if kind == .featureDrift, field == nil { throw RecordError("\(label) (\(name)) needs the monitored field it watches: field") }
+            let windowText = rule["window"]?.stringValue ?? "1d"
+            guard let window = RecordTime.duration(windowText), window > 0 else { throw RecordError("\(label) (\(name)): window must be a duration like 1d or 6h") }
+            var reference: Int64?
+            if let text = rule["reference"]?.stringValue, text != "first-week" {
+                guard let value = RecordTime.duration(text), value > 0 else {
+                    throw RecordError("\(label) (\(name)): reference is first-week (the default) or a duration like 7d (the window before)")
+                }
+                reference = value
+            }
+            let metric = rule["metric"]?.stringValue ?? "psi"
+            guard ["psi", "ks"].contains(metric) else { throw RecordError("\(label) (\(name)): metric is psi or ks") }
+            let defaultKey = kind == .volume ? "volume" : kind == .governance ? "governance" : metric
+            let threshold = rule["threshold"]?.numberValue ?? MonitoringPolicy.defaultThresholds[defaultKey]!
+            guard threshold.isFinite, threshold >= 0 else { throw RecordError("\(label) (\(name)): threshold must be a number of at least 0") }
+            let history = rule["history"]?.integerValue ?? 7
+            guard (2...365).contains(history) else { throw RecordError("\(label) (\(name)): history is from 2 to 365 windows") }
+            rules.append(Rule(name: name, kind: kind, deployment: rule["deployment"]?.stringValue, model: rule["model"]?.stringValue,
+                              field: field, windowMilliseconds: window, windowText: windowText, referenceMilliseconds: reference,
+                              metric: metric, threshold: threshold, history: Int(history)))
+        }
+        self.rules = rules
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+import Testing
+
+/// `lineage monitor` on synthetic streams with a known shift: the right rules fire with the right
+/// values (PSI and KS checked against numpy and scipy on the same data); the same streams without
+/// the shift fire nothing.
+@Suite("monitoring and alerts")
+struct MonitoringTests {
+    /// A deterministic stream of numbers in [0, 1) (a 64-bit LCG), so both runs and Python see the same data.
+    struct Numbers {
+        var state: UInt64
+        mutating func next() -> Double {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) / Double(1 << 53)
+        }
+        /// Roughly normal around `mean` (the sum of four uniforms).
+        mutating func around(_ mean: Double, _ spread: Double) -> Double {
+            mean + spread * ((next() + next() + next() + next()) / 2 - 1)
+        }
+    }
+
+    static let policy = """
+        monitoring:
+          - {name: score-psi, type: output-drift, deployment: m/prod, field: score, metric: psi}
+          - {name: score-ks, type: output-drift, deployment: m/prod, field: score, metric: ks}
+          - {name: label-shares, type: output-drift, model: m, field: label}
+          - {name: amount-drift, type: feature-drift, field: amount, metric: ks}
+          - {name: volume, type: volume, deployment: m/prod}
+          - {name: governance, type: governance}
+        """
+
+    /// A store whose model m was deployed (and approved) on 2026-11-01, with a reference week of 210
+    /// predictions, 40 a day from the 11th to the 18th, and on the 19th either the same again
+    /// (`shifted` false) or 400 predictions with higher scores, more "fraud" labels and larger
+    /// amounts, the last 20 after the deployment was retired. Returns the workspace and the scores
+    /// of the reference week and of the 19th.
+    static func store(shifted: Bool) throws -> (Workspace, reference: [Double], current: [Double]) {
+        let w = try Workspace()
+        try w.ok("init", "--origin", "example.com/monitor")
+        try w.write("model.bin", "weights\n")
+        try w.ok("record", "model", "--name", "m", "--file", "model.bin", "--time", "2026-11-01T00:00:00.000Z")
+        try w.ok("record", "approval", "--model", "model:m@1", "--approver", "carol", "--purpose", "production", "--time", "2026-11-01T00:00:00.000Z")
+        try w.ok("record", "deployment", "--model", "model:m@1", "--environment", "prod", "--time", "2026-11-01T00:00:00.000Z")
+        var numbers = Numbers(state: 42), lines: [String] = [], reference: [Double] = [], current: [Double] = []
+        var n = 0
+        func add(day: Int, hour: Double, score: Double, amount: Double) -> Double {
+            let rounded = (score * 1000).rounded() / 1000
+            let time = String(format: "2026-11-%02dT%02d:%02d:00.000Z", day, Int(hour), Int((hour - hour.rounded(.down)) * 60))
+            lines.append("{\"predictionId\":\"p\(n)\",\"deployment\":\"deployment:m/prod\",\"time\":\"\(time)\",\"output\":{\"score\":\(rounded),\"label\":\"\(rounded > 0.5 ? "fraud" : "ok")\"},\"monitored\":{\"amount\":\(Int(amount))}}")
+            n += 1
+            return rounded
+        }
+        for i in 0..<210 { reference.append(add(day: 1 + i / 30, hour: Double(i % 30) * 0.75, score: numbers.around(0.3, 0.15), amount: numbers.around(100, 60))) }
+        for day in 11...18 { for i in 0..<40 { _ = add(day: day, hour: Double(i) * 0.5, score: numbers.around(0.3, 0.15), amount: numbers.around(100, 60)) } }
+        let today = shifted ? 400 : 40
+        for i in 0..<today {
+            let hour = Double(i) * 23.0 / Double(today)
+            current.append(add(day: 19, hour: hour, score: shifted ? numbers.around(0.55, 0.15) : numbers.around(0.3, 0.15),
+                               amount: shifted ? numbers.around(180, 60) : numbers.around(100, 60)))
+            if shifted, i == today - 21 {
+                try w.write("p.ndjson", lines.joined(separator: "\n") + "\n")
+                try w.ok("ingest", "p.ndjson", "-q")
+                lines = []
+                try w.ok("record", "deployment", "--model", "model:m@1", "--environment", "prod", "--action", "retire", "--time", "2026-11-19T20:00:00.000Z")
+            }
+        }
+        try w.write("p.ndjson", lines.joined(separator: "\n") + "\n")
+        try w.ok("ingest", "p.ndjson", "-q")
+        try w.write(".lineage/policy.yaml", policy)
+        return (w, reference, current)
+    }
+
+    static func findings(_ output: String) throws -> [String: [String: Any]] {
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
+        let list = try #require(report["findings"] as? [[String: Any]])
+        return Dictionary(uniqueKeysWithValues: list.map { ($0["rule"] as! String, $0) })
+    }
+
+    @Test("a shifted stream fires drift, volume and governance with the right values; the alerts are records, not repeated, acknowledged and cleared")
+    func shifted() throws {
+        let (w, reference, current) = try MonitoringTests.store(shifted: true)
+        let head = try w.logHead()
+        let dry = try MonitoringTests.findings(try w.ok("monitor", "--at", "2026-11-20T00:00:00Z", "--dry-run", "--json"))
+        #expect(try w.logHead() == head, "a dry run wrote to the log")
+        for rule in ["score-psi", "score-ks", "label-shares", "amount-drift", "volume", "governance"] {
+            #expect(dry[rule]?["firing"] as? Bool == true, "\(rule) did not fire: \(dry[rule] ?? [:])")
+        }
+        // Every prediction served after the retirement at 20:00: 20 through the retire record, the rest through the deployment before it.
+        let afterRetirement = (0..<400).filter { Double($0) * 23.0 / 400 >= 20 }.count
+        #expect(dry["governance"]?["value"] as? Double == Double(afterRetirement), "\(dry["governance"] ?? [:])")
+        #expect(dry["score-psi"]?["state"] as? String == "firing")
+        // PSI and KS against numpy and scipy on the same scores.
+        try w.write("scores.json", String(decoding: try JSONSerialization.data(withJSONObject: ["reference": reference, "current": current]), as: UTF8.self))
+        let script = """
+            import json, numpy as np
+            from scipy.stats import ks_2samp
+            d = json.load(open("scores.json")); r, c = np.array(d["reference"]), np.array(d["current"])
+            edges = np.quantile(r, [i / 10 for i in range(1, 10)])
+            share = lambda x: np.maximum(np.bincount(np.searchsorted(edges, x, side="right"), minlength=10) / len(x), 1e-4)
+            p, q = share(r), share(c)
+            print(float(np.sum((q - p) * np.log(q / p))), float(ks_2samp(r, c).statistic))
+            """
+        try w.write("check.py", script)
+        let python = try w.run("/usr/bin/env", ["python3", "check.py"], in: nil, stdin: nil)
+        let expected = python.stdout.split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        try #require(expected.count == 2, "\(python.stdout)\(python.stderr)")
+        #expect(abs((dry["score-psi"]?["value"] as? Double ?? -1) - expected[0]) < 1e-9, "PSI \(dry["score-psi"] ?? [:]) against numpy \(expected[0])")
+        #expect(abs((dry["score-ks"]?["value"] as? Double ?? -1) - expected[1]) < 1e-9, "KS \(dry["score-ks"] ?? [:]) against scipy \(expected[1])")
+
+        // Recorded: one alert record per rule, in the log; a second run repeats none.
+        let first = try w.lineage("monitor", "--at", "2026-11-20T00:00:00Z", "--fail-on-alert")
+        #expect(first.status == 1 && first.stdout.contains("FIRED\tscore-psi"), "\(first.stdout)\(first.stderr)")
+        let alerts = try #require(try JSONSerialization.jsonObject(with: Data(try w.ok("alert", "list", "--json").utf8)) as? [[String: Any]])
+        #expect(alerts.count == 6, "\(alerts)")
+        let again = try w.ok("monitor", "--at", "2026-11-20T00:00:00Z")
+        #expect(again.contains("OPEN\tscore-psi") && !again.contains("FIRED"), "\(again)")
+        #expect((try JSONSerialization.jsonObject(with: Data(try w.ok("alert", "list", "--json").utf8)) as? [Any])?.count == 6)
+        // Acknowledged: a record naming the alert, with who and why.
+        let psi = try #require(alerts.first { $0["rule"] as? String == "score-psi" }?["id"] as? String)
+        try w.ok("alert", "ack", psi, "--reason", "new merchant mix after the campaign; retraining")
+        #expect(try w.ok("alert", "list").contains("acknowledged by alice@example.com"))
+        #expect(try w.ok("log", "--kind", "alert").split(separator: "\n").count == 7)
+        // A day later with no predictions, drift cannot be measured and stays open; volume clears.
+        let later = try MonitoringTests.findings(try w.ok("monitor", "--at", "2026-11-22T00:00:00Z", "--json"))
+        #expect(later["volume"]?["state"] as? String == "cleared", "\(later["volume"] ?? [:])")
+        #expect(later["score-psi"]?["state"] as? String == "no-data")
+        #expect(try w.ok("alert", "list", "--all").contains("cleared\tvolume"))
+        // Bad input.
+        #expect(try w.lineage("monitor", "--rule", "nope").status == 3)
+        #expect(try w.lineage("monitor", "--at", "yesterday-ish").status == 2)
+        #expect(try w.lineage("alert", "ack", "model:m@1", "--reason", "x").status == 2)
+        try w.write(".lineage/policy.yaml", "monitoring:\n  - {name: x, type: drift}\n")
+        let bad = try w.lineage("monitor")
+        #expect(bad.status == 2 && bad.stderr.contains("needs a type"), "\(bad.stderr)")
+    }
+
+    @Test("the same streams without the shift fire nothing at the default thresholds")
+    func stable() throws {
+        let (w, _, _) = try MonitoringTests.store(shifted: false)
+        let findings = try MonitoringTests.findings(try w.ok("monitor", "--at", "2026-11-20T00:00:00Z", "--json", "--fail-on-alert"))
+        for (rule, finding) in findings {
+            #expect(finding["firing"] as? Bool == false, "\(rule) fired on a stable stream: \(finding)")
+            #expect(finding["value"] is Double, "\(rule) measured nothing: \(finding)")
+        }
+        #expect(try w.ok("alert", "list").isEmpty)
+    }
+}
