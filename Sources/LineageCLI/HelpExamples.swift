@@ -209,6 +209,7 @@ enum HelpExamples {
             "lineage monitor",
             "lineage monitor --dry-run --json",
             "lineage monitor --rule score-psi --fail-on-alert",
+            "lineage monitor --exec 'curl -sf --data-binary @- \"$SLACK_WEBHOOK\"'",
         ],
         "lineage alert": ["lineage alert list", "lineage alert ack sha256:5e1f --reason \"seasonal shift; retraining\""],
         "lineage alert list": ["lineage alert list", "lineage alert list --all --json"],

@@ -13,7 +13,8 @@ extension Lineage {
             abstract: "Evaluate the store's monitoring rules once and record the alerts they raise.",
             discussion: """
                 Reads the monitoring rules of .lineage/policy.yaml (output and feature drift by PSI or \
-                Kolmogorov-Smirnov, prediction volume, governance of what served), evaluates each over its window \
+                Kolmogorov-Smirnov, prediction volume, governance of what served, the reviewers' override rate, \
+                fairness across a group), evaluates each over its window \
                 ending now, prints each finding, and appends an alert record for each rule that starts firing and \
                 a clear for each alert whose rule no longer fires. A rule still firing is not alerted again. For \
                 cron and CI: --fail-on-alert exits 1 while any rule fires. See docs/monitoring.md.
@@ -31,6 +32,9 @@ extension Lineage {
 
         @Flag(help: "Exit 1 when any rule fires.")
         var failOnAlert = false
+
+        @Option(name: .customLong("exec"), help: ArgumentHelp("Run this shell command for each alert fired or cleared, with the event as JSON on its standard input (e.g. curl to a webhook; the JSON's text member suits Slack).", valueName: "command"))
+        var command: String?
 
         @OptionGroup var options: WriteOptions
         @OptionGroup var storeOptions: StoreOptions
@@ -51,6 +55,22 @@ extension Lineage {
                     let state = report.state(of: finding)
                     print("\(state == "ok" || state == "no-data" ? state : state.uppercased())\t\(finding.rule.name)\t\(finding.rule.scope)\tvalue \(value) (threshold \(CanonicalNumber.format(finding.rule.threshold)))\t\(finding.detail)")
                 }
+            }
+            var failed = 0
+            for event in report.events where command != nil {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: "/bin/sh")
+                process.arguments = ["-c", command!]
+                let input = Pipe()
+                process.standardInput = input
+                do { try process.run() } catch { throw LineageError.storage("cannot run --exec: \(error.localizedDescription)") }
+                input.fileHandleForWriting.write(Data((event.canonicalString + "\n").utf8))
+                try? input.fileHandleForWriting.close()
+                process.waitUntilExit()
+                if process.terminationStatus != 0 { failed += 1 }
+            }
+            if failed > 0 {
+                throw LineageError.storage("the --exec command failed for \(failed) of \(report.events.count) alert events (the alerts are recorded in the log all the same)")
             }
             if failOnAlert, report.alerting { throw ExitCode(1) }
         }

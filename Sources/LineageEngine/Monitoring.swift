@@ -50,6 +50,26 @@ public struct MonitorReport: Sendable {
         ]))
     }
 
+    /// One JSON object per alert fired or cleared by this run, for a sink: `{"event": "fired" |
+    /// "cleared", "alert", "rule", "scope", "value", "threshold", "window", "detail", "text"}`;
+    /// `text` is one readable line, so the object is also a Slack incoming-webhook message.
+    public var events: [JSONValue] {
+        findings.compactMap { finding in
+            let (event, id) = fired[finding.rule.name].map { ("fired", $0) } ?? cleared[finding.rule.name].map { ("cleared", $0) } ?? ("", Digest(hashing: []))
+            guard !event.isEmpty else { return nil }
+            let value = finding.value.map { CanonicalNumber.format(($0 * 10_000).rounded() / 10_000) } ?? "-"
+            let text = "lineage alert \(event): \(finding.rule.name) on \(finding.rule.scope): value \(value), threshold \(CanonicalNumber.format(finding.rule.threshold)) (\(finding.detail))"
+            return .object(JSONObject([
+                ("event", .string(event)), ("alert", .string(id.description)), ("rule", .string(finding.rule.name)),
+                ("scope", .string(finding.rule.scope)), ("value", finding.value.map { .number($0) } ?? .null),
+                ("threshold", .number(finding.rule.threshold)),
+                ("window", .object(JSONObject([("from", .string(RecordTime.format(milliseconds: finding.from))),
+                                               ("to", .string(RecordTime.format(milliseconds: finding.to)))]))),
+                ("detail", .string(finding.detail)), ("text", .string(text)),
+            ]))
+        }
+    }
+
     /// `fired` (alert recorded now), `open` (firing, alerted before), `firing` (not recorded: a dry
     /// run), `cleared`, `ok`, or `no-data`.
     public func state(of finding: MonitorFinding) -> String {
@@ -234,6 +254,8 @@ struct MonitorEvaluator {
         case .outputDrift, .featureDrift: return try drift(rule, from: from, to: now)
         case .volume: return try volume(rule, from: from, to: now)
         case .governance: return try governance(rule, from: from, to: now)
+        case .overrideRate: return try overrideRate(rule, from: from, to: now)
+        case .fairness: return try fairness(rule, from: from, to: now)
         }
     }
 
@@ -334,6 +356,54 @@ struct MonitorEvaluator {
         return MonitorFinding(rule: rule, from: from, to: to, value: Double(violations.count),
                               detail: violations.isEmpty ? "no prediction served against the deployment rules" : reasons.joined(separator: "; "),
                               records: violations.prefix(20).map(\.0))
+    }
+
+    /// The fewest reviews, and predictions per group, a rate is measured on.
+    static let minimumRateSample = 10
+
+    private mutating func overrideRate(_ rule: MonitoringPolicy.Rule, from: Int64, to: Int64) throws -> MonitorFinding {
+        var query = RecordQuery(kind: .review)
+        (query.since, query.until) = (from, to)
+        var reviews: [(Digest, Record)] = []
+        try store.query(query, readingRecords: true) { entry in
+            reviews.append((entry.id, try store.read(entry)))
+            return true
+        }
+        var total = 0, overrides: [Digest] = []
+        for (id, review) in reviews {
+            guard let prediction = review["prediction"]?.stringValue.flatMap(Digest.init), try inScope(try store.read(id: prediction), rule) else { continue }
+            total += 1
+            if review["decision"]?.stringValue == "override" { overrides.append(id) }
+        }
+        guard total >= Self.minimumRateSample else {
+            return MonitorFinding(rule: rule, from: from, to: to, value: nil, detail: "\(total) reviews in the window, fewer than \(Self.minimumRateSample)", records: [])
+        }
+        return MonitorFinding(rule: rule, from: from, to: to, value: Double(overrides.count) / Double(total),
+                              detail: "\(overrides.count) of \(total) reviews overrode the prediction", records: overrides.prefix(20).map { $0 })
+    }
+
+    private mutating func fairness(_ rule: MonitoringPolicy.Rule, from: Int64, to: Int64) throws -> MonitorFinding {
+        var counts: [String: (total: Int, favourable: Int)] = [:]
+        for (_, record) in try predictions(rule, from: from, to: to) {
+            guard let group = record["monitored"]?.objectValue?[rule.group ?? ""] else { continue }
+            let output = rule.field.map { record["output"]?.objectValue?[$0] } ?? record["output"]
+            let favourable = output.map { Self.label($0) } == rule.favourable
+            let key = Self.label(group)
+            counts[key, default: (0, 0)].total += 1
+            if favourable { counts[key, default: (0, 0)].favourable += 1 }
+        }
+        let measured = counts.filter { $0.value.total >= Self.minimumRateSample }
+        guard measured.count >= 2 else {
+            return MonitorFinding(rule: rule, from: from, to: to, value: nil,
+                                  detail: "fewer than two values of monitored.\(rule.group ?? "") with \(Self.minimumRateSample) predictions each", records: [])
+        }
+        let rates = measured.mapValues { Double($0.favourable) / Double($0.total) }
+        let (low, high) = (rates.min { $0.value < $1.value }!, rates.max { $0.value < $1.value }!)
+        let disparity = high.value == 0 ? 0 : 1 - low.value / high.value
+        func percent(_ rate: Double) -> String { CanonicalNumber.format((rate * 1000).rounded() / 10) + "%" }
+        return MonitorFinding(rule: rule, from: from, to: to, value: disparity,
+                              detail: "favourable (\(rule.favourable ?? "")) rate \(percent(low.value)) for \(rule.group ?? "")=\(low.key) against \(percent(high.value)) for \(high.key): a ratio of \(CanonicalNumber.format((low.value / max(high.value, 1e-12) * 1000).rounded() / 1000))",
+                              records: [])
     }
 
     private mutating func isApproved(_ model: Digest) throws -> Bool {

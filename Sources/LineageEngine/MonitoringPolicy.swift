@@ -17,6 +17,11 @@ public struct MonitoringPolicy: Sendable {
             case volume
             /// Predictions served by a retired or superseded deployment, or by a model with no approval.
             case governance
+            /// The share of reviews in the window that override the prediction (human oversight).
+            case overrideRate = "override-rate"
+            /// The disparity of favourable-outcome rates across the values of a monitored group attribute:
+            /// 1 − (lowest rate / highest rate); the four-fifths rule is a threshold of 0.2.
+            case fairness
         }
 
         public let name: String
@@ -38,6 +43,9 @@ public struct MonitoringPolicy: Sendable {
         public let threshold: Double
         /// How many earlier windows a volume rule compares with.
         public let history: Int
+        /// A fairness rule's group attribute (`monitored.GROUP`) and favourable output value.
+        public let group: String?
+        public let favourable: String?
 
         /// What the rule watches: `deployment:m/env`, `model:NAME` or `all`.
         public var scope: String { deployment.map { "deployment:" + $0 } ?? model.map { "model:" + $0 } ?? "all" }
@@ -46,8 +54,8 @@ public struct MonitoringPolicy: Sendable {
     public let rules: [Rule]
 
     /// The default thresholds: PSI 0.25 (a shift, by the usual reading), KS 0.2, a volume z-score of
-    /// 3, and any governance violation.
-    static let defaultThresholds: [String: Double] = ["psi": 0.25, "ks": 0.2, "volume": 3, "governance": 0]
+    /// 3, any governance violation, an override rate of 20%, and the four-fifths rule (a disparity of 0.2).
+    static let defaultThresholds: [String: Double] = ["psi": 0.25, "ks": 0.2, "volume": 3, "governance": 0, "override-rate": 0.2, "fairness": 0.2]
 
     /// The policy of the store at `path`: the `monitoring` list of its `policy.yaml`; none when absent.
     public static func load(store path: String) throws -> MonitoringPolicy {
@@ -69,7 +77,7 @@ public struct MonitoringPolicy: Sendable {
     init(json: JSONValue?) throws {
         if let json, json.arrayValue == nil { throw RecordError("monitoring must be a list of rules") }
         var rules: [Rule] = []
-        let keys = ["name", "type", "deployment", "model", "field", "window", "reference", "metric", "threshold", "history"]
+        let keys = ["name", "type", "deployment", "model", "field", "window", "reference", "metric", "threshold", "history", "group", "favourable"]
         for (i, item) in (json?.arrayValue ?? []).enumerated() {
             let label = "monitoring rule \(i + 1)"
             guard let rule = item.objectValue else { throw RecordError("\(label) must be a mapping") }
@@ -96,14 +104,18 @@ public struct MonitoringPolicy: Sendable {
             }
             let metric = rule["metric"]?.stringValue ?? "psi"
             guard ["psi", "ks"].contains(metric) else { throw RecordError("\(label) (\(name)): metric is psi or ks") }
-            let defaultKey = kind == .volume ? "volume" : kind == .governance ? "governance" : metric
+            if kind == .fairness, rule["group"]?.stringValue == nil || rule["favourable"] == nil {
+                throw RecordError("\(label) (\(name)) needs the monitored group attribute (group) and the favourable output (favourable; with field, the output field holding it)")
+            }
+            let defaultKey = [.volume, .governance, .overrideRate, .fairness].contains(kind) ? kind.rawValue : metric
             let threshold = rule["threshold"]?.numberValue ?? MonitoringPolicy.defaultThresholds[defaultKey]!
             guard threshold.isFinite, threshold >= 0 else { throw RecordError("\(label) (\(name)): threshold must be a number of at least 0") }
             let history = rule["history"]?.integerValue ?? 7
             guard (2...365).contains(history) else { throw RecordError("\(label) (\(name)): history is from 2 to 365 windows") }
             rules.append(Rule(name: name, kind: kind, deployment: rule["deployment"]?.stringValue, model: rule["model"]?.stringValue,
                               field: field, windowMilliseconds: window, windowText: windowText, referenceMilliseconds: reference,
-                              metric: metric, threshold: threshold, history: Int(history)))
+                              metric: metric, threshold: threshold, history: Int(history), group: rule["group"]?.stringValue,
+                              favourable: rule["favourable"].map { $0.stringValue ?? String(decoding: $0.canonicalBytes, as: UTF8.self) }))
         }
         self.rules = rules
     }

@@ -27,6 +27,8 @@ struct MonitoringTests {
           - {name: amount-drift, type: feature-drift, field: amount, metric: ks}
           - {name: volume, type: volume, deployment: m/prod}
           - {name: governance, type: governance}
+          - {name: oversight, type: override-rate}
+          - {name: four-fifths, type: fairness, group: country, field: label, favourable: ok}
         """
 
     /// A store whose model m was deployed (and approved) on 2026-11-01, with a reference week of 210
@@ -44,9 +46,11 @@ struct MonitoringTests {
         var numbers = Numbers(state: 42), lines: [String] = [], reference: [Double] = [], current: [Double] = []
         var n = 0
         func add(day: Int, hour: Double, score: Double, amount: Double) -> Double {
-            let rounded = (score * 1000).rounded() / 1000
+            // Half the customers are in FR; after the shift, their scores run higher than DE's.
+            let country = n % 2 == 0 ? "DE" : "FR"
+            let rounded = ((score + (shifted && day == 19 && country == "FR" ? 0.25 : 0)) * 1000).rounded() / 1000
             let time = String(format: "2026-11-%02dT%02d:%02d:00.000Z", day, Int(hour), Int((hour - hour.rounded(.down)) * 60))
-            lines.append("{\"predictionId\":\"p\(n)\",\"deployment\":\"deployment:m/prod\",\"time\":\"\(time)\",\"output\":{\"score\":\(rounded),\"label\":\"\(rounded > 0.5 ? "fraud" : "ok")\"},\"monitored\":{\"amount\":\(Int(amount))}}")
+            lines.append("{\"predictionId\":\"p\(n)\",\"deployment\":\"deployment:m/prod\",\"time\":\"\(time)\",\"output\":{\"score\":\(rounded),\"label\":\"\(rounded > 0.5 ? "fraud" : "ok")\"},\"monitored\":{\"amount\":\(Int(amount)),\"country\":\"\(country)\"}}")
             n += 1
             return rounded
         }
@@ -66,6 +70,11 @@ struct MonitoringTests {
         }
         try w.write("p.ndjson", lines.joined(separator: "\n") + "\n")
         try w.ok("ingest", "p.ndjson", "-q")
+        // Reviewers look at 20 of the day's predictions: 8 overridden after the shift, 1 before.
+        for i in 0..<20 {
+            try w.ok("record", "review", "--prediction", "p\(n - 1 - i)", "--reviewer", "dave", "--decision",
+                     i < (shifted ? 8 : 1) ? "override" : "confirm", "--time", "2026-11-19T23:30:00.000Z")
+        }
         try w.write(".lineage/policy.yaml", policy)
         return (w, reference, current)
     }
@@ -82,7 +91,7 @@ struct MonitoringTests {
         let head = try w.logHead()
         let dry = try MonitoringTests.findings(try w.ok("monitor", "--at", "2026-11-20T00:00:00Z", "--dry-run", "--json"))
         #expect(try w.logHead() == head, "a dry run wrote to the log")
-        for rule in ["score-psi", "score-ks", "label-shares", "amount-drift", "volume", "governance"] {
+        for rule in ["score-psi", "score-ks", "label-shares", "amount-drift", "volume", "governance", "oversight", "four-fifths"] {
             #expect(dry[rule]?["firing"] as? Bool == true, "\(rule) did not fire: \(dry[rule] ?? [:])")
         }
         // Every prediction served after the retirement at 20:00: 20 through the retire record, the rest through the deployment before it.
@@ -108,20 +117,25 @@ struct MonitoringTests {
         #expect(abs((dry["score-ks"]?["value"] as? Double ?? -1) - expected[1]) < 1e-9, "KS \(dry["score-ks"] ?? [:]) against scipy \(expected[1])")
 
         // Recorded: one alert record per rule, in the log; a second run repeats none.
-        let first = try w.lineage("monitor", "--at", "2026-11-20T00:00:00Z", "--fail-on-alert")
-        #expect(first.status == 1 && first.stdout.contains("FIRED\tscore-psi"), "\(first.stdout)\(first.stderr)")
+        // The sink command gets each event; when it fails, the alerts are recorded all the same (exit 4).
+        let first = try w.lineage("monitor", "--at", "2026-11-20T00:00:00Z", "--exec", "cat >> events.ndjson; exit 3")
+        #expect(first.status == 4 && first.stdout.contains("FIRED\tscore-psi") && first.stderr.contains("failed for 8 of 8"), "\(first.stdout)\(first.stderr)")
+        let events = try String(contentsOfFile: w.path + "/events.ndjson", encoding: .utf8).split(separator: "\n")
+        #expect(events.count == 8 && events.allSatisfy { $0.contains("\"event\":\"fired\"") && $0.contains("\"text\":\"lineage alert fired: ") }, "\(events)")
         let alerts = try #require(try JSONSerialization.jsonObject(with: Data(try w.ok("alert", "list", "--json").utf8)) as? [[String: Any]])
-        #expect(alerts.count == 6, "\(alerts)")
-        let again = try w.ok("monitor", "--at", "2026-11-20T00:00:00Z")
-        #expect(again.contains("OPEN\tscore-psi") && !again.contains("FIRED"), "\(again)")
-        #expect((try JSONSerialization.jsonObject(with: Data(try w.ok("alert", "list", "--json").utf8)) as? [Any])?.count == 6)
+        #expect(alerts.count == 8, "\(alerts)")
+        #expect(dry["oversight"]?["value"] as? Double == 0.4, "\(dry["oversight"] ?? [:])")
+        let again = try w.lineage("monitor", "--at", "2026-11-20T00:00:00Z", "--fail-on-alert", "--exec", "cat >> events.ndjson")
+        #expect(again.status == 1 && again.stdout.contains("OPEN\tscore-psi") && !again.stdout.contains("FIRED"), "\(again.stdout)\(again.stderr)")
+        #expect((try JSONSerialization.jsonObject(with: Data(try w.ok("alert", "list", "--json").utf8)) as? [Any])?.count == 8)
         // Acknowledged: a record naming the alert, with who and why.
         let psi = try #require(alerts.first { $0["rule"] as? String == "score-psi" }?["id"] as? String)
         try w.ok("alert", "ack", psi, "--reason", "new merchant mix after the campaign; retraining")
         #expect(try w.ok("alert", "list").contains("acknowledged by alice@example.com"))
-        #expect(try w.ok("log", "--kind", "alert").split(separator: "\n").count == 7)
+        #expect(try w.ok("log", "--kind", "alert").split(separator: "\n").count == 9)
         // A day later with no predictions, drift cannot be measured and stays open; volume clears.
-        let later = try MonitoringTests.findings(try w.ok("monitor", "--at", "2026-11-22T00:00:00Z", "--json"))
+        let later = try MonitoringTests.findings(try w.ok("monitor", "--at", "2026-11-22T00:00:00Z", "--json", "--exec", "cat >> events.ndjson"))
+        #expect(try String(contentsOfFile: w.path + "/events.ndjson", encoding: .utf8).split(separator: "\n").filter { $0.contains("\"event\":\"cleared\"") }.count >= 1)
         #expect(later["volume"]?["state"] as? String == "cleared", "\(later["volume"] ?? [:])")
         #expect(later["score-psi"]?["state"] as? String == "no-data")
         #expect(try w.ok("alert", "list", "--all").contains("cleared\tvolume"))
