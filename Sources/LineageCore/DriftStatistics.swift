@@ -78,3 +78,25 @@ extension DriftStatistics {
         }
     }
 }
+
+extension DriftStatistics {
+    /// The area under the ROC curve of scores against outcomes (true: positive), by the
+    /// Mann–Whitney statistic with ties counted half (scikit-learn's `roc_auc_score`); nil without
+    /// both a positive and a negative.
+    public static func auc(_ scored: [(score: Double, positive: Bool)]) -> Double? {
+        let positives = scored.filter(\.positive).count, negatives = scored.count - positives
+        guard positives > 0, negatives > 0 else { return nil }
+        // Average ranks (ties share the mean of their ranks), then U of the positives.
+        let sorted = scored.sorted { $0.score < $1.score }
+        var rankSum = 0.0, i = 0
+        while i < sorted.count {
+            var j = i
+            while j + 1 < sorted.count, sorted[j + 1].score == sorted[i].score { j += 1 }
+            let rank = Double(i + j + 2) / 2
+            for k in i...j where sorted[k].positive { rankSum += rank }
+            i = j + 1
+        }
+        let u = rankSum - Double(positives) * Double(positives + 1) / 2
+        return u / (Double(positives) * Double(negatives))
+    }
+}

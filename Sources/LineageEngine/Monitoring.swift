@@ -10,8 +10,8 @@ public struct MonitorFinding: Sendable {
     public let to: Int64
     /// The measured value; nil when there was not enough data to measure.
     public let value: Double?
-    /// True when the value is above the rule's threshold.
-    public var firing: Bool { value.map { $0 > rule.threshold } ?? false }
+    /// True when the value is beyond the rule's threshold (above it; below it for performance).
+    public var firing: Bool { value.map { rule.firesBelow ? $0 < rule.threshold : $0 > rule.threshold } ?? false }
     /// What was measured, in words.
     public let detail: String
     /// Records the finding concerns (at most 20 examples).
@@ -256,6 +256,7 @@ struct MonitorEvaluator {
         case .governance: return try governance(rule, from: from, to: now)
         case .overrideRate: return try overrideRate(rule, from: from, to: now)
         case .fairness: return try fairness(rule, from: from, to: now)
+        case .performance: return try performance(rule, from: from, to: now)
         }
     }
 
@@ -380,6 +381,54 @@ struct MonitorEvaluator {
         }
         return MonitorFinding(rule: rule, from: from, to: to, value: Double(overrides.count) / Double(total),
                               detail: "\(overrides.count) of \(total) reviews overrode the prediction", records: overrides.prefix(20).map { $0 })
+    }
+
+    /// The window's reviewed predictions against their ground truth: the latest review's corrected
+    /// output when it overrode, the prediction's own when confirmed.
+    private mutating func performance(_ rule: MonitoringPolicy.Rule, from: Int64, to: Int64) throws -> MonitorFinding {
+        var query = RecordQuery(kind: .review)
+        query.until = to
+        var truth: [Digest: JSONValue?] = [:]
+        try store.query(query, readingRecords: true) { entry in
+            let review = try store.read(entry)
+            if let prediction = review["prediction"]?.stringValue.flatMap(Digest.init) {
+                truth[prediction] = review["decision"]?.stringValue == "override" ? review["output"] : .some(nil)
+            }
+            return true
+        }
+        let field = rule.field ?? "label"
+        func label(_ output: JSONValue?) -> String? {
+            guard let output else { return nil }
+            return (output.objectValue?[field] ?? (output.objectValue == nil ? output : nil)).map(Self.label)
+        }
+        var pairs: [(predicted: String, actual: String, score: Double?)] = []
+        for (entry, record) in try predictions(rule, from: from, to: to) {
+            guard let reviewed = truth[entry.id], let predicted = label(record["output"]),
+                  let actual = reviewed.map(label) ?? predicted else { continue }
+            pairs.append((predicted, actual, rule.score.flatMap { record["output"]?.objectValue?[$0]?.numberValue }))
+        }
+        guard pairs.count >= Self.minimumRateSample else {
+            return MonitorFinding(rule: rule, from: from, to: to, value: nil, detail: "\(pairs.count) reviewed predictions in the window, fewer than \(Self.minimumRateSample)", records: [])
+        }
+        let positive = rule.positive ?? ""
+        let truePositives = pairs.filter { $0.predicted == positive && $0.actual == positive }.count
+        var value: Double?
+        switch rule.metric {
+        case "precision":
+            let predicted = pairs.filter { $0.predicted == positive }.count
+            value = predicted == 0 ? nil : Double(truePositives) / Double(predicted)
+        case "recall":
+            let actual = pairs.filter { $0.actual == positive }.count
+            value = actual == 0 ? nil : Double(truePositives) / Double(actual)
+        case "auc":
+            let scored = pairs.compactMap { pair in pair.score.map { ($0, pair.actual == positive) } }
+            value = DriftStatistics.auc(scored)
+        default:
+            value = Double(pairs.filter { $0.predicted == $0.actual }.count) / Double(pairs.count)
+        }
+        return MonitorFinding(rule: rule, from: from, to: to, value: value,
+                              detail: "\(rule.metric) over \(pairs.count) reviewed predictions" + (value == nil ? ": undefined (no positive \(positive) among them)" : ""),
+                              records: [])
     }
 
     private mutating func fairness(_ rule: MonitoringPolicy.Rule, from: Int64, to: Int64) throws -> MonitorFinding {

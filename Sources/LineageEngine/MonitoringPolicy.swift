@@ -19,6 +19,9 @@ public struct MonitoringPolicy: Sendable {
             case governance
             /// The share of reviews in the window that override the prediction (human oversight).
             case overrideRate = "override-rate"
+            /// Accuracy, precision, recall or AUC of the window's predictions against the ground truth
+            /// reviews give (a confirmed output, or the reviewer's corrected one); fires below the threshold.
+            case performance
             /// The disparity of favourable-outcome rates across the values of a monitored group attribute:
             /// 1 − (lowest rate / highest rate); the four-fifths rule is a threshold of 0.2.
             case fairness
@@ -46,6 +49,12 @@ public struct MonitoringPolicy: Sendable {
         /// A fairness rule's group attribute (`monitored.GROUP`) and favourable output value.
         public let group: String?
         public let favourable: String?
+        /// A performance rule's positive label (precision, recall, AUC) and score field (AUC).
+        public let positive: String?
+        public let score: String?
+
+        /// True for rules that fire when the value falls below the threshold (performance).
+        public var firesBelow: Bool { kind == .performance }
 
         /// What the rule watches: `deployment:m/env`, `model:NAME` or `all`.
         public var scope: String { deployment.map { "deployment:" + $0 } ?? model.map { "model:" + $0 } ?? "all" }
@@ -77,7 +86,7 @@ public struct MonitoringPolicy: Sendable {
     init(json: JSONValue?) throws {
         if let json, json.arrayValue == nil { throw RecordError("monitoring must be a list of rules") }
         var rules: [Rule] = []
-        let keys = ["name", "type", "deployment", "model", "field", "window", "reference", "metric", "threshold", "history", "group", "favourable"]
+        let keys = ["name", "type", "deployment", "model", "field", "window", "reference", "metric", "threshold", "history", "group", "favourable", "positive", "score"]
         for (i, item) in (json?.arrayValue ?? []).enumerated() {
             let label = "monitoring rule \(i + 1)"
             guard let rule = item.objectValue else { throw RecordError("\(label) must be a mapping") }
@@ -102,8 +111,15 @@ public struct MonitoringPolicy: Sendable {
                 }
                 reference = value
             }
-            let metric = rule["metric"]?.stringValue ?? "psi"
-            guard ["psi", "ks"].contains(metric) else { throw RecordError("\(label) (\(name)): metric is psi or ks") }
+            let metric = rule["metric"]?.stringValue ?? (kind == .performance ? "accuracy" : "psi")
+            let metrics = kind == .performance ? ["accuracy", "precision", "recall", "auc"] : ["psi", "ks"]
+            guard metrics.contains(metric) else { throw RecordError("\(label) (\(name)): metric is \(metrics.joined(separator: ", "))") }
+            if kind == .performance, metric != "accuracy", rule["positive"] == nil {
+                throw RecordError("\(label) (\(name)): \(metric) needs the positive label (positive)")
+            }
+            if kind == .performance, rule["threshold"] == nil {
+                throw RecordError("\(label) (\(name)): a performance rule needs the threshold its metric must stay above")
+            }
             if kind == .fairness, rule["group"]?.stringValue == nil || rule["favourable"] == nil {
                 throw RecordError("\(label) (\(name)) needs the monitored group attribute (group) and the favourable output (favourable; with field, the output field holding it)")
             }
@@ -115,7 +131,9 @@ public struct MonitoringPolicy: Sendable {
             rules.append(Rule(name: name, kind: kind, deployment: rule["deployment"]?.stringValue, model: rule["model"]?.stringValue,
                               field: field, windowMilliseconds: window, windowText: windowText, referenceMilliseconds: reference,
                               metric: metric, threshold: threshold, history: Int(history), group: rule["group"]?.stringValue,
-                              favourable: rule["favourable"].map { $0.stringValue ?? String(decoding: $0.canonicalBytes, as: UTF8.self) }))
+                              favourable: rule["favourable"].map { $0.stringValue ?? String(decoding: $0.canonicalBytes, as: UTF8.self) },
+                              positive: rule["positive"].map { $0.stringValue ?? String(decoding: $0.canonicalBytes, as: UTF8.self) },
+                              score: rule["score"]?.stringValue))
         }
         self.rules = rules
     }

@@ -29,6 +29,8 @@ struct MonitoringTests {
           - {name: governance, type: governance}
           - {name: oversight, type: override-rate}
           - {name: four-fifths, type: fairness, group: country, field: label, favourable: ok}
+          - {name: accuracy, type: performance, metric: accuracy, threshold: 0.8}
+          - {name: auc, type: performance, metric: auc, positive: fraud, score: score, threshold: 0.3}
         """
 
     /// A store whose model m was deployed (and approved) on 2026-11-01, with a reference week of 210
@@ -70,10 +72,12 @@ struct MonitoringTests {
         }
         try w.write("p.ndjson", lines.joined(separator: "\n") + "\n")
         try w.ok("ingest", "p.ndjson", "-q")
-        // Reviewers look at 20 of the day's predictions: 8 overridden after the shift, 1 before.
+        // Reviewers look at the day's last 20 predictions: they correct the label of 8 after the shift, of 1 before.
         for i in 0..<20 {
-            try w.ok("record", "review", "--prediction", "p\(n - 1 - i)", "--reviewer", "dave", "--decision",
-                     i < (shifted ? 8 : 1) ? "override" : "confirm", "--time", "2026-11-19T23:30:00.000Z")
+            let overridden = i < (shifted ? 8 : 1)
+            let label = current[current.count - 1 - i] > 0.5 ? "fraud" : "ok"
+            try w.ok(["record", "review", "--prediction", "p\(n - 1 - i)", "--reviewer", "dave", "--decision", overridden ? "override" : "confirm",
+                      "--time", "2026-11-19T23:30:00.000Z"] + (overridden ? ["--output", "{\"label\":\"\(label == "ok" ? "fraud" : "ok")\"}"] : []))
         }
         try w.write(".lineage/policy.yaml", policy)
         return (w, reference, current)
@@ -91,7 +95,7 @@ struct MonitoringTests {
         let head = try w.logHead()
         let dry = try MonitoringTests.findings(try w.ok("monitor", "--at", "2026-11-20T00:00:00Z", "--dry-run", "--json"))
         #expect(try w.logHead() == head, "a dry run wrote to the log")
-        for rule in ["score-psi", "score-ks", "label-shares", "amount-drift", "volume", "governance", "oversight", "four-fifths"] {
+        for rule in ["score-psi", "score-ks", "label-shares", "amount-drift", "volume", "governance", "oversight", "four-fifths", "accuracy"] {
             #expect(dry[rule]?["firing"] as? Bool == true, "\(rule) did not fire: \(dry[rule] ?? [:])")
         }
         // Every prediction served after the retirement at 20:00: 20 through the retire record, the rest through the deployment before it.
@@ -117,22 +121,33 @@ struct MonitoringTests {
         #expect(abs((dry["score-ks"]?["value"] as? Double ?? -1) - expected[1]) < 1e-9, "KS \(dry["score-ks"] ?? [:]) against scipy \(expected[1])")
 
         // Recorded: one alert record per rule, in the log; a second run repeats none.
+        #expect(dry["accuracy"]?["value"] as? Double == 0.6, "\(dry["accuracy"] ?? [:])")
+        // AUC against scikit-learn on the reviewed predictions (scores, and labels as corrected).
+        let reviewed = current.suffix(20).reversed().enumerated().map { i, score -> [Any] in
+            let label = score > 0.5 ? "fraud" : "ok"
+            return [score, (i < 8 ? (label == "ok" ? "fraud" : "ok") : label) == "fraud" ? 1 : 0]
+        }
+        try w.write("reviewed.json", String(decoding: try JSONSerialization.data(withJSONObject: reviewed), as: UTF8.self))
+        try w.write("auc.py", "import json\nfrom sklearn.metrics import roc_auc_score\nd = json.load(open('reviewed.json'))\nprint(roc_auc_score([y for _, y in d], [s for s, _ in d]))\n")
+        let sklearn = Double(try w.run("/usr/bin/env", ["python3", "auc.py"], in: nil, stdin: nil).stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(sklearn != nil && abs((dry["auc"]?["value"] as? Double ?? -1) - sklearn!) < 1e-12, "AUC \(dry["auc"] ?? [:]) against scikit-learn \(sklearn ?? -1)")
+        let firing = dry.values.filter { $0["firing"] as? Bool == true }.count
         // The sink command gets each event; when it fails, the alerts are recorded all the same (exit 4).
         let first = try w.lineage("monitor", "--at", "2026-11-20T00:00:00Z", "--exec", "cat >> events.ndjson; exit 3")
-        #expect(first.status == 4 && first.stdout.contains("FIRED\tscore-psi") && first.stderr.contains("failed for 8 of 8"), "\(first.stdout)\(first.stderr)")
+        #expect(first.status == 4 && first.stdout.contains("FIRED\tscore-psi") && first.stderr.contains("failed for \(firing) of \(firing)"), "\(first.stdout)\(first.stderr)")
         let events = try String(contentsOfFile: w.path + "/events.ndjson", encoding: .utf8).split(separator: "\n")
-        #expect(events.count == 8 && events.allSatisfy { $0.contains("\"event\":\"fired\"") && $0.contains("\"text\":\"lineage alert fired: ") }, "\(events)")
+        #expect(events.count == firing && events.allSatisfy { $0.contains("\"event\":\"fired\"") && $0.contains("\"text\":\"lineage alert fired: ") }, "\(events)")
         let alerts = try #require(try JSONSerialization.jsonObject(with: Data(try w.ok("alert", "list", "--json").utf8)) as? [[String: Any]])
-        #expect(alerts.count == 8, "\(alerts)")
+        #expect(alerts.count == dry.values.filter { $0["firing"] as? Bool == true }.count, "\(alerts)")
         #expect(dry["oversight"]?["value"] as? Double == 0.4, "\(dry["oversight"] ?? [:])")
         let again = try w.lineage("monitor", "--at", "2026-11-20T00:00:00Z", "--fail-on-alert", "--exec", "cat >> events.ndjson")
         #expect(again.status == 1 && again.stdout.contains("OPEN\tscore-psi") && !again.stdout.contains("FIRED"), "\(again.stdout)\(again.stderr)")
-        #expect((try JSONSerialization.jsonObject(with: Data(try w.ok("alert", "list", "--json").utf8)) as? [Any])?.count == 8)
+        #expect((try JSONSerialization.jsonObject(with: Data(try w.ok("alert", "list", "--json").utf8)) as? [Any])?.count == alerts.count)
         // Acknowledged: a record naming the alert, with who and why.
         let psi = try #require(alerts.first { $0["rule"] as? String == "score-psi" }?["id"] as? String)
         try w.ok("alert", "ack", psi, "--reason", "new merchant mix after the campaign; retraining")
         #expect(try w.ok("alert", "list").contains("acknowledged by alice@example.com"))
-        #expect(try w.ok("log", "--kind", "alert").split(separator: "\n").count == 9)
+        #expect(try w.ok("log", "--kind", "alert").split(separator: "\n").count == alerts.count + 1)
         // A day later with no predictions, drift cannot be measured and stays open; volume clears.
         let later = try MonitoringTests.findings(try w.ok("monitor", "--at", "2026-11-22T00:00:00Z", "--json", "--exec", "cat >> events.ndjson"))
         #expect(try String(contentsOfFile: w.path + "/events.ndjson", encoding: .utf8).split(separator: "\n").filter { $0.contains("\"event\":\"cleared\"") }.count >= 1)
@@ -154,7 +169,8 @@ struct MonitoringTests {
         let findings = try MonitoringTests.findings(try w.ok("monitor", "--at", "2026-11-20T00:00:00Z", "--json", "--fail-on-alert"))
         for (rule, finding) in findings {
             #expect(finding["firing"] as? Bool == false, "\(rule) fired on a stable stream: \(finding)")
-            #expect(finding["value"] is Double, "\(rule) measured nothing: \(finding)")
+            // (AUC may have no positive to rank before the shift.)
+            #expect(finding["value"] is Double || rule == "auc", "\(rule) measured nothing: \(finding)")
         }
         #expect(try w.ok("alert", "list").isEmpty)
     }
