@@ -51,6 +51,9 @@ extension Lineage {
         @Option(name: .customLong("cosign-every"), help: ArgumentHelp("How often to ask the store's witnesses to cosign a new checkpoint (lineage cosign), in seconds; 0: never.", valueName: "seconds"))
         var cosignEvery = 60.0
 
+        @Option(name: .customLong("monitor-interval"), help: ArgumentHelp("Evaluate the monitoring rules (lineage monitor) this often, in seconds, and export their values as Prometheus gauges; 0: never.", valueName: "seconds"))
+        var monitorInterval = 0.0
+
         @Option(name: .customLong("batch-seconds"), help: ArgumentHelp("The longest an access record waits before it lands in the log, in seconds.", valueName: "seconds"))
         var batchSeconds = 1.0
 
@@ -83,6 +86,9 @@ extension Lineage {
             guard cosignEvery.isFinite, cosignEvery >= 0, cosignEvery <= 31_536_000 else {
                 throw ValidationError("--cosign-every must be from 0 (never) to 31536000 seconds")
             }
+            guard monitorInterval.isFinite, monitorInterval >= 0, monitorInterval <= 31_536_000 else {
+                throw ValidationError("--monitor-interval must be from 0 (never) to 31536000 seconds")
+            }
         }
 
         func run() throws {
@@ -96,7 +102,8 @@ extension Lineage {
             let (host, port) = ServerProgram.address(listen)!
             var arguments = ["--store", path, "--host", host, "--port", port,
                              "--max-body", String(maxBody), "--batch-seconds", String(batchSeconds),
-                             "--retention-every", String(retentionEvery), "--cosign-every", String(cosignEvery)]
+                             "--retention-every", String(retentionEvery), "--cosign-every", String(cosignEvery),
+                             "--monitor-interval", String(monitorInterval)]
             if let oidcIssuer, let oidcAudience, let oidcJWKS {
                 arguments += ["--oidc-issuer", oidcIssuer, "--oidc-audience", oidcAudience, "--oidc-jwks", jwksFile.map { URL(fileURLWithPath: $0).path } ?? oidcJWKS,
                               "--oidc-role-claim", oidcRoleClaim]

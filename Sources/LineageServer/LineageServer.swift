@@ -35,6 +35,8 @@ public struct LineageServer: Sendable {
         /// How often, in seconds, to ask the store's witnesses to cosign a checkpoint newer than the
         /// last one they cosigned (`lineage cosign`); 0: never.
         public var cosignSeconds: Double = 60
+        /// How often, in seconds, to evaluate the monitoring rules (`lineage monitor`); 0: never.
+        public var monitorSeconds: Double = 0
 
         public init() {}
     }
@@ -146,6 +148,8 @@ public struct LineageServer: Sendable {
         defer { retention.cancel() }
         let cosigning = Task { await self.runCosigning() }
         defer { cosigning.cancel() }
+        let monitoring = Task { await self.runMonitoring(metrics) }
+        defer { monitoring.cancel() }
         do {
             try await app.runService()
         } catch {
@@ -169,6 +173,31 @@ public struct LineageServer: Sendable {
                 FileHandle.standardError.write(Data("lineage-server: retention failed: \(error); trying again in \(Int(options.retentionSeconds)) s\n".utf8))
             }
             try? await Task.sleep(for: .seconds(options.retentionSeconds))
+        }
+    }
+
+    /// While the server runs, every `monitorSeconds`: evaluates the store's monitoring rules as
+    /// `lineage monitor` does (alerts and clears land in the log) and sets the `lineage_monitor_*`
+    /// gauges. A failure is reported on standard error and tried again next time.
+    func runMonitoring(_ metrics: ServerMetrics) async {
+        guard options.monitorSeconds > 0 else { return }
+        while !Task.isCancelled {
+            do {
+                let report = try await writer.run { store -> MonitorReport? in
+                    let policy = try MonitoringPolicy.load(store: store.path)
+                    guard !policy.rules.isEmpty else { return nil }
+                    return try store.monitor(policy, now: Int64(Date().timeIntervalSince1970 * 1000), dryRun: false, actor: "lineage-serve")
+                }
+                for finding in report?.findings ?? [] {
+                    metrics.monitored(rule: finding.rule.name, scope: finding.rule.scope, value: finding.value, firing: finding.firing)
+                }
+                for event in report?.events ?? [] {
+                    FileHandle.standardError.write(Data("lineage-server: \(event.objectValue?["text"]?.stringValue ?? "")\n".utf8))
+                }
+            } catch {
+                FileHandle.standardError.write(Data("lineage-server: monitoring failed: \(error); trying again in \(Int(options.monitorSeconds)) s\n".utf8))
+            }
+            try? await Task.sleep(for: .seconds(options.monitorSeconds))
         }
     }
 

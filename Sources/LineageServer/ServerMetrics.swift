@@ -22,6 +22,18 @@ final class ServerMetrics: Sendable {
     private static var access: MetricNameDescriptor { MetricNameDescriptor(namespace: "lineage", subsystem: "access_log", metricName: "records_written", unitName: "total",
                                                      helpText: "Access records appended to the log.") }
 
+    private static var monitorValue: MetricNameDescriptor { MetricNameDescriptor(namespace: "lineage", subsystem: "monitor", metricName: "value",
+                                                           helpText: "The value each monitoring rule measured at its last evaluation (docs/monitoring.md), by rule and scope.") }
+    private static var monitorFiring: MetricNameDescriptor { MetricNameDescriptor(namespace: "lineage", subsystem: "monitor", metricName: "firing",
+                                                            helpText: "1 while a monitoring rule fires, else 0, by rule and scope.") }
+
+    /// One monitoring rule's last evaluation; a rule with no data keeps its last value.
+    func monitored(rule: String, scope: String, value: Double?, firing: Bool) {
+        let labels = [("rule", rule), ("scope", scope)]
+        if let value { registry.makeGauge(descriptor: Self.monitorValue, labels: labels).set(to: value) }
+        registry.makeGauge(descriptor: Self.monitorFiring, labels: labels).set(to: firing ? 1.0 : 0.0)
+    }
+
     private static let durationBuckets: [Duration] = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10].map { .nanoseconds(Int64($0 * 1e9)) }
     private static let batchBuckets: [Double] = [1, 10, 100, 500, 1000, 2500, 5000, 10000]
 

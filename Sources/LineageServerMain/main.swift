@@ -8,7 +8,7 @@ import LineageStore
 // found), kept out of the `lineage` binary so that linking Hummingbird and SwiftNIO does not slow every
 // other command's start-up (+1 to 1.5 ms each, measured). Arguments: --store PATH --host H --port N
 // --max-body N --batch-seconds S [--tls-cert FILE --tls-key FILE] [--oidc-issuer URL --oidc-audience AUD
-// --oidc-jwks FILE [--oidc-role-claim NAME]] [--retention-every S] [--cosign-every S], as `lineage serve` passes them.
+// --oidc-jwks FILE [--oidc-role-claim NAME]] [--retention-every S] [--cosign-every S] [--monitor-interval S], as `lineage serve` passes them.
 /// Ends the process with an error's sentence and exit code.
 func fail(_ error: any Error) -> Never {
     if let error = error as? LineageError {
@@ -82,12 +82,13 @@ while let flag = arguments.popFirst() {
     case "--oidc-role-claim": options.oidcRoleClaim = value
     case "--retention-every": options.retentionSeconds = Double(value) ?? -1
     case "--cosign-every": options.cosignSeconds = Double(value) ?? -1
+    case "--monitor-interval": options.monitorSeconds = Double(value) ?? -1
     default:
         FileHandle.standardError.write(Data("lineage-server: unknown option \(flag); start it with `lineage serve`\n".utf8))
         exit(2)
     }
 }
-guard let store, (0...65535).contains(options.port), options.maxBody > 0, options.batchSeconds > 0, options.retentionSeconds >= 0, options.cosignSeconds >= 0,
+guard let store, (0...65535).contains(options.port), options.maxBody > 0, options.batchSeconds > 0, options.retentionSeconds >= 0, options.cosignSeconds >= 0, options.monitorSeconds >= 0,
       (options.tlsCertificate == nil) == (options.tlsKey == nil),
       Set([options.oidcIssuer == nil, options.oidcAudience == nil, options.oidcJWKS == nil]).count == 1 else {
     FileHandle.standardError.write(Data("lineage-server: start it with `lineage serve` (see lineage serve --help)\n".utf8))

@@ -163,6 +163,25 @@ struct MonitoringTests {
         #expect(bad.status == 2 && bad.stderr.contains("needs a type"), "\(bad.stderr)")
     }
 
+    @Test("lineage serve evaluates the rules continuously: alerts land in the log, values are Prometheus gauges")
+    func served() throws {
+        let w = try CrashTests.deployed()
+        try w.ok("record", "deployment", "--model", "model:m@1", "--environment", "prod", "--action", "retire")
+        try w.write("p.ndjson", CrashTests.predictions(0..<3))
+        try w.ok("ingest", "p.ndjson")
+        try w.write(".lineage/policy.yaml", "monitoring:\n  - {name: governance, type: governance}\n")
+        let server = try RunningServer(w, "--monitor-interval", "0.2")
+        defer { _ = server.stop() }
+        var metrics = ""
+        for _ in 0..<100 where !metrics.contains("lineage_monitor_firing{rule=\"governance\",scope=\"all\"} 1") {
+            usleep(100_000)
+            metrics = try server.request(w, "GET", "/metrics").body
+        }
+        #expect(metrics.contains("lineage_monitor_firing{rule=\"governance\",scope=\"all\"} 1"), "\(metrics.suffix(1500))")
+        #expect(metrics.contains("lineage_monitor_value{rule=\"governance\",scope=\"all\"} 3"), "\(metrics.suffix(1500))")
+        #expect(try w.ok("alert", "list").contains("governance"))
+    }
+
     @Test("the same streams without the shift fire nothing at the default thresholds")
     func stable() throws {
         let (w, _, _) = try MonitoringTests.store(shifted: false)
