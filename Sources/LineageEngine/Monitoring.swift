@@ -201,18 +201,16 @@ struct MonitorEvaluator {
 
     init(store: Store) { self.store = store }
 
-    /// Predictions in [from, to) within the rule's scope, each with its record.
-    mutating func predictions(_ rule: MonitoringPolicy.Rule, from: Int64, to: Int64) throws -> [(IndexedRecord, Record)] {
+    /// Calls `each` with every prediction in [from, to) within the rule's scope, in log order, a page
+    /// at a time: a window is never held in memory, only what a rule keeps of it (values, counts).
+    mutating func predictions(_ rule: MonitoringPolicy.Rule, from: Int64, to: Int64, _ each: (IndexedRecord, Record) throws -> Void) throws {
         var query = RecordQuery(kind: .prediction)
         (query.since, query.until) = (from, to)
-        var found: [(IndexedRecord, Record)] = []
-        var records: [(IndexedRecord, Record)] = []
         try store.query(query, readingRecords: true) { entry in
-            records.append((entry, try store.read(entry)))
+            let record = try store.read(entry)
+            if try inScope(record, rule) { try each(entry, record) }
             return true
         }
-        for (entry, record) in records where try inScope(record, rule) { found.append((entry, record)) }
-        return found
     }
 
     private mutating func deployment(_ id: Digest) throws -> (name: String, model: String?, modelID: Digest?) {
@@ -285,8 +283,9 @@ struct MonitorEvaluator {
         guard let (referenceFrom, referenceTo) = referenceRange, referenceTo > referenceFrom else {
             return MonitorFinding(rule: rule, from: from, to: to, value: nil, detail: "no reference window yet for \(what)", records: [])
         }
-        let current = try predictions(rule, from: from, to: to).compactMap { entry, record in Self.value(record, rule).map { ($0, entry.id) } }
-        let reference = try predictions(rule, from: referenceFrom, to: referenceTo).compactMap { Self.value($0.1, rule) }
+        var current: [(JSONValue, Digest)] = [], reference: [JSONValue] = []
+        try predictions(rule, from: from, to: to) { entry, record in if let value = Self.value(record, rule) { current.append((value, entry.id)) } }
+        try predictions(rule, from: referenceFrom, to: referenceTo) { _, record in if let value = Self.value(record, rule) { reference.append(value) } }
         guard current.count >= Self.minimumSample, reference.count >= Self.minimumSample else {
             return MonitorFinding(rule: rule, from: from, to: to, value: nil,
                                   detail: "\(what): \(current.count) values in the window and \(reference.count) in the reference, fewer than \(Self.minimumSample)", records: [])
@@ -309,25 +308,40 @@ struct MonitorEvaluator {
     }
 
     private mutating func volume(_ rule: MonitoringPolicy.Rule, from: Int64, to: Int64) throws -> MonitorFinding {
-        let current = try predictions(rule, from: from, to: to)
+        var current: [Digest] = [], total = 0
+        try predictions(rule, from: from, to: to) { entry, _ in
+            total += 1
+            if current.count < 20 { current.append(entry.id) }
+        }
         var counts: [Double] = []
         for i in 1...rule.history {
             let end = from - Int64(i - 1) * rule.windowMilliseconds
-            counts.append(Double(try predictions(rule, from: end - rule.windowMilliseconds, to: end).count))
+            var count = 0
+            try predictions(rule, from: end - rule.windowMilliseconds, to: end) { _, _ in count += 1 }
+            counts.append(Double(count))
         }
         let (mean, deviation) = DriftStatistics.meanAndDeviation(counts)
         // A quiet history (no spread) is read as Poisson: a deviation of at least the square root of the mean.
         let spread = max(deviation, max(mean, 1).squareRoot())
-        let z = (Double(current.count) - mean) / spread
+        let z = (Double(total) - mean) / spread
         return MonitorFinding(rule: rule, from: from, to: to, value: z,
-                              detail: "\(current.count) predictions in the window; the \(rule.history) windows before averaged \(CanonicalNumber.format((mean * 10).rounded() / 10)) (z-score against them)",
-                              records: current.prefix(20).map(\.0.id))
+                              detail: "\(total) predictions in the window; the \(rule.history) windows before averaged \(CanonicalNumber.format((mean * 10).rounded() / 10)) (z-score against them)",
+                              records: current)
     }
 
     private mutating func governance(_ rule: MonitoringPolicy.Rule, from: Int64, to: Int64) throws -> MonitorFinding {
-        var violations: [(Digest, String)] = []
-        for (entry, record) in try predictions(rule, from: from, to: to) {
-            guard let id = record["deployment"]?.stringValue.flatMap(Digest.init) else { continue }
+        var reasons: [String: Int] = [:], examples: [Digest] = []
+        func violation(_ id: Digest, _ reason: String) {
+            reasons[reason, default: 0] += 1
+            if examples.count < 20 { examples.append(id) }
+        }
+        // What each prediction was served through (its id, time and deployment record), then judged.
+        var served: [(id: Digest, time: Int64, deployment: Digest)] = []
+        try predictions(rule, from: from, to: to) { entry, record in
+            if let id = record["deployment"]?.stringValue.flatMap(Digest.init) { served.append((entry.id, entry.timeMilliseconds, id)) }
+        }
+        for entry in served {
+            let id = entry.deployment
             let facts = try deployment(id)
             if histories[facts.name] == nil {
                 var query = RecordQuery(kind: .deployment)
@@ -342,21 +356,21 @@ struct MonitorEvaluator {
             // The deployment records of that name after the one that served, in force when it served.
             let history = histories[facts.name]!
             let position = history.firstIndex { $0.id == id } ?? history.count
-            let later = history.suffix(from: min(position + 1, history.count)).filter { $0.time <= entry.timeMilliseconds }
+            let later = history.suffix(from: min(position + 1, history.count)).filter { $0.time <= entry.time }
             if history.indices.contains(position), history[position].action == "retire" {
-                violations.append((entry.id, "served by a retire record of \(facts.name)"))
+                violation(entry.id, "served by a retire record of \(facts.name)")
             } else if later.contains(where: { $0.action == "retire" }) {
-                violations.append((entry.id, "served by \(facts.name) after it was retired"))
+                violation(entry.id, "served by \(facts.name) after it was retired")
             } else if !later.isEmpty {
-                violations.append((entry.id, "served by a superseded deployment of \(facts.name)"))
+                violation(entry.id, "served by a superseded deployment of \(facts.name)")
             } else if let model = facts.modelID, try !isApproved(model) {
-                violations.append((entry.id, "served by \(facts.name), whose model has no approval"))
+                violation(entry.id, "served by \(facts.name), whose model has no approval")
             }
         }
-        let reasons = Dictionary(grouping: violations, by: \.1).map { "\($0.value.count) \($0.key)" }.sorted()
-        return MonitorFinding(rule: rule, from: from, to: to, value: Double(violations.count),
-                              detail: violations.isEmpty ? "no prediction served against the deployment rules" : reasons.joined(separator: "; "),
-                              records: violations.prefix(20).map(\.0))
+        let total = reasons.values.reduce(0, +)
+        return MonitorFinding(rule: rule, from: from, to: to, value: Double(total),
+                              detail: total == 0 ? "no prediction served against the deployment rules" : reasons.map { "\($0.value) \($0.key)" }.sorted().joined(separator: "; "),
+                              records: examples)
     }
 
     /// The fewest reviews, and predictions per group, a rate is measured on.
@@ -402,9 +416,9 @@ struct MonitorEvaluator {
             return (output.objectValue?[field] ?? (output.objectValue == nil ? output : nil)).map(Self.label)
         }
         var pairs: [(predicted: String, actual: String, score: Double?)] = []
-        for (entry, record) in try predictions(rule, from: from, to: to) {
+        try predictions(rule, from: from, to: to) { entry, record in
             guard let reviewed = truth[entry.id], let predicted = label(record["output"]),
-                  let actual = reviewed.map(label) ?? predicted else { continue }
+                  let actual = reviewed.map(label) ?? predicted else { return }
             pairs.append((predicted, actual, rule.score.flatMap { record["output"]?.objectValue?[$0]?.numberValue }))
         }
         guard pairs.count >= Self.minimumRateSample else {
@@ -433,8 +447,8 @@ struct MonitorEvaluator {
 
     private mutating func fairness(_ rule: MonitoringPolicy.Rule, from: Int64, to: Int64) throws -> MonitorFinding {
         var counts: [String: (total: Int, favourable: Int)] = [:]
-        for (_, record) in try predictions(rule, from: from, to: to) {
-            guard let group = record["monitored"]?.objectValue?[rule.group ?? ""] else { continue }
+        try predictions(rule, from: from, to: to) { _, record in
+            guard let group = record["monitored"]?.objectValue?[rule.group ?? ""] else { return }
             let output = rule.field.map { record["output"]?.objectValue?[$0] } ?? record["output"]
             let favourable = output.map { Self.label($0) } == rule.favourable
             let key = Self.label(group)
