@@ -107,6 +107,7 @@ bench: release python-deps
 	@python3 -c 'import mlflow, sqlalchemy, alembic' 2>/dev/null || python3 -m pip install -q mlflow-skinny sqlalchemy alembic \
 	  || python3 -m pip install -q --break-system-packages mlflow-skinny sqlalchemy alembic
 	python3 bench/training_runs.py $$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/lineage 200 bench-results/training_runs.json
+	python3 bench/monitoring.py $$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/lineage $(BENCH_RECORDS) bench-results/monitoring.json
 	python3 bench/http_ingest.py $$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/lineage 8 25 1000 bench-results/http_ingest.json
 	python3 bench/http_trace.py $$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/lineage $$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/lineage-bench $(BENCH_RECORDS) 20 bench-results/http_trace.json
 	$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/lineage-bench --records $(BENCH_RECORDS) \
