@@ -46,7 +46,7 @@ extension Lineage {
                 return time
             } ?? Int64(Date().timeIntervalSince1970 * 1000)
             let policy = try MonitoringPolicy.load(store: store.path)
-            let report = try store.monitor(policy, now: now, rule: rule, dryRun: dryRun, actor: try options.resolvedActor())
+            let report = try store.monitor(policy, now: now, rule: rule, dryRun: dryRun, actor: dryRun ? "" : try options.resolvedActor())
             if options.json {
                 print(report.json.prettyString())
             } else {

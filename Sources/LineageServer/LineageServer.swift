@@ -211,7 +211,7 @@ public struct LineageServer: Sendable {
             do {
                 let due = try await writer.run { store -> Bool in
                     guard !(try store.witnesses()).isEmpty, let size = try store.checkpointView().size else { return false }
-                    return try store.cosignedCheckpoints().last?.checkpoint.size != size
+                    return store.cosignedSizes().last != size
                 }
                 guard due else { continue }
                 let report = try await WitnessClient.cosign(storePath: storePath)

@@ -18,14 +18,15 @@ public enum WitnessClient {
         guard !witnesses.isEmpty else {
             throw LineageError.notFound("this store lists no witness; add one with `lineage witness add URL --key KEY`")
         }
-        let cosigned = try store.cosignedCheckpoints()
+        let sizes = store.cosignedSizes()
         let (note, checkpoint, _) = try store.witnessRequest(oldSize: 0)
         var lines: [String] = [], outcomes: [CosignReport.Outcome] = []
         for witness in witnesses {
-            // The size this witness cosigned last, as far as this store knows; the witness corrects it (409).
-            var old = cosigned.last { entry in
-                (try? SignedNote(parsing: entry.note)).map { !Cosignature.verify($0, witnesses: [witness.key]).verified.isEmpty } ?? false
-            }?.checkpoint.size ?? 0
+            // The size this witness cosigned last, as far as the latest few kept say; the witness corrects it (409).
+            var old = try sizes.suffix(10).reversed().first { size in
+                try store.cosigned(size: size).flatMap { try? SignedNote(parsing: $0.note) }
+                    .map { !Cosignature.verify($0, witnesses: [witness.key]).verified.isEmpty } ?? false
+            } ?? 0
             var outcome: CosignReport.Outcome?
             for _ in 0..<2 where outcome == nil {
                 do {

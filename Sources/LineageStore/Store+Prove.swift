@@ -27,8 +27,8 @@ extension Store {
     public func prove(_ entry: IndexedRecord) throws -> EvidenceBundle {
         var (note, checkpoint) = try indexedCheckpoint()
         let tree = StoreTree(store: self)
-        if let witnessed = try cosignedCheckpoints().last(where: { $0.checkpoint.size <= checkpoint.size && $0.checkpoint.size > UInt64(entry.seq) }),
-           try Merkle.rangeHash(tree, 0, witnessed.checkpoint.size) == witnessed.checkpoint.rootHash {
+        if let size = cosignedSizes().last(where: { $0 <= checkpoint.size && $0 > UInt64(entry.seq) }), let witnessed = try cosigned(size: size),
+           try Merkle.rangeHash(tree, 0, size) == witnessed.checkpoint.rootHash {
             (note, checkpoint) = (witnessed.note, witnessed.checkpoint)
         }
         let graph = try trace(from: entry)

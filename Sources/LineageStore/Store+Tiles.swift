@@ -68,8 +68,8 @@ extension Store {
     public func tile(_ path: String) throws -> [UInt8]? {
         let (note, checkpoint) = try indexedCheckpoint()
         if path == "checkpoint" {
-            let cosigned = try cosignedCheckpoints().last { $0.checkpoint == checkpoint }
-            return Array((cosigned?.note ?? note).utf8)
+            let witnessed = try cosigned(size: checkpoint.size).flatMap { $0.checkpoint == checkpoint ? $0.note : nil }
+            return Array((witnessed ?? note).utf8)
         }
         guard let (level, index, width) = Tiles.parse(path) else { return nil }
         // Level l's hashes are the tree's nodes of height 8l; entry i of this tile covers

@@ -66,18 +66,27 @@ extension Store {
 
     private var cosignedDirectory: String { path + "/cosigned/" + origin }
 
-    /// The checkpoints of this log that witnesses cosigned, each with every signature it got
-    /// (`cosigned/<origin>/<size>`), smallest first.
-    public func cosignedCheckpoints() throws -> [(checkpoint: Checkpoint, note: String)] {
+    /// The sizes of the cosigned checkpoints kept (`cosigned/<origin>/<size>`), smallest first, from
+    /// the file names alone: a store that cosigns every minute keeps many, and most readers need one.
+    public func cosignedSizes() -> [UInt64] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: cosignedDirectory) else { return [] }
-        return try names.filter { $0.allSatisfy(\.isNumber) }.sorted().compactMap { name in
-            guard let bytes = FileBytes.read(cosignedDirectory + "/" + name) else { return nil }
-            let note = String(decoding: bytes, as: UTF8.self)
-            guard let checkpoint = try? Checkpoint(parsing: SignedNote(parsing: note).text), checkpoint.origin == origin else {
-                throw LineageError.storage("the cosigned checkpoint \(cosignedDirectory)/\(name) cannot be read; remove it and run `lineage cosign`")
-            }
-            return (checkpoint, note)
+        return names.compactMap { $0.count == 12 ? UInt64($0) : nil }.sorted()
+    }
+
+    /// The cosigned checkpoint of exactly `size`, with every signature it got; nil when none is kept.
+    public func cosigned(size: UInt64) throws -> (checkpoint: Checkpoint, note: String)? {
+        let file = cosignedDirectory + "/" + String(format: "%012llu", size)
+        guard let bytes = FileBytes.read(file) else { return nil }
+        let note = String(decoding: bytes, as: UTF8.self)
+        guard let checkpoint = try? Checkpoint(parsing: SignedNote(parsing: note).text), checkpoint.origin == origin, checkpoint.size == size else {
+            throw LineageError.storage("the cosigned checkpoint \(file) cannot be read; remove it and run `lineage cosign`")
         }
+        return (checkpoint, note)
+    }
+
+    /// Every cosigned checkpoint kept, smallest first (for `push`).
+    func cosignedCheckpoints() throws -> [(checkpoint: Checkpoint, note: String)] {
+        try cosignedSizes().compactMap { try cosigned(size: $0) }
     }
 
     /// Keeps a cosigned checkpoint (the log's signed note with the witnesses' cosignature lines).
@@ -139,7 +148,6 @@ extension Store {
         let keys = try trustedKeys()
         let size = try index.compactRange().size
         let tree = StoreTree(store: self)
-        let known = Dictionary(try cosignedCheckpoints().map { ($0.checkpoint.size, $0.note) }, uniquingKeysWith: { a, _ in a })
         var kept = 0
         do {
             for entry in try repository.readTree(try repository.readCommit(commit).tree) {
@@ -148,7 +156,7 @@ extension Store {
                       checkpoint.origin == origin, checkpoint.size > 0, checkpoint.size <= size,
                       (try? note.verify(trusting: keys)) != nil,
                       try Merkle.rangeHash(tree, 0, checkpoint.size) == checkpoint.rootHash else { continue }
-                if let old = known[checkpoint.size], let oldNote = try? SignedNote(parsing: old), oldNote.signatures.count >= note.signatures.count { continue }
+                if let old = try? cosigned(size: checkpoint.size), let oldNote = try? SignedNote(parsing: old.note), oldNote.signatures.count >= note.signatures.count { continue }
                 try saveCosigned(text)
                 kept += 1
             }
