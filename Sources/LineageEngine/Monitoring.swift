@@ -134,7 +134,7 @@ extension Store {
         guard !rules.isEmpty else {
             throw LineageError.notFound("the policy declares no monitoring rules; add a monitoring list to .lineage/policy.yaml (docs/monitoring.md)")
         }
-        var evaluator = MonitorEvaluator(store: self)
+        var evaluator = MonitorEvaluator(store: self, rules: rules)
         let findings = try rules.map { try evaluator.evaluate($0, now: now) }
         let open = Dictionary(try alerts().filter { !$0.cleared }.map { ("\($0.record["rule"]?.stringValue ?? "") \($0.record["scope"]?.stringValue ?? "")", $0) },
                               uniquingKeysWith: { _, latest in latest })
@@ -190,27 +190,76 @@ extension Store {
     }
 }
 
-/// Reads predictions for rules, with what it learns of deployments cached between rules.
+/// Evaluates rules over windows of predictions read as columns (`Store.predictionColumns`): the
+/// values every rule needs are read in one pass, each window once, and kept in the store's column
+/// cache for the next run. What it learns of deployments is cached between rules.
 struct MonitorEvaluator {
     let store: Store
+    /// The value paths any rule reads (`["output", "score"]`), in a fixed order.
+    let paths: [[String]]
     /// A deployment record's facts, by id: its name (`model/env`), its model's name, and its model version's id.
     private var deployments: [Digest: (name: String, model: String?, modelID: Digest?)] = [:]
     /// The deployment records of each name, oldest first: (id, time, action).
     private var histories: [String: [(id: Digest, time: Int64, action: String)]] = [:]
     private var approved: [Digest: Bool] = [:]
+    /// Windows read so far, by scope and range.
+    private var windows: [String: PredictionColumns] = [:]
+    private var scopes: [String: [Int64]?] = [:]
 
-    init(store: Store) { self.store = store }
-
-    /// Calls `each` with every prediction in [from, to) within the rule's scope, in log order, a page
-    /// at a time: a window is never held in memory, only what a rule keeps of it (values, counts).
-    mutating func predictions(_ rule: MonitoringPolicy.Rule, from: Int64, to: Int64, _ each: (IndexedRecord, Record) throws -> Void) throws {
-        var query = RecordQuery(kind: .prediction)
-        (query.since, query.until) = (from, to)
-        try store.query(query, readingRecords: true) { entry in
-            let record = try store.read(entry)
-            if try inScope(record, rule) { try each(entry, record) }
-            return true
+    init(store: Store, rules: [MonitoringPolicy.Rule]) {
+        self.store = store
+        var paths: [[String]] = []
+        for rule in rules {
+            for path in Self.paths(of: rule) where !paths.contains(path) { paths.append(path) }
         }
+        self.paths = paths
+    }
+
+    /// The value a drift rule reads, or the output a fairness rule judges.
+    private static func valuePath(_ rule: MonitoringPolicy.Rule) -> [String] {
+        rule.kind == .featureDrift ? ["monitored", rule.field ?? ""] : ["output"] + (rule.field.map { [$0] } ?? [])
+    }
+
+    private static func paths(of rule: MonitoringPolicy.Rule) -> [[String]] {
+        switch rule.kind {
+        case .outputDrift, .featureDrift: [valuePath(rule)]
+        case .fairness: [["monitored", rule.group ?? ""], valuePath(rule)]
+        default: []
+        }
+    }
+
+    /// The log positions of the records predictions in the rule's scope are served by; nil for every prediction.
+    private mutating func targets(_ rule: MonitoringPolicy.Rule) throws -> [Int64]? {
+        if let known = scopes[rule.scope] { return known }
+        var targets: [Int64]?
+        if let name = rule.deployment {
+            targets = try store.lookups.records(kind: .deployment, name: name).map(\.seq)
+        } else if let model = rule.model {
+            targets = []
+            for version in try store.lookups.records(kind: .model, name: model) {
+                targets! += [version.seq] + (try store.lookups.dependents(of: version.seq).filter { $0.relation == "model" && $0.record.kind == .deployment }.map(\.record.seq))
+            }
+        }
+        scopes[rule.scope] = .some(targets)
+        return targets
+    }
+
+    /// The predictions in the rule's scope with a time in [from, to), with every rule's values.
+    mutating func window(_ rule: MonitoringPolicy.Rule, from: Int64, to: Int64) throws -> PredictionColumns {
+        let key = "\(rule.scope) \(from) \(to)"
+        if let known = windows[key] { return known }
+        let targets = try targets(rule)
+        var columns = PredictionColumns.empty(paths: paths.count)
+        if let bounds = try store.predictionBounds(targets: targets, since: from, until: to) {
+            columns = try store.predictionColumns(paths, positions: bounds, since: from, until: to, targets: targets.map(Set.init))
+        }
+        windows[key] = columns
+        return columns
+    }
+
+    /// The ids of (at most 20 of) the predictions at these rows.
+    private func examples(_ columns: PredictionColumns, _ rows: some Sequence<Int>) throws -> [Digest] {
+        try rows.prefix(20).compactMap { try store.lookups.record(seq: columns.seqs[$0])?.id }
     }
 
     private mutating func deployment(_ id: Digest) throws -> (name: String, model: String?, modelID: Digest?) {
@@ -246,6 +295,14 @@ struct MonitorEvaluator {
         return first
     }
 
+    /// A rule's reference window before `from`: the `reference` duration before it, or the first
+    /// week from the scope's first deployment; nil when that is not before `from`.
+    private mutating func referenceRange(_ rule: MonitoringPolicy.Rule, from: Int64) throws -> (Int64, Int64)? {
+        let range = try rule.referenceMilliseconds.map { (from - $0, from) } ?? firstWeek(rule).map { ($0, min($0 + 7 * 86_400_000, from)) }
+        guard let range, range.1 > range.0 else { return nil }
+        return range
+    }
+
     mutating func evaluate(_ rule: MonitoringPolicy.Rule, now: Int64) throws -> MonitorFinding {
         let from = now - rule.windowMilliseconds
         switch rule.kind {
@@ -258,14 +315,6 @@ struct MonitorEvaluator {
         }
     }
 
-    /// The values a drift rule reads from a prediction: numbers, or labels (strings).
-    private static func value(_ record: Record, _ rule: MonitoringPolicy.Rule) -> JSONValue? {
-        if rule.kind == .featureDrift { return record["monitored"]?.objectValue?[rule.field ?? ""] }
-        guard let output = record["output"] else { return nil }
-        guard let field = rule.field else { return output }
-        return output.objectValue?[field]
-    }
-
     /// A value read as a label: a string as itself, anything else as its canonical JSON.
     private static func label(_ value: JSONValue) -> String { value.stringValue ?? String(decoding: value.canonicalBytes, as: UTF8.self) }
 
@@ -274,103 +323,116 @@ struct MonitorEvaluator {
 
     private mutating func drift(_ rule: MonitoringPolicy.Rule, from: Int64, to: Int64) throws -> MonitorFinding {
         let what = rule.kind == .featureDrift ? "monitored.\(rule.field ?? "")" : rule.field.map { "output.\($0)" } ?? "output"
-        let referenceRange: (Int64, Int64)?
-        if let back = rule.referenceMilliseconds {
-            referenceRange = (from - back, from)
-        } else {
-            referenceRange = try firstWeek(rule).map { ($0, min($0 + 7 * 86_400_000, from)) }
-        }
-        guard let (referenceFrom, referenceTo) = referenceRange, referenceTo > referenceFrom else {
+        guard let (referenceFrom, referenceTo) = try referenceRange(rule, from: from) else {
             return MonitorFinding(rule: rule, from: from, to: to, value: nil, detail: "no reference window yet for \(what)", records: [])
         }
-        var current: [(JSONValue, Digest)] = [], reference: [JSONValue] = []
-        try predictions(rule, from: from, to: to) { entry, record in if let value = Self.value(record, rule) { current.append((value, entry.id)) } }
-        try predictions(rule, from: referenceFrom, to: referenceTo) { _, record in if let value = Self.value(record, rule) { reference.append(value) } }
-        guard current.count >= Self.minimumSample, reference.count >= Self.minimumSample else {
+        let path = paths.firstIndex(of: Self.valuePath(rule))!
+        let current = try window(rule, from: from, to: to), reference = try window(rule, from: referenceFrom, to: referenceTo)
+        func present(_ columns: PredictionColumns) -> [Int] { columns.seqs.indices.filter { columns.value(path, $0) != .missing } }
+        let (currentRows, referenceRows) = (present(current), present(reference))
+        guard currentRows.count >= Self.minimumSample, referenceRows.count >= Self.minimumSample else {
             return MonitorFinding(rule: rule, from: from, to: to, value: nil,
-                                  detail: "\(what): \(current.count) values in the window and \(reference.count) in the reference, fewer than \(Self.minimumSample)", records: [])
+                                  detail: "\(what): \(currentRows.count) values in the window and \(referenceRows.count) in the reference, fewer than \(Self.minimumSample)", records: [])
         }
-        let numbers = (current.compactMap { $0.0.numberValue }, reference.compactMap(\.numberValue))
+        func numbers(_ columns: PredictionColumns, _ rows: [Int]) -> [Double]? {
+            var numbers: [Double] = []
+            numbers.reserveCapacity(rows.count)
+            for row in rows {
+                guard case .number(let number) = columns.value(path, row) else { return nil }
+                numbers.append(number)
+            }
+            return numbers
+        }
         let value: Double, how: String
-        if numbers.0.count == current.count, numbers.1.count == reference.count {
-            value = rule.metric == "ks" ? DriftStatistics.ksStatistic(numbers.1, numbers.0) : DriftStatistics.psi(reference: numbers.1, current: numbers.0)
+        if let currentNumbers = numbers(current, currentRows), let referenceNumbers = numbers(reference, referenceRows) {
+            value = rule.metric == "ks" ? DriftStatistics.ksStatistic(referenceNumbers, currentNumbers) : DriftStatistics.psi(reference: referenceNumbers, current: currentNumbers)
             how = rule.metric == "ks" ? "Kolmogorov–Smirnov D" : "PSI"
         } else {
-            // Labels: the PSI of each label's share.
-            let labels = (current.map { Self.label($0.0) }, reference.map(Self.label))
-            value = DriftStatistics.categoricalPSI(reference: labels.1, current: labels.0)
+            // Labels: the PSI of each label's share (a number among labels counts as its JSON text).
+            func labels(_ columns: PredictionColumns, _ rows: [Int]) -> [String] {
+                rows.map { row in
+                    switch columns.value(path, row) {
+                    case .label(let text): text
+                    case .number(let number): CanonicalNumber.format(number)
+                    case .missing: ""
+                    }
+                }
+            }
+            value = DriftStatistics.categoricalPSI(reference: labels(reference, referenceRows), current: labels(current, currentRows))
             how = "PSI of label shares"
         }
         let reference_ = "\(RecordTime.format(milliseconds: referenceFrom)) to \(RecordTime.format(milliseconds: referenceTo))"
         return MonitorFinding(rule: rule, from: from, to: to, value: value,
-                              detail: "\(how) of \(what): \(current.count) predictions in the window against \(reference.count) from \(reference_)",
-                              records: current.prefix(20).map { $0.1 })
+                              detail: "\(how) of \(what): \(currentRows.count) predictions in the window against \(referenceRows.count) from \(reference_)",
+                              records: try examples(current, currentRows))
     }
 
     private mutating func volume(_ rule: MonitoringPolicy.Rule, from: Int64, to: Int64) throws -> MonitorFinding {
-        var current: [Digest] = [], total = 0
-        try predictions(rule, from: from, to: to) { entry, _ in
-            total += 1
-            if current.count < 20 { current.append(entry.id) }
-        }
+        let current = try window(rule, from: from, to: to)
+        let targets = try targets(rule)
         var counts: [Double] = []
         for i in 1...rule.history {
             let end = from - Int64(i - 1) * rule.windowMilliseconds
-            var count = 0
-            try predictions(rule, from: end - rule.windowMilliseconds, to: end) { _, _ in count += 1 }
-            counts.append(Double(count))
+            counts.append(Double(try store.predictionCount(targets: targets, since: end - rule.windowMilliseconds, until: end)))
         }
         let (mean, deviation) = DriftStatistics.meanAndDeviation(counts)
         // A quiet history (no spread) is read as Poisson: a deviation of at least the square root of the mean.
         let spread = max(deviation, max(mean, 1).squareRoot())
-        let z = (Double(total) - mean) / spread
+        let z = (Double(current.count) - mean) / spread
         return MonitorFinding(rule: rule, from: from, to: to, value: z,
-                              detail: "\(total) predictions in the window; the \(rule.history) windows before averaged \(CanonicalNumber.format((mean * 10).rounded() / 10)) (z-score against them)",
-                              records: current)
+                              detail: "\(current.count) predictions in the window; the \(rule.history) windows before averaged \(CanonicalNumber.format((mean * 10).rounded() / 10)) (z-score against them)",
+                              records: try examples(current, current.seqs.indices))
     }
 
     private mutating func governance(_ rule: MonitoringPolicy.Rule, from: Int64, to: Int64) throws -> MonitorFinding {
-        var reasons: [String: Int] = [:], examples: [Digest] = []
-        func violation(_ id: Digest, _ reason: String) {
+        var reasons: [String: Int] = [:], violating: [Int] = []
+        let served = try window(rule, from: from, to: to)
+        // Each serving record judged once: the deployment records of its name after it, in force
+        // from their time on, and whether its model was approved.
+        var judged: [Int64: (name: String, retired: Bool, later: [(time: Int64, retire: Bool)], approved: Bool)?] = [:]
+        for row in served.seqs.indices {
+            let target = served.targets[row]
+            if judged[target] == nil {
+                judged[target] = .some(try judge(target))
+            }
+            guard let facts = judged[target]!, let reason = Self.violation(facts, at: served.times[row]) else { continue }
             reasons[reason, default: 0] += 1
-            if examples.count < 20 { examples.append(id) }
-        }
-        // What each prediction was served through (its id, time and deployment record), then judged.
-        var served: [(id: Digest, time: Int64, deployment: Digest)] = []
-        try predictions(rule, from: from, to: to) { entry, record in
-            if let id = record["deployment"]?.stringValue.flatMap(Digest.init) { served.append((entry.id, entry.timeMilliseconds, id)) }
-        }
-        for entry in served {
-            let id = entry.deployment
-            let facts = try deployment(id)
-            if histories[facts.name] == nil {
-                var query = RecordQuery(kind: .deployment)
-                query.name = facts.name
-                var history: [(Digest, Int64, String)] = []
-                try store.query(query, readingRecords: true) { deployed in
-                    history.append((deployed.id, deployed.timeMilliseconds, try store.read(deployed)["action"]?.stringValue ?? "deploy"))
-                    return true
-                }
-                histories[facts.name] = history.map { (id: $0.0, time: $0.1, action: $0.2) }
-            }
-            // The deployment records of that name after the one that served, in force when it served.
-            let history = histories[facts.name]!
-            let position = history.firstIndex { $0.id == id } ?? history.count
-            let later = history.suffix(from: min(position + 1, history.count)).filter { $0.time <= entry.time }
-            if history.indices.contains(position), history[position].action == "retire" {
-                violation(entry.id, "served by a retire record of \(facts.name)")
-            } else if later.contains(where: { $0.action == "retire" }) {
-                violation(entry.id, "served by \(facts.name) after it was retired")
-            } else if !later.isEmpty {
-                violation(entry.id, "served by a superseded deployment of \(facts.name)")
-            } else if let model = facts.modelID, try !isApproved(model) {
-                violation(entry.id, "served by \(facts.name), whose model has no approval")
-            }
+            if violating.count < 20 { violating.append(row) }
         }
         let total = reasons.values.reduce(0, +)
         return MonitorFinding(rule: rule, from: from, to: to, value: Double(total),
                               detail: total == 0 ? "no prediction served against the deployment rules" : reasons.map { "\($0.value) \($0.key)" }.sorted().joined(separator: "; "),
-                              records: examples)
+                              records: try examples(served, violating))
+    }
+
+    /// What governance needs of a serving record: nil for a model predicted with directly.
+    private mutating func judge(_ target: Int64) throws -> (name: String, retired: Bool, later: [(time: Int64, retire: Bool)], approved: Bool)? {
+        guard let entry = try store.lookups.record(seq: target), entry.kind == .deployment else { return nil }
+        let facts = try deployment(entry.id)
+        if histories[facts.name] == nil {
+            var query = RecordQuery(kind: .deployment)
+            query.name = facts.name
+            var history: [(Digest, Int64, String)] = []
+            try store.query(query, readingRecords: true) { deployed in
+                history.append((deployed.id, deployed.timeMilliseconds, try store.read(deployed)["action"]?.stringValue ?? "deploy"))
+                return true
+            }
+            histories[facts.name] = history.map { (id: $0.0, time: $0.1, action: $0.2) }
+        }
+        let history = histories[facts.name]!
+        let position = history.firstIndex { $0.id == entry.id } ?? history.count
+        let later = history.suffix(from: min(position + 1, history.count)).map { (time: $0.time, retire: $0.action == "retire") }
+        let retired = history.indices.contains(position) && history[position].action == "retire"
+        return (facts.name, retired, later, try facts.modelID.map { try isApproved($0) } ?? true)
+    }
+
+    /// Why a prediction at `time` served by a record with these facts breaks the deployment rules, if it does.
+    private static func violation(_ facts: (name: String, retired: Bool, later: [(time: Int64, retire: Bool)], approved: Bool), at time: Int64) -> String? {
+        if facts.retired { return "served by a retire record of \(facts.name)" }
+        let inForce = facts.later.filter { $0.time <= time }
+        if inForce.contains(where: \.retire) { return "served by \(facts.name) after it was retired" }
+        if !inForce.isEmpty { return "served by a superseded deployment of \(facts.name)" }
+        return facts.approved ? nil : "served by \(facts.name), whose model has no approval"
     }
 
     /// The fewest reviews, and predictions per group, a rate is measured on.
@@ -398,14 +460,37 @@ struct MonitorEvaluator {
     }
 
     /// The window's reviewed predictions against their ground truth: the latest review's corrected
-    /// output when it overrode, the prediction's own when confirmed.
+    /// output when it overrode, the prediction's own when confirmed. With `drop`, the value is how
+    /// far the metric fell from the reference window's (fires above `drop`); without, the metric
+    /// itself (fires below the threshold).
     private mutating func performance(_ rule: MonitoringPolicy.Rule, from: Int64, to: Int64) throws -> MonitorFinding {
+        let current = try performanceMetric(rule, from: from, to: to)
+        guard let value = current.value else {
+            return MonitorFinding(rule: rule, from: from, to: to, value: nil, detail: current.detail, records: [])
+        }
+        guard rule.drop != nil else { return MonitorFinding(rule: rule, from: from, to: to, value: value, detail: current.detail, records: []) }
+        guard let (referenceFrom, referenceTo) = try referenceRange(rule, from: from) else {
+            return MonitorFinding(rule: rule, from: from, to: to, value: nil, detail: "no reference window yet for \(rule.metric)", records: [])
+        }
+        let reference = try performanceMetric(rule, from: referenceFrom, to: referenceTo)
+        guard let before = reference.value else {
+            return MonitorFinding(rule: rule, from: from, to: to, value: nil, detail: "the reference window: \(reference.detail)", records: [])
+        }
+        func rounded(_ x: Double) -> String { CanonicalNumber.format((x * 10_000).rounded() / 10_000) }
+        return MonitorFinding(rule: rule, from: from, to: to, value: before - value,
+                              detail: "\(current.detail): \(rounded(value)) against \(rounded(before)) from \(RecordTime.format(milliseconds: referenceFrom)) to \(RecordTime.format(milliseconds: referenceTo))",
+                              records: [])
+    }
+
+    /// A performance rule's metric over the reviewed predictions of [from, to), or why there is none.
+    private mutating func performanceMetric(_ rule: MonitoringPolicy.Rule, from: Int64, to: Int64) throws -> (value: Double?, detail: String) {
         var query = RecordQuery(kind: .review)
         query.until = to
-        var truth: [Digest: JSONValue?] = [:]
+        var truth: [Digest: JSONValue?] = [:], order: [Digest] = []
         try store.query(query, readingRecords: true) { entry in
             let review = try store.read(entry)
             if let prediction = review["prediction"]?.stringValue.flatMap(Digest.init) {
+                if truth[prediction] == nil { order.append(prediction) }
                 truth[prediction] = review["decision"]?.stringValue == "override" ? review["output"] : .some(nil)
             }
             return true
@@ -416,13 +501,15 @@ struct MonitorEvaluator {
             return (output.objectValue?[field] ?? (output.objectValue == nil ? output : nil)).map(Self.label)
         }
         var pairs: [(predicted: String, actual: String, score: Double?)] = []
-        try predictions(rule, from: from, to: to) { entry, record in
-            guard let reviewed = truth[entry.id], let predicted = label(record["output"]),
-                  let actual = reviewed.map(label) ?? predicted else { return }
+        for id in order {
+            guard let entry = try store.lookups.record(id: id), entry.timeMilliseconds >= from, entry.timeMilliseconds < to else { continue }
+            let record = try store.read(entry)
+            guard try inScope(record, rule), let reviewed = truth[id], let predicted = label(record["output"]),
+                  let actual = reviewed.map(label) ?? predicted else { continue }
             pairs.append((predicted, actual, rule.score.flatMap { record["output"]?.objectValue?[$0]?.numberValue }))
         }
         guard pairs.count >= Self.minimumRateSample else {
-            return MonitorFinding(rule: rule, from: from, to: to, value: nil, detail: "\(pairs.count) reviewed predictions in the window, fewer than \(Self.minimumRateSample)", records: [])
+            return (nil, "\(pairs.count) reviewed predictions in the window, fewer than \(Self.minimumRateSample)")
         }
         let positive = rule.positive ?? ""
         let truePositives = pairs.filter { $0.predicted == positive && $0.actual == positive }.count
@@ -440,18 +527,23 @@ struct MonitorEvaluator {
         default:
             value = Double(pairs.filter { $0.predicted == $0.actual }.count) / Double(pairs.count)
         }
-        return MonitorFinding(rule: rule, from: from, to: to, value: value,
-                              detail: "\(rule.metric) over \(pairs.count) reviewed predictions" + (value == nil ? ": undefined (no positive \(positive) among them)" : ""),
-                              records: [])
+        return (value, "\(rule.metric) over \(pairs.count) reviewed predictions" + (value == nil ? ": undefined (no positive \(positive) among them)" : ""))
     }
 
     private mutating func fairness(_ rule: MonitoringPolicy.Rule, from: Int64, to: Int64) throws -> MonitorFinding {
         var counts: [String: (total: Int, favourable: Int)] = [:]
-        try predictions(rule, from: from, to: to) { _, record in
-            guard let group = record["monitored"]?.objectValue?[rule.group ?? ""] else { return }
-            let output = rule.field.map { record["output"]?.objectValue?[$0] } ?? record["output"]
-            let favourable = output.map { Self.label($0) } == rule.favourable
-            let key = Self.label(group)
+        let columns = try window(rule, from: from, to: to)
+        let (groupPath, outputPath) = (paths.firstIndex(of: ["monitored", rule.group ?? ""])!, paths.firstIndex(of: Self.valuePath(rule))!)
+        func label(_ value: PredictionColumns.Value) -> String? {
+            switch value {
+            case .label(let text): text
+            case .number(let number): CanonicalNumber.format(number)
+            case .missing: nil
+            }
+        }
+        for row in columns.seqs.indices {
+            guard let key = label(columns.value(groupPath, row)) else { continue }
+            let favourable = label(columns.value(outputPath, row)) == rule.favourable
             counts[key, default: (0, 0)].total += 1
             if favourable { counts[key, default: (0, 0)].favourable += 1 }
         }

@@ -52,9 +52,12 @@ public struct MonitoringPolicy: Sendable {
         /// A performance rule's positive label (precision, recall, AUC) and score field (AUC).
         public let positive: String?
         public let score: String?
+        /// A performance rule's largest allowed fall against its reference window (then its value
+        /// is that fall, and its threshold this), instead of a floor.
+        public let drop: Double?
 
-        /// True for rules that fire when the value falls below the threshold (performance).
-        public var firesBelow: Bool { kind == .performance }
+        /// True for rules that fire when the value falls below the threshold (performance without `drop`).
+        public var firesBelow: Bool { kind == .performance && drop == nil }
 
         /// What the rule watches: `deployment:m/env`, `model:NAME` or `all`.
         public var scope: String { deployment.map { "deployment:" + $0 } ?? model.map { "model:" + $0 } ?? "all" }
@@ -86,7 +89,7 @@ public struct MonitoringPolicy: Sendable {
     init(json: JSONValue?) throws {
         if let json, json.arrayValue == nil { throw RecordError("monitoring must be a list of rules") }
         var rules: [Rule] = []
-        let keys = ["name", "type", "deployment", "model", "field", "window", "reference", "metric", "threshold", "history", "group", "favourable", "positive", "score"]
+        let keys = ["name", "type", "deployment", "model", "field", "window", "reference", "metric", "threshold", "history", "group", "favourable", "positive", "score", "drop"]
         for (i, item) in (json?.arrayValue ?? []).enumerated() {
             let label = "monitoring rule \(i + 1)"
             guard let rule = item.objectValue else { throw RecordError("\(label) must be a mapping") }
@@ -117,14 +120,18 @@ public struct MonitoringPolicy: Sendable {
             if kind == .performance, metric != "accuracy", rule["positive"] == nil {
                 throw RecordError("\(label) (\(name)): \(metric) needs the positive label (positive)")
             }
-            if kind == .performance, rule["threshold"] == nil {
-                throw RecordError("\(label) (\(name)): a performance rule needs the threshold its metric must stay above")
+            let drop = rule["drop"]?.numberValue
+            if rule["drop"] != nil, kind != .performance || !(drop.map { $0.isFinite && $0 > 0 } ?? false) {
+                throw RecordError("\(label) (\(name)): drop is for performance rules, a fall greater than 0 (0.05: five points)")
+            }
+            if kind == .performance, (rule["threshold"] == nil) == (drop == nil) {
+                throw RecordError("\(label) (\(name)): a performance rule needs either the threshold its metric must stay above or the drop against its reference it may not exceed")
             }
             if kind == .fairness, rule["group"]?.stringValue == nil || rule["favourable"] == nil {
                 throw RecordError("\(label) (\(name)) needs the monitored group attribute (group) and the favourable output (favourable; with field, the output field holding it)")
             }
             let defaultKey = [.volume, .governance, .overrideRate, .fairness].contains(kind) ? kind.rawValue : metric
-            let threshold = rule["threshold"]?.numberValue ?? MonitoringPolicy.defaultThresholds[defaultKey]!
+            let threshold = drop ?? rule["threshold"]?.numberValue ?? MonitoringPolicy.defaultThresholds[defaultKey]!
             guard threshold.isFinite, threshold >= 0 else { throw RecordError("\(label) (\(name)): threshold must be a number of at least 0") }
             let history = rule["history"]?.integerValue ?? 7
             guard (2...365).contains(history) else { throw RecordError("\(label) (\(name)): history is from 2 to 365 windows") }
@@ -133,7 +140,7 @@ public struct MonitoringPolicy: Sendable {
                               metric: metric, threshold: threshold, history: Int(history), group: rule["group"]?.stringValue,
                               favourable: rule["favourable"].map { $0.stringValue ?? String(decoding: $0.canonicalBytes, as: UTF8.self) },
                               positive: rule["positive"].map { $0.stringValue ?? String(decoding: $0.canonicalBytes, as: UTF8.self) },
-                              score: rule["score"]?.stringValue))
+                              score: rule["score"]?.stringValue, drop: drop))
         }
         self.rules = rules
     }

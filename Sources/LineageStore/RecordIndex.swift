@@ -58,6 +58,13 @@ protocol RecordIndex: IndexLookups {
     func node(level: Int, index: UInt64, _ context: IndexContext?) throws -> [UInt8]?
     func hasKey(of id: Digest, at seq: Int64, _ context: IndexContext?) throws -> Bool
 
+    /// Monitoring's reads (see `Index+Predictions`): serving records, where and how many
+    /// predictions of a time window lie, and each prediction's time and serving record.
+    func servingTargets() throws -> [Int64]
+    func predictionBounds(targets: [Int64], since: Int64, until: Int64) throws -> ClosedRange<Int64>?
+    func predictionCount(targets: [Int64], since: Int64, until: Int64) throws -> Int64
+    func predictionRows(from: Int64, to: Int64) throws -> [(seq: Int64, time: Int64, target: Int64)]
+
     /// The Merkle state, record and batch counts, and the log commit the index reflects.
     func facts() throws -> (range: CompactRange, records: Int64, batches: Int64, head: ObjectID?)
     func compactRange() throws -> CompactRange

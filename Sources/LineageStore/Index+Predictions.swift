@@ -1,0 +1,46 @@
+import GRDB
+import LineageCore
+
+/// The index's answers for monitoring: where a time window's predictions lie in the log, how many
+/// there are, and each one's time and serving record, all from `record` and its `(target, time)`
+/// index, without reading a record.
+extension Index {
+    /// The records predictions are served by (deployments, or models predicted with directly).
+    func servingTargets() throws -> [Int64] {
+        try reading { db in try db.cachedStatement(sql: "SELECT target FROM served ORDER BY target").integers() }
+    }
+
+    /// The first and last log positions of the predictions served by `targets` with a time in
+    /// [since, until); nil when there are none.
+    func predictionBounds(targets: [Int64], since: Int64, until: Int64) throws -> ClosedRange<Int64>? {
+        guard !targets.isEmpty else { return nil }
+        return try reading { db in
+            var low: Int64?, high: Int64?
+            try db.cachedStatement(sql: """
+                SELECT MIN(seq), MAX(seq) FROM record WHERE target IN (\(targets.map(String.init).joined(separator: ","))) AND time >= ? AND time < ?
+                """).forEachRow(binding: since, until) { row in (low, high) = (row.int64OrNil(0), row.int64OrNil(1)) }
+            guard let low, let high else { return nil }
+            return low...high
+        }
+    }
+
+    /// How many predictions served by `targets` have a time in [since, until).
+    func predictionCount(targets: [Int64], since: Int64, until: Int64) throws -> Int64 {
+        guard !targets.isEmpty else { return 0 }
+        return try reading { db in
+            try db.cachedStatement(sql: """
+                SELECT COUNT(*) FROM record WHERE target IN (\(targets.map(String.init).joined(separator: ","))) AND time >= ? AND time < ?
+                """).integers(binding: since, until).first ?? 0
+        }
+    }
+
+    /// The log position, time and serving record of each prediction at a position in [from, to).
+    func predictionRows(from: Int64, to: Int64) throws -> [(seq: Int64, time: Int64, target: Int64)] {
+        try reading { db in
+            var rows: [(seq: Int64, time: Int64, target: Int64)] = []
+            try db.cachedStatement(sql: "SELECT seq, time, target FROM record WHERE seq >= ? AND seq < ? AND kind = 1 ORDER BY seq")
+                .forEachRow(binding: from, to) { row in rows.append((row.int64(0), row.int64(1), row.int64OrNil(2) ?? -1)) }
+            return rows
+        }
+    }
+}

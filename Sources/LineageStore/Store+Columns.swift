@@ -1,0 +1,187 @@
+import Foundation
+import LineageCore
+
+/// Predictions in a stretch of the log, as columns: each one's log position, time and serving
+/// record, and the values found at the asked-for paths, for monitoring to compute on.
+public struct PredictionColumns: Sendable {
+    /// A value read from a prediction.
+    public enum Value: Sendable, Equatable {
+        case missing
+        case number(Double)
+        /// A value that is not a number: a string as itself, anything else as its canonical JSON.
+        case label(String)
+    }
+
+    public internal(set) var seqs: [Int64] = []
+    public internal(set) var times: [Int64] = []
+    /// The log position of the deployment (or model) each prediction names.
+    public internal(set) var targets: [Int64] = []
+    /// Per path, each prediction's value, encoded (see `value`).
+    var bits: [[UInt64]]
+    var labels: [[String]]
+
+    init(paths: Int) {
+        bits = Array(repeating: [], count: paths)
+        labels = Array(repeating: [], count: paths)
+    }
+
+    /// No predictions, with room for `paths` values each.
+    public static func empty(paths: Int) -> PredictionColumns { PredictionColumns(paths: paths) }
+
+    public var count: Int { seqs.count }
+
+    /// The value at path `path` (its index among those asked for) of prediction `row`.
+    public func value(_ path: Int, _ row: Int) -> Value {
+        let bits = bits[path][row]
+        if bits == PredictionColumns.missingBits { return .missing }
+        if bits & PredictionColumns.labelMask == PredictionColumns.labelMask {
+            let label = Int(bits & 0xFFFF_FFFF)
+            return label < labels[path].count ? .label(labels[path][label]) : .missing
+        }
+        return .number(Double(bitPattern: bits))
+    }
+
+    /// The numbers at path `path`, when every prediction has a number there.
+    public func numbers(_ path: Int) -> [Double]? {
+        var numbers: [Double] = []
+        numbers.reserveCapacity(count)
+        for bits in bits[path] {
+            guard bits & PredictionColumns.labelMask != PredictionColumns.labelMask else { return nil }
+            numbers.append(Double(bitPattern: bits))
+        }
+        return numbers
+    }
+
+    /// Canonical JSON numbers are finite, so NaN patterns are free to mean other things: all bits
+    /// set for a missing value, the sign and quiet bits with a label's number in the low 32 bits for a label.
+    static let missingBits: UInt64 = .max
+    static let labelMask: UInt64 = 0xFFF8_0000_0000_0000
+
+    /// A value's encoding, numbering a new label in `labels` (and `added`).
+    static func encode(_ value: JSONValue?, labels: inout [String: Int], added: inout [String], base: Int) -> UInt64 {
+        guard let value else { return missingBits }
+        if let number = value.numberValue, number.isFinite { return number.bitPattern }
+        let text = value.stringValue ?? String(decoding: value.canonicalBytes, as: UTF8.self)
+        if let known = labels[text] { return labelMask | UInt64(known) }
+        let number = base + added.count
+        labels[text] = number
+        added.append(text)
+        return labelMask | UInt64(number)
+    }
+}
+
+extension Store {
+    /// The records predictions are served by: every deployment (or model) a prediction names.
+    public func servingTargets() throws -> [Int64] { try index.servingTargets() }
+
+    /// The first and last log positions of predictions served by `targets` (all when nil) with a
+    /// time in [since, until); nil when there are none.
+    public func predictionBounds(targets: [Int64]?, since: Int64, until: Int64) throws -> ClosedRange<Int64>? {
+        try index.predictionBounds(targets: try targets ?? index.servingTargets(), since: since, until: until)
+    }
+
+    /// How many predictions served by `targets` (all when nil) have a time in [since, until).
+    public func predictionCount(targets: [Int64]?, since: Int64, until: Int64) throws -> Int64 {
+        try index.predictionCount(targets: try targets ?? index.servingTargets(), since: since, until: until)
+    }
+
+    /// The predictions at log positions in `positions` with a time in [since, until), served by one
+    /// of `targets` (any when nil), with the values at `paths` (`["output", "score"]`). Values are
+    /// read once from the verified segments and kept in the `columns/` cache (see `ColumnCache`), so
+    /// later calls over the same stretch read only what was added since.
+    public func predictionColumns(_ paths: [[String]], positions: ClosedRange<Int64>, since: Int64, until: Int64,
+                                  targets: Set<Int64>?) throws -> PredictionColumns {
+        var result = PredictionColumns(paths: paths.count)
+        let recordCount = try index.recordCount()
+        guard recordCount > 0, positions.lowerBound < recordCount else { return result }
+        let last = min(positions.upperBound, recordCount - 1)
+        let block = ColumnCache.block
+        let blocks = Int(positions.lowerBound) / block..<(Int(last) / block + 1)
+        let complete = Int(recordCount) / block
+        let cache = try index.batch(0).flatMap { ColumnCache(storePath: path, logIdentity: $0.commit.hex) }
+        defer { cache?.close() }
+
+        // The names of the columns: the rows (time, serving record), then one per path.
+        let names = ["rows"] + paths.map { "v-" + Hex.encode(Array(Digest(hashing: Array($0.joined(separator: "\0").utf8)).bytes.prefix(8))) }
+        let widths = [16] + paths.map { _ in 8 }
+        var data = names.indices.map { cache?.read(names[$0], width: widths[$0], blocks: blocks) ?? [UInt8](repeating: 0, count: blocks.count * block * widths[$0]) }
+        let filled = names.map { cache?.filled($0, blocks: blocks) ?? Array(repeating: false, count: blocks.count) }
+        var labels = names.indices.dropFirst().map { cache?.labels(names[$0]) ?? [] }
+        var numbering = labels.map { Dictionary($0.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first }) }
+        var added = labels.map { _ in [String]() }
+
+        // Compute the blocks not kept (and the last, partial one), a few at a time, reading ahead.
+        let missing = (0..<blocks.count).filter { i in names.indices.contains { !filled[$0][i] } || blocks.lowerBound + i >= complete }
+        var written: [[Int]] = names.map { _ in [] }
+        let chunk = 8
+        var prefetched = -1
+        for start in stride(from: 0, to: missing.count, by: chunk) {
+            for ahead in [start, start + chunk] where ahead > prefetched && ahead < missing.count {
+                let firsts = missing[ahead..<min(ahead + chunk, missing.count)].map { Int64((blocks.lowerBound + $0) * block) }
+                if paths.indices.contains(where: { p in missing[ahead..<min(ahead + chunk, missing.count)].contains { !filled[p + 1][$0] } }) {
+                    try prefetchSegments(of: firsts.flatMap { first in (0..<Int64(block)).map { first + $0 }.filter { $0 < recordCount } })
+                }
+                prefetched = ahead
+            }
+            for i in missing[start..<min(start + chunk, missing.count)] {
+                let first = Int64((blocks.lowerBound + i) * block)
+                let rows = try index.predictionRows(from: first, to: first + Int64(block))
+                data[0].withUnsafeMutableBytes { raw in
+                    let base = i * block * 16
+                    for k in 0..<block {
+                        raw.storeBytes(of: Int64(0).littleEndian, toByteOffset: base + k * 16, as: Int64.self)
+                        raw.storeBytes(of: Int64(-1).littleEndian, toByteOffset: base + k * 16 + 8, as: Int64.self)
+                    }
+                    for row in rows {
+                        let offset = base + Int(row.seq - first) * 16
+                        raw.storeBytes(of: row.time.littleEndian, toByteOffset: offset, as: Int64.self)
+                        raw.storeBytes(of: row.target.littleEndian, toByteOffset: offset + 8, as: Int64.self)
+                    }
+                }
+                for p in paths.indices where !filled[p + 1][i] || blocks.lowerBound + i >= complete {
+                    var values = [UInt64](repeating: PredictionColumns.missingBits, count: block)
+                    for row in rows {
+                        let value = RecordMember.value(paths[p], in: try canonicalBytes(seq: row.seq))
+                        values[Int(row.seq - first)] = PredictionColumns.encode(value, labels: &numbering[p], added: &added[p], base: labels[p].count)
+                    }
+                    data[p + 1].withUnsafeMutableBytes { raw in
+                        for (k, bits) in values.enumerated() { raw.storeBytes(of: bits.littleEndian, toByteOffset: (i * block + k) * 8, as: UInt64.self) }
+                    }
+                    if blocks.lowerBound + i < complete { written[p + 1].append(i) }
+                }
+                if !filled[0][i], blocks.lowerBound + i < complete { written[0].append(i) }
+            }
+        }
+        for p in paths.indices { labels[p] += added[p] }
+
+        // Keep what was computed: labels first, then the values, then the marks.
+        if let cache {
+            for n in names.indices where !written[n].isEmpty {
+                if n > 0, !cache.appendLabels(names[n], added[n - 1]) { continue }
+                var ok = true
+                for i in written[n] {
+                    let range = (i * block * widths[n])..<((i + 1) * block * widths[n])
+                    ok = ok && cache.write(names[n], width: widths[n], firstBlock: blocks.lowerBound + i, data[n][range])
+                }
+                if ok { cache.markFilled(names[n], blocks: written[n].map { blocks.lowerBound + $0 }) }
+            }
+        }
+
+        // The predictions asked for.
+        result.labels = labels
+        let values = data.dropFirst().map { bytes in bytes.withUnsafeBytes { Array($0.bindMemory(to: UInt64.self)).map(UInt64.init(littleEndian:)) } }
+        data[0].withUnsafeBytes { rows in
+            for offset in Int(positions.lowerBound)...Int(last) {
+                let k = offset - blocks.lowerBound * block
+                let time = Int64(littleEndian: rows.loadUnaligned(fromByteOffset: k * 16, as: Int64.self))
+                let target = Int64(littleEndian: rows.loadUnaligned(fromByteOffset: k * 16 + 8, as: Int64.self))
+                guard target >= 0, time >= since, time < until, targets.map({ $0.contains(target) }) ?? true else { continue }
+                result.seqs.append(Int64(offset))
+                result.times.append(time)
+                result.targets.append(target)
+                for p in paths.indices { result.bits[p].append(values[p][k]) }
+            }
+        }
+        return result
+    }
+}
