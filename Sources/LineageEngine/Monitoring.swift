@@ -244,17 +244,21 @@ struct MonitorEvaluator {
         return targets
     }
 
-    /// The predictions in the rule's scope with a time in [from, to), with every rule's values.
-    mutating func window(_ rule: MonitoringPolicy.Rule, from: Int64, to: Int64) throws -> PredictionColumns {
-        let key = "\(rule.scope) \(from) \(to)"
-        if let known = windows[key] { return known }
-        let targets = try targets(rule)
-        var columns = PredictionColumns.empty(paths: paths.count)
-        if let bounds = try store.predictionBounds(targets: targets, since: from, until: to) {
-            columns = try store.predictionColumns(paths, positions: bounds, since: from, until: to, targets: targets.map(Set.init))
+    /// The predictions with a time in [from, to), with every rule's values (read once for every
+    /// scope), and which of them (their rows) are in the rule's scope.
+    mutating func window(_ rule: MonitoringPolicy.Rule, from: Int64, to: Int64) throws -> (columns: PredictionColumns, rows: [Int]) {
+        let key = "\(from) \(to)"
+        if windows[key] == nil {
+            var columns = PredictionColumns.empty(paths: paths.count)
+            if let bounds = try store.predictionBounds(since: from, until: to) {
+                columns = try store.predictionColumns(paths, positions: bounds, since: from, until: to)
+            }
+            windows[key] = columns
         }
-        windows[key] = columns
-        return columns
+        let columns = windows[key]!
+        guard let targets = try targets(rule) else { return (columns, Array(columns.seqs.indices)) }
+        let inScope = Set(targets)
+        return (columns, columns.seqs.indices.filter { inScope.contains(columns.targets[$0]) })
     }
 
     /// The ids of (at most 20 of) the predictions at these rows.
@@ -327,9 +331,9 @@ struct MonitorEvaluator {
             return MonitorFinding(rule: rule, from: from, to: to, value: nil, detail: "no reference window yet for \(what)", records: [])
         }
         let path = paths.firstIndex(of: Self.valuePath(rule))!
-        let current = try window(rule, from: from, to: to), reference = try window(rule, from: referenceFrom, to: referenceTo)
-        func present(_ columns: PredictionColumns) -> [Int] { columns.seqs.indices.filter { columns.value(path, $0) != .missing } }
-        let (currentRows, referenceRows) = (present(current), present(reference))
+        let (current, inWindow) = try window(rule, from: from, to: to), (reference, inReference) = try window(rule, from: referenceFrom, to: referenceTo)
+        func present(_ columns: PredictionColumns, _ rows: [Int]) -> [Int] { rows.filter { columns.value(path, $0) != .missing } }
+        let (currentRows, referenceRows) = (present(current, inWindow), present(reference, inReference))
         guard currentRows.count >= Self.minimumSample, referenceRows.count >= Self.minimumSample else {
             return MonitorFinding(rule: rule, from: from, to: to, value: nil,
                                   detail: "\(what): \(currentRows.count) values in the window and \(referenceRows.count) in the reference, fewer than \(Self.minimumSample)", records: [])
@@ -368,7 +372,7 @@ struct MonitorEvaluator {
     }
 
     private mutating func volume(_ rule: MonitoringPolicy.Rule, from: Int64, to: Int64) throws -> MonitorFinding {
-        let current = try window(rule, from: from, to: to)
+        let (current, rows) = try window(rule, from: from, to: to)
         let targets = try targets(rule)
         var counts: [Double] = []
         for i in 1...rule.history {
@@ -378,19 +382,19 @@ struct MonitorEvaluator {
         let (mean, deviation) = DriftStatistics.meanAndDeviation(counts)
         // A quiet history (no spread) is read as Poisson: a deviation of at least the square root of the mean.
         let spread = max(deviation, max(mean, 1).squareRoot())
-        let z = (Double(current.count) - mean) / spread
+        let z = (Double(rows.count) - mean) / spread
         return MonitorFinding(rule: rule, from: from, to: to, value: z,
-                              detail: "\(current.count) predictions in the window; the \(rule.history) windows before averaged \(CanonicalNumber.format((mean * 10).rounded() / 10)) (z-score against them)",
-                              records: try examples(current, current.seqs.indices))
+                              detail: "\(rows.count) predictions in the window; the \(rule.history) windows before averaged \(CanonicalNumber.format((mean * 10).rounded() / 10)) (z-score against them)",
+                              records: try examples(current, rows))
     }
 
     private mutating func governance(_ rule: MonitoringPolicy.Rule, from: Int64, to: Int64) throws -> MonitorFinding {
         var reasons: [String: Int] = [:], violating: [Int] = []
-        let served = try window(rule, from: from, to: to)
+        let (served, rows) = try window(rule, from: from, to: to)
         // Each serving record judged once: the deployment records of its name after it, in force
         // from their time on, and whether its model was approved.
         var judged: [Int64: (name: String, retired: Bool, later: [(time: Int64, retire: Bool)], approved: Bool)?] = [:]
-        for row in served.seqs.indices {
+        for row in rows {
             let target = served.targets[row]
             if judged[target] == nil {
                 judged[target] = .some(try judge(target))
@@ -532,7 +536,7 @@ struct MonitorEvaluator {
 
     private mutating func fairness(_ rule: MonitoringPolicy.Rule, from: Int64, to: Int64) throws -> MonitorFinding {
         var counts: [String: (total: Int, favourable: Int)] = [:]
-        let columns = try window(rule, from: from, to: to)
+        let (columns, rows) = try window(rule, from: from, to: to)
         let (groupPath, outputPath) = (paths.firstIndex(of: ["monitored", rule.group ?? ""])!, paths.firstIndex(of: Self.valuePath(rule))!)
         func label(_ value: PredictionColumns.Value) -> String? {
             switch value {
@@ -541,7 +545,7 @@ struct MonitorEvaluator {
             case .missing: nil
             }
         }
-        for row in columns.seqs.indices {
+        for row in rows {
             guard let key = label(columns.value(groupPath, row)) else { continue }
             let favourable = label(columns.value(outputPath, row)) == rule.favourable
             counts[key, default: (0, 0)].total += 1

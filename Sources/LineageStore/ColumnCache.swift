@@ -6,8 +6,8 @@ import Glibc
 /// Values taken from predictions for monitoring, kept in the store's `columns/` directory: derived
 /// data like the index, rebuilt from the log whenever it is missing. Each column is a file of
 /// fixed-width entries, one per log position (a sparse file: only the blocks read so far take
-/// space), with a `.filled` file of one byte per block of 256 positions saying which blocks hold
-/// their values. Only whole blocks are kept (the log only grows, so they never change); a block is
+/// space), with a `.filled` file of one mark per block of 256 positions (a hash of the block's
+/// bytes) saying which blocks hold their values. Only whole blocks are kept (the log only grows, so they never change); a block is
 /// marked filled after its values (and the labels they name) are on disk, so a crash leaves at
 /// worst blocks to compute again. Labels (outputs that are not numbers) are numbered in a
 /// `.labels` file, one JSON string a line.
@@ -51,16 +51,38 @@ final class ColumnCache {
         Glibc.close(lockDescriptor)
     }
 
-    /// Which of `blocks` of column `name` hold their values.
-    func filled(_ name: String, blocks: Range<Int>) -> [Bool] {
-        let bytes = pread(directory + "/" + name + ".filled", offset: blocks.lowerBound, count: blocks.count)
-        return (0..<blocks.count).map { $0 < bytes.count && bytes[$0] == 1 }
+    /// Which of `units` of column `name` hold their values, given the bytes read for them (`data`,
+    /// `unitBytes` a unit): each unit's mark is a hash of its bytes, so a mark lost, or bytes lost or
+    /// damaged after it was made (a file cut short, a hole), leave the unit to compute again. A unit
+    /// is a block of entries, or one entry for a column of one entry a block.
+    func filled(_ name: String, unitBytes: Int, units: Range<Int>, data: [UInt8]) -> [Bool] {
+        let marks = pread(directory + "/" + name + ".filled", offset: units.lowerBound * 8, count: units.count * 8)
+        return marks.withUnsafeBytes { marks in
+            (0..<units.count).map { k in
+                guard (k + 1) * 8 <= marks.count, (k + 1) * unitBytes <= data.count else { return false }
+                return marks.loadUnaligned(fromByteOffset: k * 8, as: UInt64.self) == ColumnCache.mark(data[(k * unitBytes)..<((k + 1) * unitBytes)])
+            }
+        }
+    }
+
+    /// A unit's mark: a 64-bit hash (FNV-1a over its 8-byte words), never zero (a hole).
+    private static func mark(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+        bytes.withUnsafeBytes { raw in
+            var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+            for k in 0..<(raw.count / 8) { hash = (hash ^ raw.loadUnaligned(fromByteOffset: k * 8, as: UInt64.self)) &* 0x100_0000_01B3 }
+            return hash | 1
+        }
     }
 
     /// The entries of `blocks` of column `name` (`width` bytes each); zeros where nothing was written.
     func read(_ name: String, width: Int, blocks: Range<Int>) -> [UInt8] {
-        let count = blocks.count * ColumnCache.block * width
-        var bytes = pread(directory + "/" + name + ".col", offset: blocks.lowerBound * ColumnCache.block * width, count: count)
+        read(name, width: width * ColumnCache.block, entries: blocks)
+    }
+
+    /// Entries `entries` of column `name` (`width` bytes each); zeros where nothing was written.
+    func read(_ name: String, width: Int, entries: Range<Int>) -> [UInt8] {
+        let count = entries.count * width
+        var bytes = pread(directory + "/" + name + ".col", offset: entries.lowerBound * width, count: count)
         if bytes.count < count { bytes += [UInt8](repeating: 0, count: count - bytes.count) }
         return bytes
     }
@@ -68,18 +90,28 @@ final class ColumnCache {
     /// Writes whole blocks of column `name`, starting at `firstBlock`, and flushes them to disk; they
     /// are not marked filled yet.
     func write(_ name: String, width: Int, firstBlock: Int, _ bytes: ArraySlice<UInt8>) -> Bool {
+        write(name, width: width * ColumnCache.block, firstEntry: firstBlock, bytes)
+    }
+
+    /// Writes entries of column `name` from `firstEntry` on (`width` bytes each) and flushes them.
+    func write(_ name: String, width: Int, firstEntry: Int, _ bytes: ArraySlice<UInt8>) -> Bool {
         let descriptor = open(directory + "/" + name + ".col", O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { return false }
         defer { Glibc.close(descriptor) }
-        return ColumnCache.pwriteAll(descriptor, bytes, offset: firstBlock * ColumnCache.block * width) && fdatasync(descriptor) == 0
+        return ColumnCache.pwriteAll(descriptor, bytes, offset: firstEntry * width) && fdatasync(descriptor) == 0
     }
 
-    /// Marks `blocks` of column `name` filled.
-    func markFilled(_ name: String, blocks: [Int]) {
+    /// Marks units of column `name` filled, each with its bytes (`unitBytes` a unit) in `data`
+    /// starting at unit `firstUnit`.
+    func markFilled(_ name: String, units: [Int], unitBytes: Int, data: [UInt8], firstUnit: Int) {
         let descriptor = open(directory + "/" + name + ".filled", O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { return }
         defer { Glibc.close(descriptor) }
-        for block in blocks { _ = ColumnCache.pwriteAll(descriptor, [1], offset: block) }
+        for unit in units {
+            let k = unit - firstUnit
+            var mark = ColumnCache.mark(data[(k * unitBytes)..<((k + 1) * unitBytes)])
+            _ = withUnsafeBytes(of: &mark) { ColumnCache.pwriteAll(descriptor, Array($0)[...], offset: unit * 8) }
+        }
     }
 
     /// The labels column `name` has numbered, in order.

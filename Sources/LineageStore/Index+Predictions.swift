@@ -43,4 +43,15 @@ extension Index {
             return rows
         }
     }
+
+    /// The earliest and latest prediction time of each block of `block` log positions in [from, to)
+    /// holding a prediction: (block number, earliest, latest).
+    func predictionTimeSpans(from: Int64, to: Int64, block: Int) throws -> [(Int, Int64, Int64)] {
+        try reading { db in
+            var spans: [(Int, Int64, Int64)] = []
+            try db.cachedStatement(sql: "SELECT seq / ? AS b, MIN(time), MAX(time) FROM record WHERE seq >= ? AND seq < ? AND kind = 1 GROUP BY b ORDER BY b")
+                .forEachRow(binding: Int64(block), from, to) { row in spans.append((Int(row.int64(0)), row.int64(1), row.int64(2))) }
+            return spans
+        }
+    }
 }

@@ -74,10 +74,49 @@ extension Store {
     /// The records predictions are served by: every deployment (or model) a prediction names.
     public func servingTargets() throws -> [Int64] { try index.servingTargets() }
 
-    /// The first and last log positions of predictions served by `targets` (all when nil) with a
-    /// time in [since, until); nil when there are none.
-    public func predictionBounds(targets: [Int64]?, since: Int64, until: Int64) throws -> ClosedRange<Int64>? {
-        try index.predictionBounds(targets: try targets ?? index.servingTargets(), since: since, until: until)
+    /// Log positions outside which no prediction has a time in [since, until) (possibly wider
+    /// than the tightest such bounds); nil when no prediction can. Found from each block's earliest
+    /// and latest prediction time, kept in the column cache (computed once per block from the index).
+    public func predictionBounds(since: Int64, until: Int64) throws -> ClosedRange<Int64>? {
+        let recordCount = try index.recordCount()
+        guard recordCount > 0 else { return nil }
+        guard let cache = try index.batch(0).flatMap({ ColumnCache(storePath: path, logIdentity: $0.commit.hex) }) else {
+            return try index.predictionBounds(targets: index.servingTargets(), since: since, until: until)
+        }
+        defer { cache.close() }
+        let block = ColumnCache.block
+        let blocks = Int((recordCount + Int64(block) - 1) / Int64(block)), complete = Int(recordCount) / block
+        var summary = cache.read("blocks", width: 16, entries: 0..<blocks)
+        // Blocks not summarised yet (from the first such on, and the partial last one) come from the index.
+        let filled = cache.filled("blocks", unitBytes: 16, units: 0..<complete, data: summary)
+        let first = filled.firstIndex(of: false) ?? complete
+        if first < blocks {
+            var spans = [(Int64, Int64)](repeating: (.max, .min), count: blocks - first)
+            for (b, low, high) in try index.predictionTimeSpans(from: Int64(first * block), to: recordCount, block: block) {
+                spans[b - first] = (low, high)
+            }
+            summary.withUnsafeMutableBytes { raw in
+                for (k, span) in spans.enumerated() {
+                    raw.storeBytes(of: span.0.littleEndian, toByteOffset: (first + k) * 16, as: Int64.self)
+                    raw.storeBytes(of: span.1.littleEndian, toByteOffset: (first + k) * 16 + 8, as: Int64.self)
+                }
+            }
+            if first < complete, cache.write("blocks", width: 16, firstEntry: first, summary[(first * 16)..<(complete * 16)]) {
+                cache.markFilled("blocks", units: Array(first..<complete), unitBytes: 16, data: summary, firstUnit: 0)
+            }
+        }
+        var low: Int?, high: Int?
+        summary.withUnsafeBytes { raw in
+            for b in 0..<blocks {
+                let earliest = Int64(littleEndian: raw.loadUnaligned(fromByteOffset: b * 16, as: Int64.self))
+                let latest = Int64(littleEndian: raw.loadUnaligned(fromByteOffset: b * 16 + 8, as: Int64.self))
+                guard earliest <= latest, latest >= since, earliest < until else { continue }
+                if low == nil { low = b }
+                high = b
+            }
+        }
+        guard let low, let high else { return nil }
+        return Int64(low * block)...min(Int64((high + 1) * block) - 1, recordCount - 1)
     }
 
     /// How many predictions served by `targets` (all when nil) have a time in [since, until).
@@ -85,12 +124,10 @@ extension Store {
         try index.predictionCount(targets: try targets ?? index.servingTargets(), since: since, until: until)
     }
 
-    /// The predictions at log positions in `positions` with a time in [since, until), served by one
-    /// of `targets` (any when nil), with the values at `paths` (`["output", "score"]`). Values are
+    /// The predictions at log positions in `positions` with a time in [since, until), with the values at `paths` (`["output", "score"]`). Values are
     /// read once from the verified segments and kept in the `columns/` cache (see `ColumnCache`), so
     /// later calls over the same stretch read only what was added since.
-    public func predictionColumns(_ paths: [[String]], positions: ClosedRange<Int64>, since: Int64, until: Int64,
-                                  targets: Set<Int64>?) throws -> PredictionColumns {
+    public func predictionColumns(_ paths: [[String]], positions: ClosedRange<Int64>, since: Int64, until: Int64) throws -> PredictionColumns {
         var result = PredictionColumns(paths: paths.count)
         let recordCount = try index.recordCount()
         guard recordCount > 0, positions.lowerBound < recordCount else { return result }
@@ -105,7 +142,7 @@ extension Store {
         let names = ["rows"] + paths.map { "v-" + Hex.encode(Array(Digest(hashing: Array($0.joined(separator: "\0").utf8)).bytes.prefix(8))) }
         let widths = [16] + paths.map { _ in 8 }
         var data = names.indices.map { cache?.read(names[$0], width: widths[$0], blocks: blocks) ?? [UInt8](repeating: 0, count: blocks.count * block * widths[$0]) }
-        let filled = names.map { cache?.filled($0, blocks: blocks) ?? Array(repeating: false, count: blocks.count) }
+        let filled = names.indices.map { cache?.filled(names[$0], unitBytes: widths[$0] * block, units: blocks, data: data[$0]) ?? Array(repeating: false, count: blocks.count) }
         var labels = names.indices.dropFirst().map { cache?.labels(names[$0]) ?? [] }
         var numbering = labels.map { Dictionary($0.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first }) }
         var added = labels.map { _ in [String]() }
@@ -163,7 +200,7 @@ extension Store {
                     let range = (i * block * widths[n])..<((i + 1) * block * widths[n])
                     ok = ok && cache.write(names[n], width: widths[n], firstBlock: blocks.lowerBound + i, data[n][range])
                 }
-                if ok { cache.markFilled(names[n], blocks: written[n].map { blocks.lowerBound + $0 }) }
+                if ok { cache.markFilled(names[n], units: written[n].map { blocks.lowerBound + $0 }, unitBytes: widths[n] * block, data: data[n], firstUnit: blocks.lowerBound) }
             }
         }
 
@@ -175,7 +212,7 @@ extension Store {
                 let k = offset - blocks.lowerBound * block
                 let time = Int64(littleEndian: rows.loadUnaligned(fromByteOffset: k * 16, as: Int64.self))
                 let target = Int64(littleEndian: rows.loadUnaligned(fromByteOffset: k * 16 + 8, as: Int64.self))
-                guard target >= 0, time >= since, time < until, targets.map({ $0.contains(target) }) ?? true else { continue }
+                guard target >= 0, time >= since, time < until else { continue }
                 result.seqs.append(Int64(offset))
                 result.times.append(time)
                 result.targets.append(target)

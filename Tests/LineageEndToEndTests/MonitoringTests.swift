@@ -30,6 +30,7 @@ struct MonitoringTests {
           - {name: oversight, type: override-rate}
           - {name: four-fifths, type: fairness, group: country, field: label, favourable: ok}
           - {name: accuracy, type: performance, metric: accuracy, threshold: 0.8}
+          - {name: accuracy-drop, type: performance, metric: accuracy, drop: 0.1}
           - {name: auc, type: performance, metric: auc, positive: fraud, score: score, threshold: 0.3}
         """
 
@@ -79,6 +80,10 @@ struct MonitoringTests {
             try w.ok(["record", "review", "--prediction", "p\(n - 1 - i)", "--reviewer", "dave", "--decision", overridden ? "override" : "confirm",
                       "--time", "2026-11-19T23:30:00.000Z"] + (overridden ? ["--output", "{\"label\":\"\(label == "ok" ? "fraud" : "ok")\"}"] : []))
         }
+        // And ten of the reference week's, all confirmed: the reference a performance drop is measured against.
+        for i in 0..<10 {
+            try w.ok("record", "review", "--prediction", "p\(i)", "--reviewer", "dave", "--decision", "confirm", "--time", "2026-11-07T12:00:00.000Z")
+        }
         try w.write(".lineage/policy.yaml", policy)
         return (w, reference, current)
     }
@@ -95,13 +100,26 @@ struct MonitoringTests {
         let head = try w.logHead()
         let dry = try MonitoringTests.findings(try w.ok("monitor", "--at", "2026-11-20T00:00:00Z", "--dry-run", "--json"))
         #expect(try w.logHead() == head, "a dry run wrote to the log")
-        for rule in ["score-psi", "score-ks", "label-shares", "amount-drift", "volume", "governance", "oversight", "four-fifths", "accuracy"] {
+        for rule in ["score-psi", "score-ks", "label-shares", "amount-drift", "volume", "governance", "oversight", "four-fifths", "accuracy", "accuracy-drop"] {
             #expect(dry[rule]?["firing"] as? Bool == true, "\(rule) did not fire: \(dry[rule] ?? [:])")
         }
         // Every prediction served after the retirement at 20:00: 20 through the retire record, the rest through the deployment before it.
         let afterRetirement = (0..<400).filter { Double($0) * 23.0 / 400 >= 20 }.count
         #expect(dry["governance"]?["value"] as? Double == Double(afterRetirement), "\(dry["governance"] ?? [:])")
         #expect(dry["score-psi"]?["state"] as? String == "firing")
+        #expect(abs((dry["accuracy-drop"]?["value"] as? Double ?? -1) - 0.4) < 1e-12, "\(dry["accuracy-drop"] ?? [:])")
+        // The values come from the column cache the first run filled; the same without it, and with
+        // its files cut short (a crash), the stale blocks read again from the log.
+        let json = { (finding: [String: Any]) in String(describing: finding["value"] ?? "-") + String(describing: finding["detail"] ?? "-") }
+        let cachedRun = try MonitoringTests.findings(try w.ok("monitor", "--at", "2026-11-20T00:00:00Z", "--dry-run", "--json"))
+        #expect(cachedRun.mapValues(json) == dry.mapValues(json))
+        for file in try FileManager.default.contentsOfDirectory(atPath: w.path + "/.lineage/columns") where file.hasSuffix(".col") {
+            try #require(truncate(w.path + "/.lineage/columns/" + file, 300) == 0)
+        }
+        let cutRun = try MonitoringTests.findings(try w.ok("monitor", "--at", "2026-11-20T00:00:00Z", "--dry-run", "--json"))
+        #expect(cutRun.mapValues(json) == dry.mapValues(json), "\(cutRun.mapValues(json).filter { dry.mapValues(json)[$0.key] != $0.value })")
+        try FileManager.default.removeItem(atPath: w.path + "/.lineage/columns")
+        #expect(try MonitoringTests.findings(try w.ok("monitor", "--at", "2026-11-20T00:00:00Z", "--dry-run", "--json")).mapValues(json) == dry.mapValues(json))
         // PSI and KS against numpy and scipy on the same scores.
         try w.write("scores.json", String(decoding: try JSONSerialization.data(withJSONObject: ["reference": reference, "current": current]), as: UTF8.self))
         let script = """
