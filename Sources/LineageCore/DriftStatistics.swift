@@ -22,14 +22,14 @@ public enum DriftStatistics {
         let edges = (1..<bins).map { quantile(sorted: sorted, Double($0) / Double(bins)) }
         func shares(_ values: [Double]) -> [Double] {
             var counts = [Double](repeating: 0, count: bins)
-            for value in values {
-                // The first edge greater than the value names its bucket (numpy's searchsorted, side="right").
-                var low = 0, high = edges.count
-                while low < high {
-                    let middle = (low + high) / 2
-                    if edges[middle] <= value { low = middle + 1 } else { high = middle }
+            edges.withUnsafeBufferPointer { edges in
+                for value in values {
+                    // The first edge greater than the value names its bucket (numpy's searchsorted,
+                    // side="right"): the number of edges at or below it, edges being sorted.
+                    var bucket = 0
+                    for edge in edges { bucket &+= edge <= value ? 1 : 0 }
+                    counts[bucket] += 1
                 }
-                counts[low] += 1
             }
             return counts.map { max($0 / Double(values.count), floor) }
         }
@@ -52,7 +52,7 @@ public enum DriftStatistics {
         return d
     }
 
-    /// `values` in ascending order: a radix sort of their bit patterns (four passes of 16 bits,
+    /// `values` in ascending order: a radix sort of their bit patterns (six passes of 11 bits,
     /// skipping a pass where every value has the same digit) for large samples, where comparison
     /// sorting would be most of a drift rule's time. Values are finite.
     public static func sorted(_ values: [Double]) -> [Double] {
@@ -63,15 +63,15 @@ public enum DriftStatistics {
             return bits >> 63 == 1 ? ~bits : bits | (1 << 63)
         }
         var scratch = [UInt64](repeating: 0, count: keys.count)
-        var counts = [Int](repeating: 0, count: 1 << 16)
-        for shift in stride(from: 0, to: 64, by: 16) {
+        var counts = [Int](repeating: 0, count: 1 << 11)
+        for shift in stride(from: 0, to: 64, by: 11) {
             for i in counts.indices { counts[i] = 0 }
-            for key in keys { counts[Int(truncatingIfNeeded: key >> UInt64(shift)) & 0xFFFF] += 1 }
+            for key in keys { counts[Int(truncatingIfNeeded: key >> UInt64(shift)) & 0x7FF] += 1 }
             if counts.contains(keys.count) { continue }
             var total = 0
             for i in counts.indices { (counts[i], total) = (total, total + counts[i]) }
             for key in keys {
-                let digit = Int(truncatingIfNeeded: key >> UInt64(shift)) & 0xFFFF
+                let digit = Int(truncatingIfNeeded: key >> UInt64(shift)) & 0x7FF
                 scratch[counts[digit]] = key
                 counts[digit] += 1
             }

@@ -256,14 +256,20 @@ struct MonitorEvaluator {
             windows[key] = columns
         }
         let columns = windows[key]!
-        guard let targets = try targets(rule) else { return (columns, Array(columns.seqs.indices)) }
+        guard let targets = try targets(rule) else { return (columns, columns.rows) }
+        // Predictions come in runs served by one record: the last answer is usually the next one's.
         let inScope = Set(targets)
-        return (columns, columns.seqs.indices.filter { inScope.contains(columns.targets[$0]) })
+        var last: (target: Int64, in: Bool) = (-1, false)
+        return (columns, columns.rows.filter { row in
+            let target = columns.target(row)
+            if target != last.target { last = (target, inScope.contains(target)) }
+            return last.in
+        })
     }
 
     /// The ids of (at most 20 of) the predictions at these rows.
     private func examples(_ columns: PredictionColumns, _ rows: some Sequence<Int>) throws -> [Digest] {
-        try rows.prefix(20).compactMap { try store.lookups.record(seq: columns.seqs[$0])?.id }
+        try rows.prefix(20).compactMap { try store.lookups.record(seq: columns.seq($0))?.id }
     }
 
     private mutating func deployment(_ id: Digest) throws -> (name: String, model: String?, modelID: Digest?) {
@@ -332,23 +338,13 @@ struct MonitorEvaluator {
         }
         let path = paths.firstIndex(of: Self.valuePath(rule))!
         let (current, inWindow) = try window(rule, from: from, to: to), (reference, inReference) = try window(rule, from: referenceFrom, to: referenceTo)
-        func present(_ columns: PredictionColumns, _ rows: [Int]) -> [Int] { rows.filter { columns.value(path, $0) != .missing } }
-        let (currentRows, referenceRows) = (present(current, inWindow), present(reference, inReference))
+        let (currentRows, currentNumbers) = current.present(path, inWindow), (referenceRows, referenceNumbers) = reference.present(path, inReference)
         guard currentRows.count >= Self.minimumSample, referenceRows.count >= Self.minimumSample else {
             return MonitorFinding(rule: rule, from: from, to: to, value: nil,
                                   detail: "\(what): \(currentRows.count) values in the window and \(referenceRows.count) in the reference, fewer than \(Self.minimumSample)", records: [])
         }
-        func numbers(_ columns: PredictionColumns, _ rows: [Int]) -> [Double]? {
-            var numbers: [Double] = []
-            numbers.reserveCapacity(rows.count)
-            for row in rows {
-                guard case .number(let number) = columns.value(path, row) else { return nil }
-                numbers.append(number)
-            }
-            return numbers
-        }
         let value: Double, how: String
-        if let currentNumbers = numbers(current, currentRows), let referenceNumbers = numbers(reference, referenceRows) {
+        if let currentNumbers, let referenceNumbers {
             value = rule.metric == "ks" ? DriftStatistics.ksStatistic(referenceNumbers, currentNumbers) : DriftStatistics.psi(reference: referenceNumbers, current: currentNumbers)
             how = rule.metric == "ks" ? "Kolmogorov–Smirnov D" : "PSI"
         } else {
@@ -394,12 +390,14 @@ struct MonitorEvaluator {
         // Each serving record judged once: the deployment records of its name after it, in force
         // from their time on, and whether its model was approved.
         var judged: [Int64: (name: String, retired: Bool, later: [(time: Int64, retire: Bool)], approved: Bool)?] = [:]
+        var last: (target: Int64, facts: (name: String, retired: Bool, later: [(time: Int64, retire: Bool)], approved: Bool)?) = (-1, nil)
         for row in rows {
-            let target = served.targets[row]
-            if judged[target] == nil {
-                judged[target] = .some(try judge(target))
+            let target = served.target(row)
+            if target != last.target {
+                if judged[target] == nil { judged[target] = .some(try judge(target)) }
+                last = (target, judged[target]!)
             }
-            guard let facts = judged[target]!, let reason = Self.violation(facts, at: served.times[row]) else { continue }
+            guard let facts = last.facts, let reason = Self.violation(facts, at: served.time(row)) else { continue }
             reasons[reason, default: 0] += 1
             if violating.count < 20 { violating.append(row) }
         }
@@ -433,9 +431,12 @@ struct MonitorEvaluator {
     /// Why a prediction at `time` served by a record with these facts breaks the deployment rules, if it does.
     private static func violation(_ facts: (name: String, retired: Bool, later: [(time: Int64, retire: Bool)], approved: Bool), at time: Int64) -> String? {
         if facts.retired { return "served by a retire record of \(facts.name)" }
-        let inForce = facts.later.filter { $0.time <= time }
-        if inForce.contains(where: \.retire) { return "served by \(facts.name) after it was retired" }
-        if !inForce.isEmpty { return "served by a superseded deployment of \(facts.name)" }
+        var superseded = false
+        for later in facts.later where later.time <= time {
+            if later.retire { return "served by \(facts.name) after it was retired" }
+            superseded = true
+        }
+        if superseded { return "served by a superseded deployment of \(facts.name)" }
         return facts.approved ? nil : "served by \(facts.name), whose model has no approval"
     }
 

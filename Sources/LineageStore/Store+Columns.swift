@@ -12,13 +12,16 @@ public struct PredictionColumns: Sendable {
         case label(String)
     }
 
-    public internal(set) var seqs: [Int64] = []
-    public internal(set) var times: [Int64] = []
-    /// The log position of the deployment (or model) each prediction names.
-    public internal(set) var targets: [Int64] = []
-    /// Per path, each prediction's value, encoded (see `value`).
+    /// The log position of entry 0: entries are consecutive log positions, predictions or not.
+    var first: Int64 = 0
+    /// Each entry's time and serving record (-1 for an entry that is not a prediction), in turn.
+    var entries: [Int64] = []
+    /// Per path, each entry's value, encoded (see `value`).
     var bits: [[UInt64]]
     var labels: [[String]]
+    /// The entries that are predictions with a time in the range asked for, in log order: the
+    /// `row` numbers the other members take.
+    public internal(set) var rows: [Int] = []
 
     init(paths: Int) {
         bits = Array(repeating: [], count: paths)
@@ -28,7 +31,12 @@ public struct PredictionColumns: Sendable {
     /// No predictions, with room for `paths` values each.
     public static func empty(paths: Int) -> PredictionColumns { PredictionColumns(paths: paths) }
 
-    public var count: Int { seqs.count }
+    /// The log position of the prediction at `row`.
+    public func seq(_ row: Int) -> Int64 { first + Int64(row) }
+    /// Its time, milliseconds since 1970.
+    public func time(_ row: Int) -> Int64 { entries[2 * row] }
+    /// The log position of the deployment (or model) it names.
+    public func target(_ row: Int) -> Int64 { entries[2 * row + 1] }
 
     /// The value at path `path` (its index among those asked for) of prediction `row`.
     public func value(_ path: Int, _ row: Int) -> Value {
@@ -41,15 +49,19 @@ public struct PredictionColumns: Sendable {
         return .number(Double(bitPattern: bits))
     }
 
-    /// The numbers at path `path`, when every prediction has a number there.
-    public func numbers(_ path: Int) -> [Double]? {
-        var numbers: [Double] = []
-        numbers.reserveCapacity(count)
-        for bits in bits[path] {
-            guard bits & PredictionColumns.labelMask != PredictionColumns.labelMask else { return nil }
-            numbers.append(Double(bitPattern: bits))
+    /// The rows among `rows` with a value at path `path`, and their values as numbers when every
+    /// one is a number.
+    public func present(_ path: Int, _ rows: [Int]) -> (rows: [Int], numbers: [Double]?) {
+        var present: [Int] = [], numbers: [Double]? = []
+        present.reserveCapacity(rows.count)
+        numbers!.reserveCapacity(rows.count)
+        bits[path].withUnsafeBufferPointer { bits in
+            for row in rows where bits[row] != PredictionColumns.missingBits {
+                present.append(row)
+                if bits[row] & PredictionColumns.labelMask == PredictionColumns.labelMask { numbers = nil } else { numbers?.append(Double(bitPattern: bits[row])) }
+            }
         }
-        return numbers
+        return (present, numbers)
     }
 
     /// Canonical JSON numbers are finite, so NaN patterns are free to mean other things: all bits
@@ -204,20 +216,14 @@ extension Store {
             }
         }
 
-        // The predictions asked for.
+        // The predictions asked for. (Entries are little-endian, as the machines Swift on Linux runs on are.)
+        let offset = Int(positions.lowerBound) - blocks.lowerBound * block, count = Int(last - positions.lowerBound) + 1
+        result.first = positions.lowerBound
         result.labels = labels
-        let values = data.dropFirst().map { bytes in bytes.withUnsafeBytes { Array($0.bindMemory(to: UInt64.self)).map(UInt64.init(littleEndian:)) } }
-        data[0].withUnsafeBytes { rows in
-            for offset in Int(positions.lowerBound)...Int(last) {
-                let k = offset - blocks.lowerBound * block
-                let time = Int64(littleEndian: rows.loadUnaligned(fromByteOffset: k * 16, as: Int64.self))
-                let target = Int64(littleEndian: rows.loadUnaligned(fromByteOffset: k * 16 + 8, as: Int64.self))
-                guard target >= 0, time >= since, time < until else { continue }
-                result.seqs.append(Int64(offset))
-                result.times.append(time)
-                result.targets.append(target)
-                for p in paths.indices { result.bits[p].append(values[p][k]) }
-            }
+        result.entries = data[0].withUnsafeBytes { Array($0.bindMemory(to: Int64.self)[(2 * offset)..<(2 * (offset + count))]) }
+        result.bits = data.dropFirst().map { bytes in bytes.withUnsafeBytes { Array($0.bindMemory(to: UInt64.self)[offset..<(offset + count)]) } }
+        result.rows = result.entries.withUnsafeBufferPointer { entries in
+            (0..<count).filter { k in entries[2 * k + 1] >= 0 && entries[2 * k] >= since && entries[2 * k] < until }
         }
         return result
     }
