@@ -224,6 +224,7 @@ struct MonitorEvaluator {
         switch rule.kind {
         case .outputDrift, .featureDrift: [valuePath(rule)]
         case .fairness: [["monitored", rule.group ?? ""], valuePath(rule)]
+        case .volume where rule.by != nil: [["caller"]]
         default: []
         }
     }
@@ -317,7 +318,7 @@ struct MonitorEvaluator {
         let from = now - rule.windowMilliseconds
         switch rule.kind {
         case .outputDrift, .featureDrift: return try drift(rule, from: from, to: now)
-        case .volume: return try volume(rule, from: from, to: now)
+        case .volume, .access: return try volume(rule, from: from, to: now)
         case .governance: return try governance(rule, from: from, to: now)
         case .overrideRate: return try overrideRate(rule, from: from, to: now)
         case .fairness: return try fairness(rule, from: from, to: now)
@@ -367,21 +368,77 @@ struct MonitorEvaluator {
                               records: try examples(current, currentRows))
     }
 
+    /// What a volume or access rule counts in [from, to): per group (one group, "", when the rule
+    /// counts everything together), how many and the first 20 of them.
+    private mutating func groupCounts(_ rule: MonitoringPolicy.Rule, from: Int64, to: Int64) throws -> [String: (count: Int, examples: [Digest])] {
+        var groups: [String: (count: Int, examples: [Digest])] = [:]
+        func add(_ group: String, _ id: @autoclosure () throws -> Digest?) rethrows {
+            var entry = groups[group] ?? (0, [])
+            entry.count += 1
+            if entry.examples.count < 20, let id = try id() { entry.examples.append(id) }
+            groups[group] = entry
+        }
+        if rule.kind == .access {
+            var query = RecordQuery(kind: .access)
+            (query.since, query.until) = (from, to)
+            try store.query(query, readingRecords: true) { entry in
+                let record = try store.read(entry)
+                guard rule.outcome.map({ $0 == (record["outcome"]?.stringValue ?? "allowed") }) ?? true else { return true }
+                try add(record[rule.by ?? "token"]?.stringValue ?? "(none)", entry.id)
+                return true
+            }
+            return groups
+        }
+        let (columns, rows) = try window(rule, from: from, to: to)
+        let caller = rule.by == nil ? nil : paths.firstIndex(of: ["caller"])
+        if caller == nil { groups[""] = (rows.count, try examples(columns, rows)) }
+        for row in rows where caller != nil {
+            let group: String
+            switch columns.value(caller!, row) {
+            case .label(let text): group = text
+            case .number(let number): group = CanonicalNumber.format(number)
+            case .missing: group = "(none)"
+            }
+            try add(group, try store.lookups.record(seq: columns.seq(row))?.id)
+        }
+        return groups
+    }
+
+    /// Volume and access rules: each group's count in the window against its counts in the windows
+    /// before (z-score), or the count itself; the value is the highest of any group.
     private mutating func volume(_ rule: MonitoringPolicy.Rule, from: Int64, to: Int64) throws -> MonitorFinding {
-        let (current, rows) = try window(rule, from: from, to: to)
-        let targets = try targets(rule)
-        var counts: [Double] = []
+        let current = try groupCounts(rule, from: from, to: to)
+        let what = rule.kind == .access ? (rule.outcome.map { "\($0) reads" } ?? "reads") : "predictions"
+        func named(_ group: String) -> String { group.isEmpty ? "" : "\(rule.by ?? "") \(group): " }
+        guard rule.metric == "zscore" else {
+            let top = current.max { ($0.value.count, $1.key) < ($1.value.count, $0.key) }
+            return MonitorFinding(rule: rule, from: from, to: to, value: Double(top?.value.count ?? 0),
+                                  detail: top.map { "\(named($0.key))\($0.value.count) \(what) in the window" + (rule.by == nil ? "" : " (the most of any \(rule.by!))") } ?? "no \(what) in the window",
+                                  records: top?.value.examples ?? [])
+        }
+        // The windows before: counted by the index when nothing is grouped, else group by group.
+        var history: [[String: Int]] = []
         for i in 1...rule.history {
             let end = from - Int64(i - 1) * rule.windowMilliseconds
-            counts.append(Double(try store.predictionCount(targets: targets, since: end - rule.windowMilliseconds, until: end)))
+            if rule.kind == .volume, rule.by == nil {
+                history.append(["": Int(try store.predictionCount(targets: try targets(rule), since: end - rule.windowMilliseconds, until: end))])
+            } else {
+                history.append(try groupCounts(rule, from: end - rule.windowMilliseconds, to: end).mapValues(\.count))
+            }
         }
-        let (mean, deviation) = DriftStatistics.meanAndDeviation(counts)
-        // A quiet history (no spread) is read as Poisson: a deviation of at least the square root of the mean.
-        let spread = max(deviation, max(mean, 1).squareRoot())
-        let z = (Double(rows.count) - mean) / spread
-        return MonitorFinding(rule: rule, from: from, to: to, value: z,
-                              detail: "\(rows.count) predictions in the window; the \(rule.history) windows before averaged \(CanonicalNumber.format((mean * 10).rounded() / 10)) (z-score against them)",
-                              records: try examples(current, rows))
+        var top: (group: String, z: Double, count: Int, mean: Double, examples: [Digest])?
+        for (group, entry) in current.sorted(by: { $0.key < $1.key }) {
+            let (mean, deviation) = DriftStatistics.meanAndDeviation(history.map { Double($0[group] ?? 0) })
+            // A quiet history (no spread) is read as Poisson: a deviation of at least the square root of the mean.
+            let z = (Double(entry.count) - mean) / max(deviation, max(mean, 1).squareRoot())
+            if top == nil || z > top!.z { top = (group, z, entry.count, mean, entry.examples) }
+        }
+        guard let top else {
+            return MonitorFinding(rule: rule, from: from, to: to, value: 0, detail: "no \(what) in the window", records: [])
+        }
+        return MonitorFinding(rule: rule, from: from, to: to, value: top.z,
+                              detail: "\(named(top.group))\(top.count) \(what) in the window; the \(rule.history) windows before averaged \(CanonicalNumber.format((top.mean * 10).rounded() / 10)) (z-score against them" + (rule.by == nil ? ")" : "; the highest of any \(rule.by!))"),
+                              records: top.examples)
     }
 
     private mutating func governance(_ rule: MonitoringPolicy.Rule, from: Int64, to: Int64) throws -> MonitorFinding {

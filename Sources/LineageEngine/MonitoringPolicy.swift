@@ -13,8 +13,12 @@ public struct MonitoringPolicy: Sendable {
             case outputDrift = "output-drift"
             /// The distribution of a monitored feature (`monitored.FIELD`) against a reference.
             case featureDrift = "feature-drift"
-            /// The number of predictions in the window against the windows before it (z-score).
+            /// The number of predictions in the window against the windows before it (z-score), or
+            /// per caller (`by: caller`).
             case volume
+            /// Reads of the store (access records) per token, role, client, actor or interface in the
+            /// window against the windows before it; with `outcome: denied`, the refused attempts only.
+            case access
             /// Predictions served by a retired or superseded deployment, or by a model with no approval.
             case governance
             /// The share of reviews in the window that override the prediction (human oversight).
@@ -52,6 +56,11 @@ public struct MonitoringPolicy: Sendable {
         /// A performance rule's positive label (precision, recall, AUC) and score field (AUC).
         public let positive: String?
         public let score: String?
+        /// What volume and access rules count separately: `caller` (volume); `token`, `role`,
+        /// `client`, `actor` or `interface` (access). Nil: everything together (volume).
+        public let by: String?
+        /// Access rules: count only attempts with this outcome (`allowed` or `denied`).
+        public let outcome: String?
         /// A performance rule's largest allowed fall against its reference window (then its value
         /// is that fall, and its threshold this), instead of a floor.
         public let drop: Double?
@@ -67,7 +76,7 @@ public struct MonitoringPolicy: Sendable {
 
     /// The default thresholds: PSI 0.25 (a shift, by the usual reading), KS 0.2, a volume z-score of
     /// 3, any governance violation, an override rate of 20%, and the four-fifths rule (a disparity of 0.2).
-    static let defaultThresholds: [String: Double] = ["psi": 0.25, "ks": 0.2, "volume": 3, "governance": 0, "override-rate": 0.2, "fairness": 0.2]
+    static let defaultThresholds: [String: Double] = ["psi": 0.25, "ks": 0.2, "zscore": 3, "count": 0, "governance": 0, "override-rate": 0.2, "fairness": 0.2]
 
     /// The policy of the store at `path`: the `monitoring` list of its `policy.yaml`; none when absent.
     public static func load(store path: String) throws -> MonitoringPolicy {
@@ -89,7 +98,7 @@ public struct MonitoringPolicy: Sendable {
     init(json: JSONValue?) throws {
         if let json, json.arrayValue == nil { throw RecordError("monitoring must be a list of rules") }
         var rules: [Rule] = []
-        let keys = ["name", "type", "deployment", "model", "field", "window", "reference", "metric", "threshold", "history", "group", "favourable", "positive", "score", "drop"]
+        let keys = ["name", "type", "deployment", "model", "field", "window", "reference", "metric", "threshold", "history", "group", "favourable", "positive", "score", "drop", "by", "outcome"]
         for (i, item) in (json?.arrayValue ?? []).enumerated() {
             let label = "monitoring rule \(i + 1)"
             guard let rule = item.objectValue else { throw RecordError("\(label) must be a mapping") }
@@ -114,8 +123,9 @@ public struct MonitoringPolicy: Sendable {
                 }
                 reference = value
             }
-            let metric = rule["metric"]?.stringValue ?? (kind == .performance ? "accuracy" : "psi")
-            let metrics = kind == .performance ? ["accuracy", "precision", "recall", "auc"] : ["psi", "ks"]
+            let counting = kind == .volume || kind == .access
+            let metric = rule["metric"]?.stringValue ?? (kind == .performance ? "accuracy" : counting ? "zscore" : "psi")
+            let metrics = kind == .performance ? ["accuracy", "precision", "recall", "auc"] : counting ? ["zscore", "count"] : ["psi", "ks"]
             guard metrics.contains(metric) else { throw RecordError("\(label) (\(name)): metric is \(metrics.joined(separator: ", "))") }
             if kind == .performance, metric != "accuracy", rule["positive"] == nil {
                 throw RecordError("\(label) (\(name)): \(metric) needs the positive label (positive)")
@@ -130,7 +140,16 @@ public struct MonitoringPolicy: Sendable {
             if kind == .fairness, rule["group"]?.stringValue == nil || rule["favourable"] == nil {
                 throw RecordError("\(label) (\(name)) needs the monitored group attribute (group) and the favourable output (favourable; with field, the output field holding it)")
             }
-            let defaultKey = [.volume, .governance, .overrideRate, .fairness].contains(kind) ? kind.rawValue : metric
+            let by = rule["by"]?.stringValue ?? (kind == .access ? "token" : nil)
+            let groupings = kind == .volume ? ["caller"] : kind == .access ? ["token", "role", "client", "actor", "interface"] : []
+            if rule["by"] != nil, !groupings.contains(by ?? "") {
+                throw RecordError("\(label) (\(name)): by is " + (groupings.isEmpty ? "for volume and access rules" : groupings.joined(separator: ", ")))
+            }
+            let outcome = rule["outcome"]?.stringValue
+            if rule["outcome"] != nil, kind != .access || !["allowed", "denied"].contains(outcome ?? "") {
+                throw RecordError("\(label) (\(name)): outcome is for access rules: allowed or denied")
+            }
+            let defaultKey = [.governance, .overrideRate, .fairness].contains(kind) ? kind.rawValue : metric
             let threshold = drop ?? rule["threshold"]?.numberValue ?? MonitoringPolicy.defaultThresholds[defaultKey]!
             guard threshold.isFinite, threshold >= 0 else { throw RecordError("\(label) (\(name)): threshold must be a number of at least 0") }
             let history = rule["history"]?.integerValue ?? 7
@@ -140,7 +159,7 @@ public struct MonitoringPolicy: Sendable {
                               metric: metric, threshold: threshold, history: Int(history), group: rule["group"]?.stringValue,
                               favourable: rule["favourable"].map { $0.stringValue ?? String(decoding: $0.canonicalBytes, as: UTF8.self) },
                               positive: rule["positive"].map { $0.stringValue ?? String(decoding: $0.canonicalBytes, as: UTF8.self) },
-                              score: rule["score"]?.stringValue, drop: drop))
+                              score: rule["score"]?.stringValue, by: by, outcome: outcome, drop: drop))
         }
         self.rules = rules
     }

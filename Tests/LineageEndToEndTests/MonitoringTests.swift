@@ -26,6 +26,7 @@ struct MonitoringTests {
           - {name: label-shares, type: output-drift, model: m, field: label}
           - {name: amount-drift, type: feature-drift, field: amount, metric: ks}
           - {name: volume, type: volume, deployment: m/prod}
+          - {name: caller-volume, type: volume, by: caller}
           - {name: governance, type: governance}
           - {name: oversight, type: override-rate}
           - {name: four-fifths, type: fairness, group: country, field: label, favourable: ok}
@@ -48,12 +49,12 @@ struct MonitoringTests {
         try w.ok("record", "deployment", "--model", "model:m@1", "--environment", "prod", "--time", "2026-11-01T00:00:00.000Z")
         var numbers = Numbers(state: 42), lines: [String] = [], reference: [Double] = [], current: [Double] = []
         var n = 0
-        func add(day: Int, hour: Double, score: Double, amount: Double) -> Double {
+        func add(day: Int, hour: Double, score: Double, amount: Double, caller: String = "svc-a") -> Double {
             // Half the customers are in FR; after the shift, their scores run higher than DE's.
             let country = n % 2 == 0 ? "DE" : "FR"
             let rounded = ((score + (shifted && day == 19 && country == "FR" ? 0.25 : 0)) * 1000).rounded() / 1000
             let time = String(format: "2026-11-%02dT%02d:%02d:00.000Z", day, Int(hour), Int((hour - hour.rounded(.down)) * 60))
-            lines.append("{\"predictionId\":\"p\(n)\",\"deployment\":\"deployment:m/prod\",\"time\":\"\(time)\",\"output\":{\"score\":\(rounded),\"label\":\"\(rounded > 0.5 ? "fraud" : "ok")\"},\"monitored\":{\"amount\":\(Int(amount)),\"country\":\"\(country)\"}}")
+            lines.append("{\"predictionId\":\"p\(n)\",\"caller\":\"\(caller)\",\"deployment\":\"deployment:m/prod\",\"time\":\"\(time)\",\"output\":{\"score\":\(rounded),\"label\":\"\(rounded > 0.5 ? "fraud" : "ok")\"},\"monitored\":{\"amount\":\(Int(amount)),\"country\":\"\(country)\"}}")
             n += 1
             return rounded
         }
@@ -63,7 +64,7 @@ struct MonitoringTests {
         for i in 0..<today {
             let hour = Double(i) * 23.0 / Double(today)
             current.append(add(day: 19, hour: hour, score: shifted ? numbers.around(0.55, 0.15) : numbers.around(0.3, 0.15),
-                               amount: shifted ? numbers.around(180, 60) : numbers.around(100, 60)))
+                               amount: shifted ? numbers.around(180, 60) : numbers.around(100, 60), caller: shifted && i >= today - 100 ? "batch-job" : "svc-a"))
             if shifted, i == today - 21 {
                 try w.write("p.ndjson", lines.joined(separator: "\n") + "\n")
                 try w.ok("ingest", "p.ndjson", "-q")
@@ -100,7 +101,7 @@ struct MonitoringTests {
         let head = try w.logHead()
         let dry = try MonitoringTests.findings(try w.ok("monitor", "--at", "2026-11-20T00:00:00Z", "--dry-run", "--json"))
         #expect(try w.logHead() == head, "a dry run wrote to the log")
-        for rule in ["score-psi", "score-ks", "label-shares", "amount-drift", "volume", "governance", "oversight", "four-fifths", "accuracy", "accuracy-drop"] {
+        for rule in ["score-psi", "score-ks", "label-shares", "amount-drift", "volume", "governance", "oversight", "four-fifths", "accuracy", "accuracy-drop", "caller-volume"] {
             #expect(dry[rule]?["firing"] as? Bool == true, "\(rule) did not fire: \(dry[rule] ?? [:])")
         }
         // Every prediction served after the retirement at 20:00: 20 through the retire record, the rest through the deployment before it.
@@ -108,6 +109,8 @@ struct MonitoringTests {
         #expect(dry["governance"]?["value"] as? Double == Double(afterRetirement), "\(dry["governance"] ?? [:])")
         #expect(dry["score-psi"]?["state"] as? String == "firing")
         #expect(abs((dry["accuracy-drop"]?["value"] as? Double ?? -1) - 0.4) < 1e-12, "\(dry["accuracy-drop"] ?? [:])")
+        // By caller: the batch job that never called before stands out (100 against none: z = 100).
+        #expect(dry["caller-volume"]?["value"] as? Double == 100 && (dry["caller-volume"]?["detail"] as? String)?.hasPrefix("caller batch-job: 100 predictions") == true, "\(dry["caller-volume"] ?? [:])")
         // The values come from the column cache the first run filled; the same without it, and with
         // its files cut short (a crash), the stale blocks read again from the log.
         let json = { (finding: [String: Any]) in String(describing: finding["value"] ?? "-") + String(describing: finding["detail"] ?? "-") }
@@ -198,6 +201,31 @@ struct MonitoringTests {
         #expect(metrics.contains("lineage_monitor_firing{rule=\"governance\",scope=\"all\"} 1"), "\(metrics.suffix(1500))")
         #expect(metrics.contains("lineage_monitor_value{rule=\"governance\",scope=\"all\"} 3"), "\(metrics.suffix(1500))")
         #expect(try w.ok("alert", "list").contains("governance"))
+    }
+
+    @Test("reads per actor and denied attempts, from the server's access records, fire access rules")
+    func access() throws {
+        let w = try BadInputTests.seeded()
+        let reader = try w.ok("token", "create", "--name", "alice", "--role", "reader").trimmingCharacters(in: .whitespacesAndNewlines)
+        let server = try RunningServer(w)
+        server.token = reader
+        for _ in 0..<12 { #expect(try server.request(w, "GET", "/v1/records/p-1/proof").status == 403) }
+        for _ in 0..<3 { #expect(try server.request(w, "GET", "/v1/records/p-1").status == 200) }
+        #expect(server.stop() == 0)
+        try w.write(".lineage/policy.yaml", """
+            monitoring:
+              - {name: denied, type: access, outcome: denied, metric: count, by: actor, threshold: 10}
+              - {name: reads, type: access, by: actor}
+              - {name: quiet, type: access, by: role, outcome: allowed, metric: count, threshold: 5}
+            """)
+        let findings = try MonitoringTests.findings(try w.ok("monitor", "--dry-run", "--json"))
+        #expect(findings["denied"]?["value"] as? Double == 12 && findings["denied"]?["firing"] as? Bool == true, "\(findings["denied"] ?? [:])")
+        #expect(findings["denied"]?["detail"] as? String == "actor alice: 12 denied reads in the window (the most of any actor)")
+        #expect(findings["reads"]?["value"] as? Double == 15 && findings["reads"]?["firing"] as? Bool == true, "\(findings["reads"] ?? [:])")
+        #expect(findings["quiet"]?["value"] as? Double == 3 && findings["quiet"]?["firing"] as? Bool == false, "\(findings["quiet"] ?? [:])")
+        try w.write(".lineage/policy.yaml", "monitoring:\n  - {name: x, type: access, outcome: maybe}\n")
+        let bad = try w.lineage("monitor")
+        #expect(bad.status == 2 && bad.stderr.contains("outcome is for access rules: allowed or denied"), "\(bad.stderr)")
     }
 
     @Test("the same streams without the shift fire nothing at the default thresholds")
