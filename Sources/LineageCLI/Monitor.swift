@@ -36,8 +36,19 @@ extension Lineage {
         @Option(name: .customLong("exec"), help: ArgumentHelp("Run this shell command for each alert fired or cleared, with the event as JSON on its standard input (e.g. curl to a webhook; the JSON's text member suits Slack).", valueName: "command"))
         var command: String?
 
+        @Option(help: ArgumentHelp("POST each alert fired or cleared to this http(s) URL as JSON (the event object; with --slack, a Slack message).", valueName: "url"))
+        var webhook: String?
+
+        @Flag(help: "Post to --webhook as a Slack incoming-webhook message ({\"text\": …}).")
+        var slack = false
+
         @OptionGroup var options: WriteOptions
         @OptionGroup var storeOptions: StoreOptions
+
+        func validate() throws {
+            if let webhook, !ServerProgram.isWebhook(webhook) { throw ValidationError("--webhook must be an http:// or https:// URL with a host") }
+            if slack, webhook == nil { throw ValidationError("--slack formats the --webhook posts; give --webhook URL too") }
+        }
 
         func run() throws {
             let store = try storeOptions.open()
@@ -56,22 +67,21 @@ extension Lineage {
                     print("\(state == "ok" || state == "no-data" ? state : state.uppercased())\t\(finding.rule.name)\t\(finding.rule.scope)\tvalue \(value) (threshold \(CanonicalNumber.format(finding.rule.threshold)))\t\(finding.detail)")
                 }
             }
+            // The sinks: the command for each event, the webhook for all of them.
             var failed = 0
             for event in report.events where command != nil {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: "/bin/sh")
-                process.arguments = ["-c", command!]
-                let input = Pipe()
-                process.standardInput = input
-                do { try process.run() } catch { throw LineageError.storage("cannot run --exec: \(error.localizedDescription)") }
-                input.fileHandleForWriting.write(Data((event.canonicalString + "\n").utf8))
-                try? input.fileHandleForWriting.close()
-                process.waitUntilExit()
-                if process.terminationStatus != 0 { failed += 1 }
+                if try ServerProgram.run("/bin/sh", ["-c", command!], input: Data((event.canonicalString + "\n").utf8)) != 0 { failed += 1 }
+            }
+            var posted: Int32 = 0
+            if let webhook, !report.events.isEmpty {
+                // lineage-server posts them and says what failed.
+                let lines = report.events.map { $0.canonicalString + "\n" }.joined()
+                posted = try ServerProgram.run(["--post-alerts", webhook] + (slack ? ["--slack"] : []), input: Data(lines.utf8))
             }
             if failed > 0 {
                 throw LineageError.storage("the --exec command failed for \(failed) of \(report.events.count) alert events (the alerts are recorded in the log all the same)")
             }
+            if posted != 0 { throw ExitCode(posted) }
             if failOnAlert, report.alerting { throw ExitCode(1) }
         }
     }
@@ -118,7 +128,13 @@ extension Lineage {
             var alert: String
             @Option(help: ArgumentHelp("What was found and done.", valueName: "text"))
             var reason: String
-            @OptionGroup var options: WriteOptions
+            @Option(help: ArgumentHelp("POST each alert fired or cleared to this http(s) URL as JSON (the event object; with --slack, a Slack message).", valueName: "url"))
+        var webhook: String?
+
+        @Flag(help: "Post to --webhook as a Slack incoming-webhook message ({\"text\": …}).")
+        var slack = false
+
+        @OptionGroup var options: WriteOptions
             @OptionGroup var storeOptions: StoreOptions
 
             func run() throws {

@@ -54,6 +54,12 @@ extension Lineage {
         @Option(name: .customLong("monitor-interval"), help: ArgumentHelp("Evaluate the monitoring rules (lineage monitor) this often, in seconds, and export their values as Prometheus gauges; 0: never.", valueName: "seconds"))
         var monitorInterval = 0.0
 
+        @Option(help: ArgumentHelp("With --monitor-interval: POST each alert fired or cleared to this http(s) URL as JSON (with --slack, a Slack message).", valueName: "url"))
+        var webhook: String?
+
+        @Flag(help: "Post to --webhook as a Slack incoming-webhook message.")
+        var slack = false
+
         @Option(name: .customLong("batch-seconds"), help: ArgumentHelp("The longest an access record waits before it lands in the log, in seconds.", valueName: "seconds"))
         var batchSeconds = 1.0
 
@@ -89,6 +95,9 @@ extension Lineage {
             guard monitorInterval.isFinite, monitorInterval >= 0, monitorInterval <= 31_536_000 else {
                 throw ValidationError("--monitor-interval must be from 0 (never) to 31536000 seconds")
             }
+            if let webhook, !ServerProgram.isWebhook(webhook) { throw ValidationError("--webhook must be an http:// or https:// URL with a host") }
+            if webhook != nil, monitorInterval == 0 { throw ValidationError("--webhook posts the alerts of --monitor-interval; give that too") }
+            if slack, webhook == nil { throw ValidationError("--slack formats the --webhook posts; give --webhook URL too") }
         }
 
         func run() throws {
@@ -108,6 +117,7 @@ extension Lineage {
                 arguments += ["--oidc-issuer", oidcIssuer, "--oidc-audience", oidcAudience, "--oidc-jwks", jwksFile.map { URL(fileURLWithPath: $0).path } ?? oidcJWKS,
                               "--oidc-role-claim", oidcRoleClaim]
             }
+            if let webhook { arguments += ["--webhook", webhook, "--webhook-format", slack ? "slack" : "json"] }
             if let tlsCertificate, let tlsKey {
                 arguments += ["--tls-cert", URL(fileURLWithPath: tlsCertificate).path, "--tls-key", URL(fileURLWithPath: tlsKey).path]
             }

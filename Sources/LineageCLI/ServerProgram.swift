@@ -7,14 +7,46 @@ import LineageStore
 enum ServerProgram {
     /// Replaces this process with `lineage-server ARGUMENTS…`; returns only by throwing.
     static func exec(_ arguments: [String]) throws -> Never {
+        let server = try path()
+        let argv: [UnsafeMutablePointer<CChar>?] = ([server] + arguments).map { strdup($0) } + [nil]
+        execv(server, argv)
+        throw LineageError.storage("cannot start \(server): \(String(cString: strerror(errno)))")
+    }
+
+    /// Runs `lineage-server ARGUMENTS…` as a child with `input` on its standard input (its errors go
+    /// to this process's standard error); returns its exit status.
+    static func run(_ arguments: [String], input: Data) throws -> Int32 {
+        try Self.run(path(), arguments, input: input)
+    }
+
+    /// Runs `executable ARGUMENTS…` with `input` on its standard input; returns its exit status.
+    static func run(_ executable: String, _ arguments: [String], input: Data) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardInput = pipe
+        do { try process.run() } catch { throw LineageError.storage("cannot run \(executable): \(error.localizedDescription)") }
+        pipe.fileHandleForWriting.write(input)
+        try? pipe.fileHandleForWriting.close()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// The path of `lineage-server` beside this program, checked to be there.
+    private static func path() throws -> String {
         let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let server = URL(fileURLWithPath: me).deletingLastPathComponent().appendingPathComponent("lineage-server").path
         guard FileManager.default.isExecutableFile(atPath: server) else {
             throw LineageError.storage("the server program \(server) is missing; install lineage-server beside lineage (make release builds both)")
         }
-        let argv: [UnsafeMutablePointer<CChar>?] = ([server] + arguments).map { strdup($0) } + [nil]
-        execv(server, argv)
-        throw LineageError.storage("cannot start \(server): \(String(cString: strerror(errno)))")
+        return server
+    }
+
+    /// Checks a webhook URL: http or https, with a host.
+    static func isWebhook(_ url: String) -> Bool {
+        guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""), !(parsed.host ?? "").isEmpty else { return false }
+        return true
     }
 
     /// Splits and checks `--listen HOST:PORT`: the host (without brackets) and the port.

@@ -37,6 +37,10 @@ public struct LineageServer: Sendable {
         public var cosignSeconds: Double = 60
         /// How often, in seconds, to evaluate the monitoring rules (`lineage monitor`); 0: never.
         public var monitorSeconds: Double = 0
+        /// Where to post the alerts continuous monitoring fires and clears (as `lineage monitor
+        /// --webhook` does), and whether as Slack messages.
+        public var webhook: String?
+        public var webhookSlack = false
 
         public init() {}
     }
@@ -193,6 +197,11 @@ public struct LineageServer: Sendable {
                 }
                 for event in report?.events ?? [] {
                     FileHandle.standardError.write(Data("lineage-server: \(event.objectValue?["text"]?.stringValue ?? "")\n".utf8))
+                }
+                if let webhook = options.webhook, let events = report?.events, !events.isEmpty {
+                    for failure in await AlertWebhook.post(events, to: webhook, slack: options.webhookSlack) {
+                        FileHandle.standardError.write(Data("lineage-server: \(failure) (the alert is recorded in the log all the same)\n".utf8))
+                    }
                 }
             } catch {
                 FileHandle.standardError.write(Data("lineage-server: monitoring failed: \(error); trying again in \(Int(options.monitorSeconds)) s\n".utf8))

@@ -8,7 +8,7 @@ import LineageStore
 // found), kept out of the `lineage` binary so that linking Hummingbird and SwiftNIO does not slow every
 // other command's start-up (+1 to 1.5 ms each, measured). Arguments: --store PATH --host H --port N
 // --max-body N --batch-seconds S [--tls-cert FILE --tls-key FILE] [--oidc-issuer URL --oidc-audience AUD
-// --oidc-jwks FILE [--oidc-role-claim NAME]] [--retention-every S] [--cosign-every S] [--monitor-interval S], as `lineage serve` passes them.
+// --oidc-jwks FILE [--oidc-role-claim NAME]] [--retention-every S] [--cosign-every S] [--monitor-interval S [--webhook URL --webhook-format json|slack]], as `lineage serve` passes them.
 /// Ends the process with an error's sentence and exit code.
 func fail(_ error: any Error) -> Never {
     if let error = error as? LineageError {
@@ -27,6 +27,7 @@ func announce(_ text: String) {
 
 // `lineage witness serve DIR`: --witness DIR --host H --port N --log KEY…
 // `lineage cosign`: --cosign --store PATH [--json]
+// `lineage monitor --webhook URL`: --post-alerts URL [--slack], the events on standard input
 switch CommandLine.arguments.dropFirst().first {
 case "--witness":
     var arguments = CommandLine.arguments.dropFirst(2)
@@ -59,6 +60,17 @@ case "--cosign":
         print(arguments.contains("--json") ? report.json.prettyString() : report.text)
         exit(report.exitCode)
     } catch { fail(error) }
+case "--post-alerts":
+    // `lineage monitor --webhook URL [--slack]`: the events, one JSON object a line, on standard input.
+    let arguments = Array(CommandLine.arguments.dropFirst(2))
+    guard let url = arguments.first else { fail(LineageError.input("start it with `lineage monitor --webhook URL`")) }
+    let input = FileHandle.standardInput.readDataToEndOfFile()
+    let events = input.split(separator: UInt8(ascii: "\n")).compactMap { try? JSONParser.parse(Array($0)) }
+    let failures = await AlertWebhook.post(events, to: url, slack: arguments.contains("--slack"))
+    if !failures.isEmpty {
+        fail(LineageError.storage("\(failures.count) of \(events.count) alert events were not delivered: \(failures.joined(separator: "; ")) (the alerts are recorded in the log all the same)"))
+    }
+    exit(0)
 default:
     break
 }
@@ -83,6 +95,8 @@ while let flag = arguments.popFirst() {
     case "--retention-every": options.retentionSeconds = Double(value) ?? -1
     case "--cosign-every": options.cosignSeconds = Double(value) ?? -1
     case "--monitor-interval": options.monitorSeconds = Double(value) ?? -1
+    case "--webhook": options.webhook = value
+    case "--webhook-format": options.webhookSlack = value == "slack"
     default:
         FileHandle.standardError.write(Data("lineage-server: unknown option \(flag); start it with `lineage serve`\n".utf8))
         exit(2)

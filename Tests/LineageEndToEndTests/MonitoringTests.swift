@@ -89,6 +89,37 @@ struct MonitoringTests {
         return (w, reference, current)
     }
 
+    /// A webhook on a free loopback port (Python's http.server): appends each POST's body, one a
+    /// line, to `file` and answers 200. Stop it with `kill(pid, SIGKILL)`.
+    static func webhook(_ w: Workspace, file: String) throws -> (url: String, process: Process) {
+        try w.write("hook.py", """
+            import http.server, sys
+            class Hook(http.server.BaseHTTPRequestHandler):
+                def do_POST(self):
+                    body = self.rfile.read(int(self.headers["Content-Length"]))
+                    with open(sys.argv[1], "ab") as f: f.write(body + b"\\n")
+                    self.send_response(200); self.end_headers()
+                def log_message(self, *args): pass
+            server = http.server.HTTPServer(("127.0.0.1", 0), Hook)
+            print(server.server_address[1], flush=True)
+            server.serve_forever()
+            """)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", w.path + "/hook.py", w.path + "/" + file]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line += chunk
+        }
+        let port = try #require(Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
+        return ("http://127.0.0.1:\(port)/hook", process)
+    }
+
     static func findings(_ output: String) throws -> [String: [String: Any]] {
         let report = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
         let list = try #require(report["findings"] as? [[String: Any]])
@@ -154,8 +185,13 @@ struct MonitoringTests {
         #expect(sklearn != nil && abs((dry["auc"]?["value"] as? Double ?? -1) - sklearn!) < 1e-12, "AUC \(dry["auc"] ?? [:]) against scikit-learn \(sklearn ?? -1)")
         let firing = dry.values.filter { $0["firing"] as? Bool == true }.count
         // The sink command gets each event; when it fails, the alerts are recorded all the same (exit 4).
-        let first = try w.lineage("monitor", "--at", "2026-11-20T00:00:00Z", "--exec", "cat >> events.ndjson; exit 3")
+        // The webhook gets them too, as Slack messages.
+        let (url, hook) = try MonitoringTests.webhook(w, file: "posted.ndjson")
+        defer { kill(hook.processIdentifier, SIGKILL) }
+        let first = try w.lineage("monitor", "--at", "2026-11-20T00:00:00Z", "--exec", "cat >> events.ndjson; exit 3", "--webhook", url, "--slack")
         #expect(first.status == 4 && first.stdout.contains("FIRED\tscore-psi") && first.stderr.contains("failed for \(firing) of \(firing)"), "\(first.stdout)\(first.stderr)")
+        let posted = try String(contentsOfFile: w.path + "/posted.ndjson", encoding: .utf8).split(separator: "\n")
+        #expect(posted.count == firing && posted.allSatisfy { $0.hasPrefix("{\"text\":\"lineage alert fired: ") && $0.hasSuffix("\"}") }, "\(posted)")
         let events = try String(contentsOfFile: w.path + "/events.ndjson", encoding: .utf8).split(separator: "\n")
         #expect(events.count == firing && events.allSatisfy { $0.contains("\"event\":\"fired\"") && $0.contains("\"text\":\"lineage alert fired: ") }, "\(events)")
         let alerts = try #require(try JSONSerialization.jsonObject(with: Data(try w.ok("alert", "list", "--json").utf8)) as? [[String: Any]])
@@ -191,7 +227,10 @@ struct MonitoringTests {
         try w.write("p.ndjson", CrashTests.predictions(0..<3))
         try w.ok("ingest", "p.ndjson")
         try w.write(".lineage/policy.yaml", "monitoring:\n  - {name: governance, type: governance}\n")
-        let server = try RunningServer(w, "--monitor-interval", "0.2")
+        let (url, hook) = try MonitoringTests.webhook(w, file: "posted.ndjson")
+        defer { kill(hook.processIdentifier, SIGKILL) }
+        #expect(try w.lineage("serve", "--webhook", url).status == 2, "a webhook without --monitor-interval")
+        let server = try RunningServer(w, "--monitor-interval", "0.2", "--webhook", url)
         defer { _ = server.stop() }
         var metrics = ""
         for _ in 0..<100 where !metrics.contains("lineage_monitor_firing{rule=\"governance\",scope=\"all\"} 1") {
@@ -201,6 +240,9 @@ struct MonitoringTests {
         #expect(metrics.contains("lineage_monitor_firing{rule=\"governance\",scope=\"all\"} 1"), "\(metrics.suffix(1500))")
         #expect(metrics.contains("lineage_monitor_value{rule=\"governance\",scope=\"all\"} 3"), "\(metrics.suffix(1500))")
         #expect(try w.ok("alert", "list").contains("governance"))
+        let posted = try String(contentsOfFile: w.path + "/posted.ndjson", encoding: .utf8)
+        let event = try #require(try JSONSerialization.jsonObject(with: Data(posted.split(separator: "\n")[0].utf8)) as? [String: Any])
+        #expect(event["event"] as? String == "fired" && event["rule"] as? String == "governance" && event["value"] as? Double == 3, "\(posted)")
     }
 
     @Test("reads per actor and denied attempts, from the server's access records, fire access rules")
@@ -223,6 +265,12 @@ struct MonitoringTests {
         #expect(findings["denied"]?["detail"] as? String == "actor alice: 12 denied reads in the window (the most of any actor)")
         #expect(findings["reads"]?["value"] as? Double == 15 && findings["reads"]?["firing"] as? Bool == true, "\(findings["reads"] ?? [:])")
         #expect(findings["quiet"]?["value"] as? Double == 3 && findings["quiet"]?["firing"] as? Bool == false, "\(findings["quiet"] ?? [:])")
+        // A webhook that cannot be reached: exit 4 with a sentence; the alerts are recorded all the same.
+        let unreachable = try w.lineage("monitor", "--webhook", "http://127.0.0.1:9/hook")
+        #expect(unreachable.status == 4 && unreachable.stderr.contains("2 of 2 alert events were not delivered"), "\(unreachable.stderr)")
+        #expect(try w.ok("alert", "list").contains("denied"))
+        #expect(try w.lineage("monitor", "--webhook", "ftp://example.com/x").status == 2)
+        #expect(try w.lineage("monitor", "--slack").status == 2)
         try w.write(".lineage/policy.yaml", "monitoring:\n  - {name: x, type: access, outcome: maybe}\n")
         let bad = try w.lineage("monitor")
         #expect(bad.status == 2 && bad.stderr.contains("outcome is for access rules: allowed or denied"), "\(bad.stderr)")
