@@ -77,6 +77,7 @@ enum HelpExamples {
             "lineage serve --listen 127.0.0.1:8470 --max-body 67108864",
             "lineage serve --listen 0.0.0.0:8443 --tls-cert fullchain.pem --tls-key privkey.pem",
             "lineage serve --oidc-issuer https://idp.example.com --oidc-audience lineage --oidc-jwks jwks.json",
+            "lineage serve --monitor-interval 300 --webhook https://hooks.slack.com/services/T0/B0/XXXX --slack",
         ],
         "lineage token": [
             "lineage token create --name fraud-service --role ingest",
@@ -209,7 +210,8 @@ enum HelpExamples {
             "lineage monitor",
             "lineage monitor --dry-run --json",
             "lineage monitor --rule score-psi --fail-on-alert",
-            "lineage monitor --exec 'curl -sf --data-binary @- \"$SLACK_WEBHOOK\"'",
+            "lineage monitor --webhook https://hooks.slack.com/services/T0/B0/XXXX --slack",
+            "lineage monitor --exec 'logger -t lineage-alert'",
         ],
         "lineage alert": ["lineage alert list", "lineage alert ack sha256:5e1f --reason \"seasonal shift; retraining\""],
         "lineage alert list": ["lineage alert list", "lineage alert list --all --json"],

@@ -128,13 +128,7 @@ extension Lineage {
             var alert: String
             @Option(help: ArgumentHelp("What was found and done.", valueName: "text"))
             var reason: String
-            @Option(help: ArgumentHelp("POST each alert fired or cleared to this http(s) URL as JSON (the event object; with --slack, a Slack message).", valueName: "url"))
-        var webhook: String?
-
-        @Flag(help: "Post to --webhook as a Slack incoming-webhook message ({\"text\": …}).")
-        var slack = false
-
-        @OptionGroup var options: WriteOptions
+            @OptionGroup var options: WriteOptions
             @OptionGroup var storeOptions: StoreOptions
 
             func run() throws {

@@ -94,6 +94,8 @@ extension Store {
         defer { withExtendedLifetime(lock) {} }
         try removeStaleLeftovers()
         try rebuildIndex(progress: progress)
+        // The monitoring columns are derived from the log too: read again from it when next needed.
+        try? FileManager.default.removeItem(atPath: (path as NSString).appendingPathComponent("columns"))
         var accepted: String?
         if let actor { accepted = try acceptRewrite(actor: actor) } else { try checkHistory(holdingLock: true) }
         return (try index.recordCount(), accepted)
