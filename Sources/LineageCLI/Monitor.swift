@@ -27,6 +27,9 @@ extension Lineage {
         @Option(help: ArgumentHelp("Evaluate as of this time (RFC 3339; default: now).", valueName: "time"))
         var at: String?
 
+        @Option(help: ArgumentHelp("Evaluate every rule over the window from this time (RFC 3339, or a duration back like 6h or 7d) instead of its own.", valueName: "time"))
+        var since: String?
+
         @Flag(help: "Show the findings; record nothing.")
         var dryRun = false
 
@@ -56,8 +59,15 @@ extension Lineage {
                 guard let time = RecordTime.parseRFC3339(text) else { throw LineageError.input("--at \(Names.printable(text)) is not an RFC 3339 time like 2026-12-05T12:00:00Z") }
                 return time
             } ?? Int64(Date().timeIntervalSince1970 * 1000)
+            let start = try since.map { text in
+                if let duration = RecordTime.duration(text), duration > 0 { return now - duration }
+                guard let time = RecordTime.parseRFC3339(text) else {
+                    throw LineageError.input("--since \(Names.printable(text)) is neither an RFC 3339 time like 2026-12-05T12:00:00Z nor a duration like 6h or 7d")
+                }
+                return time
+            }
             let policy = try MonitoringPolicy.load(store: store.path)
-            let report = try store.monitor(policy, now: now, rule: rule, dryRun: dryRun, actor: dryRun ? "" : try options.resolvedActor())
+            let report = try store.monitor(policy, now: now, since: start, rule: rule, dryRun: dryRun, actor: dryRun ? "" : try options.resolvedActor())
             if options.json {
                 print(report.json.prettyString())
             } else {

@@ -123,11 +123,20 @@ extension Store {
         return alerts
     }
 
-    /// Evaluates the policy's rules (or the one named) over the window ending at `now`, appends an
+    /// Evaluates the policy's rules (or the one named) over the window ending at `now` (from `since`
+    /// when given, instead of each rule's own window; volume history then counts windows of that length), appends an
     /// `alert` record for each rule that starts firing and a `clear` for each open alert whose rule
     /// no longer fires (one batch), unless `dryRun`. A rule still firing is not alerted again.
-    public func monitor(_ policy: MonitoringPolicy, now: Int64, rule name: String? = nil, dryRun: Bool, actor: String) throws -> MonitorReport {
-        let rules = policy.rules.filter { name == nil || $0.name == name }
+    public func monitor(_ policy: MonitoringPolicy, now: Int64, since: Int64? = nil, rule name: String? = nil, dryRun: Bool, actor: String) throws -> MonitorReport {
+        if let since, since >= now {
+            throw LineageError.input("the window must start before it ends: \(RecordTime.format(milliseconds: since)) is not before \(RecordTime.format(milliseconds: now))")
+        }
+        let rules = policy.rules.filter { name == nil || $0.name == name }.map { rule in
+            guard let since else { return rule }
+            var widened = rule
+            (widened.windowMilliseconds, widened.windowText) = (now - since, "since \(RecordTime.format(milliseconds: since))")
+            return widened
+        }
         if let name, rules.isEmpty {
             throw LineageError.notFound("the policy has no monitoring rule named \(Names.printable(name)); the rules are in .lineage/policy.yaml (docs/monitoring.md)")
         }

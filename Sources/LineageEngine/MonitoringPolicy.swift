@@ -39,8 +39,8 @@ public struct MonitoringPolicy: Sendable {
         /// The output or monitored field a drift rule reads.
         public let field: String?
         /// The window evaluated, ending at the evaluation's time.
-        public let windowMilliseconds: Int64
-        public let windowText: String
+        public internal(set) var windowMilliseconds: Int64
+        public internal(set) var windowText: String
         /// The reference of a drift rule: the window this long before the evaluated one; nil for the
         /// first week after the scope's first deployment.
         public let referenceMilliseconds: Int64?

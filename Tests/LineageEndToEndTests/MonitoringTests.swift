@@ -140,6 +140,15 @@ struct MonitoringTests {
         #expect(dry["governance"]?["value"] as? Double == Double(afterRetirement), "\(dry["governance"] ?? [:])")
         #expect(dry["score-psi"]?["state"] as? String == "firing")
         #expect(abs((dry["accuracy-drop"]?["value"] as? Double ?? -1) - 0.4) < 1e-12, "\(dry["accuracy-drop"] ?? [:])")
+        // --since: every rule over the window from then (or that long back), here half a day: the
+        // predictions at 12:00 or later (prediction i of 400 is at i * 23 / 400 hours).
+        let half = (0..<400).filter { Double($0) * 23.0 / 400 >= 12 }.count
+        for since in ["2026-11-19T12:00:00Z", "12h"] {
+            let volume = try MonitoringTests.findings(try w.ok("monitor", "--at", "2026-11-20T00:00:00Z", "--since", since, "--rule", "volume", "--dry-run", "--json"))["volume"]
+            #expect((volume?["window"] as? [String: Any])?["from"] as? String == "2026-11-19T12:00:00.000Z" && (volume?["detail"] as? String)?.hasPrefix("\(half) predictions in the window") == true, "\(volume ?? [:])")
+        }
+        #expect(try w.lineage("monitor", "--at", "2026-11-20T00:00:00Z", "--since", "2026-11-21T00:00:00Z").status == 2)
+        #expect(try w.lineage("monitor", "--since", "last tuesday").status == 2)
         // By caller: the batch job that never called before stands out (100 against none: z = 100).
         #expect(dry["caller-volume"]?["value"] as? Double == 100 && (dry["caller-volume"]?["detail"] as? String)?.hasPrefix("caller batch-job: 100 predictions") == true, "\(dry["caller-volume"] ?? [:])")
         // The values come from the column cache the first run filled; the same without it, and with
