@@ -214,6 +214,8 @@ struct MonitorEvaluator {
     /// Windows read so far, by scope and range.
     private var windows: [String: PredictionColumns] = [:]
     private var scopes: [String: [Int64]?] = [:]
+    /// The rows of each window in each scope, by scope and range.
+    private var scoped: [String: [Int]] = [:]
 
     init(store: Store, rules: [MonitoringPolicy.Rule]) {
         self.store = store
@@ -267,14 +269,17 @@ struct MonitorEvaluator {
         }
         let columns = windows[key]!
         guard let targets = try targets(rule) else { return (columns, columns.rows) }
+        if let rows = scoped[rule.scope + " " + key] { return (columns, rows) }
         // Predictions come in runs served by one record: the last answer is usually the next one's.
         let inScope = Set(targets)
         var last: (target: Int64, in: Bool) = (-1, false)
-        return (columns, columns.rows.filter { row in
+        let rows = columns.rows.filter { row in
             let target = columns.target(row)
             if target != last.target { last = (target, inScope.contains(target)) }
             return last.in
-        })
+        }
+        scoped[rule.scope + " " + key] = rows
+        return (columns, rows)
     }
 
     /// The ids of (at most 20 of) the predictions at these rows.

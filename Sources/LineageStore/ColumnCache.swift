@@ -51,66 +51,49 @@ final class ColumnCache {
         Glibc.close(lockDescriptor)
     }
 
-    /// Which of `units` of column `name` hold their values, given the bytes read for them (`data`,
-    /// `unitBytes` a unit): each unit's mark is a hash of its bytes, so a mark lost, or bytes lost or
+    /// Which of `units` of column `name` hold their values, given the words read for them (`data`,
+    /// `unitWords` a unit): each unit's mark is a hash of its words, so a mark lost, or words lost or
     /// damaged after it was made (a file cut short, a hole), leave the unit to compute again. A unit
     /// is a block of entries, or one entry for a column of one entry a block.
-    func filled(_ name: String, unitBytes: Int, units: Range<Int>, data: [UInt8]) -> [Bool] {
-        let marks = pread(directory + "/" + name + ".filled", offset: units.lowerBound * 8, count: units.count * 8)
-        return marks.withUnsafeBytes { marks in
-            (0..<units.count).map { k in
-                guard (k + 1) * 8 <= marks.count, (k + 1) * unitBytes <= data.count else { return false }
-                return marks.loadUnaligned(fromByteOffset: k * 8, as: UInt64.self) == ColumnCache.mark(data[(k * unitBytes)..<((k + 1) * unitBytes)])
-            }
+    func filled(_ name: String, unitWords: Int, units: Range<Int>, data: [UInt64]) -> [Bool] {
+        let marks = words(directory + "/" + name + ".filled", offset: units.lowerBound, count: units.count)
+        return (0..<units.count).map { k in
+            (k + 1) * unitWords <= data.count && marks[k] == ColumnCache.mark(data[(k * unitWords)..<((k + 1) * unitWords)])
         }
     }
 
-    /// A unit's mark: a 64-bit hash (FNV-1a over its 8-byte words), never zero (a hole).
-    private static func mark(_ bytes: ArraySlice<UInt8>) -> UInt64 {
-        bytes.withUnsafeBytes { raw in
-            var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-            for k in 0..<(raw.count / 8) { hash = (hash ^ raw.loadUnaligned(fromByteOffset: k * 8, as: UInt64.self)) &* 0x100_0000_01B3 }
-            return hash | 1
-        }
+    /// A unit's mark: a 64-bit hash (FNV-1a over its words), never zero (a hole).
+    private static func mark(_ words: ArraySlice<UInt64>) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for word in words { hash = (hash ^ word) &* 0x100_0000_01B3 }
+        return hash | 1
     }
 
-    /// The entries of `blocks` of column `name` (`width` bytes each); zeros where nothing was written.
-    func read(_ name: String, width: Int, blocks: Range<Int>) -> [UInt8] {
-        read(name, width: width * ColumnCache.block, entries: blocks)
+    /// Entries `entries` of column `name` (`width` words each; a block of entries is
+    /// `width * block` words); zeros where nothing was written.
+    func read(_ name: String, width: Int, entries: Range<Int>) -> [UInt64] {
+        words(directory + "/" + name + ".col", offset: entries.lowerBound * width, count: entries.count * width)
     }
 
-    /// Entries `entries` of column `name` (`width` bytes each); zeros where nothing was written.
-    func read(_ name: String, width: Int, entries: Range<Int>) -> [UInt8] {
-        let count = entries.count * width
-        var bytes = pread(directory + "/" + name + ".col", offset: entries.lowerBound * width, count: count)
-        if bytes.count < count { bytes += [UInt8](repeating: 0, count: count - bytes.count) }
-        return bytes
-    }
-
-    /// Writes whole blocks of column `name`, starting at `firstBlock`, and flushes them to disk; they
-    /// are not marked filled yet.
-    func write(_ name: String, width: Int, firstBlock: Int, _ bytes: ArraySlice<UInt8>) -> Bool {
-        write(name, width: width * ColumnCache.block, firstEntry: firstBlock, bytes)
-    }
-
-    /// Writes entries of column `name` from `firstEntry` on (`width` bytes each) and flushes them.
-    func write(_ name: String, width: Int, firstEntry: Int, _ bytes: ArraySlice<UInt8>) -> Bool {
+    /// Writes entries of column `name` from `firstEntry` on (`width` words each) and flushes them;
+    /// they are not marked filled yet.
+    func write(_ name: String, width: Int, firstEntry: Int, _ words: ArraySlice<UInt64>) -> Bool {
         let descriptor = open(directory + "/" + name + ".col", O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { return false }
         defer { Glibc.close(descriptor) }
-        return ColumnCache.pwriteAll(descriptor, bytes, offset: firstEntry * width) && fdatasync(descriptor) == 0
+        return words.withUnsafeBytes { ColumnCache.pwriteAll(descriptor, $0, offset: firstEntry * width * 8) } && fdatasync(descriptor) == 0
     }
 
-    /// Marks units of column `name` filled, each with its bytes (`unitBytes` a unit) in `data`
+    /// Marks units of column `name` filled, each with its words (`unitWords` a unit) in `data`
     /// starting at unit `firstUnit`.
-    func markFilled(_ name: String, units: [Int], unitBytes: Int, data: [UInt8], firstUnit: Int) {
+    func markFilled(_ name: String, units: [Int], unitWords: Int, data: [UInt64], firstUnit: Int) {
         let descriptor = open(directory + "/" + name + ".filled", O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { return }
         defer { Glibc.close(descriptor) }
         for unit in units {
             let k = unit - firstUnit
-            var mark = ColumnCache.mark(data[(k * unitBytes)..<((k + 1) * unitBytes)])
-            _ = withUnsafeBytes(of: &mark) { ColumnCache.pwriteAll(descriptor, Array($0)[...], offset: unit * 8) }
+            let mark = [ColumnCache.mark(data[(k * unitWords)..<((k + 1) * unitWords)])]
+            _ = mark.withUnsafeBytes { ColumnCache.pwriteAll(descriptor, $0, offset: unit * 8) }
         }
     }
 
@@ -133,43 +116,47 @@ final class ColumnCache {
         let descriptor = open(directory + "/" + name + ".labels", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { return false }
         defer { Glibc.close(descriptor) }
-        return ColumnCache.pwriteAll(descriptor, bytes[...], offset: -1) && fdatasync(descriptor) == 0
+        return bytes.withUnsafeBytes { ColumnCache.pwriteAll(descriptor, $0, offset: -1) } && fdatasync(descriptor) == 0
     }
 
-    private func pread(_ path: String, offset: Int, count: Int) -> [UInt8] {
+    /// `count` words of the file at `path` from word `offset` on (little-endian, as the machines
+    /// Swift on Linux runs on are), read straight into the array; zeros past the end of the file.
+    private func words(_ path: String, offset: Int, count: Int) -> [UInt64] {
+        var words = [UInt64](repeating: 0, count: count)
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0, count > 0 else { return [] }
+        guard descriptor >= 0, count > 0 else { return words }
         defer { Glibc.close(descriptor) }
-        var bytes = [UInt8](repeating: 0, count: count)
-        var done = 0
-        while done < count {
-            let n = bytes.withUnsafeMutableBytes { Glibc.pread(descriptor, $0.baseAddress! + done, count - done, off_t(offset + done)) }
-            if n < 0, errno == EINTR { continue }
-            guard n > 0 else { break }
-            done += n
+        words.withUnsafeMutableBytes { raw in
+            var done = 0
+            while done < raw.count {
+                let n = Glibc.pread(descriptor, raw.baseAddress! + done, raw.count - done, off_t(offset * 8 + done))
+                if n < 0, errno == EINTR { continue }
+                guard n > 0 else { break }
+                done += n
+            }
+            // A partial word at the end of a cut file is no word.
+            if done % 8 != 0 { memset(raw.baseAddress! + done - done % 8, 0, done % 8) }
         }
-        return Array(bytes[..<done])
+        return words
     }
 
     /// Writes all of `bytes` at `offset` (appends when `offset` is negative).
-    private static func pwriteAll(_ descriptor: Int32, _ bytes: ArraySlice<UInt8>, offset: Int) -> Bool {
-        bytes.withUnsafeBytes { raw in
-            var done = 0
-            while done < raw.count {
-                let n = offset < 0 ? Glibc.write(descriptor, raw.baseAddress! + done, raw.count - done)
-                    : Glibc.pwrite(descriptor, raw.baseAddress! + done, raw.count - done, off_t(offset + done))
-                if n < 0, errno == EINTR { continue }
-                guard n > 0 else { return false }
-                done += n
-            }
-            return true
+    private static func pwriteAll(_ descriptor: Int32, _ raw: UnsafeRawBufferPointer, offset: Int) -> Bool {
+        var done = 0
+        while done < raw.count {
+            let n = offset < 0 ? Glibc.write(descriptor, raw.baseAddress! + done, raw.count - done)
+                : Glibc.pwrite(descriptor, raw.baseAddress! + done, raw.count - done, off_t(offset + done))
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { return false }
+            done += n
         }
+        return true
     }
 
     private static func writeFile(_ path: String, _ bytes: [UInt8]) -> Bool {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { return false }
         defer { Glibc.close(descriptor) }
-        return pwriteAll(descriptor, bytes[...], offset: 0) && fsync(descriptor) == 0
+        return bytes.withUnsafeBytes { pwriteAll(descriptor, $0, offset: 0) } && fsync(descriptor) == 0
     }
 }

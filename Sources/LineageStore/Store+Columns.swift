@@ -14,8 +14,9 @@ public struct PredictionColumns: Sendable {
 
     /// The log position of entry 0: entries are consecutive log positions, predictions or not.
     var first: Int64 = 0
-    /// Each entry's time and serving record (-1 for an entry that is not a prediction), in turn.
-    var entries: [Int64] = []
+    /// Each entry's time and serving record (-1 for an entry that is not a prediction), in turn,
+    /// as the words of the column cache.
+    var entries: [UInt64] = []
     /// Per path, each entry's value, encoded (see `value`).
     var bits: [[UInt64]]
     var labels: [[String]]
@@ -34,9 +35,9 @@ public struct PredictionColumns: Sendable {
     /// The log position of the prediction at `row`.
     public func seq(_ row: Int) -> Int64 { first + Int64(row) }
     /// Its time, milliseconds since 1970.
-    public func time(_ row: Int) -> Int64 { entries[2 * row] }
+    public func time(_ row: Int) -> Int64 { Int64(bitPattern: entries[2 * row]) }
     /// The log position of the deployment (or model) it names.
-    public func target(_ row: Int) -> Int64 { entries[2 * row + 1] }
+    public func target(_ row: Int) -> Int64 { Int64(bitPattern: entries[2 * row + 1]) }
 
     /// The value at path `path` (its index among those asked for) of prediction `row`.
     public func value(_ path: Int, _ row: Int) -> Value {
@@ -98,34 +99,28 @@ extension Store {
         defer { cache.close() }
         let block = ColumnCache.block
         let blocks = Int((recordCount + Int64(block) - 1) / Int64(block)), complete = Int(recordCount) / block
-        var summary = cache.read("blocks", width: 16, entries: 0..<blocks)
+        var summary = cache.read("blocks", width: 2, entries: 0..<blocks)
         // Blocks not summarised yet (from the first such on, and the partial last one) come from the index.
-        let filled = cache.filled("blocks", unitBytes: 16, units: 0..<complete, data: summary)
+        let filled = cache.filled("blocks", unitWords: 2, units: 0..<complete, data: summary)
         let first = filled.firstIndex(of: false) ?? complete
         if first < blocks {
             var spans = [(Int64, Int64)](repeating: (.max, .min), count: blocks - first)
             for (b, low, high) in try index.predictionTimeSpans(from: Int64(first * block), to: recordCount, block: block) {
                 spans[b - first] = (low, high)
             }
-            summary.withUnsafeMutableBytes { raw in
-                for (k, span) in spans.enumerated() {
-                    raw.storeBytes(of: span.0.littleEndian, toByteOffset: (first + k) * 16, as: Int64.self)
-                    raw.storeBytes(of: span.1.littleEndian, toByteOffset: (first + k) * 16 + 8, as: Int64.self)
-                }
+            for (k, span) in spans.enumerated() {
+                (summary[2 * (first + k)], summary[2 * (first + k) + 1]) = (UInt64(bitPattern: span.0), UInt64(bitPattern: span.1))
             }
-            if first < complete, cache.write("blocks", width: 16, firstEntry: first, summary[(first * 16)..<(complete * 16)]) {
-                cache.markFilled("blocks", units: Array(first..<complete), unitBytes: 16, data: summary, firstUnit: 0)
+            if first < complete, cache.write("blocks", width: 2, firstEntry: first, summary[(2 * first)..<(2 * complete)]) {
+                cache.markFilled("blocks", units: Array(first..<complete), unitWords: 2, data: summary, firstUnit: 0)
             }
         }
         var low: Int?, high: Int?
-        summary.withUnsafeBytes { raw in
-            for b in 0..<blocks {
-                let earliest = Int64(littleEndian: raw.loadUnaligned(fromByteOffset: b * 16, as: Int64.self))
-                let latest = Int64(littleEndian: raw.loadUnaligned(fromByteOffset: b * 16 + 8, as: Int64.self))
-                guard earliest <= latest, latest >= since, earliest < until else { continue }
-                if low == nil { low = b }
-                high = b
-            }
+        for b in 0..<blocks {
+            let (earliest, latest) = (Int64(bitPattern: summary[2 * b]), Int64(bitPattern: summary[2 * b + 1]))
+            guard earliest <= latest, latest >= since, earliest < until else { continue }
+            if low == nil { low = b }
+            high = b
         }
         guard let low, let high else { return nil }
         return Int64(low * block)...min(Int64((high + 1) * block) - 1, recordCount - 1)
@@ -152,9 +147,9 @@ extension Store {
 
         // The names of the columns: the rows (time, serving record), then one per path.
         let names = ["rows"] + paths.map { "v-" + Hex.encode(Array(Digest(hashing: Array($0.joined(separator: "\0").utf8)).bytes.prefix(8))) }
-        let widths = [16] + paths.map { _ in 8 }
-        var data = names.indices.map { cache?.read(names[$0], width: widths[$0], blocks: blocks) ?? [UInt8](repeating: 0, count: blocks.count * block * widths[$0]) }
-        let filled = names.indices.map { cache?.filled(names[$0], unitBytes: widths[$0] * block, units: blocks, data: data[$0]) ?? Array(repeating: false, count: blocks.count) }
+        let widths = [2] + paths.map { _ in 1 }
+        var data = names.indices.map { cache?.read(names[$0], width: widths[$0] * block, entries: blocks) ?? [UInt64](repeating: 0, count: blocks.count * block * widths[$0]) }
+        let filled = names.indices.map { cache?.filled(names[$0], unitWords: widths[$0] * block, units: blocks, data: data[$0]) ?? Array(repeating: false, count: blocks.count) }
         var labels = names.indices.dropFirst().map { cache?.labels(names[$0]) ?? [] }
         var numbering = labels.map { Dictionary($0.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first }) }
         var added = labels.map { _ in [String]() }
@@ -175,26 +170,16 @@ extension Store {
             for i in missing[start..<min(start + chunk, missing.count)] {
                 let first = Int64((blocks.lowerBound + i) * block)
                 let rows = try index.predictionRows(from: first, to: first + Int64(block))
-                data[0].withUnsafeMutableBytes { raw in
-                    let base = i * block * 16
-                    for k in 0..<block {
-                        raw.storeBytes(of: Int64(0).littleEndian, toByteOffset: base + k * 16, as: Int64.self)
-                        raw.storeBytes(of: Int64(-1).littleEndian, toByteOffset: base + k * 16 + 8, as: Int64.self)
-                    }
-                    for row in rows {
-                        let offset = base + Int(row.seq - first) * 16
-                        raw.storeBytes(of: row.time.littleEndian, toByteOffset: offset, as: Int64.self)
-                        raw.storeBytes(of: row.target.littleEndian, toByteOffset: offset + 8, as: Int64.self)
-                    }
+                for k in 0..<block { (data[0][2 * (i * block + k)], data[0][2 * (i * block + k) + 1]) = (0, UInt64(bitPattern: -1)) }
+                for row in rows {
+                    let k = i * block + Int(row.seq - first)
+                    (data[0][2 * k], data[0][2 * k + 1]) = (UInt64(bitPattern: row.time), UInt64(bitPattern: row.target))
                 }
                 for p in paths.indices where !filled[p + 1][i] || blocks.lowerBound + i >= complete {
-                    var values = [UInt64](repeating: PredictionColumns.missingBits, count: block)
+                    for k in 0..<block { data[p + 1][i * block + k] = PredictionColumns.missingBits }
                     for row in rows {
                         let value = RecordMember.value(paths[p], in: try canonicalBytes(seq: row.seq))
-                        values[Int(row.seq - first)] = PredictionColumns.encode(value, labels: &numbering[p], added: &added[p], base: labels[p].count)
-                    }
-                    data[p + 1].withUnsafeMutableBytes { raw in
-                        for (k, bits) in values.enumerated() { raw.storeBytes(of: bits.littleEndian, toByteOffset: (i * block + k) * 8, as: UInt64.self) }
+                        data[p + 1][i * block + Int(row.seq - first)] = PredictionColumns.encode(value, labels: &numbering[p], added: &added[p], base: labels[p].count)
                     }
                     if blocks.lowerBound + i < complete { written[p + 1].append(i) }
                 }
@@ -207,23 +192,28 @@ extension Store {
         if let cache {
             for n in names.indices where !written[n].isEmpty {
                 if n > 0, !cache.appendLabels(names[n], added[n - 1]) { continue }
-                var ok = true
-                for i in written[n] {
-                    let range = (i * block * widths[n])..<((i + 1) * block * widths[n])
-                    ok = ok && cache.write(names[n], width: widths[n], firstBlock: blocks.lowerBound + i, data[n][range])
-                }
-                if ok { cache.markFilled(names[n], units: written[n].map { blocks.lowerBound + $0 }, unitBytes: widths[n] * block, data: data[n], firstUnit: blocks.lowerBound) }
+                let unit = widths[n] * block
+                let ok = written[n].allSatisfy { i in cache.write(names[n], width: unit, firstEntry: blocks.lowerBound + i, data[n][(i * unit)..<((i + 1) * unit)]) }
+                if ok { cache.markFilled(names[n], units: written[n].map { blocks.lowerBound + $0 }, unitWords: unit, data: data[n], firstUnit: blocks.lowerBound) }
             }
         }
 
-        // The predictions asked for. (Entries are little-endian, as the machines Swift on Linux runs on are.)
+        // The predictions asked for: the columns as read, cut to the positions asked for (bounds
+        // from `predictionBounds` are whole blocks, so usually nothing is cut).
         let offset = Int(positions.lowerBound) - blocks.lowerBound * block, count = Int(last - positions.lowerBound) + 1
+        for n in names.indices {
+            data[n].removeLast(data[n].count - (offset + count) * widths[n])
+            if offset > 0 { data[n].removeFirst(offset * widths[n]) }
+        }
         result.first = positions.lowerBound
         result.labels = labels
-        result.entries = data[0].withUnsafeBytes { Array($0.bindMemory(to: Int64.self)[(2 * offset)..<(2 * (offset + count))]) }
-        result.bits = data.dropFirst().map { bytes in bytes.withUnsafeBytes { Array($0.bindMemory(to: UInt64.self)[offset..<(offset + count)]) } }
+        result.entries = data.removeFirst()
+        result.bits = data
         result.rows = result.entries.withUnsafeBufferPointer { entries in
-            (0..<count).filter { k in entries[2 * k + 1] >= 0 && entries[2 * k] >= since && entries[2 * k] < until }
+            (0..<count).filter { k in
+                let (time, target) = (Int64(bitPattern: entries[2 * k]), Int64(bitPattern: entries[2 * k + 1]))
+                return target >= 0 && time >= since && time < until
+            }
         }
         return result
     }
