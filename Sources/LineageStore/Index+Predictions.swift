@@ -44,14 +44,29 @@ extension Index {
         }
     }
 
-    /// The earliest and latest prediction time of each block of `block` log positions in [from, to)
-    /// holding a prediction: (block number, earliest, latest).
-    func predictionTimeSpans(from: Int64, to: Int64, block: Int) throws -> [(Int, Int64, Int64)] {
+    /// Each block of `block` log positions in [from, to) holding a prediction: its number, its
+    /// predictions' earliest and latest time and count, and the record serving them (-2 when several do).
+    func predictionBlocks(from: Int64, to: Int64, block: Int) throws -> [(block: Int, earliest: Int64, latest: Int64, count: Int64, target: Int64)] {
         try reading { db in
-            var spans: [(Int, Int64, Int64)] = []
-            try db.cachedStatement(sql: "SELECT seq / ? AS b, MIN(time), MAX(time) FROM record WHERE seq >= ? AND seq < ? AND kind = 1 GROUP BY b ORDER BY b")
-                .forEachRow(binding: Int64(block), from, to) { row in spans.append((Int(row.int64(0)), row.int64(1), row.int64(2))) }
-            return spans
+            var blocks: [(block: Int, earliest: Int64, latest: Int64, count: Int64, target: Int64)] = []
+            try db.cachedStatement(sql: """
+                SELECT seq / ? AS b, MIN(time), MAX(time), COUNT(*), MIN(target), MAX(target) FROM record
+                WHERE seq >= ? AND seq < ? AND kind = 1 GROUP BY b ORDER BY b
+                """).forEachRow(binding: Int64(block), from, to) { row in
+                let (low, high) = (row.int64OrNil(4), row.int64OrNil(5))
+                blocks.append((Int(row.int64(0)), row.int64(1), row.int64(2), row.int64(3), low != nil && low == high ? low! : -2))
+            }
+            return blocks
+        }
+    }
+
+    /// How many predictions at positions in `positions`, served by `targets` (any when nil), have a
+    /// time in [since, until).
+    func predictionCount(positions: Range<Int64>, targets: [Int64]?, since: Int64, until: Int64) throws -> Int64 {
+        try reading { db in
+            let served = targets.map { " AND target IN (\($0.map(String.init).joined(separator: ",")))" } ?? ""
+            return try db.cachedStatement(sql: "SELECT COUNT(*) FROM record WHERE seq >= ? AND seq < ? AND kind = 1 AND time >= ? AND time < ?" + served)
+                .integers(binding: positions.lowerBound, positions.upperBound, since, until).first ?? 0
         }
     }
 }

@@ -64,7 +64,8 @@ protocol RecordIndex: IndexLookups {
     func predictionBounds(targets: [Int64], since: Int64, until: Int64) throws -> ClosedRange<Int64>?
     func predictionCount(targets: [Int64], since: Int64, until: Int64) throws -> Int64
     func predictionRows(from: Int64, to: Int64) throws -> [(seq: Int64, time: Int64, target: Int64)]
-    func predictionTimeSpans(from: Int64, to: Int64, block: Int) throws -> [(Int, Int64, Int64)]
+    func predictionBlocks(from: Int64, to: Int64, block: Int) throws -> [(block: Int, earliest: Int64, latest: Int64, count: Int64, target: Int64)]
+    func predictionCount(positions: Range<Int64>, targets: [Int64]?, since: Int64, until: Int64) throws -> Int64
 
     /// The Merkle state, record and batch counts, and the log commit the index reflects.
     func facts() throws -> (range: CompactRange, records: Int64, batches: Int64, head: ObjectID?)

@@ -87,48 +87,72 @@ extension Store {
     /// The records predictions are served by: every deployment (or model) a prediction names.
     public func servingTargets() throws -> [Int64] { try index.servingTargets() }
 
-    /// Log positions outside which no prediction has a time in [since, until) (possibly wider
-    /// than the tightest such bounds); nil when no prediction can. Found from each block's earliest
-    /// and latest prediction time, kept in the column cache (computed once per block from the index).
-    public func predictionBounds(since: Int64, until: Int64) throws -> ClosedRange<Int64>? {
-        let recordCount = try index.recordCount()
-        guard recordCount > 0 else { return nil }
-        guard let cache = try index.batch(0).flatMap({ ColumnCache(storePath: path, logIdentity: $0.commit.hex) }) else {
-            return try index.predictionBounds(targets: index.servingTargets(), since: since, until: until)
-        }
+    /// What the column cache keeps of each block of 256 log positions: its predictions' earliest
+    /// and latest time, how many there are, and the record serving them all (-2 when they are
+    /// served by several), four words a block. Blocks not summarised yet (from the first such on,
+    /// and the partial last one) are summarised from the index. Nil when the store cannot be written.
+    private func blockSummaries(recordCount: Int64) throws -> [UInt64]? {
+        guard let cache = try index.batch(0).flatMap({ ColumnCache(storePath: path, logIdentity: $0.commit.hex) }) else { return nil }
         defer { cache.close() }
         let block = ColumnCache.block
         let blocks = Int((recordCount + Int64(block) - 1) / Int64(block)), complete = Int(recordCount) / block
-        var summary = cache.read("blocks", width: 2, entries: 0..<blocks)
-        // Blocks not summarised yet (from the first such on, and the partial last one) come from the index.
-        let filled = cache.filled("blocks", unitWords: 2, units: 0..<complete, data: summary)
-        let first = filled.firstIndex(of: false) ?? complete
-        if first < blocks {
-            var spans = [(Int64, Int64)](repeating: (.max, .min), count: blocks - first)
-            for (b, low, high) in try index.predictionTimeSpans(from: Int64(first * block), to: recordCount, block: block) {
-                spans[b - first] = (low, high)
-            }
-            for (k, span) in spans.enumerated() {
-                (summary[2 * (first + k)], summary[2 * (first + k) + 1]) = (UInt64(bitPattern: span.0), UInt64(bitPattern: span.1))
-            }
-            if first < complete, cache.write("blocks", width: 2, firstEntry: first, summary[(2 * first)..<(2 * complete)]) {
-                cache.markFilled("blocks", units: Array(first..<complete), unitWords: 2, data: summary, firstUnit: 0)
-            }
+        var summary = cache.read("summary", width: 4, entries: 0..<blocks)
+        let first = cache.filled("summary", unitWords: 4, units: 0..<complete, data: summary).firstIndex(of: false) ?? complete
+        guard first < blocks else { return summary }
+        for b in first..<blocks { summary.replaceSubrange((4 * b)..<(4 * b + 4), with: [UInt64(bitPattern: .max), UInt64(bitPattern: .min), 0, 0]) }
+        for span in try index.predictionBlocks(from: Int64(first * block), to: recordCount, block: block) {
+            summary.replaceSubrange((4 * span.block)..<(4 * span.block + 4), with: [span.earliest, span.latest, span.count, span.target].map { UInt64(bitPattern: $0) })
+        }
+        if first < complete, cache.write("summary", width: 4, firstEntry: first, summary[(4 * first)..<(4 * complete)]) {
+            cache.markFilled("summary", units: Array(first..<complete), unitWords: 4, data: summary, firstUnit: 0)
+        }
+        return summary
+    }
+
+    /// Log positions outside which no prediction has a time in [since, until) (possibly wider
+    /// than the tightest such bounds, in whole blocks); nil when no prediction can.
+    public func predictionBounds(since: Int64, until: Int64) throws -> ClosedRange<Int64>? {
+        let recordCount = try index.recordCount()
+        guard recordCount > 0 else { return nil }
+        guard let summary = try blockSummaries(recordCount: recordCount) else {
+            return try index.predictionBounds(targets: index.servingTargets(), since: since, until: until)
         }
         var low: Int?, high: Int?
-        for b in 0..<blocks {
-            let (earliest, latest) = (Int64(bitPattern: summary[2 * b]), Int64(bitPattern: summary[2 * b + 1]))
+        for b in 0..<(summary.count / 4) {
+            let (earliest, latest) = (Int64(bitPattern: summary[4 * b]), Int64(bitPattern: summary[4 * b + 1]))
             guard earliest <= latest, latest >= since, earliest < until else { continue }
             if low == nil { low = b }
             high = b
         }
         guard let low, let high else { return nil }
+        let block = ColumnCache.block
         return Int64(low * block)...min(Int64((high + 1) * block) - 1, recordCount - 1)
     }
 
-    /// How many predictions served by `targets` (all when nil) have a time in [since, until).
+    /// How many predictions served by `targets` (all when nil) have a time in [since, until): the
+    /// counts of the blocks wholly inside the window and served by one record, and the rest of the
+    /// blocks that overlap it counted by the index, position range by position range.
     public func predictionCount(targets: [Int64]?, since: Int64, until: Int64) throws -> Int64 {
-        try index.predictionCount(targets: try targets ?? index.servingTargets(), since: since, until: until)
+        let recordCount = try index.recordCount()
+        guard recordCount > 0 else { return 0 }
+        guard let summary = try blockSummaries(recordCount: recordCount) else {
+            return try index.predictionCount(targets: try targets ?? index.servingTargets(), since: since, until: until)
+        }
+        let wanted = targets.map(Set.init)
+        let block = Int64(ColumnCache.block)
+        var total: Int64 = 0
+        for b in 0..<(summary.count / 4) {
+            let (earliest, latest) = (Int64(bitPattern: summary[4 * b]), Int64(bitPattern: summary[4 * b + 1]))
+            let (count, target) = (Int64(bitPattern: summary[4 * b + 2]), Int64(bitPattern: summary[4 * b + 3]))
+            guard count > 0, latest >= since, earliest < until else { continue }
+            if let wanted, target >= 0, !wanted.contains(target) { continue }
+            if earliest >= since, latest < until, wanted == nil || target >= 0 {
+                total += count
+            } else {
+                total += try index.predictionCount(positions: Int64(b) * block..<min(Int64(b + 1) * block, recordCount), targets: targets, since: since, until: until)
+            }
+        }
+        return total
     }
 
     /// The predictions at log positions in `positions` with a time in [since, until), with the values at `paths` (`["output", "score"]`). Values are

@@ -218,6 +218,8 @@ struct MonitoringTests {
         let later = try MonitoringTests.findings(try w.ok("monitor", "--at", "2026-11-22T00:00:00Z", "--json", "--exec", "cat >> events.ndjson"))
         #expect(try String(contentsOfFile: w.path + "/events.ndjson", encoding: .utf8).split(separator: "\n").filter { $0.contains("\"event\":\"cleared\"") }.count >= 1)
         #expect(later["volume"]?["state"] as? String == "cleared", "\(later["volume"] ?? [:])")
+        // The windows before, counted from the column cache's block summaries (the 19th's 400 among them) and the index.
+        #expect((later["volume"]?["detail"] as? String)?.contains("averaged 85.7") == true, "\(later["volume"] ?? [:])")
         #expect(later["score-psi"]?["state"] as? String == "no-data")
         #expect(try w.ok("alert", "list", "--all").contains("cleared\tvolume"))
         // Bad input.
