@@ -90,10 +90,14 @@ final class ColumnCache {
         let descriptor = open(directory + "/" + name + ".filled", O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { return }
         defer { Glibc.close(descriptor) }
-        for unit in units {
-            let k = unit - firstUnit
-            let mark = [ColumnCache.mark(data[(k * unitWords)..<((k + 1) * unitWords)])]
-            _ = mark.withUnsafeBytes { ColumnCache.pwriteAll(descriptor, $0, offset: unit * 8) }
+        // Consecutive units' marks in one write each.
+        var start = 0
+        while start < units.count {
+            var end = start + 1
+            while end < units.count, units[end] == units[end - 1] + 1 { end += 1 }
+            let marks = units[start..<end].map { unit in ColumnCache.mark(data[((unit - firstUnit) * unitWords)..<((unit - firstUnit + 1) * unitWords)]) }
+            _ = marks.withUnsafeBytes { ColumnCache.pwriteAll(descriptor, $0, offset: units[start] * 8) }
+            start = end
         }
     }
 

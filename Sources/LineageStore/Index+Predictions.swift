@@ -47,15 +47,18 @@ extension Index {
     /// Each block of `block` log positions in [from, to) holding a prediction: its number, its
     /// predictions' earliest and latest time and count, and the record serving them (-2 when several do).
     func predictionBlocks(from: Int64, to: Int64, block: Int) throws -> [(block: Int, earliest: Int64, latest: Int64, count: Int64, target: Int64)] {
+        // Added up here, in log order: SQLite's GROUP BY would sort what is already in order (4x slower at 10M).
         try reading { db in
             var blocks: [(block: Int, earliest: Int64, latest: Int64, count: Int64, target: Int64)] = []
-            try db.cachedStatement(sql: """
-                SELECT seq / ? AS b, MIN(time), MAX(time), COUNT(*), MIN(target), MAX(target) FROM record
-                WHERE seq >= ? AND seq < ? AND kind = 1 GROUP BY b ORDER BY b
-                """).forEachRow(binding: Int64(block), from, to) { row in
-                let (low, high) = (row.int64OrNil(4), row.int64OrNil(5))
-                blocks.append((Int(row.int64(0)), row.int64(1), row.int64(2), row.int64(3), low != nil && low == high ? low! : -2))
-            }
+            try db.cachedStatement(sql: "SELECT seq, time, target FROM record WHERE seq >= ? AND seq < ? AND kind = 1")
+                .forEachRow(binding: from, to) { row in
+                    let (b, time, target) = (Int(row.int64(0)) / block, row.int64(1), row.int64OrNil(2) ?? -2)
+                    if let last = blocks.last, last.block == b {
+                        blocks[blocks.count - 1] = (b, min(last.earliest, time), max(last.latest, time), last.count + 1, last.target == target ? target : -2)
+                    } else {
+                        blocks.append((b, time, time, 1, target))
+                    }
+                }
             return blocks
         }
     }
@@ -64,8 +67,10 @@ extension Index {
     /// time in [since, until).
     func predictionCount(positions: Range<Int64>, targets: [Int64]?, since: Int64, until: Int64) throws -> Int64 {
         try reading { db in
-            let served = targets.map { " AND target IN (\($0.map(String.init).joined(separator: ",")))" } ?? ""
-            return try db.cachedStatement(sql: "SELECT COUNT(*) FROM record WHERE seq >= ? AND seq < ? AND kind = 1 AND time >= ? AND time < ?" + served)
+            // (The unary pluses keep SQLite on the position range: the (target, time) index would
+            // have it walk every prediction of the target in the window.)
+            let served = targets.map { " AND +target IN (\($0.map(String.init).joined(separator: ",")))" } ?? ""
+            return try db.cachedStatement(sql: "SELECT COUNT(*) FROM record WHERE seq >= ? AND seq < ? AND kind = 1 AND +time >= ? AND +time < ?" + served)
                 .integers(binding: positions.lowerBound, positions.upperBound, since, until).first ?? 0
         }
     }

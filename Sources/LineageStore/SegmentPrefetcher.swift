@@ -21,8 +21,9 @@ final class SegmentPrefetcher: @unchecked Sendable {
 
     init(path: String) { self.path = path }
 
-    /// Starts reading `blobs` that are neither read nor asked for yet.
-    func prefetch(_ blobs: [ObjectID]) {
+    /// Starts reading `blobs` that are neither read nor asked for yet; with `ids` false, without
+    /// hashing each record for its id (a reader that needs ids computes them).
+    func prefetch(_ blobs: [ObjectID], ids wantIDs: Bool = true) {
         lock.lock()
         let wanted = blobs.filter { ready[$0] == nil && !requested.contains($0) }
         requested.formUnion(wanted)
@@ -35,7 +36,7 @@ final class SegmentPrefetcher: @unchecked Sendable {
                 let segment = (try? repository?.readBlob(blob)).flatMap { $0 }.map { bytes -> Prefetched in
                     let lines = Segment.ranges(of: bytes)
                     let root = lines.count == 1 << Index.storedNodeLevel ? Merkle.subtreeRoot(of: bytes, ranges: lines) : nil
-                    let ids = bytes.withUnsafeBytes { raw in
+                    let ids = !wantIDs ? nil : bytes.withUnsafeBytes { raw in
                         lines.map { offset, length -> Digest in
                             var digest = StreamingDigest()
                             digest.update(UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + length)]))

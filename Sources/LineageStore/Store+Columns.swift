@@ -187,7 +187,7 @@ extension Store {
             for ahead in [start, start + chunk] where ahead > prefetched && ahead < missing.count {
                 let firsts = missing[ahead..<min(ahead + chunk, missing.count)].map { Int64((blocks.lowerBound + $0) * block) }
                 if paths.indices.contains(where: { p in missing[ahead..<min(ahead + chunk, missing.count)].contains { !filled[p + 1][$0] } }) {
-                    try prefetchSegments(of: firsts.flatMap { first in (0..<Int64(block)).map { first + $0 }.filter { $0 < recordCount } })
+                    try prefetchSegments(of: firsts.flatMap { first in (0..<Int64(block)).map { first + $0 }.filter { $0 < recordCount } }, ids: false)
                 }
                 prefetched = ahead
             }
@@ -199,13 +199,18 @@ extension Store {
                     let k = i * block + Int(row.seq - first)
                     (data[0][2 * k], data[0][2 * k + 1]) = (UInt64(bitPattern: row.time), UInt64(bitPattern: row.target))
                 }
-                for p in paths.indices where !filled[p + 1][i] || blocks.lowerBound + i >= complete {
+                // Each record's bytes read once for every value still to compute.
+                let needed = paths.indices.filter { !filled[$0 + 1][i] || blocks.lowerBound + i >= complete }
+                for p in needed {
                     for k in 0..<block { data[p + 1][i * block + k] = PredictionColumns.missingBits }
-                    for row in rows {
-                        let value = RecordMember.value(paths[p], in: try canonicalBytes(seq: row.seq))
+                    if blocks.lowerBound + i < complete { written[p + 1].append(i) }
+                }
+                for row in rows where !needed.isEmpty {
+                    let bytes = try canonicalBytes(seq: row.seq)
+                    for p in needed {
+                        let value = RecordMember.value(paths[p], in: bytes)
                         data[p + 1][i * block + Int(row.seq - first)] = PredictionColumns.encode(value, labels: &numbering[p], added: &added[p], base: labels[p].count)
                     }
-                    if blocks.lowerBound + i < complete { written[p + 1].append(i) }
                 }
                 if !filled[0][i], blocks.lowerBound + i < complete { written[0].append(i) }
             }
@@ -216,8 +221,13 @@ extension Store {
         if let cache {
             for n in names.indices where !written[n].isEmpty {
                 if n > 0, !cache.appendLabels(names[n], added[n - 1]) { continue }
+                // Consecutive blocks in one write (and one flush) each.
                 let unit = widths[n] * block
-                let ok = written[n].allSatisfy { i in cache.write(names[n], width: unit, firstEntry: blocks.lowerBound + i, data[n][(i * unit)..<((i + 1) * unit)]) }
+                var runs: [Range<Int>] = []
+                for i in written[n] {
+                    if let last = runs.last, last.upperBound == i { runs[runs.count - 1] = last.lowerBound..<(i + 1) } else { runs.append(i..<(i + 1)) }
+                }
+                let ok = runs.allSatisfy { run in cache.write(names[n], width: unit, firstEntry: blocks.lowerBound + run.lowerBound, data[n][(run.lowerBound * unit)..<(run.upperBound * unit)]) }
                 if ok { cache.markFilled(names[n], units: written[n].map { blocks.lowerBound + $0 }, unitWords: unit, data: data[n], firstUnit: blocks.lowerBound) }
             }
         }

@@ -206,8 +206,9 @@ public final class Store {
         return (Array(segment.bytes[offset..<(offset + length)]), segment.checked, segment.ids?[line])
     }
 
-    /// Starts reading, on another thread, the segments that hold these log positions.
-    func prefetchSegments(of positions: [Int64]) throws {
+    /// Starts reading, on another thread, the segments that hold these log positions (with their
+    /// records' ids, unless `ids` is false).
+    func prefetchSegments(of positions: [Int64], ids: Bool = true) throws {
         guard !positions.isEmpty else { return }
         var blobs: [ObjectID] = []
         var current: (firstSeq: Int64, count: Int64, blob: ObjectID)?
@@ -216,7 +217,7 @@ public final class Store {
             if let blob = current?.blob, blobs.last != blob { blobs.append(blob) }
         }
         if prefetcher == nil { prefetcher = SegmentPrefetcher(path: path) }
-        prefetcher?.prefetch(blobs.filter { blob in !segmentCache.contains { $0.id == blob } })
+        prefetcher?.prefetch(blobs.filter { blob in !segmentCache.contains { $0.id == blob } }, ids: ids)
     }
 
     /// The id and prediction id of the record at `seq`, computed from its stored bytes and checked
