@@ -12,8 +12,10 @@ public struct PredictionColumns: Sendable {
         case label(String)
     }
 
-    /// The log position of entry 0: entries are consecutive log positions, predictions or not.
+    /// The log position of entry 0: entries are consecutive log positions, predictions or not,
+    /// unless `seqs` names each entry's position (columns compacted to their predictions).
     var first: Int64 = 0
+    var seqs: [Int64]?
     /// Each entry's time and serving record (-1 for an entry that is not a prediction), in turn,
     /// as the words of the column cache.
     var entries: [UInt64] = []
@@ -33,7 +35,30 @@ public struct PredictionColumns: Sendable {
     public static func empty(paths: Int) -> PredictionColumns { PredictionColumns(paths: paths) }
 
     /// The log position of the prediction at `row`.
-    public func seq(_ row: Int) -> Int64 { first + Int64(row) }
+    public func seq(_ row: Int) -> Int64 { seqs?[row] ?? first + Int64(row) }
+
+    /// Keeps only the entries of `rows` (and their positions): for a window whose predictions are
+    /// a small part of the positions read.
+    mutating func compact() {
+        seqs = rows.map(seq)
+        entries = rows.flatMap { [entries[2 * $0], entries[2 * $0 + 1]] }
+        bits = bits.map { column in rows.map { column[$0] } }
+        rows = Array(rows.indices)
+    }
+
+    /// These columns followed by `other`'s (of later positions, numbering labels as these do or more).
+    mutating func append(_ other: PredictionColumns) {
+        var other = other
+        if !(seqs == nil && other.seqs == nil && first + Int64(entries.count / 2) == other.first) {
+            if seqs == nil { compact() }
+            if other.seqs == nil { other.compact() }
+            seqs! += other.seqs!
+        }
+        rows += other.rows.map { $0 + entries.count / 2 }
+        entries += other.entries
+        for p in bits.indices { bits[p] += other.bits[p] }
+        labels = other.labels
+    }
     /// Its time, milliseconds since 1970.
     public func time(_ row: Int) -> Int64 { Int64(bitPattern: entries[2 * row]) }
     /// The log position of the deployment (or model) it names.
@@ -159,6 +184,27 @@ extension Store {
     /// read once from the verified segments and kept in the `columns/` cache (see `ColumnCache`), so
     /// later calls over the same stretch read only what was added since.
     public func predictionColumns(_ paths: [[String]], positions: ClosedRange<Int64>, since: Int64, until: Int64) throws -> PredictionColumns {
+        // A few million positions at a time, each kept whole only when its predictions are most of
+        // it: what a run holds grows with the window's predictions, not with the positions between them.
+        var result: PredictionColumns?, labels = paths.map { _ in [String]() }
+        var start = positions.lowerBound
+        while start <= positions.upperBound {
+            let end = min(positions.upperBound, start + Self.columnChunk - 1)
+            var part = try predictionColumns(paths, chunk: start...end, since: since, until: until, labels: &labels)
+            if part.rows.count * 2 < Int(end - start + 1) { part.compact() }
+            if result == nil { result = part } else { result!.append(part) }
+            start = end + 1
+        }
+        return result ?? PredictionColumns(paths: paths.count)
+    }
+
+    /// Positions `predictionColumns` reads at a time.
+    static let columnChunk: Int64 = 1 << 22
+
+    /// `predictionColumns` over one stretch of positions, numbering labels from `labels` on (and
+    /// adding to them) where the cache holds none.
+    private func predictionColumns(_ paths: [[String]], chunk positions: ClosedRange<Int64>, since: Int64, until: Int64,
+                                   labels carried: inout [[String]]) throws -> PredictionColumns {
         var result = PredictionColumns(paths: paths.count)
         let recordCount = try index.recordCount()
         guard recordCount > 0, positions.lowerBound < recordCount else { return result }
@@ -174,7 +220,7 @@ extension Store {
         let widths = [2] + paths.map { _ in 1 }
         var data = names.indices.map { cache?.read(names[$0], width: widths[$0] * block, entries: blocks) ?? [UInt64](repeating: 0, count: blocks.count * block * widths[$0]) }
         let filled = names.indices.map { cache?.filled(names[$0], unitWords: widths[$0] * block, units: blocks, data: data[$0]) ?? Array(repeating: false, count: blocks.count) }
-        var labels = names.indices.dropFirst().map { cache?.labels(names[$0]) ?? [] }
+        var labels = names.indices.dropFirst().map { cache?.labels(names[$0]) ?? carried[$0 - 1] }
         var numbering = labels.map { Dictionary($0.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first }) }
         var added = labels.map { _ in [String]() }
 
@@ -216,6 +262,7 @@ extension Store {
             }
         }
         for p in paths.indices { labels[p] += added[p] }
+        carried = labels
 
         // Keep what was computed: labels first, then the values, then the marks.
         if let cache {

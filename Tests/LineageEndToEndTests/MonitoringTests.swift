@@ -287,6 +287,30 @@ struct MonitoringTests {
         #expect(bad.status == 2 && bad.stderr.contains("outcome is for access rules: allowed or denied"), "\(bad.stderr)")
     }
 
+    @Test("a window whose predictions are scattered through the log (a late backfill) counts every one, with its values")
+    func scattered() throws {
+        let w = try Workspace()
+        try w.ok("init", "--origin", "example.com/backfill")
+        try w.write("model.bin", "weights\n")
+        try w.ok("record", "model", "--name", "m", "--file", "model.bin", "--time", "2026-11-01T00:00:00.000Z")
+        try w.ok("record", "deployment", "--model", "model:m@1", "--environment", "prod", "--time", "2026-11-01T00:00:00.000Z")
+        func lines(_ range: Range<Int>, day: Int, caller: String) -> String {
+            range.map { "{\"predictionId\":\"p\($0)\",\"caller\":\"\(caller)\",\"deployment\":\"deployment:m/prod\",\"time\":\"2026-11-\(day)T12:00:00.000Z\",\"output\":{\"score\":0.5}}\n" }.joined()
+        }
+        try w.write("p.ndjson", lines(0..<30, day: 10, caller: "early") + lines(30..<630, day: 11, caller: "live") + lines(630..<700, day: 10, caller: "late"))
+        try w.ok("ingest", "p.ndjson", "-q")
+        try w.write(".lineage/policy.yaml", """
+            monitoring:
+              - {name: count, type: volume, metric: count}
+              - {name: callers, type: volume, by: caller, metric: count}
+            """)
+        for _ in 0..<2 {
+            let findings = try MonitoringTests.findings(try w.ok("monitor", "--at", "2026-11-11T00:00:00Z", "--dry-run", "--json"))
+            #expect(findings["count"]?["value"] as? Double == 100, "\(findings["count"] ?? [:])")
+            #expect(findings["callers"]?["detail"] as? String == "caller late: 70 predictions in the window (the most of any caller)", "\(findings["callers"] ?? [:])")
+        }
+    }
+
     @Test("the same streams without the shift fire nothing at the default thresholds")
     func stable() throws {
         let (w, _, _) = try MonitoringTests.store(shifted: false)
