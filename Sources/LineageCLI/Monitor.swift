@@ -60,7 +60,10 @@ extension Lineage {
                 return time
             } ?? Int64(Date().timeIntervalSince1970 * 1000)
             let start = try since.map { text in
-                if let duration = RecordTime.duration(text), duration > 0 { return now - duration }
+                if let duration = RecordTime.duration(text) {
+                    guard duration > 0 else { throw LineageError.input("--since \(Names.printable(text)): a duration back must be more than 0, like 6h or 7d") }
+                    return now - duration
+                }
                 guard let time = RecordTime.parseRFC3339(text) else {
                     throw LineageError.input("--since \(Names.printable(text)) is neither an RFC 3339 time like 2026-12-05T12:00:00Z nor a duration like 6h or 7d")
                 }
