@@ -88,11 +88,15 @@ extension Store {
         defer { withExtendedLifetime(lock) {} }
         let incoming = try fetchedLog(staging, from: remote)
         let (trusted, newKeys, firstKey, keysCommit) = try fetchedKeys(staging, from: remote, keyFingerprint: keyFingerprint)
+        // What was pulled, once the log is in place: the cosigned checkpoints that came with it kept too.
+        func report(size: UInt64, batches: Int) throws -> PullReport {
+            let cosigned = try repository.referenceTarget(staging + "/cosigned/" + origin).map(importCosigned) ?? 0
+            return PullReport(remote: remote, origin: origin, sizeBefore: tip.size, size: size, batches: batches,
+                              newKeys: newKeys, firstKey: firstKey, cosigned: cosigned, checkpoint: try latestCheckpoint())
+        }
         guard incoming != tip.commit else {
             try adoptKeys(newKeys, commit: keysCommit)
-            let cosigned = try repository.referenceTarget(staging + "/cosigned/" + origin).map(importCosigned) ?? 0
-            return PullReport(remote: remote, origin: origin, sizeBefore: tip.size, size: tip.size, batches: 0,
-                              newKeys: newKeys, firstKey: firstKey, cosigned: cosigned, checkpoint: try latestCheckpoint())
+            return try report(size: tip.size, batches: 0)
         }
         let added = try verifyExtension(to: incoming, from: tip, keys: trusted, remote: remote, progress: progress)
         try adoptKeys(newKeys, commit: keysCommit)
@@ -105,9 +109,7 @@ extension Store {
         }
         try syncIndex(holdingLock: true) { progress?(UInt64($0)) }
         try checkHistory(holdingLock: true)
-        let cosigned = try repository.referenceTarget(staging + "/cosigned/" + origin).map(importCosigned) ?? 0
-        return PullReport(remote: remote, origin: origin, sizeBefore: tip.size, size: added.size, batches: added.batches,
-                          newKeys: newKeys, firstKey: firstKey, cosigned: cosigned, checkpoint: try latestCheckpoint())
+        return try report(size: added.size, batches: added.batches)
     }
 
     /// The keys the remote published for this origin, checked (see `pull`): the keys to verify the
