@@ -320,10 +320,11 @@ struct MonitorEvaluator {
         return first
     }
 
-    /// A rule's reference window before `from`: the `reference` duration before it, or the first
-    /// week from the scope's first deployment; nil when that is not before `from`.
+    /// A rule's reference window before `from`: the window it names, the `reference` duration before
+    /// `from`, or the first week from the scope's first deployment; nil when that is not before `from`.
     private mutating func referenceRange(_ rule: MonitoringPolicy.Rule, from: Int64) throws -> (Int64, Int64)? {
-        let range = try rule.referenceMilliseconds.map { (from - $0, from) } ?? firstWeek(rule).map { ($0, min($0 + 7 * 86_400_000, from)) }
+        let range = try rule.referenceInterval.map { ($0.0, min($0.1, from)) } ?? rule.referenceMilliseconds.map { (from - $0, from) }
+            ?? firstWeek(rule).map { ($0, min($0 + 7 * 86_400_000, from)) }
         guard let range, range.1 > range.0 else { return nil }
         return range
     }

@@ -44,6 +44,8 @@ public struct MonitoringPolicy: Sendable {
         /// The reference of a drift rule: the window this long before the evaluated one; nil for the
         /// first week after the scope's first deployment.
         public let referenceMilliseconds: Int64?
+        /// A drift or drop rule's fixed reference window, [start, end) (`reference: START/END`).
+        public let referenceInterval: (Int64, Int64)?
         /// `psi` or `ks` for drift rules.
         public let metric: String
         /// The value above which the rule fires.
@@ -116,12 +118,16 @@ public struct MonitoringPolicy: Sendable {
             if kind == .featureDrift, field == nil { throw RecordError("\(label) (\(name)) needs the monitored field it watches: field") }
             let windowText = rule["window"]?.stringValue ?? "1d"
             guard let window = RecordTime.duration(windowText), window > 0 else { throw RecordError("\(label) (\(name)): window must be a duration like 1d or 6h") }
-            var reference: Int64?
+            var reference: Int64?, referenceInterval: (Int64, Int64)?
             if let text = rule["reference"]?.stringValue, text != "first-week" {
-                guard let value = RecordTime.duration(text), value > 0 else {
-                    throw RecordError("\(label) (\(name)): reference is first-week (the default) or a duration like 7d (the window before)")
+                let ends = text.split(separator: "/", omittingEmptySubsequences: false).map { RecordTime.parseRFC3339(String($0)) }
+                if ends.count == 2, let start = ends[0], let end = ends[1], start < end {
+                    referenceInterval = (start, end)
+                } else if let value = RecordTime.duration(text), value > 0 {
+                    reference = value
+                } else {
+                    throw RecordError("\(label) (\(name)): reference is first-week (the default), a duration like 7d (the window before), or a named window START/END in RFC 3339 (2026-11-01T00:00:00Z/2026-11-08T00:00:00Z)")
                 }
-                reference = value
             }
             let counting = kind == .volume || kind == .access
             let metric = rule["metric"]?.stringValue ?? (kind == .performance ? "accuracy" : counting ? "zscore" : "psi")
@@ -155,7 +161,7 @@ public struct MonitoringPolicy: Sendable {
             let history = rule["history"]?.integerValue ?? 7
             guard (2...365).contains(history) else { throw RecordError("\(label) (\(name)): history is from 2 to 365 windows") }
             rules.append(Rule(name: name, kind: kind, deployment: rule["deployment"]?.stringValue, model: rule["model"]?.stringValue,
-                              field: field, windowMilliseconds: window, windowText: windowText, referenceMilliseconds: reference,
+                              field: field, windowMilliseconds: window, windowText: windowText, referenceMilliseconds: reference, referenceInterval: referenceInterval,
                               metric: metric, threshold: threshold, history: Int(history), group: rule["group"]?.stringValue,
                               favourable: rule["favourable"].map { $0.stringValue ?? String(decoding: $0.canonicalBytes, as: UTF8.self) },
                               positive: rule["positive"].map { $0.stringValue ?? String(decoding: $0.canonicalBytes, as: UTF8.self) },

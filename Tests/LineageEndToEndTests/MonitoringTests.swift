@@ -23,6 +23,7 @@ struct MonitoringTests {
         monitoring:
           - {name: score-psi, type: output-drift, deployment: m/prod, field: score, metric: psi}
           - {name: score-ks, type: output-drift, deployment: m/prod, field: score, metric: ks}
+          - {name: score-named, type: output-drift, deployment: m/prod, field: score, reference: 2026-11-01T00:00:00Z/2026-11-08T00:00:00Z}
           - {name: label-shares, type: output-drift, model: m, field: label}
           - {name: amount-drift, type: feature-drift, field: amount, metric: ks}
           - {name: volume, type: volume, deployment: m/prod}
@@ -140,6 +141,8 @@ struct MonitoringTests {
         #expect(dry["governance"]?["value"] as? Double == Double(afterRetirement), "\(dry["governance"] ?? [:])")
         #expect(dry["score-psi"]?["state"] as? String == "firing")
         #expect(abs((dry["accuracy-drop"]?["value"] as? Double ?? -1) - 0.4) < 1e-12, "\(dry["accuracy-drop"] ?? [:])")
+        // A named reference window that is the first week measures what the default does.
+        #expect(dry["score-named"]?["value"] as? Double == dry["score-psi"]?["value"] as? Double, "\(dry["score-named"] ?? [:])")
         // --since: every rule over the window from then (or that long back), here half a day: the
         // predictions at 12:00 or later (prediction i of 400 is at i * 23 / 400 hours).
         let half = (0..<400).filter { Double($0) * 23.0 / 400 >= 12 }.count
@@ -229,6 +232,9 @@ struct MonitoringTests {
         try w.write(".lineage/policy.yaml", "monitoring:\n  - {name: x, type: drift}\n")
         let bad = try w.lineage("monitor")
         #expect(bad.status == 2 && bad.stderr.contains("needs a type"), "\(bad.stderr)")
+        try w.write(".lineage/policy.yaml", "monitoring:\n  - {name: x, type: output-drift, reference: 2026-11-08T00:00:00Z/2026-11-01T00:00:00Z}\n")
+        let backwards = try w.lineage("monitor")
+        #expect(backwards.status == 2 && backwards.stderr.contains("a named window START/END"), "\(backwards.stderr)")
     }
 
     @Test("lineage serve evaluates the rules continuously: alerts land in the log, values are Prometheus gauges")
