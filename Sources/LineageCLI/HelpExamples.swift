@@ -186,6 +186,7 @@ enum HelpExamples {
         "lineage pull": [
             "lineage pull",
             "lineage pull origin --json",
+            "LINEAGE_TOKEN=lin_... lineage pull --payloads https://lineage.example.com:8470",
         ],
         "lineage witness": [
             "lineage witness init /srv/witness --name witness.example.org/w1",

@@ -83,13 +83,13 @@ extension Lineage {
             // The sinks: the command for each event, the webhook for all of them.
             var failed = 0
             for event in report.events where command != nil {
-                if try ServerProgram.run("/bin/sh", ["-c", command!], input: Data((event.canonicalString + "\n").utf8)) != 0 { failed += 1 }
+                if try ServerProgram.run("/bin/sh", ["-c", command!], input: Data((event.canonicalString + "\n").utf8)).status != 0 { failed += 1 }
             }
             var posted: Int32 = 0
             if let webhook, !report.events.isEmpty {
                 // lineage-server posts them and says what failed.
                 let lines = report.events.map { $0.canonicalString + "\n" }.joined()
-                posted = try ServerProgram.run(["--post-alerts", webhook] + (slack ? ["--slack"] : []), input: Data(lines.utf8))
+                posted = try ServerProgram.run(["--post-alerts", webhook] + (slack ? ["--slack"] : []), input: Data(lines.utf8)).status
             }
             if failed > 0 {
                 throw LineageError.storage("the --exec command failed for \(failed) of \(report.events.count) alert events (the alerts are recorded in the log all the same)")

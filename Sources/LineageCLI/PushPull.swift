@@ -45,12 +45,21 @@ extension Lineage {
                 Every new batch is checked as `lineage verify` checks it, against the keys this store trusts and the \
                 last checkpoint it verified. A rollback or a fork is refused naming both checkpoints (exit 1), and \
                 nothing changes. New keys the log's owner publishes are trusted only when signed by a key trusted \
-                here. Payloads are not pulled; erasures that arrive erase local copies. See docs/sync.md.
+                here. Payloads are not pulled over git; with --payloads URL, the packs of payloads this store lacks are \
+                copied from the owner's `lineage serve` (an admin token in LINEAGE_TOKEN), each checked against the \
+                log. Erasures that arrive erase local copies. See docs/sync.md.
                 """
         )
 
         @Argument(help: ArgumentHelp("The remote's name (default: origin).", valueName: "remote"))
         var remote = "origin"
+
+        @Option(help: ArgumentHelp("Also copy the payloads this store lacks from the owner's server at this http(s) URL (its admin token in LINEAGE_TOKEN).", valueName: "url"))
+        var payloads: String?
+
+        func validate() throws {
+            if let payloads, !ServerProgram.isWebhook(payloads) { throw ValidationError("--payloads must be the http:// or https:// URL of the owner's lineage serve") }
+        }
 
         @OptionGroup var output: OutputOptions
         @OptionGroup var storeOptions: StoreOptions
@@ -60,13 +69,31 @@ extension Lineage {
             let counter = Terminal.counter("Verifying", unit: "records")
             let report = try store.pull(from: remote, progress: counter?.update)
             counter?.finish()
-            if output.json { print(report.json.prettyString()); return }
+            // The payloads: lineage-server copies them and says what it did (or one sentence why not).
+            func copyPayloads(json: Bool) throws -> JSONValue? {
+                guard let payloads else { return nil }
+                let (status, printed) = try ServerProgram.run(["--fetch-payloads", "--store", store.path, "--url", payloads] + (json ? ["--json"] : []),
+                                                              input: Data(), capturing: json)
+                if status != 0 { throw ExitCode(status) }
+                return json ? try? JSONParser.parse(Array(printed)) : nil
+            }
+            if output.json {
+                var json = report.json
+                if var object = json.objectValue, let copied = try copyPayloads(json: true) {
+                    object["payloads"] = copied
+                    json = .object(object)
+                }
+                print(json.prettyString())
+                return
+            }
             for key in report.newKeys { print("Now trusting \(key.fingerprint) (\(key.text)), published by the log's owner.") }
             if report.cosigned > 0 { print("Took \(report.cosigned) cosigned checkpoint\(report.cosigned == 1 ? "" : "s"), checked against the log.") }
-            guard report.batches > 0 else {
-                return print("Already up to date: the log \(report.origin) holds \(report.size) records, as at \(report.remote.name).")
+            if report.batches > 0 {
+                print("Pulled \(report.batches) batch\(report.batches == 1 ? "" : "es") of the log \(report.origin) from \(report.remote.name): records \(report.sizeBefore)..\(report.size - 1), every one verified; \(report.size) records now.")
+            } else {
+                print("Already up to date: the log \(report.origin) holds \(report.size) records, as at \(report.remote.name).")
             }
-            print("Pulled \(report.batches) batch\(report.batches == 1 ? "" : "es") of the log \(report.origin) from \(report.remote.name): records \(report.sizeBefore)..\(report.size - 1), every one verified; \(report.size) records now.")
+            _ = try copyPayloads(json: false)
         }
     }
 }

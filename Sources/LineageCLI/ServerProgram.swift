@@ -14,23 +14,27 @@ enum ServerProgram {
     }
 
     /// Runs `lineage-server ARGUMENTS…` as a child with `input` on its standard input (its errors go
-    /// to this process's standard error); returns its exit status.
-    static func run(_ arguments: [String], input: Data) throws -> Int32 {
-        try Self.run(path(), arguments, input: input)
+    /// to this process's standard error); returns its exit status, and its standard output when
+    /// `capturing` (else it goes to this process's, after what this process printed so far).
+    static func run(_ arguments: [String], input: Data, capturing: Bool = false) throws -> (status: Int32, output: Data) {
+        try Self.run(path(), arguments, input: input, capturing: capturing)
     }
 
-    /// Runs `executable ARGUMENTS…` with `input` on its standard input; returns its exit status.
-    static func run(_ executable: String, _ arguments: [String], input: Data) throws -> Int32 {
+    /// Runs `executable ARGUMENTS…` with `input` on its standard input (see above).
+    static func run(_ executable: String, _ arguments: [String], input: Data, capturing: Bool = false) throws -> (status: Int32, output: Data) {
+        fflush(nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        let pipe = Pipe()
+        let pipe = Pipe(), output = Pipe()
         process.standardInput = pipe
+        if capturing { process.standardOutput = output }
         do { try process.run() } catch { throw LineageError.storage("cannot run \(executable): \(error.localizedDescription)") }
         pipe.fileHandleForWriting.write(input)
         try? pipe.fileHandleForWriting.close()
+        let captured = capturing ? output.fileHandleForReading.readDataToEndOfFile() : Data()
         process.waitUntilExit()
-        return process.terminationStatus
+        return (process.terminationStatus, captured)
     }
 
     /// The path of `lineage-server` beside this program, checked to be there.

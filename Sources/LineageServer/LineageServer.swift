@@ -396,6 +396,17 @@ public struct LineageServer: Sendable {
                 return (Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes))), [], path)
             }
         }
+        // A batch's payload pack, for a copy of the store (`lineage pull --payloads`): raw payloads, admin only.
+        router.get("/v1/payloads/packs/{commit}") { request, context in
+            let commit = context.parameters.get("commit") ?? ""
+            return try await logged(request, context, "payload", .admin) {
+                guard let bytes = try await reader.run({ try $0.payloadPack(batch: commit) }) else {
+                    throw APIError(.notFound, "batch \(commit.prefix(12)) holds no payload")
+                }
+                return (Response(status: .ok, headers: [.contentType: "application/octet-stream", .cacheControl: "no-store"],
+                                 body: .init(byteBuffer: ByteBuffer(bytes: bytes))), [], commit)
+            }
+        }
         router.get("/v1/checkpoint") { request, context in
             try await logged(request, context, "checkpoint", .read) { (Response.json(try await reader.run { try $0.checkpointView().json }), [], nil) }
         }

@@ -28,6 +28,7 @@ func announce(_ text: String) {
 // `lineage witness serve DIR`: --witness DIR --host H --port N --log KEY…
 // `lineage cosign`: --cosign --store PATH [--json]
 // `lineage monitor --webhook URL`: --post-alerts URL [--slack], the events on standard input
+// `lineage pull --payloads URL`: --fetch-payloads --store PATH --url URL [--json], the token in LINEAGE_TOKEN
 switch CommandLine.arguments.dropFirst().first {
 case "--witness":
     var arguments = CommandLine.arguments.dropFirst(2)
@@ -59,6 +60,15 @@ case "--cosign":
         let report = try await WitnessClient.cosign(storePath: arguments[1])
         print(arguments.contains("--json") ? report.json.prettyString() : report.text)
         exit(report.exitCode)
+    } catch { fail(error) }
+case "--fetch-payloads":
+    // `lineage pull --payloads URL`: --fetch-payloads --store PATH --url URL [--json], the token in LINEAGE_TOKEN.
+    let arguments = Array(CommandLine.arguments.dropFirst(2))
+    guard arguments.count >= 4, arguments[0] == "--store", arguments[2] == "--url" else { fail(LineageError.input("start it with `lineage pull --payloads URL`")) }
+    do {
+        let report = try await PayloadCopier.copy(storePath: arguments[1], from: arguments[3], token: ProcessInfo.processInfo.environment["LINEAGE_TOKEN"])
+        print(arguments.contains("--json") ? report.json.prettyString() : report.text)
+        exit(0)
     } catch { fail(error) }
 case "--post-alerts":
     // `lineage monitor --webhook URL [--slack]`: the events, one JSON object a line, on standard input.

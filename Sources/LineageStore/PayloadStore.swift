@@ -41,6 +41,14 @@ struct PayloadStore {
         try install(PayloadPack.encode(payloads), as: name, what: "store the batch's payloads", removeOnFailure: true)
     }
 
+    /// Keeps `bytes`, a pack copied from another store of the log, as the pack `name` (the caller
+    /// checks it against the log next, and removes it if it does not match).
+    func installCopy(_ bytes: [UInt8], name: String) throws {
+        try makeDirectory(path)
+        try makeDirectory(packsDirectory)
+        try install(bytes, as: name, what: "keep the payload pack of batch \(name.prefix(12))", removeOnFailure: true)
+    }
+
     /// Rewrites the pack `name` without the sealed bytes of its erased payloads (unreadable already:
     /// their keys are gone); returns the bytes freed, 0 when there was nothing to drop.
     func compact(_ name: String, erased: Set<Digest>) throws -> Int {

@@ -66,6 +66,62 @@ struct SyncTests {
         #expect(try w.ok("push", "hub").contains("Everything up to date"))
     }
 
+    @Test("pull --payloads copies the payload packs from the owner's server: admin only, checked against the log, erasures kept")
+    func payloads() throws {
+        let w = try SyncTests.pushed()
+        #expect(try w.lineage("clone", "file://" + w.path + "/hub.git", "copy").status == 0)
+        // The owner erases p1's input and pushes; the copy pulls that with the payloads.
+        try w.ok("erase", "--prediction", "p1", "--reason", "request 9")
+        try w.ok("push", "hub")
+        let admin = try w.ok("token", "create", "--name", "replica", "--role", "admin").trimmingCharacters(in: .whitespacesAndNewlines)
+        let reader = try w.ok("token", "create", "--name", "dana", "--role", "reader").trimmingCharacters(in: .whitespacesAndNewlines)
+        let server = try RunningServer(w)
+        defer { _ = server.stop() }
+        // Without a token, or with a reader's: refused in one sentence, nothing copied (the log is pulled all the same).
+        let none = try SyncTests.on(w, "copy", "pull", "--payloads", server.base)
+        #expect(none.status == 2 && none.stderr.contains("needs an admin token of the server in LINEAGE_TOKEN"), "\(none.stderr)")
+        w.environment["LINEAGE_TOKEN"] = reader
+        let refused = try SyncTests.on(w, "copy", "pull", "--payloads", server.base)
+        #expect(refused.status == 2 && refused.stderr.contains("refused the payloads (403)"), "\(refused.stdout)\(refused.stderr)")
+        #expect(try SyncTests.on(w, "copy", "show", "p2").stdout.contains("payload not in this copy"))
+        // A server that hands out a pack whose sealed bytes were altered: refused, nothing kept.
+        let packs = try FileManager.default.contentsOfDirectory(atPath: w.path + "/.lineage/payloads/packs").filter { $0.hasSuffix(".pack") }
+        try #require(packs.count == 1)
+        var pack = try [UInt8](Data(contentsOf: URL(fileURLWithPath: w.path + "/.lineage/payloads/packs/" + packs[0])))
+        let sealed = 64 + 128 * Int(pack[8])
+        for i in sealed..<pack.count { pack[i] ^= 0x5A }
+        try FileManager.default.createDirectory(atPath: w.path + "/evil/v1/payloads/packs", withIntermediateDirectories: true)
+        try Data(pack).write(to: URL(fileURLWithPath: w.path + "/evil/v1/payloads/packs/" + String(packs[0].dropLast(".pack".count))))
+        let evil = Process()
+        evil.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        evil.arguments = ["python3", "-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", w.path + "/evil"]
+        let evilOutput = Pipe()
+        evil.standardOutput = evilOutput
+        evil.standardError = FileHandle.nullDevice
+        try evil.run()
+        defer { kill(evil.processIdentifier, SIGKILL) }
+        let banner = String(decoding: evilOutput.fileHandleForReading.availableData, as: UTF8.self)
+        let port = try #require(banner.split(separator: " ").firstIndex(of: "port").map { banner.split(separator: " ")[$0 + 1] }, "\(banner)")
+        w.environment["LINEAGE_TOKEN"] = admin
+        let altered = try SyncTests.on(w, "copy", "pull", "--payloads", "http://127.0.0.1:\(port)")
+        #expect(altered.status == 4 && altered.stderr.contains("does not match the log") && altered.stderr.contains("nothing was kept"), "\(altered.stdout)\(altered.stderr)")
+        #expect(try SyncTests.on(w, "copy", "show", "p2").stdout.contains("payload not in this copy"))
+        let pulled = try SyncTests.on(w, "copy", "pull", "--payloads", server.base)
+        #expect(pulled.status == 0 && pulled.stdout.contains("Payloads: 1 pack copied and checked against the log, 2 payloads readable, 1 erased"), "status \(pulled.status): \(pulled.stdout)\(pulled.stderr)")
+        // The copy's payloads are the owner's: the same payload, salt and commitment; p1 stays erased.
+        #expect(try SyncTests.on(w, "copy", "payload", "export", "p2").stdout == (try w.ok("payload", "export", "p2")))
+        #expect(try SyncTests.on(w, "copy", "show", "p1").stdout.contains("input erased on"))
+        #expect(try SyncTests.on(w, "copy", "verify").stdout.hasPrefix("OK"))
+        let again = try SyncTests.on(w, "copy", "pull", "--payloads", server.base, "--json")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any])
+        #expect((report["payloads"] as? [String: Any])?["packs"] as? Int == 0, "\(again.stdout)")
+        #expect(try SyncTests.on(w, "copy", "pull", "--payloads", "ftp://x").status == 2)
+        // Every copy was read under the admin token: access records in the owner's log.
+        _ = server.stop()
+        let accesses = try w.ok("query", "--kind", "access", "--actor", "replica", "--json")
+        #expect(accesses.contains("\"action\":\"payload\""), "\(accesses)")
+    }
+
     @Test("a rolled-back remote is refused, naming both checkpoints; the copy keeps its log")
     func rollbackRefused() throws {
         let w = try SyncTests.pushed()
