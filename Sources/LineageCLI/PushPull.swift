@@ -46,7 +46,7 @@ extension Lineage {
                 last checkpoint it verified. A rollback or a fork is refused naming both checkpoints (exit 1), and \
                 nothing changes. New keys the log's owner publishes are trusted only when signed by a key trusted \
                 here. Payloads are not pulled over git; with --payloads URL, the packs of payloads this store lacks are \
-                copied from the owner's `lineage serve` (an admin token in LINEAGE_TOKEN), each checked against the \
+                copied from the owner's `lineage serve` (a replica or admin token in LINEAGE_TOKEN), each checked against the \
                 log. Erasures that arrive erase local copies. See docs/sync.md.
                 """
         )
@@ -54,7 +54,7 @@ extension Lineage {
         @Argument(help: ArgumentHelp("The remote's name (default: origin).", valueName: "remote"))
         var remote = "origin"
 
-        @Option(help: ArgumentHelp("Also copy the payloads this store lacks from the owner's server at this http(s) URL (its admin token in LINEAGE_TOKEN).", valueName: "url"))
+        @Option(help: ArgumentHelp("Also copy the payloads this store lacks from the owner's server at this http(s) URL (a token of its replica role in LINEAGE_TOKEN).", valueName: "url"))
         var payloads: String?
 
         func validate() throws {

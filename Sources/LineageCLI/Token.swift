@@ -10,7 +10,7 @@ extension Lineage {
         static let configuration = CommandConfiguration(
             commandName: "token",
             abstract: "Make, list and revoke the API tokens of lineage serve.",
-            discussion: "A token has a name and a role: ingest, writer, reader, auditor or admin (docs/server.md). The store keeps only the SHA-256 of its secret.",
+            discussion: "A token has a name and a role: ingest, writer, reader, auditor, replica or admin (docs/server.md). The store keeps only the SHA-256 of its secret.",
             subcommands: [Create.self, List.self, Revoke.self]
         )
 
@@ -20,7 +20,7 @@ extension Lineage {
             @Option(help: ArgumentHelp("The token's name (who or what uses it).", valueName: "name"))
             var name: String
 
-            @Option(help: ArgumentHelp("ingest, writer, reader, auditor or admin.", valueName: "role"))
+            @Option(help: ArgumentHelp("ingest, writer, reader, auditor, replica or admin.", valueName: "role"))
             var role: String
 
             @Option(help: ArgumentHelp("How long it lives: 90d, 12h, 30m, 2w (default: until revoked).", valueName: "duration"))

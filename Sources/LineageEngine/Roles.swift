@@ -12,11 +12,13 @@ public enum Permission: String, Sendable {
     case prove
     /// Verify the whole store, and administration.
     case admin
+    /// Copy raw payload packs to a copy of the store (`lineage pull --payloads`).
+    case payloads
 }
 
 /// The roles of API tokens, least privilege (docs/server.md has the matrix).
 public enum Role: String, Sendable, CaseIterable {
-    case ingest, writer, reader, auditor, admin
+    case ingest, writer, reader, auditor, replica, admin
 
     public var permissions: Set<Permission> {
         switch self {
@@ -24,7 +26,8 @@ public enum Role: String, Sendable, CaseIterable {
         case .writer: [.ingest, .write]
         case .reader: [.read]
         case .auditor: [.read, .prove]
-        case .admin: [.ingest, .write, .read, .prove, .admin]
+        case .replica: [.read, .payloads]
+        case .admin: [.ingest, .write, .read, .prove, .admin, .payloads]
         }
     }
 

@@ -396,10 +396,10 @@ public struct LineageServer: Sendable {
                 return (Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes))), [], path)
             }
         }
-        // A batch's payload pack, for a copy of the store (`lineage pull --payloads`): raw payloads, admin only.
+        // A batch's payload pack, for a copy of the store (`lineage pull --payloads`): raw payloads, replica or admin.
         router.get("/v1/payloads/packs/{commit}") { request, context in
             let commit = context.parameters.get("commit") ?? ""
-            return try await logged(request, context, "payload", .admin) {
+            return try await logged(request, context, "payload", .payloads) {
                 guard let bytes = try await reader.run({ try $0.payloadPack(batch: commit) }) else {
                     throw APIError(.notFound, "batch \(commit.prefix(12)) holds no payload")
                 }

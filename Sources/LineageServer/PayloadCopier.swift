@@ -5,7 +5,7 @@ import LineageStore
 import NIOCore
 
 /// Copies the payload packs a store lacks from the server of the store it copies (`lineage pull
-/// --payloads URL`): one `GET /v1/payloads/packs/{commit}` per batch, with the admin token in
+/// --payloads URL`): one `GET /v1/payloads/packs/{commit}` per batch, with a replica (or admin) token in
 /// `LINEAGE_TOKEN`, each pack checked against the log before it is kept (`Store.importPayloadPack`).
 public enum PayloadCopier {
     /// What a copy did.
@@ -29,7 +29,7 @@ public enum PayloadCopier {
 
     public static func copy(storePath: String, from url: String, token: String?) async throws -> Report {
         guard let token, !token.isEmpty else {
-            throw LineageError.input("--payloads needs an admin token of the server in LINEAGE_TOKEN (payloads are raw data; no other role may read them)")
+            throw LineageError.input("--payloads needs a token of the server's replica (or admin) role in LINEAGE_TOKEN (payloads are raw data; no other role may read them)")
         }
         let store = try Store.open(at: storePath)
         var report = Report()
@@ -54,7 +54,7 @@ public enum PayloadCopier {
             case 404:
                 report.withoutPayloads += 1
             case 401, 403:
-                throw LineageError.input("the server at \(base) refused the payloads (\(response.status.code)): they need an admin token in LINEAGE_TOKEN; \(report.packs) packs were copied before")
+                throw LineageError.input("the server at \(base) refused the payloads (\(response.status.code)): they need a token of the replica (or admin) role in LINEAGE_TOKEN; \(report.packs) packs were copied before")
             default:
                 throw LineageError.storage("the server at \(base) answered \(response.status.code) for the payloads of batch \(batch.commit.hex.prefix(12)): \(String(buffer: body).prefix(200))")
             }

@@ -66,24 +66,26 @@ struct SyncTests {
         #expect(try w.ok("push", "hub").contains("Everything up to date"))
     }
 
-    @Test("pull --payloads copies the payload packs from the owner's server: admin only, checked against the log, erasures kept")
+    @Test("pull --payloads copies the payload packs from the owner's server: a replica (or admin) token only, checked against the log, erasures kept")
     func payloads() throws {
         let w = try SyncTests.pushed()
         #expect(try w.lineage("clone", "file://" + w.path + "/hub.git", "copy").status == 0)
         // The owner erases p1's input and pushes; the copy pulls that with the payloads.
         try w.ok("erase", "--prediction", "p1", "--reason", "request 9")
         try w.ok("push", "hub")
-        let admin = try w.ok("token", "create", "--name", "replica", "--role", "admin").trimmingCharacters(in: .whitespacesAndNewlines)
+        let replica = try w.ok("token", "create", "--name", "replica", "--role", "replica").trimmingCharacters(in: .whitespacesAndNewlines)
         let reader = try w.ok("token", "create", "--name", "dana", "--role", "reader").trimmingCharacters(in: .whitespacesAndNewlines)
         let server = try RunningServer(w)
         defer { _ = server.stop() }
         // Without a token, or with a reader's: refused in one sentence, nothing copied (the log is pulled all the same).
         let none = try SyncTests.on(w, "copy", "pull", "--payloads", server.base)
-        #expect(none.status == 2 && none.stderr.contains("needs an admin token of the server in LINEAGE_TOKEN"), "\(none.stderr)")
+        #expect(none.status == 2 && none.stderr.contains("needs a token of the server's replica (or admin) role in LINEAGE_TOKEN"), "\(none.stderr)")
         w.environment["LINEAGE_TOKEN"] = reader
         let refused = try SyncTests.on(w, "copy", "pull", "--payloads", server.base)
         #expect(refused.status == 2 && refused.stderr.contains("refused the payloads (403)"), "\(refused.stdout)\(refused.stderr)")
         #expect(try SyncTests.on(w, "copy", "show", "p2").stdout.contains("payload not in this copy"))
+        // The replica role reads and copies payloads, and writes nothing.
+        #expect(try server.request(w, "POST", "/v1/records", body: CrashTests.predictions(9..<10), token: replica).status == 403)
         // A server that hands out a pack whose sealed bytes were altered: refused, nothing kept.
         let packs = try FileManager.default.contentsOfDirectory(atPath: w.path + "/.lineage/payloads/packs").filter { $0.hasSuffix(".pack") }
         try #require(packs.count == 1)
@@ -102,7 +104,7 @@ struct SyncTests {
         defer { kill(evil.processIdentifier, SIGKILL) }
         let banner = String(decoding: evilOutput.fileHandleForReading.availableData, as: UTF8.self)
         let port = try #require(banner.split(separator: " ").firstIndex(of: "port").map { banner.split(separator: " ")[$0 + 1] }, "\(banner)")
-        w.environment["LINEAGE_TOKEN"] = admin
+        w.environment["LINEAGE_TOKEN"] = replica
         let altered = try SyncTests.on(w, "copy", "pull", "--payloads", "http://127.0.0.1:\(port)")
         #expect(altered.status == 4 && altered.stderr.contains("does not match the log") && altered.stderr.contains("nothing was kept"), "\(altered.stdout)\(altered.stderr)")
         #expect(try SyncTests.on(w, "copy", "show", "p2").stdout.contains("payload not in this copy"))
@@ -116,7 +118,7 @@ struct SyncTests {
         let report = try #require(try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any])
         #expect((report["payloads"] as? [String: Any])?["packs"] as? Int == 0, "\(again.stdout)")
         #expect(try SyncTests.on(w, "copy", "pull", "--payloads", "ftp://x").status == 2)
-        // Every copy was read under the admin token: access records in the owner's log.
+        // Every copy was read under the replica token: access records in the owner's log.
         _ = server.stop()
         let accesses = try w.ok("query", "--kind", "access", "--actor", "replica", "--json")
         #expect(accesses.contains("\"action\":\"payload\""), "\(accesses)")
