@@ -102,11 +102,20 @@ final class ColumnCache {
     }
 
     /// The labels column `name` has numbered, in order.
+    /// A list that does not read back whole (a line cut by a crash, damage) would renumber every
+    /// label after it: the column is then emptied, to be read again from the log. Call it before
+    /// reading the column's entries.
     func labels(_ name: String) -> [String] {
-        guard let bytes = FileBytes.read(directory + "/" + name + ".labels") else { return [] }
-        return bytes.split(separator: 0x0A).compactMap { line in
+        let file = directory + "/" + name + ".labels"
+        guard let bytes = FileBytes.read(file), !bytes.isEmpty else { return [] }
+        let labels = bytes.split(separator: 0x0A).map { line in
             (try? JSONSerialization.jsonObject(with: Data(line), options: [.fragmentsAllowed])) as? String
         }
+        guard bytes.last == 0x0A, !labels.contains(nil) else {
+            for suffix in [".col", ".filled", ".labels"] { unlink(directory + "/" + name + suffix) }
+            return []
+        }
+        return labels.map { $0! }
     }
 
     /// Appends newly numbered labels to column `name`'s list and flushes it: before any value naming them.

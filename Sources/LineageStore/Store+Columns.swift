@@ -218,9 +218,9 @@ extension Store {
         // The names of the columns: the rows (time, serving record), then one per path.
         let names = ["rows"] + paths.map { "v-" + Hex.encode(Array(Digest(hashing: Array($0.joined(separator: "\0").utf8)).bytes.prefix(8))) }
         let widths = [2] + paths.map { _ in 1 }
+        var labels = names.indices.dropFirst().map { cache?.labels(names[$0]) ?? carried[$0 - 1] }
         var data = names.indices.map { cache?.read(names[$0], width: widths[$0] * block, entries: blocks) ?? [UInt64](repeating: 0, count: blocks.count * block * widths[$0]) }
         let filled = names.indices.map { cache?.filled(names[$0], unitWords: widths[$0] * block, units: blocks, data: data[$0]) ?? Array(repeating: false, count: blocks.count) }
-        var labels = names.indices.dropFirst().map { cache?.labels(names[$0]) ?? carried[$0 - 1] }
         var numbering = labels.map { Dictionary($0.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first }) }
         var added = labels.map { _ in [String]() }
 
