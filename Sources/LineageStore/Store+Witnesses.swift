@@ -84,10 +84,15 @@ extension Store {
         return (checkpoint, note)
     }
 
-    /// Every cosigned checkpoint kept, smallest first (for `push`).
-    func cosignedCheckpoints() throws -> [(checkpoint: Checkpoint, note: String)] {
-        try cosignedSizes().compactMap { try cosigned(size: $0) }
+    /// The newest `limit` cosigned checkpoints kept, smallest first (for `push`).
+    func cosignedCheckpoints(newest limit: Int) throws -> [(checkpoint: Checkpoint, note: String)] {
+        try cosignedSizes().suffix(limit).compactMap { try cosigned(size: $0) }
     }
+
+    /// How many cosigned checkpoints `push` sends: the newest, which hold every record any older one
+    /// holds (a bundle is proved against the newest that holds its record), so the ref stays small
+    /// however long the log cosigns every minute.
+    static let publishedCosigned = 64
 
     /// Keeps a cosigned checkpoint (the log's signed note with the witnesses' cosignature lines).
     public func saveCosigned(_ note: String) throws {
@@ -121,10 +126,10 @@ extension Store {
     /// its cosignatures. Unsigned: every note checks itself.
     static func cosignedReference(_ origin: String) -> String { "refs/lineage/cosigned/" + origin }
 
-    /// Puts the cosigned checkpoints on their ref, for `push`; nothing when there are none or the
-    /// ref already holds them.
+    /// Puts the newest cosigned checkpoints (`publishedCosigned`) on their ref, for `push`; nothing
+    /// when there are none or the ref already holds them.
     func publishCosigned() throws {
-        let notes = try cosignedCheckpoints()
+        let notes = try cosignedCheckpoints(newest: Store.publishedCosigned)
         guard !notes.isEmpty else { return }
         let reference = Store.cosignedReference(origin)
         do {
