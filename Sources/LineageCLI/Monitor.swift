@@ -49,7 +49,7 @@ extension Lineage {
         @OptionGroup var storeOptions: StoreOptions
 
         func validate() throws {
-            if let webhook, !ServerProgram.isWebhook(webhook) { throw ValidationError("--webhook must be an http:// or https:// URL with a host") }
+            if let webhook, !ServerProgram.isHTTPURL(webhook) { throw ValidationError("--webhook must be an http:// or https:// URL with a host") }
             if slack, webhook == nil { throw ValidationError("--slack formats the --webhook posts; give --webhook URL too") }
         }
 

@@ -58,7 +58,7 @@ extension Lineage {
         var payloads: String?
 
         func validate() throws {
-            if let payloads, !ServerProgram.isWebhook(payloads) { throw ValidationError("--payloads must be the http:// or https:// URL of the owner's lineage serve") }
+            if let payloads, !ServerProgram.isHTTPURL(payloads) { throw ValidationError("--payloads must be the http:// or https:// URL of the owner's lineage serve") }
         }
 
         @OptionGroup var output: OutputOptions

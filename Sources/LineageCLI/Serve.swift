@@ -95,7 +95,7 @@ extension Lineage {
             guard monitorInterval.isFinite, monitorInterval >= 0, monitorInterval <= 31_536_000 else {
                 throw ValidationError("--monitor-interval must be from 0 (never) to 31536000 seconds")
             }
-            if let webhook, !ServerProgram.isWebhook(webhook) { throw ValidationError("--webhook must be an http:// or https:// URL with a host") }
+            if let webhook, !ServerProgram.isHTTPURL(webhook) { throw ValidationError("--webhook must be an http:// or https:// URL with a host") }
             if webhook != nil, monitorInterval == 0 { throw ValidationError("--webhook posts the alerts of --monitor-interval; give that too") }
             if slack, webhook == nil { throw ValidationError("--slack formats the --webhook posts; give --webhook URL too") }
         }

@@ -47,8 +47,8 @@ enum ServerProgram {
         return server
     }
 
-    /// Checks a webhook URL: http or https, with a host.
-    static func isWebhook(_ url: String) -> Bool {
+    /// True for an http or https URL with a host (a webhook, a server to copy payloads from).
+    static func isHTTPURL(_ url: String) -> Bool {
         guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""), !(parsed.host ?? "").isEmpty else { return false }
         return true
     }
