@@ -10,6 +10,7 @@ extension Record {
             let schema = RecordSchema.of(kind)
             var links: [Link] = []
             var predictionID: String?
+            var subject: String?
             var time: Int64 = 0
             var hasDeployment = false, hasModel = false
             // Members and the schema's fields are both in name order: walk them together.
@@ -29,6 +30,8 @@ extension Record {
                 switch (field.type, scanned) {
                 case (.predictionID, _) where kind == .prediction:
                     predictionID = String(decoding: value!, as: UTF8.self)
+                case (.subject, _) where kind == .prediction:
+                    subject = String(decoding: value!, as: UTF8.self)
                 case (.time, .time(let t)) where field.name == "time":
                     time = t
                 case (.link, .digest(let target)):
@@ -50,7 +53,7 @@ extension Record {
                 let order = schema.linkFields.map(\.name)
                 links.sort { order.firstIndex(of: $0.relation)! < order.firstIndex(of: $1.relation)! }
             }
-            return Record(storage: Storage(kind: kind, canonicalBytes: bytes, links: links, predictionID: predictionID,
+            return Record(storage: Storage(kind: kind, canonicalBytes: bytes, links: links, predictionID: predictionID, subject: subject,
                                            timeMilliseconds: time))
         }
     }

@@ -20,6 +20,8 @@ public struct Record: Sendable {
         let id: Digest
         let links: [Link]
         let predictionID: String?
+        /// A prediction's `subject` (kept so that indexing a prediction never parses it).
+        let subject: String?
         let timeMilliseconds: Int64
         /// The record object: given, or parsed from the canonical bytes when first asked for.
         private let parsed: Mutex<JSONObject?>
@@ -30,17 +32,19 @@ public struct Record: Sendable {
             id = Digest(hashing: canonicalBytes)
             links = Record.links(kind: kind, object: object)
             predictionID = kind == .prediction ? object["predictionId"]?.stringValue : nil
+            subject = kind == .prediction ? object["subject"]?.stringValue : nil
             timeMilliseconds = object["time"]?.stringValue.flatMap(RecordTime.parse) ?? 0
             parsed = Mutex(object)
         }
 
         /// A record read by `CanonicalScan`, whose object is parsed only if asked for.
-        init(kind: RecordKind, canonicalBytes: [UInt8], links: [Link], predictionID: String?, timeMilliseconds: Int64) {
+        init(kind: RecordKind, canonicalBytes: [UInt8], links: [Link], predictionID: String?, subject: String?, timeMilliseconds: Int64) {
             self.kind = kind
             self.canonicalBytes = canonicalBytes
             id = Digest(hashing: canonicalBytes)
             self.links = links
             self.predictionID = predictionID
+            self.subject = subject
             self.timeMilliseconds = timeMilliseconds
             parsed = Mutex(nil)
         }
@@ -74,6 +78,8 @@ public struct Record: Sendable {
     public var links: [Link] { storage.links }
     /// The caller's prediction id, for predictions.
     public var predictionID: String? { storage.predictionID }
+    /// A prediction's data subject (`subject`), if it names one.
+    public var subject: String? { storage.subject }
     /// The record time in milliseconds since 1970.
     public var timeMilliseconds: Int64 { storage.timeMilliseconds }
 

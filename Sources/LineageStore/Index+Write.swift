@@ -84,8 +84,15 @@ extension Index {
         var keyRows: [(Int64, Int64)] = [], pkeyRows: [(Int64, Int64)] = []
         keyRows.reserveCapacity(rows.count)
         pkeyRows.reserveCapacity(rows.count)
+        // Predictions of this batch by id, made only if a record links to one (a review): most
+        // batches are all predictions, and hashing each id into a dictionary is a cost per record.
+        var batchPredictions: [Digest: Int64]?
         func seq(of target: Digest, from source: IndexRow) throws -> Int64 {
             if let known = seqs[target] ?? deferredSeqs[target] { return known }
+            if batchPredictions == nil {
+                batchPredictions = Dictionary(rows.lazy.filter { $0.kind == .prediction }.map { ($0.id, $0.seq) }, uniquingKeysWith: { first, _ in first })
+            }
+            if let known = batchPredictions![target], known < source.seq { return known }
             // A link to a record whose key is still deferred (a review of a prediction): land the keys.
             if deferringKeys { try landDeferredKeys(db) }
             guard let found = try self.seq(of: target, db) else {
@@ -95,7 +102,7 @@ extension Index {
             return found
         }
         for row in rows {
-            seqs[row.id] = row.seq
+            if row.kind != .prediction { seqs[row.id] = row.seq }
             if deferringKeys, row.kind != .prediction { deferredSeqs[row.id] = row.seq }
             let isPrediction = row.kind == .prediction
             var target: Int64?
@@ -130,24 +137,48 @@ extension Index {
     }
 
     /// Counts the records whose keys went into the buffer tables and merges the buffer into the
-    /// middle tier when it holds the keys of `keyBufferLimit` records, and the middle tier into the
-    /// big tables when it holds those of `keyMiddleLimit`. Each batch dirties about every page of the
-    /// buffer, and each merge about every page of the tables it goes into: small tiers keep the sum
-    /// low (a buffer growing with the store, as in index v5's first release, cost twice as much at 3M
-    /// records; merging the buffer straight into the big tables, 1.3 times as much at 10M).
+    /// middle tier when it holds the keys of `keyBufferLimit` records. Once the middle tier holds
+    /// those of `keyMiddleLimit`, it drains into the big tables one key range at a time, a range a
+    /// batch (`keyDrainSlices` of them): a merge into the big tables rewrites about every page of them,
+    /// which grows with the store, and done whole it held one batch for seconds at 10M records
+    /// while the threads preparing the next batches had to wait; a range a batch spreads it out.
+    /// Each batch dirties about every page of the buffer, and each merge about every page of the
+    /// tables it goes into: small tiers keep the sum low (a buffer growing with the store, as in
+    /// index v5's first release, cost twice as much at 3M records; merging the buffer straight into
+    /// the big tables, 1.3 times as much at 10M).
     private func countBufferedKeys(_ added: Int, _ db: Database) throws {
         var buffered = try metaCount("bufferedKeys", db) + added, middle = try metaCount("middleKeys", db)
+        // 0: not draining; else the 1-based number of the next range of the middle tier to move.
+        var drain = try metaCount("drainSlice", db)
         if buffered >= keyBufferLimit {
             try db.execute(sql: Index.mergeKeys(from: .buffer, into: .middle))
             middle += buffered
             buffered = 0
         }
-        if middle >= keyMiddleLimit {
-            try db.execute(sql: Index.mergeKeys(from: .middle, into: .big))
+        if drain == 0 && middle >= keyMiddleLimit {
+            // Keys merged into the middle tier from here on count towards its next drain (those that
+            // land in a range not yet moved go with it: the count only paces the drains).
+            drain = 1
             middle = 0
+        }
+        if drain > 0 {
+            let (low, high) = Index.keyRange(slice: drain - 1, of: keyDrainSlices)
+            try db.execute(sql: Index.mergeKeys(from: .middle, into: .big, low: low, high: high))
+            drain = drain == keyDrainSlices ? 0 : drain + 1
         }
         try setMeta("bufferedKeys", String(buffered), db)
         try setMeta("middleKeys", String(middle), db)
+        try setMeta("drainSlice", String(drain), db)
+    }
+
+    /// The keys of range `slice` (from 0) of `count` equal ranges of the key space, first and last.
+    static func keyRange(slice: Int, of count: Int) -> (Int64, Int64) {
+        // Keys are unsigned values with the top bit flipped (see `key`), so ranges of the values are
+        // ranges of the keys.
+        let step = count == 1 ? 0 : UInt64.max / UInt64(count) + 1
+        let low = UInt64(slice) &* step, high = slice == count - 1 ? UInt64.max : UInt64(slice + 1) &* step &- 1
+        let flip: UInt64 = 0x8000_0000_0000_0000
+        return (Int64(bitPattern: low ^ flip), Int64(bitPattern: high ^ flip))
     }
 
     /// Moves every key of one tier into another, in key order.
@@ -157,6 +188,16 @@ extension Index {
         INSERT OR ROLLBACK INTO prediction\(target.rawValue) (pkey, seq) SELECT pkey, seq FROM prediction\(source.rawValue) ORDER BY pkey, seq;
         DELETE FROM record_key\(source.rawValue);
         DELETE FROM prediction\(source.rawValue);
+        """
+    }
+
+    /// Moves the keys from `low` to `high` of one tier into another, in key order.
+    private static func mergeKeys(from source: KeyTier, into target: KeyTier, low: Int64, high: Int64) -> String {
+        """
+        INSERT OR ROLLBACK INTO record_key\(target.rawValue) (key, seq) SELECT key, seq FROM record_key\(source.rawValue) WHERE key BETWEEN \(low) AND \(high) ORDER BY key, seq;
+        INSERT OR ROLLBACK INTO prediction\(target.rawValue) (pkey, seq) SELECT pkey, seq FROM prediction\(source.rawValue) WHERE pkey BETWEEN \(low) AND \(high) ORDER BY pkey, seq;
+        DELETE FROM record_key\(source.rawValue) WHERE key BETWEEN \(low) AND \(high);
+        DELETE FROM prediction\(source.rawValue) WHERE pkey BETWEEN \(low) AND \(high);
         """
     }
 

@@ -216,7 +216,7 @@ public final class Index: RecordIndex {
 
     /// The subject key of a prediction naming a keyed subject, else nil.
     static func subjectKey(of record: LineageCore.Record) -> Int64? {
-        guard record.kind == .prediction, let subject = record["subject"]?.stringValue, SubjectHasher.isKeyed(subject) else { return nil }
+        guard let subject = record.subject, SubjectHasher.isKeyed(subject) else { return nil }
         return subjectKey(subject)
     }
 
@@ -259,6 +259,8 @@ public final class Index: RecordIndex {
     var keyBufferLimit = 65_536
     /// The records whose keys in the middle tier trigger its merge into the big tables.
     var keyMiddleLimit = 16 * 65_536
+    /// The key ranges the middle tier drains into the big tables by, one a batch.
+    var keyDrainSlices = 32
 
     static let tables = ["record", "record_key", "prediction", "record_key_mid", "prediction_mid", "record_key_new", "prediction_new", "served", "link", "batch", "segment", "merkle_node", "meta", "subject"]
 
