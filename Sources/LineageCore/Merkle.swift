@@ -128,6 +128,19 @@ public struct CompactRange: Sendable, Equatable {
         size += 1
     }
 
+    /// Appends the root of a perfect subtree of 2^`level` leaves (level 0: one leaf hash), as
+    /// appending its leaves one by one would; the range's size must be a multiple of 2^`level`.
+    public mutating func append(subtree hash: [UInt8], level: Int) {
+        precondition(size % (1 << UInt64(level)) == 0, "a subtree is appended at a multiple of its size")
+        var node = Node(level: level, hash: hash)
+        while let last = nodes.last, last.level == node.level {
+            nodes.removeLast()
+            node = Node(level: node.level + 1, hash: Merkle.nodeHash(last.hash, node.hash))
+        }
+        nodes.append(node)
+        size += 1 << UInt64(level)
+    }
+
     /// The tree's root hash.
     public var root: [UInt8] {
         guard var hash = nodes.last?.hash else { return Merkle.emptyRoot }

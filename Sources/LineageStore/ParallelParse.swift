@@ -15,19 +15,31 @@ enum ParallelParse {
         parts[..<part].reduce(0) { $0 + $1.ranges.count } + offset
     }
 
-    /// Collects each segment's records, or the first failure, from worker threads. Unchecked
-    /// Sendable: every access goes through `lock`.
+    /// Part of a Merkle tree's leaves: one leaf hash (level 0), or the root of a perfect subtree
+    /// of 2^level leaves (a whole segment, level 8), appended with `CompactRange.append(subtree:level:)`.
+    struct Piece {
+        let level: Int
+        let hash: [UInt8]
+    }
+
+    /// Collects each segment's records and Merkle pieces, or the first failure, from worker
+    /// threads. Unchecked Sendable: every access goes through `lock`.
     private final class Results: @unchecked Sendable {
         private let lock = NSLock()
         private var records: [[Record]]
+        private var pieces: [[Piece]]
         private var failure: (segment: Int, offset: Int, error: RecordError)?
 
-        init(count: Int) { records = Array(repeating: [], count: count) }
+        init(count: Int) {
+            records = Array(repeating: [], count: count)
+            pieces = Array(repeating: [], count: count)
+        }
 
-        func set(_ index: Int, _ parsed: [Record]) {
+        func set(_ index: Int, _ parsed: [Record], _ hashed: [Piece]) {
             lock.lock()
             defer { lock.unlock() }
             records[index] = parsed
+            pieces[index] = hashed
         }
 
         func fail(_ index: Int, offset: Int, _ error: RecordError) {
@@ -36,17 +48,18 @@ enum ParallelParse {
             if failure == nil || index < failure!.segment { failure = (index, offset, error) }
         }
 
-        func finish(_ parts: [Segment.Part]) throws(Failure) -> [Record] {
+        func finish(_ parts: [Segment.Part]) throws(Failure) -> (records: [Record], pieces: [Piece]) {
             if let failure {
                 throw Failure(position: position(in: parts, part: failure.segment, offset: failure.offset), error: failure.error)
             }
-            return records.flatMap { $0 }
+            return (records.flatMap { $0 }, pieces.flatMap { $0 })
         }
     }
 
     /// The records of `parts`, in order, read as `verify` must (canonical and valid against their
-    /// schema); throws the first unreadable one.
-    static func records(of parts: [Segment.Part]) throws(Failure) -> [Record] {
+    /// schema), with their Merkle leaves: each whole segment as the root of its subtree, unless
+    /// `leaves` asks for its leaf hashes; throws the first unreadable record.
+    static func records(of parts: [Segment.Part], leaves: @Sendable (Segment.Part) -> Bool) throws(Failure) -> (records: [Record], pieces: [Piece]) {
         let results = Results(count: parts.count)
         DispatchQueue.concurrentPerform(iterations: parts.count) { i in
             let part = parts[i]
@@ -61,7 +74,10 @@ enum ParallelParse {
                     return
                 }
             }
-            results.set(i, parsed)
+            let whole = UInt64(part.ranges.count) == Segment.chunkSize && part.firstSeq % Segment.chunkSize == 0 && !leaves(part)
+            let pieces = whole ? [Piece(level: Segment.chunkLevel, hash: Merkle.subtreeRoot(of: part.bytes, ranges: part.ranges))]
+                : parsed.map { Piece(level: 0, hash: Merkle.leafHash($0.canonicalBytes)) }
+            results.set(i, parsed, pieces)
         }
         return try results.finish(parts)
     }

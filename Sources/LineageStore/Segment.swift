@@ -10,6 +10,8 @@ import LineageCore
 enum Segment {
     /// Records per segment at most; segments start at multiples of it (or at a batch's start).
     static let chunkSize: UInt64 = 256
+    /// The height of the perfect Merkle subtree over a whole segment (2^8 = 256 leaves).
+    static let chunkLevel = 8
 
     /// One segment of a batch, as written or read.
     struct Part {

@@ -177,7 +177,7 @@ extension Store {
                   message.lastSeq == Int64(firstSeq) + Int64(records.count) - 1 else {
                 throw verdict("\(remote.url): \(label): its message does not say it is batch \(batch) holding records \(firstSeq)..\(Int64(firstSeq) + Int64(records.count) - 1)")
             }
-            for leaf in loaded.leaves { range.append(leaf) }
+            for piece in loaded.pieces { range.append(subtree: piece.hash, level: piece.level) }
             try checkCheckpoint(message.checkpointNote, label: label, range: range, keys: keys, batch: batch, firstSeq: firstSeq, records: records)
             try checkCommitSignature(commit, label: label, keys: keys)
             progress?(range.size)

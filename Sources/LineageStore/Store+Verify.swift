@@ -30,7 +30,7 @@ extension Store {
         // it updates the index, so the log read after it holds at least what the snapshot indexed.
         let indexedHead = try index.indexedHead()
         let chain = try logChain()
-        let reader = VerifyReader(chain: chain, path: path)
+        let reader = VerifyReader(chain: chain, path: path, allLeaves: earlier != nil, sizeOfInterest: remembered?.size)
         let indexedBatches = indexedHead.flatMap { head in chain.firstIndex { $0.id == head } }.map { Int64($0) + 1 } ?? 0
         // Reported after the log itself is checked, so that a broken batch is named first.
         let indexAhead = indexedHead.map { head in !chain.contains { $0.id == head } } ?? false
@@ -47,9 +47,9 @@ extension Store {
                   message.lastSeq == Int64(firstSeq) + Int64(records.count) - 1 else {
                 throw verdict("\(label): its message says batch \(message.batch.map(String.init) ?? "?") with records \(message.firstSeq.map(String.init) ?? "?")..\(message.lastSeq.map(String.init) ?? "?"), but it is batch \(batch) holding records \(firstSeq)..\(Int64(firstSeq) + Int64(records.count) - 1): batches were removed, inserted or reordered")
             }
-            for leaf in loaded.leaves {
-                range.append(leaf)
-                if earlier != nil { leaves.append(leaf) }
+            for piece in loaded.pieces {
+                range.append(subtree: piece.hash, level: piece.level)
+                if earlier != nil { leaves.append(piece.hash) }
                 if range.size == remembered?.size { prefixRoot = range.root }
             }
             try checkCheckpoint(message.checkpointNote, label: label, range: range, keys: keys, batch: batch, firstSeq: firstSeq, records: records)

@@ -8,10 +8,11 @@ import LineageCore
 /// Unchecked Sendable: its state is split between `queue` and the caller (each field says which),
 /// and what crosses between them goes through `Reading`.
 final class VerifyReader: @unchecked Sendable {
-    /// One batch's records, each checked to be canonical and valid, and their Merkle leaf hashes.
+    /// One batch's records, each checked to be canonical and valid, and their Merkle leaves (whole
+    /// segments as their subtrees' roots, hashed on the parsing threads).
     struct Batch {
         let records: [Record]
-        let leaves: [[UInt8]]
+        let pieces: [ParallelParse.Piece]
     }
 
     /// One batch being read on `queue`. Unchecked Sendable: `result` is written on `queue` and read
@@ -33,12 +34,20 @@ final class VerifyReader: @unchecked Sendable {
 
     /// The number of the chain's first batch in the log.
     private let firstBatch: Int
+    /// Every record's leaf hash is wanted (for a consistency proof over all leaves).
+    private let allLeaves: Bool
+    /// A log size whose root is wanted: the segment it falls inside is given leaf by leaf.
+    private let sizeOfInterest: UInt64?
 
-    /// Reads `chain`, whose first batch is batch `firstBatch` of the log and starts at log position `firstSeq`.
-    init(chain: [CommitInfo], path: String, firstBatch: Int = 0, firstSeq: UInt64 = 0) {
+    /// Reads `chain`, whose first batch is batch `firstBatch` of the log and starts at log position
+    /// `firstSeq`. `allLeaves`: give every leaf hash, not whole segments' subtrees; `sizeOfInterest`:
+    /// the caller needs the tree's root at this size.
+    init(chain: [CommitInfo], path: String, firstBatch: Int = 0, firstSeq: UInt64 = 0, allLeaves: Bool = false, sizeOfInterest: UInt64? = nil) {
         self.chain = chain
         self.path = path
         self.firstBatch = firstBatch
+        self.allLeaves = allLeaves
+        self.sizeOfInterest = sizeOfInterest
         nextFirstSeq = firstSeq
     }
 
@@ -80,13 +89,15 @@ final class VerifyReader: @unchecked Sendable {
         } catch {
             return .failure(LineageError(.verdict, "\(label): its records cannot be read (\(error))"))
         }
-        let records: [Record]
+        let parsed: (records: [Record], pieces: [ParallelParse.Piece])
         do {
-            records = try ParallelParse.records(of: parts.map(\.1))
+            parsed = try ParallelParse.records(of: parts.map(\.1)) { [allLeaves, sizeOfInterest] part in
+                allLeaves || sizeOfInterest.map { $0 > part.firstSeq && $0 < part.firstSeq + UInt64(part.ranges.count) } == true
+            }
         } catch {
             return .failure(LineageError(.verdict, "record \(firstSeq + UInt64(error.position)) in \(label) is not a valid canonical record: \(error.error)"))
         }
-        nextFirstSeq = firstSeq + UInt64(records.count)
-        return .success(Batch(records: records, leaves: records.map { Merkle.leafHash($0.canonicalBytes) }))
+        nextFirstSeq = firstSeq + UInt64(parsed.records.count)
+        return .success(Batch(records: parsed.records, pieces: parsed.pieces))
     }
 }

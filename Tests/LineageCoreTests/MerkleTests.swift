@@ -112,3 +112,28 @@ struct SubtreeRootTests {
         }
     }
 }
+
+@Suite("appending perfect subtrees to a compact range")
+struct SubtreeAppendTests {
+    @Test("a subtree's root appended at a multiple of its size gives the range that its leaves give one by one")
+    func sameAsLeaves() {
+        let leaves = (0..<1100).map { Merkle.leafHash(Array("{\"n\":\($0)}".utf8)) }
+        // Leaves and subtrees (of 256 and of 4 leaves, each at a multiple of its size), mixed.
+        var byLeaf = CompactRange(), mixed = CompactRange()
+        for leaf in leaves { byLeaf.append(leaf) }
+        var i = 0
+        for (count, level) in [(256, 0), (256, 8), (4, 2), (252, 0), (256, 8), (76, 0)] {
+            if level == 0 {
+                for leaf in leaves[i..<(i + count)] { mixed.append(leaf) }
+            } else {
+                var sub = CompactRange()
+                for leaf in leaves[i..<(i + count)] { sub.append(leaf) }
+                mixed.append(subtree: sub.root, level: level)
+            }
+            i += count
+        }
+        #expect(i == leaves.count)
+        #expect(mixed == byLeaf)
+        #expect(mixed.root == Merkle.root(leafHashes: leaves))
+    }
+}
