@@ -97,6 +97,10 @@ public final class Index: RecordIndex {
         try Index(replacing: self, at: path)
     }
 
+    func anotherConnection() throws -> any RecordIndex {
+        try Index(path: path, readOnly: readOnly)
+    }
+
     /// Deletes an index file with its write-ahead log and shared memory.
     static func remove(at path: String) throws {
         for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {

@@ -76,6 +76,8 @@ protocol RecordIndex: IndexLookups {
     func storedRows(seqFrom: Int64, count: Int) throws -> [StoredRow]
     func links(seqFrom: Int64, count: Int) throws -> [Int64: Set<String>]
     func keyTallies(batchStarts: [Int64], end: Int64) throws -> (batches: [KeyTally], outside: KeyTally)
+    /// A second connection to the same index, for reading on another thread (see `KeyTallyScan`).
+    func anotherConnection() throws -> any RecordIndex
 
     // Queries, a page at a time.
     func plan(_ query: RecordQuery) throws -> QueryPlan

@@ -34,6 +34,7 @@ extension Store {
         let indexedBatches = indexedHead.flatMap { head in chain.firstIndex { $0.id == head } }.map { Int64($0) + 1 } ?? 0
         // Reported after the log itself is checked, so that a broken batch is named first.
         let indexAhead = indexedHead.map { head in !chain.contains { $0.id == head } } ?? false
+        let keyScan = indexedBatches > 0 ? KeyTallyScan(index: index, batches: indexedBatches) : nil
         var audit = PayloadAudit()
         for (number, commit) in chain.enumerated() {
             let batch = Int64(number)
@@ -73,7 +74,9 @@ extension Store {
         if indexAhead {
             throw verdict("the index was built from commit \(indexedHead!.hex.prefix(12)), which the log no longer contains: the log was rolled back or rewritten after it was indexed (if you did that on purpose, run `lineage reindex`)")
         }
-        try checkIndexKeys(expected: expectedKeys, batchStarts: batchStarts, end: Int64(report.indexedRecords))
+        let end = Int64(report.indexedRecords)
+        try checkIndexKeys(expected: expectedKeys, batchStarts: batchStarts, end: end,
+                           found: keyScan?.tallies(head: indexedHead, batchStarts: batchStarts, end: end))
         report.records = range.size
         report.root = range.root
         try checkVerifiedHistory(size: range.size, root: range.root, prefixRoot: prefixRoot, remembered: remembered)
@@ -224,10 +227,12 @@ extension Store {
     }
 
     /// Checks that the index's id and prediction-id keys are exactly those of the indexed records:
-    /// one pass over the key tables, compared batch by batch as tallies (see `KeyTally`).
-    private func checkIndexKeys(expected: [KeyTally], batchStarts: [Int64], end: Int64) throws {
+    /// one pass over the key tables, compared batch by batch as tallies (see `KeyTally`). `found`:
+    /// the tallies already made of this same index state (see `KeyTallyScan`), if any.
+    private func checkIndexKeys(expected: [KeyTally], batchStarts: [Int64], end: Int64,
+                                found: (batches: [KeyTally], outside: KeyTally)?) throws {
         let fix = "; run `lineage reindex` to rebuild the index from the log"
-        let found = try index.keyTallies(batchStarts: batchStarts, end: end)
+        let found = try found ?? index.keyTallies(batchStarts: batchStarts, end: end)
         for (batch, (want, have)) in zip(expected, found.batches).enumerated() where want != have {
             throw verdict("the index's id and prediction-id keys for batch \(batch) do not match its records (\(have.count) keys where the records make \(want.count): a key is missing, extra or altered)\(fix)")
         }

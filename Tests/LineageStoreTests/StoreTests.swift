@@ -310,6 +310,37 @@ struct SegmentTests {
         #expect(listed == (0..<7).flatMap { batch in (0..<10).map { "p-\(batch)-\($0)" } })
     }
 
+    @Test("verify's key scan on its own connection gives the tallies of the index it read, and none when the index moved on or verify read other batches")
+    func keyTallyScan() throws {
+        let temporary = try TemporaryStore()
+        let store = temporary.store
+        let (model, _) = try store.write(actor: "t") { tx in
+            try tx.register(.model, fields: datasetFields("m", "weights"), timeMilliseconds: 0, actor: "t").id
+        }
+        func predictions(_ batch: Int) throws {
+            _ = try store.write(actor: "t") { tx in
+                for i in 0..<5 {
+                    let fields = JSONObject([("predictionId", .string("p-\(batch)-\(i)")), ("model", .string(model.description))])
+                    try tx.register(.prediction, fields: fields, timeMilliseconds: Int64(i), actor: "t")
+                }
+            }
+        }
+        try predictions(1)
+        let head = try store.index.indexedHead()
+        let starts: [Int64] = [0, 1], end: Int64 = 6
+        let serial = try store.index.keyTallies(batchStarts: starts, end: end)
+        let scanned = KeyTallyScan(index: store.index, batches: 2).tallies(head: head, batchStarts: starts, end: end)
+        #expect(scanned?.batches == serial.batches)
+        #expect(scanned?.outside == serial.outside)
+        #expect(serial.batches.map(\.count) == [1, 10])
+        // Verify read other batch bounds than the scan did: its tallies are not used.
+        #expect(KeyTallyScan(index: store.index, batches: 2).tallies(head: head, batchStarts: [0, 2], end: end) == nil)
+        // A batch landed after verify read the index: the scan reads another head.
+        try predictions(2)
+        #expect(KeyTallyScan(index: store.index, batches: 2).tallies(head: head, batchStarts: starts, end: end) == nil)
+        #expect(try store.verify().indexedRecords == 11)
+    }
+
     @Test("the middle tier drains into the big tables a key range a batch: while it drains and after, every key is found in exactly one tier, and verify agrees")
     func keyDrainByRanges() throws {
         let temporary = try TemporaryStore()
