@@ -35,6 +35,31 @@ func datasetFields(_ name: String, _ content: String) -> JSONObject {
     JSONObject([("name", .string(name)), ("digest", .string(Digest(hashing: Array(content.utf8)).description))])
 }
 
+/// A new store holding one model, with key tiers of the given sizes (see `Index.keyBufferLimit`).
+func storeWithModel(keyBuffer: Int = 65_536, keyMiddle: Int = 16 * 65_536, drainSlices: Int = 32) throws -> (TemporaryStore, Digest) {
+    let temporary = try TemporaryStore()
+    temporary.store.sqlite.keyBufferLimit = keyBuffer
+    temporary.store.sqlite.keyMiddleLimit = keyMiddle
+    temporary.store.sqlite.keyDrainSlices = drainSlices
+    let (model, _) = try temporary.store.write(actor: "t") { tx in
+        try tx.register(.model, fields: datasetFields("m", "weights"), timeMilliseconds: 0, actor: "t").id
+    }
+    return (temporary, model)
+}
+
+/// Records predictions `p-<batch>-<i>` served by `model` as one batch; their ids by prediction id.
+func predictionBatch(_ store: Store, model: Digest, batch: Int, count: Int = 10) throws -> [String: Digest] {
+    try store.write(actor: "t") { tx in
+        var ids: [String: Digest] = [:]
+        for i in 0..<count {
+            let pid = "p-\(batch)-\(i)"
+            let fields = JSONObject([("predictionId", .string(pid)), ("model", .string(model.description))])
+            ids[pid] = try tx.register(.prediction, fields: fields, timeMilliseconds: Int64(batch * 10 + i), actor: "t").id
+        }
+        return ids
+    }.0
+}
+
 struct Boom: Error {}
 
 extension Store {
@@ -263,24 +288,10 @@ struct SegmentTests {
 
     @Test("keys buffered and merged through a middle tier in sorted runs: every id and prediction id is found in any tier, and verify agrees")
     func keyBuffer() throws {
-        let temporary = try TemporaryStore()
+        let (temporary, model) = try storeWithModel(keyBuffer: 15, keyMiddle: 40, drainSlices: 1)
         let store = temporary.store
-        store.sqlite.keyBufferLimit = 15
-        store.sqlite.keyMiddleLimit = 40
-        store.sqlite.keyDrainSlices = 1
-        let (model, _) = try store.write(actor: "t") { tx in
-            try tx.register(.model, fields: datasetFields("m", "weights"), timeMilliseconds: 0, actor: "t").id
-        }
         var ids: [String: Digest] = [:]
-        for batch in 0..<7 {
-            _ = try store.write(actor: "t") { tx in
-                for i in 0..<10 {
-                    let pid = "p-\(batch)-\(i)"
-                    let fields = JSONObject([("predictionId", .string(pid)), ("model", .string(model.description))])
-                    ids[pid] = try tx.register(.prediction, fields: fields, timeMilliseconds: Int64(batch * 10 + i), actor: "t").id
-                }
-            }
-        }
+        for batch in 0..<7 { ids.merge(try predictionBatch(store, model: model, batch: batch)) { $1 } }
         // 71 records, counted as they land, 10 a batch after the model: the buffer went into the middle
         // tier after batches 1, 3 and 5, and the middle tier into the big tables after batch 3; the
         // last batch is still buffered. Lookups read all three tiers.
@@ -312,20 +323,9 @@ struct SegmentTests {
 
     @Test("verify's key scan on its own connection gives the tallies of the index it read, and none when the index moved on or verify read other batches")
     func keyTallyScan() throws {
-        let temporary = try TemporaryStore()
+        let (temporary, model) = try storeWithModel()
         let store = temporary.store
-        let (model, _) = try store.write(actor: "t") { tx in
-            try tx.register(.model, fields: datasetFields("m", "weights"), timeMilliseconds: 0, actor: "t").id
-        }
-        func predictions(_ batch: Int) throws {
-            _ = try store.write(actor: "t") { tx in
-                for i in 0..<5 {
-                    let fields = JSONObject([("predictionId", .string("p-\(batch)-\(i)")), ("model", .string(model.description))])
-                    try tx.register(.prediction, fields: fields, timeMilliseconds: Int64(i), actor: "t")
-                }
-            }
-        }
-        try predictions(1)
+        _ = try predictionBatch(store, model: model, batch: 1, count: 5)
         let head = try store.index.indexedHead()
         let starts: [Int64] = [0, 1], end: Int64 = 6
         let serial = try store.index.keyTallies(batchStarts: starts, end: end)
@@ -336,21 +336,15 @@ struct SegmentTests {
         // Verify read other batch bounds than the scan did: its tallies are not used.
         #expect(KeyTallyScan(index: store.index, batches: 2).tallies(head: head, batchStarts: [0, 2], end: end) == nil)
         // A batch landed after verify read the index: the scan reads another head.
-        try predictions(2)
+        _ = try predictionBatch(store, model: model, batch: 2, count: 5)
         #expect(KeyTallyScan(index: store.index, batches: 2).tallies(head: head, batchStarts: starts, end: end) == nil)
         #expect(try store.verify().indexedRecords == 11)
     }
 
     @Test("the middle tier drains into the big tables a key range a batch: while it drains and after, every key is found in exactly one tier, and verify agrees")
     func keyDrainByRanges() throws {
-        let temporary = try TemporaryStore()
+        let (temporary, model) = try storeWithModel(keyBuffer: 10, keyMiddle: 20, drainSlices: 4)
         let store = temporary.store
-        store.sqlite.keyBufferLimit = 10
-        store.sqlite.keyMiddleLimit = 20
-        store.sqlite.keyDrainSlices = 4
-        let (model, _) = try store.write(actor: "t") { tx in
-            try tx.register(.model, fields: datasetFields("m", "weights"), timeMilliseconds: 0, actor: "t").id
-        }
         var ids: [String: Digest] = [:]
         func tierCounts() throws -> [Int] {
             try store.sqlite.reading { db in
@@ -361,13 +355,7 @@ struct SegmentTests {
         }
         var sawDraining = false
         for batch in 0..<12 {
-            _ = try store.write(actor: "t") { tx in
-                for i in 0..<10 {
-                    let pid = "p-\(batch)-\(i)"
-                    let fields = JSONObject([("predictionId", .string(pid)), ("model", .string(model.description))])
-                    ids[pid] = try tx.register(.prediction, fields: fields, timeMilliseconds: Int64(batch * 10 + i), actor: "t").id
-                }
-            }
+            ids.merge(try predictionBatch(store, model: model, batch: batch)) { $1 }
             let counts = try tierCounts()
             // Part of the middle tier moved, part not: a drain under way.
             if counts[0] > 0 && counts[1] > 0 { sawDraining = true }
