@@ -33,46 +33,47 @@ struct SeenRecords {
 
 /// A set of 128-bit id prefixes, by open addressing: the bits are already uniformly random (they
 /// are SHA-256 output), so the first word is the slot, with no hashing; a `Set` spent most of its
-/// time in `Hasher` on every record verify checks.
+/// time in `Hasher` on every record verify checks. Both words of a slot sit side by side, so a probe
+/// costs one cache miss; (0, 0) marks an empty slot, and the all-zero prefix is kept aside.
 struct PrefixSet {
-    private var high: [UInt64] = []
-    private var low: [UInt64] = []
-    /// The slot is empty when this is false (a prefix may be all zeros).
-    private var used: [Bool] = []
+    private var slots: [(UInt64, UInt64)] = []
+    private var hasZero = false
     private(set) var count = 0
 
     func contains(_ prefix: (UInt64, UInt64)) -> Bool {
-        guard !used.isEmpty else { return false }
-        let mask = used.count - 1
+        if prefix == (0, 0) { return hasZero }
+        guard !slots.isEmpty else { return false }
+        let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: prefix.0) & mask
-        while used[slot] {
-            if high[slot] == prefix.0 && low[slot] == prefix.1 { return true }
+        while true {
+            let entry = slots[slot]
+            if entry == prefix { return true }
+            if entry == (0, 0) { return false }
             slot = (slot + 1) & mask
         }
-        return false
     }
 
     mutating func insert(_ prefix: (UInt64, UInt64)) {
-        if (count + 1) * 4 > used.count * 3 { grow() }
-        let mask = used.count - 1
+        if prefix == (0, 0) {
+            if !hasZero { count += 1 }
+            hasZero = true
+            return
+        }
+        if (count + 1) * 4 > slots.count * 3 { grow() }
+        let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: prefix.0) & mask
-        while used[slot] {
-            if high[slot] == prefix.0 && low[slot] == prefix.1 { return }
+        while slots[slot] != (0, 0) {
+            if slots[slot] == prefix { return }
             slot = (slot + 1) & mask
         }
-        used[slot] = true
-        high[slot] = prefix.0
-        low[slot] = prefix.1
+        slots[slot] = prefix
         count += 1
     }
 
     private mutating func grow() {
-        let old = (high, low, used)
-        let capacity = max(1024, used.count * 2)
-        high = [UInt64](repeating: 0, count: capacity)
-        low = [UInt64](repeating: 0, count: capacity)
-        used = [Bool](repeating: false, count: capacity)
-        count = 0
-        for slot in old.2.indices where old.2[slot] { insert((old.0[slot], old.1[slot])) }
+        let old = slots
+        slots = [(UInt64, UInt64)](repeating: (0, 0), count: max(1024, old.count * 2))
+        count = hasZero ? 1 : 0
+        for entry in old where entry != (0, 0) { insert(entry) }
     }
 }
