@@ -55,16 +55,27 @@ extension Lineage {
             counter?.finish()
             if output.json { print(report.json.prettyString()) } else if !quiet {
                 print("Cloned the log \(report.origin) from \(remoteURL) into \(store.path): \(report.size) records in \(report.batches) batches, every one verified.")
+                for other in report.others {
+                    print("Also copied the log \(other.origin): \(other.size) records in \(other.batches) batches, every one verified.")
+                }
             }
-            if let first = report.firstKey, !first.pinned {
-                Terminal.standardError("""
-                    lineage: TRUST ON FIRST USE: the log's keys are vouched for by the key \(first.key.fingerprint)
-                    lineage:   (\(first.key.text)).
-                    lineage: Check this fingerprint with the log's owner (`lineage key show --fingerprint` on their store);
-                    lineage: pin it with `lineage clone --key-fingerprint \(first.key.fingerprint) …` next time.
+            for pulled in [report] + report.others {
+                Self.warnFirstUse(pulled, pin: pulled.origin == report.origin ? "lineage clone --key-fingerprint" : nil)
+            }
+        }
 
-                    """)
-            }
+        /// The loud warning for keys taken on first use. `pin`: the command that pins them, when there is one.
+        static func warnFirstUse(_ report: PullReport, pin: String?) {
+            guard let first = report.firstKey, !first.pinned else { return }
+            let howToPin = pin.map { "pin it with `\($0) \(first.key.fingerprint) …` next time" }
+                ?? "its copy is in \(StoreLocation.directoryName)/origins/"
+            Terminal.standardError("""
+                lineage: TRUST ON FIRST USE: the keys of the log \(report.origin) are vouched for by the key \(first.key.fingerprint)
+                lineage:   (\(first.key.text)).
+                lineage: Check this fingerprint with the log's owner (`lineage key show --fingerprint` on their store);
+                lineage: \(howToPin).
+
+                """)
         }
     }
 }

@@ -48,7 +48,7 @@ extension Lineage {
 
         func run() throws {
             let store = try storeOptions.open()
-            let graph = try reference.map { try store.trace(from: try store.resolve($0)) } ?? store.fullGraph()
+            let graph = try reference.map { try store.trace($0) } ?? store.fullGraph()
             try access.log(store, "export", records: reference == nil ? [] : graph.order,
                            query: "format=\(format.rawValue)" + (reference == nil ? " (the whole store)" : ""))
             switch format {

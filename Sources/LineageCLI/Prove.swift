@@ -37,7 +37,8 @@ extension Lineage {
 
         func run() throws {
             let store = try storeOptions.open()
-            let bundle = try store.prove(try store.resolve(reference))
+            let (holder, entry) = try store.resolveInFamily(reference)
+            let bundle = try holder.prove(entry)
             switch format {
             case .bundle:
                 try access.log(store, "prove", records: bundle.entries.map(\.id))

@@ -47,12 +47,18 @@ extension Lineage {
                 nothing changes. New keys the log's owner publishes are trusted only when signed by a key trusted \
                 here. Payloads are not pulled over git; with --payloads URL, the packs of payloads this store lacks are \
                 copied from the owner's `lineage serve` (a replica or admin token in LINEAGE_TOKEN), each checked against the \
-                log. Erasures that arrive erase local copies. See docs/sync.md.
+                log. Erasures that arrive erase local copies. The logs of other origins the remote holds (other \
+                stores writing their own logs) are pulled the same way into copies under .lineage/origins/, their keys \
+                taken on first use: records here may then link to theirs, and trace, impact and verify follow those \
+                links. See docs/sync.md.
                 """
         )
 
         @Argument(help: ArgumentHelp("The remote's name (default: origin).", valueName: "remote"))
         var remote = "origin"
+
+        @Option(name: .customLong("origin"), help: ArgumentHelp("Pull only this other origin's log (besides this store's own); repeatable.", valueName: "origin"))
+        var origins: [String] = []
 
         @Option(help: ArgumentHelp("Also copy the payloads this store lacks from the owner's server at this http(s) URL (a token of its replica role in LINEAGE_TOKEN).", valueName: "url"))
         var payloads: String?
@@ -67,8 +73,10 @@ extension Lineage {
         func run() throws {
             let store = try storeOptions.open()
             let counter = Terminal.counter("Verifying", unit: "records")
-            let report = try store.pull(from: remote, progress: counter?.update)
+            for origin in origins { try Store.validate(origin: origin) }
+            let report = try store.pull(from: remote, origins: origins.isEmpty ? nil : origins, progress: counter?.update)
             counter?.finish()
+            for pulled in report.others { Clone.warnFirstUse(pulled, pin: nil) }
             // The payloads: lineage-server copies them and says what it did (or one sentence why not).
             func copyPayloads(json: Bool) throws -> JSONValue? {
                 guard let payloads else { return nil }
@@ -86,12 +94,18 @@ extension Lineage {
                 print(json.prettyString())
                 return
             }
-            for key in report.newKeys { print("Now trusting \(key.fingerprint) (\(key.text)), published by the log's owner.") }
-            if report.cosigned > 0 { print("Took \(report.cosigned) cosigned checkpoint\(report.cosigned == 1 ? "" : "s"), checked against the log.") }
-            if report.batches > 0 {
-                print("Pulled \(report.batches) batch\(report.batches == 1 ? "" : "es") of the log \(report.origin) from \(report.remote.name): records \(report.sizeBefore)..\(report.size - 1), every one verified; \(report.size) records now.")
-            } else {
-                print("Already up to date: the log \(report.origin) holds \(report.size) records, as at \(report.remote.name).")
+            for pulled in [report] + report.others {
+                for key in pulled.newKeys where pulled.firstKey == nil {
+                    print("Now trusting \(key.fingerprint) (\(key.text)) for \(pulled.origin), published by the log's owner.")
+                }
+                if pulled.cosigned > 0 { print("Took \(pulled.cosigned) cosigned checkpoint\(pulled.cosigned == 1 ? "" : "s") of \(pulled.origin), checked against the log.") }
+                if !pulled.atRemote {
+                    print("\(pulled.remote.name) holds no log of \(pulled.origin) (this store's own): nothing of it to pull; `lineage push \(pulled.remote.name)` sends it.")
+                } else if pulled.batches > 0 {
+                    print("Pulled \(pulled.batches) batch\(pulled.batches == 1 ? "" : "es") of the log \(pulled.origin) from \(pulled.remote.name): records \(pulled.sizeBefore)..\(pulled.size - 1), every one verified; \(pulled.size) records now.")
+                } else {
+                    print("Already up to date: the log \(pulled.origin) holds \(pulled.size) records, as at \(pulled.remote.name).")
+                }
             }
             _ = try copyPayloads(json: false)
         }

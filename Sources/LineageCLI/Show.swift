@@ -36,13 +36,13 @@ extension Lineage {
                 }
                 return time
             }
-            let entry = try store.resolve(reference, at: time)
+            let (holder, entry) = try store.resolveInFamily(reference, at: time)
             try access.log(store, "show", records: [entry.id])
             if canonical {
-                print(String(decoding: try store.read(entry).canonicalBytes, as: UTF8.self))
+                print(String(decoding: try holder.read(entry).canonicalBytes, as: UTF8.self))
                 return
             }
-            let description = try store.describe(entry)
+            let description = try holder.describe(entry)
             pager.start()
             if output.json {
                 print(description.json.prettyString())
@@ -52,7 +52,7 @@ extension Lineage {
             let details = RecordDetails(entry: entry, record: record, payloads: description.payloads)
             print(details.headline)
             print("id: \(entry.id)")
-            print("log position: \(entry.seq) (batch \(description.batch))")
+            print("log position: \(entry.seq) (batch \(description.batch))\(holder === store ? "" : " of the log \(holder.origin), pulled")")
             for member in record.object where !["kind", "schemaVersion"].contains(member.key) {
                 let state = description.payloads[member.key].map { " (" + RecordDetails.describe($0, field: member.key) + ")" } ?? ""
                 print("\(member.key): \(RecordDetails.inline(member.value))\(state)")

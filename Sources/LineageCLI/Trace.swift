@@ -14,7 +14,8 @@ extension Lineage {
                 Walks every link upstream: prediction → deployment → model → run (hyperparameters, metrics, \
                 code) → datasets → transforms → source datasets. The default output is an indented tree; \
                 --json gives a graph of nodes (with their records) and edges (with their relation); \
-                --format dot gives Graphviz.
+                --format dot gives Graphviz. Links into other origins' logs this store pulled are followed \
+                there (their records are marked with their origin); a link into a log not pulled is shown as such.
                 """
         )
 
@@ -35,13 +36,13 @@ extension Lineage {
 
         func run() throws {
             let store = try storeOptions.open()
-            let graph = try store.trace(from: try store.resolve(reference))
+            let graph = try store.trace(reference)
             try access.log(store, "trace", records: graph.order)
             pager.start()
             switch output.json ? .json : format {
-            case .json: print(graph.json(payloadStates: store.payloadStates).prettyString())
+            case .json: print(graph.json(payloadStates: store.payloadStates(in: graph)).prettyString())
             case .dot: print(TraceRendering.dot(graph), terminator: "")
-            case .tree: print(TraceRendering.tree(graph, payloadStates: store.payloadStates), terminator: "")
+            case .tree: print(TraceRendering.tree(graph, payloadStates: store.payloadStates(in: graph)), terminator: "")
             }
         }
     }

@@ -13,11 +13,17 @@ enum TraceRendering {
             return RecordDetails(entry: entry, record: record, payloads: payloadStates(entry, record))
         }
         func visit(_ id: Digest, relation: String?, prefix: String, connector: String, childPrefix: String) {
-            guard let node = details(id) else { return }
+            let relationText = relation.map { Terminal.styled($0, "2") + " → " } ?? ""
+            guard let node = details(id) else {
+                if graph.unresolved.contains(id) {
+                    out += prefix + connector + relationText + "\(id)  (in a log not pulled here: `lineage pull` the remote its origin pushes to)\n"
+                }
+                return
+            }
             let seen = shown.contains(id)
             shown.insert(id)
-            let relationText = relation.map { Terminal.styled($0, "2") + " → " } ?? ""
-            out += prefix + connector + relationText + node.headline + (seen ? "  (shown above)" : "") + "\n"
+            let origin = graph.origins[id].map { "  [log \($0)]" } ?? ""
+            out += prefix + connector + relationText + node.headline + origin + (seen ? "  (shown above)" : "") + "\n"
             guard !seen else { return }
             let children = graph.edges(from: id)
             for line in node.lines {

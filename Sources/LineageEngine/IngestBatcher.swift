@@ -115,9 +115,9 @@ struct IngestBatcher {
         if let id = Digest(reference), let kind = pendingKinds[id] { return (id, kind) }
         let entry: IndexedRecord
         do {
-            entry = try store.resolve(reference)
+            entry = try store.resolveInFamily(reference).entry
         } catch let error as LineageError where error.kind == .notFound {
-            throw RecordError("links to \(Names.printable(reference)), which is not in the store: record it first")
+            throw RecordError(store.missingLinkAdvice(Names.printable(reference)))
         }
         references[reference] = (entry.id, entry.kind)
         return (entry.id, entry.kind)

@@ -49,12 +49,12 @@ public enum LinkResolver {
     public static func resolve(_ fields: inout JSONObject, kind: RecordKind, in store: Store) throws {
         _ = try resolve(&fields, kind: kind) { reference in
             if let id = Digest(reference) {
-                guard let entry = try store.lookups.record(id: id) else {
-                    throw LineageError.notFound("links to \(id), which is not in this store; record that first")
+                guard let found = try store.recordInFamily(id: id) else {
+                    throw LineageError.notFound(store.missingLinkAdvice(id.description))
                 }
-                return (entry.id, entry.kind)
+                return (found.entry.id, found.entry.kind)
             }
-            let entry = try store.resolve(reference)
+            let entry = try store.resolveInFamily(reference).entry
             return (entry.id, entry.kind)
         }
     }

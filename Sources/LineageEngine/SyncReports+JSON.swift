@@ -3,7 +3,8 @@ import LineageStore
 
 extension PullReport {
     /// The `pull --json` and `clone --json` shape: `{"remote", "url", "origin", "sizeBefore", "size",
-    /// "batches", "newKeys": [KEY], "cosigned", "firstKey"?: {"key", "fingerprint", "pinned"}, "checkpoint"}`.
+    /// "batches", "newKeys": [KEY], "cosigned", "firstKey"?: {"key", "fingerprint", "pinned"}, "checkpoint", "atRemote",
+    /// "origins": [the same for each other origin's log pulled with it]}`.
     public var json: JSONValue {
         var object = JSONObject([
             ("remote", .string(remote.name)), ("url", .string(remote.url)), ("origin", .string(origin)),
@@ -15,6 +16,8 @@ extension PullReport {
                                                      ("pinned", .bool(firstKey.pinned))]))
         }
         object["checkpoint"] = checkpoint.map(JSONValue.string) ?? .null
+        object["atRemote"] = .bool(atRemote)
+        object["origins"] = .array(others.map(\.json))
         return .object(object)
     }
 }

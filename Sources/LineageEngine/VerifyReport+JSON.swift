@@ -8,7 +8,8 @@ extension VerifyReport {
 
     /// The `verify --json` shape: `{"ok": true, "origin", "records", "batches", "root",
     /// "checkpointSignatures", "commitSignatures", "indexedRecords", "extendsCheckpointOfSize",
-    /// "payloads": {"stored", "erased", "awaitingErasure", "orphanPacks"}}`.
+    /// "payloads": {"stored", "erased", "awaitingErasure", "orphanPacks"}, "foreignLinks", "unresolvedLinks": [ID]}`
+    /// (`verify --json` adds "origins": [the same for each other origin's log held here]).
     public func json(origin: String) -> JSONValue {
         var object = JSONObject()
         object["ok"] = .bool(true)
@@ -23,6 +24,8 @@ extension VerifyReport {
         object["payloads"] = .object(JSONObject([("stored", .number(Double(payloadsStored))), ("erased", .number(Double(payloadsErased))),
                                                  ("awaitingErasure", .number(Double(payloadsAwaitingErasure))),
                                                  ("orphanPacks", .number(Double(orphanPacks)))]))
+        object["foreignLinks"] = .number(Double(foreignLinks))
+        object["unresolvedLinks"] = .array(unresolvedLinks.map { .string($0.description) })
         return .object(object)
     }
 }

@@ -322,7 +322,8 @@ public struct LineageServer: Sendable {
             let reference = try context.parameters.require("ref")
             return try await logged(request, context, "show", .read) {
                 let (json, id) = try await reader.run { store in
-                    let description = try store.describe(try store.resolve(reference))
+                    let (holder, entry) = try store.resolveInFamily(reference)
+                    let description = try holder.describe(entry)
                     return (description.json, description.entry.id)
                 }
                 return (Response.json(json), [id], nil)
@@ -332,8 +333,8 @@ public struct LineageServer: Sendable {
             let reference = try context.parameters.require("ref")
             return try await logged(request, context, "trace", .read) {
                 let (json, ids) = try await reader.run { store in
-                    let graph = try store.trace(from: try store.resolve(reference))
-                    return (graph.json(payloadStates: store.payloadStates), graph.order)
+                    let graph = try store.trace(reference)
+                    return (graph.json(payloadStates: store.payloadStates(in: graph)), graph.order)
                 }
                 return (Response.json(json), ids, nil)
             }
@@ -342,7 +343,7 @@ public struct LineageServer: Sendable {
             let reference = try context.parameters.require("ref")
             return try await logged(request, context, "impact", .read) {
                 let (json, ids) = try await reader.run { store in
-                    let report = try store.impact(of: try store.resolve(reference))
+                    let report = try store.impact(reference)
                     return (report.json, [report.root.id] + report.items.map(\.entry.id) + report.deployments.map(\.entry.id))
                 }
                 return (Response.json(json), ids, nil)
@@ -352,8 +353,8 @@ public struct LineageServer: Sendable {
             let reference = try context.parameters.require("ref")
             return try await logged(request, context, "prove", .prove) {
                 let (json, id) = try await reader.run { store in
-                    let entry = try store.resolve(reference)
-                    return (try store.prove(entry).json, entry.id)
+                    let (holder, entry) = try store.resolveInFamily(reference)
+                    return (try holder.prove(entry).json, entry.id)
                 }
                 return (Response.json(json), [id], nil)
             }

@@ -183,14 +183,34 @@ extension Index {
         try reading { db in
             var links: [Int64: Set<String>] = [:]
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT link.src AS src, link.relation AS relation, record.id AS id, record.seq AS dst
-                FROM link JOIN record ON record.seq = link.dst WHERE link.src >= ? AND link.src < ?
+                SELECT link.src AS src, link.relation AS relation, COALESCE(record.id, foreign_record.id) AS id, link.dst AS dst
+                FROM link LEFT JOIN record ON record.seq = link.dst LEFT JOIN foreign_record ON foreign_record.ref = -link.dst
+                WHERE link.src >= ? AND link.src < ?
                 """, arguments: [seqFrom, seqFrom + Int64(count)])
             while let row = try rows.next() {
-                let target = try (row["id"] as Data?).flatMap { Digest(bytes: [UInt8]($0)) } ?? identify(row["dst"], db).id
+                let dst: Int64 = row["dst"]
+                if dst < 0, row["id"] as Data? == nil { continue }  // names nothing: reported as a difference
+                let target = try (row["id"] as Data?).flatMap { Digest(bytes: [UInt8]($0)) } ?? identify(dst, db).id
                 links[row["src"], default: []].insert("\(row["relation"] as String) \(target)")
             }
             return links
+        }
+    }
+
+    /// The number standing for a record of another origin that records here link to (negative:
+    /// what `link.dst` and a prediction's `target` hold for it), or nil when none links to it.
+    public func foreignPosition(of id: Digest) throws -> Int64? {
+        try reading { db in try foreignReference(of: id, db).map { -$0 } }
+    }
+
+    func foreignReference(of id: Digest, _ db: Database) throws -> Int64? {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT ref FROM foreign_record WHERE id = ?"), arguments: [Data(id.bytes)])
+    }
+
+    /// The records of other origins that records here link to, by id.
+    public func foreignRecords() throws -> [Digest] {
+        try reading { db in
+            try Data.fetchAll(db, sql: "SELECT id FROM foreign_record ORDER BY ref").compactMap { Digest(bytes: [UInt8]($0)) }
         }
     }
 

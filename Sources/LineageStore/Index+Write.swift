@@ -95,9 +95,8 @@ extension Index {
             if let known = batchPredictions![target], known < source.seq { return known }
             // A link to a record whose key is still deferred (a review of a prediction): land the keys.
             if deferringKeys { try landDeferredKeys(db) }
-            guard let found = try self.seq(of: target, db) else {
-                throw LineageError.storage("the log links \(source.id) to \(target), which is not in the index; run `lineage reindex`")
-            }
+            // Not in this log (which was checked before it was indexed): a record of another origin's.
+            let found = try self.seq(of: target, db) ?? -foreignReference(adding: target, db)
             seqs[target] = found
             return found
         }
@@ -199,6 +198,26 @@ extension Index {
         DELETE FROM record_key\(source.rawValue) WHERE key BETWEEN \(low) AND \(high);
         DELETE FROM prediction\(source.rawValue) WHERE pkey BETWEEN \(low) AND \(high);
         """
+    }
+
+    /// The number standing for a record of another origin (see `foreignTable`), made on first use.
+    private func foreignReference(adding id: Digest, _ db: Database) throws -> Int64 {
+        if let ref = try foreignReference(of: id, db) { return ref }
+        try db.cachedStatement(sql: "INSERT INTO foreign_record (id) VALUES (?)").execute(arguments: [Data(id.bytes)])
+        return db.lastInsertedRowID
+    }
+
+    /// Deployments indexed without a name: their model is in another origin's log, not held when
+    /// they were indexed (see `Store.nameDeploymentsAcrossLogs`).
+    func unnamedDeployments() throws -> [Int64] {
+        try reading { db in
+            try Int64.fetchAll(db, sql: "SELECT seq FROM record WHERE kind = ? AND name IS NULL", arguments: [Index.code(.deployment)])
+        }
+    }
+
+    /// Gives the record at `seq` its index name.
+    func setName(_ name: String, seq: Int64) throws {
+        try writing { db in try db.execute(sql: "UPDATE record SET name = ? WHERE seq = ?", arguments: [name, seq]) }
     }
 
     private func metaCount(_ key: String, _ db: Database) throws -> Int {

@@ -172,6 +172,10 @@ public final class Index: RecordIndex {
         migrator.registerMigration("v7-subject") { db in
             try db.execute(sql: Index.subjectTable)
         }
+        // Before version 8 no record linked to another origin's: the table starts empty.
+        migrator.registerMigration("v8-foreign") { db in
+            try db.execute(sql: Index.foreignTable)
+        }
         return migrator
     }()
 
@@ -216,6 +220,12 @@ public final class Index: RecordIndex {
     /// Predictions by their keyed data subject (first 8 bytes), for erasure and access by subject.
     static let subjectTable = """
         CREATE TABLE subject (key INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (key, seq)) WITHOUT ROWID;
+        """
+
+    /// Records of other origins' logs that records here link to. A link's `dst` (and a prediction's
+    /// `target`) holds `-ref` for such a record: log positions are never negative.
+    static let foreignTable = """
+        CREATE TABLE foreign_record (ref INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE);
         """
 
     /// The subject key of a prediction naming a keyed subject, else nil.
@@ -266,7 +276,7 @@ public final class Index: RecordIndex {
     /// The key ranges the middle tier drains into the big tables by, one a batch.
     var keyDrainSlices = 32
 
-    static let tables = ["record", "record_key", "prediction", "record_key_mid", "prediction_mid", "record_key_new", "prediction_new", "served", "link", "batch", "segment", "merkle_node", "meta", "subject"]
+    static let tables = ["record", "record_key", "prediction", "record_key_mid", "prediction_mid", "record_key_new", "prediction_new", "served", "link", "batch", "segment", "merkle_node", "meta", "subject", "foreign_record"]
 
     /// Perfect subtrees of at least 2^8 leaves are kept; smaller ones are rehashed from records.
     static let storedNodeLevel = 8

@@ -31,6 +31,11 @@ public protocol IndexLookups: AnyObject {
     func dependents(of seq: Int64) throws -> [(relation: String, record: IndexedRecord)]
     /// How many records of `kind` link to the one at `seq`.
     func count(linkingTo seq: Int64, kind: RecordKind) throws -> Int64
+    /// The (negative) position that stands for a record of another origin linked to from here,
+    /// for `dependents(of:)` and `count(linkingTo:kind:)`; nil when nothing here links to it.
+    func foreignPosition(of id: Digest) throws -> Int64?
+    /// The records of other origins that records here link to.
+    func foreignRecords() throws -> [Digest]
     /// The batch holding log position `seq`.
     func batch(containing seq: Int64) throws -> BatchInfo?
     func recordCount() throws -> Int64
@@ -89,6 +94,8 @@ protocol RecordIndex: IndexLookups {
     func batchReads<T>(forWriting: Bool, _ body: () throws -> T) throws -> T
     func add(batch: BatchInfo, segments: [(firstSeq: UInt64, blob: ObjectID, count: Int)], rows: [IndexRow],
              head: ObjectID, range: CompactRange, nodes: [(Int, UInt64, [UInt8])]) throws
+    func unnamedDeployments() throws -> [Int64]
+    func setName(_ name: String, seq: Int64) throws
     func beginRebuild() throws
     func finishRebuild(head: ObjectID?) throws
     func clear() throws

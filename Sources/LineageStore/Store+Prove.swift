@@ -32,6 +32,9 @@ extension Store {
             (note, checkpoint) = (witnessed.note, witnessed.checkpoint)
         }
         let graph = try trace(from: entry)
+        if let other = graph.origins.values.sorted().first ?? (graph.unresolved.isEmpty ? nil : "an origin not pulled here") {
+            throw LineageError.input("the lineage of \(entry.id) reaches records of another log (\(other)); an evidence bundle holds one log's records under one checkpoint: prove the records of each log in that log (`lineage prove` of the upstream record names it)")
+        }
         let entries = try graph.order.map { id -> EvidenceBundle.Entry in
             guard let indexed = graph.entries[id], let record = graph.records[id] else {
                 throw LineageError.storage("record \(id) vanished while proving")

@@ -47,6 +47,15 @@ extension Store {
         }
     }
 
+    /// Sets a remote's URL, adding the remote if it is new (for the copies of other origins' logs,
+    /// which follow their holder's remotes).
+    func setRemote(name: String, url: String) throws {
+        guard try remotes().first(where: { $0.name == name })?.url != url else { return }
+        do { try repository.setConfigValue("remote.\(name).url", url) } catch {
+            throw LineageError.wrap(error, context: "cannot set the remote \(name)")
+        }
+    }
+
     /// The URL of a remote, by name.
     func remote(named name: String) throws -> Remote {
         try Store.validate(remoteName: name)

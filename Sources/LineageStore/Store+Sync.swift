@@ -20,6 +20,11 @@ public struct PullReport: Sendable {
     public let cosigned: Int
     /// The log's signed checkpoint after the pull (nil for an empty log).
     public let checkpoint: String?
+    /// False when the remote holds no log of this store's origin (a store that owns its log may pull
+    /// other origins' logs from a remote it never pushed to).
+    public var atRemote = true
+    /// The other origins' logs pulled with it (see Store+Origins), in the order of their origins.
+    public var others: [PullReport] = []
 }
 
 /// What `push` did.
@@ -37,15 +42,16 @@ extension Store {
     /// Fetches the remote's logs and published keys, with the stock git program, into staging refs
     /// (`refs/lineage/incoming/<remote>/log/*`, `…/keys/*`) that nothing reads as the log. Returns
     /// the staging prefix; the caller removes it when done.
+    /// A copy of another origin's log held under a store's `origins/` fetches only refs of its own
+    /// origin (and of origins whose names extend it: a refspec pattern cannot say less).
     func fetch(_ remote: Remote) throws -> String {
         let staging = "refs/lineage/incoming/" + remote.name
         try clearStaging(staging)
+        let pattern = isHeldCopy ? origin + "*" : "*"
         do {
             try GitProgram.run(gitDirectory: path, [
                 "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--no-recurse-submodules", "--", remote.url,
-                "+refs/lineage/log/*:\(staging)/log/*", "+refs/lineage/keys/*:\(staging)/keys/*",
-                "+refs/lineage/cosigned/*:\(staging)/cosigned/*",
-            ])
+            ] + ["log", "keys", "cosigned"].map { "+refs/lineage/\($0)/\(pattern):\(staging)/\($0)/\(pattern)" })
         } catch let failure as GitProgram.Failure {
             throw LineageError(failure.status == -1 ? .storage : .notFound,
                                "cannot fetch from \(remote.url) (git: \(failure.message)); check the URL (`lineage remote list`) and that it is a lineage store or a repository a store pushed to")
@@ -62,13 +68,20 @@ extension Store {
         }
     }
 
-    /// The fetched log of this store's origin; not found, naming what the remote holds, when absent.
-    private func fetchedLog(_ staging: String, from remote: Remote) throws -> ObjectID {
+    /// The origins whose logs a fetch brought.
+    private func fetchedOrigins(_ staging: String) throws -> [String] {
+        try repository.referenceNames(matching: staging + "/log/*").map { String($0.dropFirst((staging + "/log/").count)) }
+    }
+
+    /// The fetched log of this store's origin; nil when the remote holds none but other origins' logs
+    /// and this store owns its log; otherwise not found, naming what the remote holds.
+    private func fetchedLog(_ staging: String, from remote: Remote) throws -> ObjectID? {
         if let head = try repository.referenceTarget(staging + "/log/" + origin) { return head }
-        let others = try repository.referenceNames(matching: staging + "/log/*").map { String($0.dropFirst((staging + "/log/").count)) }
+        let others = try fetchedOrigins(staging)
         if others.isEmpty {
             throw LineageError.notFound("\(remote.url) holds no lineage log (no refs/lineage/log/*): it is not a lineage store, or nothing was pushed to it yet")
         }
+        if copiedFrom == nil { return nil }
         throw LineageError.notFound("\(remote.url) holds no log for \(origin), only for \(others.joined(separator: ", ")); this store follows \(origin)")
     }
 
@@ -80,13 +93,36 @@ extension Store {
     /// here; a store with no keys yet (a fresh copy) takes them on first use, or checks their
     /// signer against `keyFingerprint`. Erasure records that arrive erase the local copies of
     /// those payloads, as indexing does for any batch.
-    public func pull(from remoteName: String, keyFingerprint: String? = nil, progress: ((UInt64) -> Void)? = nil) throws -> PullReport {
+    ///
+    /// Then the logs of the other origins the remote holds (all of them, or those in `origins`) are
+    /// pulled the same way into the copies this store keeps of them (see Store+Origins), each made
+    /// on its first pull (its keys taken on first use). A copy of another origin's log pulls only that log.
+    public func pull(from remoteName: String, keyFingerprint: String? = nil, origins: [String]? = nil,
+                     progress: ((UInt64) -> Void)? = nil) throws -> PullReport {
         let remote = try remote(named: remoteName)
         let staging = try fetch(remote)
         defer { try? clearStaging(staging) }
+        var report = try pullOwnLog(staging, remote: remote, keyFingerprint: keyFingerprint, progress: progress)
+        if !isHeldCopy {
+            let wanted = try fetchedOrigins(staging).filter { $0 != origin && origins?.contains($0) != false }
+            if let origins, let absent = origins.first(where: { $0 != origin && !wanted.contains($0) }) {
+                throw LineageError.notFound("\(remote.url) holds no log for \(absent); it holds \(try fetchedOrigins(staging).joined(separator: ", "))")
+            }
+            report.others = try wanted.map { try pullHeldOrigin($0, from: remote) }
+            if !wanted.isEmpty { try nameDeploymentsAcrossLogs() }
+        }
+        return report
+    }
+
+    private func pullOwnLog(_ staging: String, remote: Remote, keyFingerprint: String?, progress: ((UInt64) -> Void)?) throws -> PullReport {
         let (lock, tip) = try lockForChange()
         defer { withExtendedLifetime(lock) {} }
-        let incoming = try fetchedLog(staging, from: remote)
+        guard let incoming = try fetchedLog(staging, from: remote) else {
+            var report = PullReport(remote: remote, origin: origin, sizeBefore: tip.size, size: tip.size, batches: 0, newKeys: [],
+                                    firstKey: nil, cosigned: 0, checkpoint: try latestCheckpoint())
+            report.atRemote = false
+            return report
+        }
         let (trusted, newKeys, firstKey, keysCommit) = try fetchedKeys(staging, from: remote, keyFingerprint: keyFingerprint)
         // What was pulled, once the log is in place: the cosigned checkpoints that came with it kept too.
         func report(size: UInt64, batches: Int) throws -> PullReport {
@@ -166,13 +202,13 @@ extension Store {
         guard range.size == tip.size, range.root == tip.root else {
             throw LineageError.storage("the index does not agree with the log; run `lineage verify`; nothing was pulled")
         }
-        var known = SeenRecords()
+        var known = SeenRecords(), foreign = ForeignLinks()
         for (offset, commit) in added.enumerated() {
             let batch = tip.batches + Int64(offset), label = VerifyReader.label(Int(batch), commit), firstSeq = range.size
             guard commit.parents.count <= 1 else { throw verdict("\(remote.url): \(label) is a merge commit; the log is a single line of batches") }
             let message = BatchMessage.parse(commit.message, origin: origin)
             let loaded = try reader.batch(offset).get()
-            let records = try verifiedRecords(loaded.records, label: label, firstSeq: firstSeq, known: &known, verifiedBefore: Int64(tip.size))
+            let records = try verifiedRecords(loaded.records, label: label, firstSeq: firstSeq, known: &known, foreign: &foreign, verifiedBefore: Int64(tip.size))
             guard message.origin == origin, message.batch == batch, message.firstSeq == Int64(firstSeq),
                   message.lastSeq == Int64(firstSeq) + Int64(records.count) - 1 else {
                 throw verdict("\(remote.url): \(label): its message does not say it is batch \(batch) holding records \(firstSeq)..\(Int64(firstSeq) + Int64(records.count) - 1)")

@@ -20,6 +20,7 @@ extension Store {
         // Every leaf hash, for the consistency proof `--against` asks for (32 bytes a record: kept only then).
         var leaves = FlatTree()
         var known = SeenRecords()
+        var foreign = ForeignLinks()
         var targets: [Digest: Int64] = [:]
         // The keys each indexed batch's records should have in the index, and where each batch starts.
         var expectedKeys: [KeyTally] = [], batchStarts: [Int64] = []
@@ -43,7 +44,7 @@ extension Store {
             guard commit.parents.count <= 1 else { throw verdict("\(label) is a merge commit; the log is a single line of batches") }
             let message = BatchMessage.parse(commit.message, origin: origin)
             let loaded = try reader.batch(number).get()
-            let records = try verifiedRecords(loaded.records, label: label, firstSeq: firstSeq, known: &known)
+            let records = try verifiedRecords(loaded.records, label: label, firstSeq: firstSeq, known: &known, foreign: &foreign)
             guard message.origin == origin, message.batch == batch, message.firstSeq == Int64(firstSeq),
                   message.lastSeq == Int64(firstSeq) + Int64(records.count) - 1 else {
                 throw verdict("\(label): its message says batch \(message.batch.map(String.init) ?? "?") with records \(message.firstSeq.map(String.init) ?? "?")..\(message.lastSeq.map(String.init) ?? "?"), but it is batch \(batch) holding records \(firstSeq)..\(Int64(firstSeq) + Int64(records.count) - 1): batches were removed, inserted or reordered")
@@ -79,6 +80,8 @@ extension Store {
                            found: keyScan?.tallies(head: indexedHead, batchStarts: batchStarts, end: end))
         report.records = range.size
         report.root = range.root
+        report.foreignLinks = foreign.found
+        report.unresolvedLinks = foreign.unresolved.sorted { $0.description < $1.description }
         try checkVerifiedHistory(size: range.size, root: range.root, prefixRoot: prefixRoot, remembered: remembered)
         try finishPayloadAudit(audit, into: &report)
         if let earlier {
@@ -117,10 +120,11 @@ extension Store {
     func verdict(_ message: String) -> LineageError { LineageError(.verdict, message) }
 
     /// Checks each record of a batch, read and parsed by `VerifyReader`: new, and linking only to
-    /// records earlier in the log.
+    /// records earlier in the log or in another origin's log (see `ForeignLinks`).
     /// `verifiedBefore`: the records before this log position are indexed and were verified
     /// before (a pull checks only what it adds); they count as earlier records too.
-    func verifiedRecords(_ parsed: [Record], label: String, firstSeq: UInt64, known: inout SeenRecords, verifiedBefore: Int64? = nil) throws -> [Record] {
+    func verifiedRecords(_ parsed: [Record], label: String, firstSeq: UInt64, known: inout SeenRecords, foreign: inout ForeignLinks,
+                         verifiedBefore: Int64? = nil) throws -> [Record] {
         var records: [Record] = []
         for (i, record) in parsed.enumerated() {
             let seq = firstSeq + UInt64(i)
@@ -133,18 +137,24 @@ extension Store {
                 if earlier == nil, let verifiedBefore, let indexed = try index.record(id: link.target), indexed.seq < verifiedBefore {
                     earlier = indexed.kind
                 }
-                guard let targetKind = earlier else {
-                    if let recorded = try? index.record(id: link.target), recorded.seq < Int64(seq) {
-                        // The index remembers the target at an earlier position: that record was altered.
-                        throw verdict("record \(recorded.seq), recorded as \(link.target) (\(recorded.kind)), was altered or replaced: the log no longer holds it (record \(seq) links to it through '\(link.relation)')")
-                    }
-                    throw verdict("record \(seq) (\(record.id)) links through '\(link.relation)' to \(link.target), which is not earlier in the log: an upstream record is missing")
+                if earlier == nil, let recorded = try? index.record(id: link.target), recorded.seq < Int64(seq) {
+                    // The index remembers the target at an earlier position: that record was altered.
+                    throw verdict("record \(recorded.seq), recorded as \(link.target) (\(recorded.kind)), was altered or replaced: the log no longer holds it (record \(seq) links to it through '\(link.relation)')")
                 }
+                if earlier == nil {
+                    switch try foreign.look(up: link.target, in: self, pulling: verifiedBefore != nil) {
+                    case .found(let kind): earlier = kind
+                    case .unresolved: continue
+                    case .unknown:
+                        throw verdict("record \(seq) (\(record.id)) links through '\(link.relation)' to \(link.target), which is not earlier in the log: an upstream record is missing")
+                    }
+                }
+                guard let targetKind = earlier else { continue }
                 if case .link(let kinds)? = RecordSchema.of(record.kind).field(link.relation)?.type, !kinds.contains(targetKind) {
                     throw verdict("record \(seq) (\(record.id)) links through '\(link.relation)' to a \(targetKind)")
                 }
             }
-            known.insert(record, name: IndexRow.name(of: record) { known.name(of: $0) })
+            known.insert(record, name: IndexRow.name(of: record) { known.name(of: $0) ?? foreign.name(of: $0) })
             records.append(record)
         }
         return records
@@ -206,7 +216,9 @@ extension Store {
             let name = isPrediction ? record.predictionID : known.name(of: record.id)
             var target: Int64?
             if isPrediction, let serving = record.links.first {
-                if targets[serving.target] == nil { targets[serving.target] = try index.record(id: serving.target)?.seq }
+                if targets[serving.target] == nil {
+                    targets[serving.target] = try index.record(id: serving.target)?.seq ?? index.foreignPosition(of: serving.target)
+                }
                 target = targets[serving.target]
             }
             let expected = StoredRow(

@@ -40,6 +40,10 @@ public final class Store {
     var orphanPacksChecked = false
     /// Segments looked up so far: (first position, count, blob).
     private var knownSegments: [(Int64, Int64, ObjectID)] = []
+    /// The copies of other origins' logs held under `origins/`, opened so far (see Store+Origins).
+    var openedOrigins: [String: Store] = [:]
+    /// For a copy under another store's `origins/`: that store, whose family of logs its links reach.
+    weak var holder: Store?
 
     /// Where this store was cloned from, when it is a copy of another store's log (it holds no
     /// signing key and adds no records; `lineage pull` keeps it in step). Nil for a store that owns its log.

@@ -25,4 +25,9 @@ public struct VerifyReport: Sendable {
     public var payloadsAwaitingErasure = 0
     /// Payload packs of batches that never landed (a writer was killed); the next write removes them.
     public var orphanPacks = 0
+    /// Records of other origins' logs held here that records of this log link to, each found there
+    /// and of a kind the link allows.
+    public var foreignLinks = 0
+    /// Records linked to that no log held here contains (their origin was not pulled), by id.
+    public var unresolvedLinks: [Digest] = []
 }

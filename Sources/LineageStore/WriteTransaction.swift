@@ -68,7 +68,7 @@ public final class WriteTransaction {
         let schema = RecordSchema.of(record.kind)
         for link in record.links {
             guard let target = try known(link.target) else {
-                throw LineageError.notFound("field '\(link.relation)' links to \(link.target), which is not in this store; record that first")
+                throw LineageError.notFound("field '\(link.relation)' " + store.missingLinkAdvice(link.target.description))
             }
             if case .link(let kinds)? = schema.field(link.relation)?.type, !kinds.contains(target.kind) {
                 throw LineageError.input("field '\(link.relation)' must link to a \(kinds.map(\.rawValue).joined(separator: " or ")), but \(link.target) is a \(target.kind)")
@@ -149,7 +149,8 @@ public final class WriteTransaction {
     /// The kind and name of a record in the store or in this batch.
     func known(_ id: Digest) throws -> Known? {
         if let known = pendingByID[id] ?? storedCache[id] { return known }
-        let found = try store.index.record(id: id).map {
+        // A record of another origin's log held here may be linked to as well.
+        let found = try (store.index.record(id: id) ?? store.recordElsewhere(id: id)?.entry).map {
             Known(kind: $0.kind, name: $0.name, version: $0.version, digest: $0.digest)
         }
         storedCache[id] = found

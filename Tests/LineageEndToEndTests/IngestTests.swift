@@ -185,12 +185,12 @@ struct IngestTests {
     @Test("an unknown deployment id")
     func unknownDeployment() throws {
         try Self.expectRefused(Array(#"{"predictionId":"p","deployment":"deployment:ghost/prod"}"#.utf8 + [0x0A]),
-                               mentioning: "line 1: links to 'deployment:ghost/prod', which is not in the store")
+                               mentioning: "line 1: links to 'deployment:ghost/prod', which no log here holds")
         try Self.expectRefused(Array(("{\"predictionId\":\"p\",\"deployment\":\"sha256:" + String(repeating: "0", count: 64) + "\"}\n").utf8),
-                               mentioning: "which is not in the store")
+                               mentioning: "which no log here holds")
         // The same lines in canonical form (members in order), which ingest reads without a tree.
         try Self.expectRefused(Array(#"{"deployment":"deployment:ghost/prod","predictionId":"p"}"#.utf8 + [0x0A]),
-                               mentioning: "line 1: links to 'deployment:ghost/prod', which is not in the store")
+                               mentioning: "line 1: links to 'deployment:ghost/prod', which no log here holds")
         try Self.expectRefused(Array(("{\"deployment\":\"sha256:" + String(repeating: "0", count: 64) + "\",\"predictionId\":\"p\"}\n").utf8),
                                mentioning: "line 1: links to 'sha256:0000")
     }
