@@ -60,15 +60,15 @@ extension Lineage {
                 }
             }
             for pulled in [report] + report.others {
-                Self.warnFirstUse(pulled, pin: pulled.origin == report.origin ? "lineage clone --key-fingerprint" : nil)
+                Self.warnFirstUse(pulled, pin: pulled.origin == report.origin ? "lineage clone --key-fingerprint"
+                                  : "lineage pull origin --origin \(pulled.origin) --key-fingerprint")
             }
         }
 
-        /// The loud warning for keys taken on first use. `pin`: the command that pins them, when there is one.
-        static func warnFirstUse(_ report: PullReport, pin: String?) {
+        /// The loud warning for keys taken on first use; `pin`: the command that pins them.
+        static func warnFirstUse(_ report: PullReport, pin: String) {
             guard let first = report.firstKey, !first.pinned else { return }
-            let howToPin = pin.map { "pin it with `\($0) \(first.key.fingerprint) …` next time" }
-                ?? "its copy is in \(StoreLocation.directoryName)/origins/"
+            let howToPin = "pin it with `\(pin) \(first.key.fingerprint) …` next time"
             Terminal.standardError("""
                 lineage: TRUST ON FIRST USE: the keys of the log \(report.origin) are vouched for by the key \(first.key.fingerprint)
                 lineage:   (\(first.key.text)).

@@ -60,10 +60,19 @@ extension Lineage {
         @Option(name: .customLong("origin"), help: ArgumentHelp("Pull only this other origin's log (besides this store's own); repeatable.", valueName: "origin"))
         var origins: [String] = []
 
+        @Option(help: ArgumentHelp("With one --origin not held yet: the fingerprint (SHA256:…) of the key that must vouch for that log's keys.", valueName: "fingerprint"))
+        var keyFingerprint: String?
+
         @Option(help: ArgumentHelp("Also copy the payloads this store lacks from the owner's server at this http(s) URL (a token of its replica role in LINEAGE_TOKEN).", valueName: "url"))
         var payloads: String?
 
         func validate() throws {
+            if keyFingerprint != nil, origins.count != 1 {
+                throw ValidationError("--key-fingerprint pins the keys of one other origin's log on its first pull: name that origin once with --origin")
+            }
+            if let keyFingerprint, !keyFingerprint.hasPrefix("SHA256:") {
+                throw ValidationError("--key-fingerprint takes a fingerprint as `lineage key show --fingerprint` prints it (SHA256:…)")
+            }
             if let payloads, !ServerProgram.isHTTPURL(payloads) { throw ValidationError("--payloads must be the http:// or https:// URL of the owner's lineage serve") }
         }
 
@@ -74,9 +83,9 @@ extension Lineage {
             let store = try storeOptions.open()
             let counter = Terminal.counter("Verifying", unit: "records")
             for origin in origins { try Store.validate(origin: origin) }
-            let report = try store.pull(from: remote, origins: origins.isEmpty ? nil : origins, progress: counter?.update)
+            let report = try store.pull(from: remote, keyFingerprint: keyFingerprint, origins: origins.isEmpty ? nil : origins, progress: counter?.update)
             counter?.finish()
-            for pulled in report.others { Clone.warnFirstUse(pulled, pin: nil) }
+            for pulled in report.others { Clone.warnFirstUse(pulled, pin: "lineage pull \(remote) --origin \(pulled.origin) --key-fingerprint") }
             // The payloads: lineage-server copies them and says what it did (or one sentence why not).
             func copyPayloads(json: Bool) throws -> JSONValue? {
                 guard let payloads else { return nil }

@@ -19,12 +19,14 @@ extension Store {
 
     /// Pulls another origin's log from `remote` into the copy held here, making the copy on the first
     /// pull. The copy remembers the remote under the same name.
-    func pullHeldOrigin(_ other: String, from remote: Remote) throws -> PullReport {
+    /// `keyFingerprint`: on the first pull, the key that must vouch for that log's keys.
+    func pullHeldOrigin(_ other: String, from remote: Remote, keyFingerprint: String? = nil) throws -> PullReport {
         let target = originPath(other)
         do {
             guard StoreLocation.isStore(target) else {
                 try FileManager.default.createDirectory(atPath: originsDirectory, withIntermediateDirectories: true)
-                let (copy, report) = try Store.clone(url: remote.url, into: target, origin: other, held: true, remoteName: remote.name)
+                let (copy, report) = try Store.clone(url: remote.url, into: target, origin: other, keyFingerprint: keyFingerprint,
+                                                     held: true, remoteName: remote.name)
                 copy.holder = self
                 openedOrigins[other] = copy
                 return report
@@ -93,7 +95,8 @@ extension Store {
             do { found.append((store, try store.resolve(reference, at: at))) } catch let error as LineageError where error.kind == .notFound {}
         }
         switch found.count {
-        case 0: throw local
+        case 0:
+            throw LineageError(local.kind, local.message + "; if another store recorded it, pull its log with `lineage pull REMOTE` (`lineage remote list`)")
         case 1: return found[0]
         default:
             let listed = found.map { "\($0.1.id) in \($0.0.origin)" }.joined(separator: ", ")

@@ -96,19 +96,21 @@ extension Store {
     ///
     /// Then the logs of the other origins the remote holds (all of them, or those in `origins`) are
     /// pulled the same way into the copies this store keeps of them (see Store+Origins), each made
-    /// on its first pull (its keys taken on first use). A copy of another origin's log pulls only that log.
+    /// on its first pull (its keys taken on first use, or, with `origins` naming one other origin,
+    /// checked against `keyFingerprint`). A copy of another origin's log pulls only that log.
     public func pull(from remoteName: String, keyFingerprint: String? = nil, origins: [String]? = nil,
                      progress: ((UInt64) -> Void)? = nil) throws -> PullReport {
         let remote = try remote(named: remoteName)
+        let pinned = origins?.count == 1 && origins?.first != origin ? origins?.first : nil
         let staging = try fetch(remote)
         defer { try? clearStaging(staging) }
-        var report = try pullOwnLog(staging, remote: remote, keyFingerprint: keyFingerprint, progress: progress)
+        var report = try pullOwnLog(staging, remote: remote, keyFingerprint: pinned == nil ? keyFingerprint : nil, progress: progress)
         if !isHeldCopy {
             let wanted = try fetchedOrigins(staging).filter { $0 != origin && origins?.contains($0) != false }
             if let origins, let absent = origins.first(where: { $0 != origin && !wanted.contains($0) }) {
                 throw LineageError.notFound("\(remote.url) holds no log for \(absent); it holds \(try fetchedOrigins(staging).joined(separator: ", "))")
             }
-            report.others = try wanted.map { try pullHeldOrigin($0, from: remote) }
+            report.others = try wanted.map { try pullHeldOrigin($0, from: remote, keyFingerprint: $0 == pinned ? keyFingerprint : nil) }
             if !wanted.isEmpty { try nameDeploymentsAcrossLogs() }
         }
         return report

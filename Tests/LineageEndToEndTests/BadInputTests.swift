@@ -96,9 +96,9 @@ struct BadInputTests {
     func danglingLink() throws {
         let w = try Self.seeded()
         let ghost = "sha256:" + String(repeating: "0", count: 64)
-        try Self.expectRefused(w, ["record", "run", "--name", "r", "--input", ghost], status: 3, mentioning: "not in this store")
+        try Self.expectRefused(w, ["record", "run", "--name", "r", "--input", ghost], status: 3, mentioning: "which no log here holds")
         try w.write("ghost.json", #"{"name":"t","inputs":["\#(ghost)"]}"#)
-        try Self.expectRefused(w, ["record", "transform", "--from-json", "ghost.json"], status: 3, mentioning: "not in this store")
+        try Self.expectRefused(w, ["record", "transform", "--from-json", "ghost.json"], status: 3, mentioning: "which no log here holds")
         try Self.expectRefused(w, ["record", "prediction", "--id", "p-2", "--model", "dataset:a"], status: 2, mentioning: "must link to a model")
     }
 

@@ -1,0 +1,150 @@
+import Foundation
+import Testing
+
+/// Many writers: a training store and an inference store each write their own log, share them
+/// through one bare git repository, and link, trace, count and verify across the two logs.
+@Suite("many writers: other origins' logs")
+struct OriginsTests {
+    /// The training store (the workspace's own, origin example.com/train: a dataset, a run and the
+    /// model fraud@1 made from it) pushed to `hub.git`, and an empty inference store in `infer/`
+    /// (origin example.com/infer) with the same remote.
+    static func twoStores() throws -> Workspace {
+        let w = try Workspace()
+        try w.ok("init", "--origin", "example.com/train")
+        try w.write("raw.csv", "a,b\n1,2\n")
+        try w.write("model.bin", "weights\n")
+        try w.ok("add", "dataset", "raw.csv", "--name", "raw")
+        try w.ok("record", "run", "--name", "train", "--input", "dataset:raw")
+        try w.ok("record", "model", "--name", "fraud", "--file", "model.bin", "--format", "bin", "--run", "run:train")
+        try w.run("/usr/bin/env", ["git", "init", "--quiet", "--bare", w.path + "/hub.git"], in: nil, stdin: nil)
+        try w.ok("remote", "add", "hub", "hub.git")
+        try w.ok("push", "hub")
+        try FileManager.default.createDirectory(atPath: w.path + "/infer", withIntermediateDirectories: true)
+        #expect(try on(w, "infer", "init", "--origin", "example.com/infer").status == 0)
+        #expect(try on(w, "infer", "remote", "add", "hub", w.path + "/hub.git").status == 0)
+        return w
+    }
+
+    /// Runs lineage on the store in `directory` of the workspace, as user bob.
+    static func on(_ w: Workspace, _ directory: String, _ arguments: String...) throws -> Outcome {
+        var environment = w.environment
+        environment["LINEAGE_ACTOR"] = "bob@example.com"
+        let saved = w.environment
+        w.environment = environment
+        defer { w.environment = saved }
+        return try w.run(Workspace.binary, arguments + ["--store", w.path + "/" + directory + "/.lineage"], in: nil, stdin: nil)
+    }
+
+    static func json(_ text: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+
+    @Test("an inference store links to the training store's model after a pull; trace, impact and verify span both logs")
+    func linkTraceImpactVerify() throws {
+        let w = try OriginsTests.twoStores()
+        // Before the pull the model is in no log the inference store holds: refused, nothing written.
+        let early = try OriginsTests.on(w, "infer", "record", "deployment", "--model", "model:fraud@1", "--environment", "prod")
+        #expect(early.status == 3 && early.stderr.contains("no model 'fraud' version 1") && early.stderr.contains("lineage pull"), "\(early.stderr)")
+        let modelID = try #require(try OriginsTests.json(try w.ok("show", "model:fraud@1", "--json"))["id"] as? String)
+        let byID = try OriginsTests.on(w, "infer", "record", "prediction", "--id", "p0", "--model", modelID, "--output", "{\"label\":\"ok\"}")
+        #expect(byID.status == 3 && byID.stderr.contains("which no log here holds (example.com/infer)") && byID.stderr.contains("lineage pull"), "\(byID.stderr)")
+        #expect(try SyncTests.head(w, "infer") == "")
+
+        // The pull copies the training log (keys on first use, said loudly) beside the store's own.
+        let pull = try OriginsTests.on(w, "infer", "pull", "hub")
+        #expect(pull.status == 0, "\(pull.stderr)")
+        #expect(pull.stdout.contains("hub holds no log of example.com/infer")
+                && pull.stdout.contains("Pulled 3 batches of the log example.com/train from hub"), "\(pull.stdout)")
+        #expect(pull.stderr.contains("TRUST ON FIRST USE: the keys of the log example.com/train")
+                && pull.stderr.contains("lineage pull hub --origin example.com/train --key-fingerprint"), "\(pull.stderr)")
+        #expect(FileManager.default.fileExists(atPath: w.path + "/infer/.lineage/origins/example.com%2Ftrain/config"))
+
+        // Now the name resolves into the training log, and predictions go to the deployment.
+        #expect(try OriginsTests.on(w, "infer", "record", "deployment", "--model", "model:fraud@1", "--environment", "prod").status == 0)
+        try w.write("p.ndjson", (0..<5).map { "{\"predictionId\":\"p\($0)\",\"deployment\":\"deployment:fraud/prod\",\"output\":{\"label\":\"ok\"}}\n" }.joined())
+        let ingest = try OriginsTests.on(w, "infer", "ingest", w.path + "/p.ndjson")
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+
+        // The trace walks from the inference log into the training log, down to the raw data.
+        let tree = try OriginsTests.on(w, "infer", "trace", "p3").stdout
+        #expect(tree.contains("model fraud@1") && tree.contains("[log example.com/train]") && tree.contains("dataset raw@1"), "\(tree)")
+        let graph = try OriginsTests.json(try OriginsTests.on(w, "infer", "trace", "p3", "--json").stdout)
+        let nodes = try #require(graph["nodes"] as? [[String: Any]])
+        #expect(graph["origin"] as? String == "example.com/infer" && nodes.count == 5, "\(graph)")
+        #expect(Set(nodes.compactMap { $0["origin"] as? String }) == ["example.com/infer", "example.com/train"])
+        #expect(nodes.first { $0["kind"] as? String == "dataset" }?["origin"] as? String == "example.com/train")
+        #expect((graph["unresolved"] as? [Any])?.isEmpty == true)
+        // show resolves into the copy; a bundle spanning two logs is refused (each log proves its own).
+        #expect(try OriginsTests.on(w, "infer", "show", "model:fraud@1").stdout.contains("of the log example.com/train, pulled"))
+        let prove = try OriginsTests.on(w, "infer", "prove", "p3")
+        #expect(prove.status == 2 && prove.stderr.contains("reaches records of another log (example.com/train)"), "\(prove.stderr)")
+        #expect(try OriginsTests.on(w, "infer", "prove", "model:fraud@1").status == 0)
+
+        // verify checks both logs and the links between them.
+        let verify = try OriginsTests.on(w, "infer", "verify")
+        #expect(verify.status == 0, "\(verify.stderr)")
+        #expect(verify.stdout.contains("OK: 6 records in 2 batches of example.com/infer")
+                && verify.stdout.contains("Links from example.com/infer reach 1 record of other logs held here")
+                && verify.stdout.contains("OK: the copy of the log example.com/train (pulled): 3 records"), "\(verify.stdout)")
+        let verified = try OriginsTests.json(try OriginsTests.on(w, "infer", "verify", "--json").stdout)
+        #expect(verified["foreignLinks"] as? Int == 1 && (verified["origins"] as? [[String: Any]])?.first?["origin"] as? String == "example.com/train")
+
+        // The training store pulls the inference log back: impact counts the predictions made there.
+        #expect(try OriginsTests.on(w, "infer", "push", "hub").status == 0)
+        let back = try w.lineage("pull", "hub")
+        #expect(back.status == 0 && back.stdout.contains("Pulled 2 batches of the log example.com/infer"), "\(back.stdout)\(back.stderr)")
+        let impact = try OriginsTests.json(try w.ok("impact", "dataset:raw", "--json"))
+        let deployments = try #require(impact["deployments"] as? [[String: Any]])
+        #expect(deployments.count == 1 && deployments[0]["predictions"] as? Int == 5 && deployments[0]["origin"] as? String == "example.com/infer"
+                && deployments[0]["ref"] as? String == "deployment:fraud/prod", "\(impact)")
+        #expect(try w.ok("impact", "model:fraud@1").contains("deployment fraud/prod"))
+        #expect(try w.ok("trace", "p1").contains("dataset raw@1"))
+        #expect(try w.ok("verify").contains("OK: the copy of the log example.com/infer (pulled): 6 records"))
+        try w.expectFsckClean()
+    }
+
+    @Test("a copy of another origin's log refuses a rewritten history; an auditor's clone holds both logs; a log not pulled stays unresolved")
+    func forkCloneUnresolved() throws {
+        let w = try OriginsTests.twoStores()
+        #expect(try OriginsTests.on(w, "infer", "pull", "hub").status == 0)
+        #expect(try OriginsTests.on(w, "infer", "record", "deployment", "--model", "model:fraud@1", "--environment", "prod").status == 0)
+        #expect(try OriginsTests.on(w, "infer", "record", "prediction", "--id", "p0", "--deployment", "deployment:fraud/prod",
+                                    "--output", "{\"label\":\"ok\"}").status == 0)
+        #expect(try OriginsTests.on(w, "infer", "push", "hub").status == 0)
+
+        // An auditor clones the inference log: the training log comes with it, and everything verifies.
+        let clone = try w.lineage("clone", "file://" + w.path + "/hub.git", "audit", "--origin", "example.com/infer")
+        #expect(clone.status == 0 && clone.stdout.contains("Also copied the log example.com/train: 3 records"), "\(clone.stdout)\(clone.stderr)")
+        #expect(try OriginsTests.on(w, "audit", "verify").stdout.contains("reach 1 record of other logs held here"))
+        #expect(try OriginsTests.on(w, "audit", "trace", "p0").stdout.contains("dataset raw@1"))
+
+        // Someone replaces the training log on the hub with another history under the same origin.
+        let impostor = w.path + "/impostor"
+        try FileManager.default.createDirectory(atPath: impostor, withIntermediateDirectories: true)
+        #expect(try OriginsTests.on(w, "impostor", "init", "--origin", "example.com/train").status == 0)
+        try w.write("other.csv", "x\n")
+        #expect(try OriginsTests.on(w, "impostor", "add", "dataset", w.path + "/other.csv", "--name", "other").status == 0)
+        let forced = try w.run("/usr/bin/env", ["git", "--git-dir", impostor + "/.lineage", "push", "--quiet", "--force", w.path + "/hub.git",
+                                                "refs/lineage/log/example.com/train", "refs/lineage/keys/example.com/train"], in: nil, stdin: nil)
+        #expect(forced.status == 0, "\(forced.stderr)")
+        let copy = "infer/.lineage/origins/example.com%2Ftrain"
+        let before = try w.run("/usr/bin/env", ["git", "--git-dir", w.path + "/" + copy, "rev-parse", "refs/lineage/log/example.com/train"], in: nil, stdin: nil).stdout
+        let refused = try OriginsTests.on(w, "infer", "pull", "hub")
+        #expect(refused.status != 0 && refused.stderr.contains("the log example.com/train from hub"), "\(refused.stdout)\(refused.stderr)")
+        let after = try w.run("/usr/bin/env", ["git", "--git-dir", w.path + "/" + copy, "rev-parse", "refs/lineage/log/example.com/train"], in: nil, stdin: nil).stdout
+        #expect(before == after && !before.isEmpty)
+        #expect(try OriginsTests.on(w, "infer", "verify").status == 0)
+
+        // A hub that holds only the inference log: its clone verifies, and says what it could not check.
+        try w.run("/usr/bin/env", ["git", "init", "--quiet", "--bare", w.path + "/solo.git"], in: nil, stdin: nil)
+        #expect(try OriginsTests.on(w, "infer", "remote", "add", "solo", w.path + "/solo.git").status == 0)
+        #expect(try OriginsTests.on(w, "infer", "push", "solo").status == 0)
+        #expect(try w.lineage("clone", "file://" + w.path + "/solo.git", "lone").status == 0)
+        let lone = try OriginsTests.on(w, "lone", "verify")
+        #expect(lone.status == 0 && lone.stdout.contains("reach 1 record of logs not held here"), "\(lone.stdout)\(lone.stderr)")
+        let tree = try OriginsTests.on(w, "lone", "trace", "p0").stdout
+        #expect(tree.contains("in a log not pulled here"), "\(tree)")
+        let pin = try OriginsTests.on(w, "lone", "pull", "--key-fingerprint", "SHA256:x")
+        #expect(pin.status == 2 && pin.stderr.contains("name that origin once with --origin"), "\(pin.stderr)")
+    }
+}
