@@ -16,7 +16,8 @@ extension Lineage {
                 deployment of it: "predictions served by model:fraud@3"), --deployment, --linked-to (any \
                 record), --actor, --since and --until (90d, 12h, 2026-11-01 or 2026-11-01T12:00:00Z), and \
                 --where FIELD=VALUE on the record's own fields. Results stream in log order; the result set is \
-                never held in memory.
+                never held in memory. The store's own log comes first, then each other origin's log it pulled \
+                (those records marked with their origin; in --json, an "origin" member).
                 """
         )
 
@@ -113,7 +114,7 @@ extension Lineage {
             try store.list(filter, bodies: output.json || csv) { listed in
                 if output.json, let json = listed.json { print(json.canonicalString) }
                 else if csv { print(listed.csvRow) }
-                else { print(RecordLabel.row(listed.entry)) }
+                else { print(RecordLabel.row(listed.entry) + (listed.origin.map { "  [log \($0)]" } ?? "")) }
             }
         }
     }

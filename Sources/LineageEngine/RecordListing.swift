@@ -42,9 +42,18 @@ public struct ListingFilter: Sendable {
 public struct ListedRecord {
     public let entry: IndexedRecord
     public let record: Record?
+    /// The origin of the log holding it, when that is another origin's log held by the store.
+    public var origin: String? = nil
 
-    /// The NDJSON line shape (see `RecordLabel.json`); nil without the body.
-    public var json: JSONValue? { record.map { RecordLabel.json(entry, $0) } }
+    /// The NDJSON line shape (see `RecordLabel.json`, plus `origin` for a record of another
+    /// origin's log); nil without the body.
+    public var json: JSONValue? {
+        record.map { record in
+            guard let origin, case .object(var object) = RecordLabel.json(entry, record) else { return RecordLabel.json(entry, record) }
+            object["origin"] = .string(origin)
+            return .object(object)
+        }
+    }
 
     /// The CSV columns, in the order of `csvHeader`.
     public static let csvHeader = ["id", "seq", "time", "kind", "ref", "actor", "record"]
@@ -65,33 +74,52 @@ public struct ListedRecord {
 
 extension Store {
     /// Calls `each` with every record matching `filter`, in log order, streaming (never holding the
-    /// result set). `bodies`: read every record's body (for JSON or CSV).
+    /// result set): the store's own log first, then each other origin's log held here. `bodies`: read
+    /// every record's body (for JSON or CSV).
     public func list(_ filter: ListingFilter, bodies: Bool, _ each: (ListedRecord) throws -> Void) throws {
         try filter.check()
-        var query = RecordQuery()
-        query.kind = filter.kind
-        query.name = filter.name
-        query.since = filter.since
-        query.until = filter.until
-        query.linkedTo = try (filter.linkedTo + (filter.deployment.map { [$0] } ?? [])).map { try resolve($0).seq }
+        let linked = try (filter.linkedTo + (filter.deployment.map { [$0] } ?? [])).map { try resolveInFamily($0) }
+        var models: (store: Store, entries: [IndexedRecord])?
         if let model = filter.model {
-            let entry = try resolve(model)
+            let (holder, entry) = try resolveInFamily(model)
             guard entry.kind == .model else { throw LineageError.input("--model \(Names.printable(model)) is a \(entry.kind), not a model") }
             // model:NAME without a version means every version of it.
             let unversioned = model.hasPrefix("model:") && !model.contains("@")
-            query.servedByModels = try unversioned ? lookups.records(kind: .model, name: entry.name ?? "").map(\.seq).sorted() : [entry.seq]
+            models = (holder, try unversioned ? holder.lookups.records(kind: .model, name: entry.name ?? "") : [entry])
         }
         var listed = 0
         let reading = bodies || filter.needsBodies
-        try self.query(query, readingRecords: reading) { entry in
-            let record = reading ? try read(entry) : nil
-            if let actor = filter.actor, record?["actor"]?.stringValue != actor { return true }
-            for (field, value) in filter.conditions {
-                guard let present = record?[field], (present.stringValue ?? present.canonicalString) == value else { return true }
+        for store in try family() {
+            // Where each named record sits for this log: its position, or the number standing for a
+            // record of another log; a log with no record linking to it has nothing to list.
+            func position(_ holder: Store, _ entry: IndexedRecord) throws -> Int64? {
+                holder === store ? entry.seq : try store.lookups.foreignPosition(of: entry.id)
             }
-            try each(ListedRecord(entry: entry, record: reading ? record : nil))
-            listed += 1
-            return filter.limit.map { listed < $0 } ?? true
+            var query = RecordQuery()
+            query.kind = filter.kind
+            query.name = filter.name
+            query.since = filter.since
+            query.until = filter.until
+            let positions = try linked.map { try position($0.store, $0.entry) }
+            guard !positions.contains(nil) else { continue }
+            query.linkedTo = positions.compactMap { $0 }
+            if let models {
+                query.servedByModels = try models.entries.compactMap { try position(models.store, $0) }.sorted()
+                guard !query.servedByModels.isEmpty else { continue }
+            }
+            var more = true
+            try store.query(query, readingRecords: reading) { entry in
+                let record = reading ? try store.read(entry) : nil
+                if let actor = filter.actor, record?["actor"]?.stringValue != actor { return true }
+                for (field, value) in filter.conditions {
+                    guard let present = record?[field], (present.stringValue ?? present.canonicalString) == value else { return true }
+                }
+                try each(ListedRecord(entry: entry, record: reading ? record : nil, origin: store === self ? nil : store.origin))
+                listed += 1
+                more = filter.limit.map { listed < $0 } ?? true
+                return more
+            }
+            guard more else { return }
         }
     }
 

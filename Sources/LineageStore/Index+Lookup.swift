@@ -207,13 +207,6 @@ extension Index {
         try Int64.fetchOne(db.cachedStatement(sql: "SELECT ref FROM foreign_record WHERE id = ?"), arguments: [Data(id.bytes)])
     }
 
-    /// The records of other origins that records here link to, by id.
-    public func foreignRecords() throws -> [Digest] {
-        try reading { db in
-            try Data.fetchAll(db, sql: "SELECT id FROM foreign_record ORDER BY ref").compactMap { Digest(bytes: [UInt8]($0)) }
-        }
-    }
-
     /// Records that link to `seq` (downstream neighbours), with the relation, in log order.
     /// Predictions served by `seq` are not listed (there can be millions): count them with
     /// `count(linkingTo:kind:)`.

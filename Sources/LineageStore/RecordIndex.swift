@@ -34,8 +34,6 @@ public protocol IndexLookups: AnyObject {
     /// The (negative) position that stands for a record of another origin linked to from here,
     /// for `dependents(of:)` and `count(linkingTo:kind:)`; nil when nothing here links to it.
     func foreignPosition(of id: Digest) throws -> Int64?
-    /// The records of other origins that records here link to.
-    func foreignRecords() throws -> [Digest]
     /// The batch holding log position `seq`.
     func batch(containing seq: Int64) throws -> BatchInfo?
     func recordCount() throws -> Int64

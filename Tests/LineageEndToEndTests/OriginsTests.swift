@@ -98,6 +98,10 @@ struct OriginsTests {
         #expect(deployments.count == 1 && deployments[0]["predictions"] as? Int == 5 && deployments[0]["origin"] as? String == "example.com/infer"
                 && deployments[0]["ref"] as? String == "deployment:fraud/prod", "\(impact)")
         #expect(try w.ok("impact", "model:fraud@1").contains("deployment fraud/prod"))
+        // query lists the training log's own records, then the inference log's that reach the model.
+        let listed = try w.ok("query", "--model", "model:fraud@1", "--json").split(separator: "\n").map { try OriginsTests.json(String($0)) }
+        #expect(listed.count == 7 && listed[0]["origin"] == nil && listed.dropFirst().allSatisfy { $0["origin"] as? String == "example.com/infer" }, "\(listed)")
+        #expect(try w.ok("query", "--kind", "prediction").split(separator: "\n").count == 5)
         #expect(try w.ok("trace", "p1").contains("dataset raw@1"))
         #expect(try w.ok("verify").contains("OK: the copy of the log example.com/infer (pulled): 6 records"))
         try w.expectFsckClean()
