@@ -94,14 +94,21 @@ extension Lineage.VerifyProof {
               - each record's inclusion proof leads from its leaf to that root;
               - every record the subject links to, directly or upstream, is in the bundle, and nothing else is.
 
-            The \(verification.verified.records.count) records (the subject first, then its upstream):
-
             """
-        for (record, leaf) in zip(verification.verified.records, verification.leafIndices) {
+        for log in verification.verified.otherLogs {
+            text += "  - \(log.records) upstream record\(log.records == 1 ? " lies" : "s lie") in the log \(log.checkpoint.origin), proven the same way against its checkpoint (\(log.checkpoint.size) records, root \(Data(log.checkpoint.rootHash).base64EncodedString())), signed by \(log.signers.map(\.text).joined(separator: ", ")).\n"
+        }
+        text += "\nThe \(verification.verified.records.count) records (the subject first, then its upstream):\n"
+        // The log each record lies in: the subject's log first, then the other logs in the bundle's order.
+        let logs = [(checkpoint, verification.verified.records.count - verification.verified.otherLogs.reduce(0) { $0 + $1.records })]
+            + verification.verified.otherLogs.map { ($0.checkpoint, $0.records) }
+        let logOf = logs.flatMap { log in Array(repeating: log.0, count: log.1) }
+        for (i, (record, leaf)) in zip(verification.verified.records, verification.leafIndices).enumerated() {
+            let log = i < logOf.count ? logOf[i] : checkpoint
             let label = [record.kind.rawValue, record.predictionID ?? record.name.map { name in record.version.map { "\(name)@\($0)" } ?? name } ?? ""]
                 .filter { !$0.isEmpty }.joined(separator: " ")
                 + (record.kind == .deployment ? record.object["environment"]?.stringValue.map { " to \($0)" } ?? "" : "")
-            text += "\n\(label)\n  id: \(record.id)\n  leaf: \(leaf) of \(checkpoint.size)\n"
+            text += "\n\(label)\n  id: \(record.id)\n  leaf: \(leaf) of \(log.size)\(log.origin == checkpoint.origin ? "" : " in the log \(log.origin)")\n"
             for member in record.object.members where member.key != "kind" {
                 text += "  \(member.key): \(RecordDetails.inline(member.value))\n"
             }

@@ -36,13 +36,28 @@ public struct EvidenceBundle: Sendable {
     /// The erasure records that name payloads of the bundle's records, proven like them: what an
     /// auditor needs to tell an erased payload from one withheld.
     public let erasures: [Entry]
+    /// The upstream records that lie in other origins' logs (a prediction of an inference log whose
+    /// model a training log recorded), each log's records proven against that log's signed checkpoint.
+    public let otherLogs: [LogPart]
+
+    /// Records of another log, proven against its checkpoint.
+    public struct LogPart: Sendable {
+        public let checkpoint: String
+        public let entries: [Entry]
+
+        public init(checkpoint: String, entries: [Entry]) {
+            self.checkpoint = checkpoint
+            self.entries = entries
+        }
+    }
 
     /// Creates a bundle from its parts.
-    public init(subject: Digest, checkpoint: String, entries: [Entry], erasures: [Entry] = []) {
+    public init(subject: Digest, checkpoint: String, entries: [Entry], erasures: [Entry] = [], otherLogs: [LogPart] = []) {
         self.subject = subject
         self.checkpoint = checkpoint
         self.entries = entries
         self.erasures = erasures
+        self.otherLogs = otherLogs
     }
 
     private static func json(_ entry: Entry) -> JSONValue {
@@ -54,7 +69,7 @@ public struct EvidenceBundle: Sendable {
         ]))
     }
 
-    /// The bundle as JSON; `erasures` only when there are some.
+    /// The bundle as JSON; `erasures` and `logs` only when there are some.
     public var json: JSONValue {
         var members: [(String, JSONValue)] = [
             ("format", .string(EvidenceBundle.format)),
@@ -63,6 +78,11 @@ public struct EvidenceBundle: Sendable {
             ("records", .array(entries.map(EvidenceBundle.json))),
         ]
         if !erasures.isEmpty { members.append(("erasures", .array(erasures.map(EvidenceBundle.json)))) }
+        if !otherLogs.isEmpty {
+            members.append(("logs", .array(otherLogs.map { part in
+                .object(JSONObject([("checkpoint", .string(part.checkpoint)), ("records", .array(part.entries.map(EvidenceBundle.json)))]))
+            })))
+        }
         return .object(JSONObject(members))
     }
 
@@ -71,17 +91,26 @@ public struct EvidenceBundle: Sendable {
         guard let object = value.objectValue, object["format"]?.stringValue == EvidenceBundle.format else {
             throw RecordError("not an evidence bundle: its format must be \(EvidenceBundle.format)")
         }
-        if let unknown = object.keys.first(where: { !["format", "subject", "checkpoint", "records", "erasures"].contains($0) }) {
+        if let unknown = object.keys.first(where: { !["format", "subject", "checkpoint", "records", "erasures", "logs"].contains($0) }) {
             throw RecordError("the bundle has a member \(Names.printable(unknown)) that the format does not define: it was not written by `lineage prove`")
         }
         guard let subjectText = object["subject"]?.stringValue, let subject = Digest(subjectText),
               let checkpoint = object["checkpoint"]?.stringValue, let records = object["records"]?.arrayValue else {
             throw RecordError("the bundle needs a subject id, a checkpoint and records")
         }
-        let erasures = object["erasures"]
+        let erasures = object["erasures"], logs = object["logs"]
         guard erasures == nil || erasures?.arrayValue != nil else { throw RecordError("the bundle's erasures must be a list") }
+        guard logs == nil || logs?.arrayValue != nil else { throw RecordError("the bundle's logs must be a list") }
+        var parts: [LogPart] = []
+        for (i, item) in (logs?.arrayValue ?? []).enumerated() {
+            guard let part = item.objectValue, let note = part["checkpoint"]?.stringValue, let entries = part["records"]?.arrayValue,
+                  part.keys.allSatisfy({ ["checkpoint", "records"].contains($0) }) else {
+                throw RecordError("bundle log \(i) is malformed: it needs exactly a checkpoint and records")
+            }
+            parts.append(LogPart(checkpoint: note, entries: try EvidenceBundle.entries(entries, what: "bundle record of log \(i)")))
+        }
         self.init(subject: subject, checkpoint: checkpoint, entries: try EvidenceBundle.entries(records, what: "bundle record"),
-                  erasures: try EvidenceBundle.entries(erasures?.arrayValue ?? [], what: "bundle erasure"))
+                  erasures: try EvidenceBundle.entries(erasures?.arrayValue ?? [], what: "bundle erasure"), otherLogs: parts)
     }
 
     private static func entries(_ items: [JSONValue], what: String) throws(RecordError) -> [Entry] {
@@ -121,6 +150,9 @@ public struct EvidenceBundle: Sendable {
         public let records: [Record]
         /// The erasure records, checked: each names a payload of a record above.
         public let erasures: [Record]
+        /// The other logs' verified checkpoints, in the bundle's order, with the signers of each
+        /// and how many of `records` each holds.
+        public var otherLogs: [(checkpoint: Checkpoint, signers: [VerifierKey], records: Int)] = []
     }
 
     /// Checks the bundle: the checkpoint's signature by a trusted key; each record's bytes are
@@ -135,12 +167,32 @@ public struct EvidenceBundle: Sendable {
         let checkpoint = try Checkpoint(parsing: note.text)
         var records: [Digest: Record] = [:]
         var ordered: [Record] = []
-        for entry in entries {
-            let record = try EvidenceBundle.check(entry, what: "bundle record", checkpoint: checkpoint)
-            guard records.updateValue(record, forKey: record.id) == nil else {
-                throw RecordError("bundle record \(record.id) appears twice; a bundle holds each record once")
+        func take(_ entries: [Entry], what: String, checkpoint: Checkpoint) throws(RecordError) {
+            for entry in entries {
+                let record = try EvidenceBundle.check(entry, what: what, checkpoint: checkpoint)
+                guard records.updateValue(record, forKey: record.id) == nil else {
+                    throw RecordError("bundle record \(record.id) appears twice; a bundle holds each record once")
+                }
+                ordered.append(record)
             }
-            ordered.append(record)
+        }
+        try take(entries, what: "bundle record", checkpoint: checkpoint)
+        // Each other log: its own signed checkpoint, by a trusted key, of an origin not seen before.
+        var origins: Set<String> = [checkpoint.origin]
+        var others: [(checkpoint: Checkpoint, signers: [VerifierKey], records: Int)] = []
+        for (i, part) in otherLogs.enumerated() {
+            let partNote = try SignedNote(parsing: part.checkpoint)
+            let partSigners: [VerifierKey]
+            do { partSigners = try partNote.verify(trusting: keys) } catch {
+                throw RecordError("the checkpoint of bundle log \(i) (upstream records in another origin's log): \(error.message); give that log's key with another --key")
+            }
+            let partCheckpoint = try Checkpoint(parsing: partNote.text)
+            guard origins.insert(partCheckpoint.origin).inserted else {
+                throw RecordError("bundle log \(i) is of the log \(partCheckpoint.origin), which the bundle already holds: each log appears once")
+            }
+            guard !part.entries.isEmpty else { throw RecordError("bundle log \(i) holds no records") }
+            try take(part.entries, what: "bundle record of log \(partCheckpoint.origin)", checkpoint: partCheckpoint)
+            others.append((partCheckpoint, partSigners, part.entries.count))
         }
         guard records[subject] != nil else { throw RecordError("the bundle does not contain its subject \(subject)") }
         for record in ordered {
@@ -170,7 +222,9 @@ public struct EvidenceBundle: Sendable {
             }
             erasures.append(erasure)
         }
-        return Verified(checkpoint: checkpoint, signers: signers, records: ordered, erasures: erasures)
+        var verified = Verified(checkpoint: checkpoint, signers: signers, records: ordered, erasures: erasures)
+        verified.otherLogs = others
+        return verified
     }
 
     /// Checks one entry: its bytes are a canonical record hashing to its id, proven at its leaf

@@ -42,7 +42,8 @@ public struct BundleVerification: Sendable {
                 throw LineageError(.verdict, "the bundle does not verify: \(error.message)")
             }
             subject = parsed.subject
-            let leaves = Dictionary(parsed.entries.map { ($0.id, $0.leafIndex) }, uniquingKeysWith: { first, _ in first })
+            let leaves = Dictionary((parsed.entries + parsed.otherLogs.flatMap(\.entries)).map { ($0.id, $0.leafIndex) },
+                                    uniquingKeysWith: { first, _ in first })
             (leafIndices, checkpointNote, isTlogProof) = (verified.records.map { leaves[$0.id] ?? 0 }, parsed.checkpoint, false)
         }
         let note = try LineageError.catching { try SignedNote(parsing: checkpointNote) }
@@ -60,7 +61,8 @@ public struct BundleVerification: Sendable {
 
     /// The `verify-proof --json` shape: `{"ok": true, "format", "subject", "records", "origin", "size", "root", "signers",
     /// "cosigners": [{"name", "key", "time"}],
-    /// "erasures": [{"id", "time", "actor", "reason", "commitments"}]}`.
+    /// "erasures": [{"id", "time", "actor", "reason", "commitments"}],
+    /// "logs": [{"origin", "size", "root", "signers", "records"}]}` (`logs`: the other logs upstream records lie in).
     public var json: JSONValue {
         .object(JSONObject([
             ("ok", .bool(true)), ("format", .string(isTlogProof ? TlogProof.header : EvidenceBundle.format)), ("subject", .string(subject.description)),
@@ -74,13 +76,21 @@ public struct BundleVerification: Sendable {
                                     ("actor", erasure["actor"] ?? .null), ("reason", erasure["reason"] ?? .null),
                                     ("commitments", erasure["commitments"] ?? .array([]))]))
             })),
+            ("logs", .array(verified.otherLogs.map { log in
+                .object(JSONObject([("origin", .string(log.checkpoint.origin)), ("size", .number(Double(log.checkpoint.size))),
+                                    ("root", .string(Data(log.checkpoint.rootHash).base64EncodedString())),
+                                    ("signers", .array(log.signers.map { .string($0.text) })), ("records", .number(Double(log.records)))]))
+            })),
         ]))
     }
 
     /// In words: what was proven, by whom.
     public var summary: String {
         (isTlogProof ? "OK: \(subject) is leaf \(leafIndices[0]) of the log \(verified.checkpoint.origin) of size \(verified.checkpoint.size), root \(rootBase64), signed by \(verified.signers.map(\.name).joined(separator: ", ")) (a tlog-proof: this record only, not its upstream)."
-            : "OK: \(subject) and its \(verified.records.count - 1) upstream records are in the log \(verified.checkpoint.origin) of size \(verified.checkpoint.size), root \(rootBase64), signed by \(verified.signers.map(\.name).joined(separator: ", ")).")
+            : "OK: \(subject) and its \(verified.records.count - 1) upstream records are in the log \(verified.checkpoint.origin) of size \(verified.checkpoint.size), root \(rootBase64), signed by \(verified.signers.map(\.name).joined(separator: ", "))"
+                + verified.otherLogs.enumerated().map { i, log in
+                    "\(i == 0 ? ", except" : " and") \(log.records) in the log \(log.checkpoint.origin) of size \(log.checkpoint.size), root \(Data(log.checkpoint.rootHash).base64EncodedString()), signed by \(log.signers.map(\.name).joined(separator: ", "))"
+                }.joined() + ".")
             + (cosignatures.isEmpty ? "" : "\nCosigned by \(cosignatures.count) witness\(cosignatures.count == 1 ? "" : "es"): " + cosignatures.map { "\($0.key.name) at \(RecordTime.format(milliseconds: Int64($0.time) * 1000))" }.joined(separator: ", ") + ".")
             + verified.erasures.map { erasure in
                 "\nErased, as proven in the same log: \(erasure["commitments"]?.arrayValue?.count ?? 0) payload(s) named by erasure record \(erasure.id) on \(erasure["time"]?.stringValue ?? "?") by \(erasure["actor"]?.stringValue ?? "?"): \(erasure["reason"]?.stringValue ?? "")"

@@ -23,28 +23,19 @@ struct StoreTree: SubtreeHashes {
 extension Store {
     /// An evidence bundle for `entry`: it and every upstream record, each with an inclusion proof
     /// against the latest checkpoint witnesses cosigned that holds the record (with their
-    /// cosignatures), else the latest signed checkpoint.
+    /// cosignatures), else the latest signed checkpoint. Upstream records in other origins' logs
+    /// held here are proven the same way against their own log's checkpoint (`otherLogs`).
     public func prove(_ entry: IndexedRecord) throws -> EvidenceBundle {
-        var (note, checkpoint) = try indexedCheckpoint()
-        let tree = StoreTree(store: self)
-        if let size = cosignedSizes().last(where: { $0 <= checkpoint.size && $0 > UInt64(entry.seq) }), let witnessed = try cosigned(size: size),
-           try Merkle.rangeHash(tree, 0, size) == witnessed.checkpoint.rootHash {
-            (note, checkpoint) = (witnessed.note, witnessed.checkpoint)
-        }
         let graph = try trace(from: entry)
-        if let other = graph.origins.values.sorted().first ?? (graph.unresolved.isEmpty ? nil : "an origin not pulled here") {
-            throw LineageError.input("the lineage of \(entry.id) reaches records of another log (\(other)); an evidence bundle holds one log's records under one checkpoint: prove the records of each log in that log (`lineage prove` of the upstream record names it)")
+        if let missing = graph.unresolved.sorted(by: { $0.description < $1.description }).first {
+            throw LineageError.notFound("the lineage of \(entry.id) reaches \(missing), a record of a log not held here: pull that log (`lineage pull REMOTE`) before proving it")
         }
-        let entries = try graph.order.map { id -> EvidenceBundle.Entry in
-            guard let indexed = graph.entries[id], let record = graph.records[id] else {
-                throw LineageError.storage("record \(id) vanished while proving")
-            }
-            let proof = try Merkle.inclusionProof(tree, index: UInt64(indexed.seq), size: checkpoint.size)
-            return EvidenceBundle.Entry(id: id, leafIndex: UInt64(indexed.seq), canonicalBytes: record.canonicalBytes, inclusionProof: proof)
-        }
+        let (note, entries) = try provenEntries(graph.order.filter { graph.origins[$0] == nil }, of: graph)
         // The erasures of the records' payloads, proven too, within the same checkpoint.
+        let checkpoint = try LineageError.catching { try Checkpoint(parsing: SignedNote(parsing: note).text) }
+        let tree = StoreTree(store: self)
         var erasures: [EvidenceBundle.Entry] = []
-        for id in graph.order {
+        for id in graph.order where graph.origins[id] == nil {
             guard let indexed = graph.entries[id], let record = graph.records[id], !record.commitments.isEmpty else { continue }
             for dependent in try index.dependents(of: indexed.seq) where dependent.record.kind == .erasure
                 && UInt64(dependent.record.seq) < checkpoint.size && !erasures.contains(where: { $0.id == dependent.record.id }) {
@@ -55,7 +46,34 @@ extension Store {
                                                      canonicalBytes: erasure.canonicalBytes, inclusionProof: proof))
             }
         }
-        return EvidenceBundle(subject: entry.id, checkpoint: note, entries: entries, erasures: erasures)
+        var otherLogs: [EvidenceBundle.LogPart] = []
+        for origin in Set(graph.origins.values).sorted() {
+            guard let store = try familyMember(origin) else { throw LineageError.storage("the log \(origin) vanished while proving") }
+            let (partNote, partEntries) = try store.provenEntries(graph.order.filter { graph.origins[$0] == origin }, of: graph)
+            otherLogs.append(EvidenceBundle.LogPart(checkpoint: partNote, entries: partEntries))
+        }
+        return EvidenceBundle(subject: entry.id, checkpoint: note, entries: entries, erasures: erasures, otherLogs: otherLogs)
+    }
+
+    /// The records `ids` of `graph` that this log holds, each with its inclusion proof, and the
+    /// checkpoint they are proven against: the latest cosigned one holding them all, else the
+    /// latest signed one.
+    private func provenEntries(_ ids: [Digest], of graph: TraceGraph) throws -> (note: String, entries: [EvidenceBundle.Entry]) {
+        var (note, checkpoint) = try indexedCheckpoint()
+        let tree = StoreTree(store: self)
+        let highest = ids.compactMap { graph.entries[$0]?.seq }.max() ?? 0
+        if let size = cosignedSizes().last(where: { $0 <= checkpoint.size && $0 > UInt64(highest) }), let witnessed = try cosigned(size: size),
+           try Merkle.rangeHash(tree, 0, size) == witnessed.checkpoint.rootHash {
+            (note, checkpoint) = (witnessed.note, witnessed.checkpoint)
+        }
+        let entries = try ids.map { id -> EvidenceBundle.Entry in
+            guard let indexed = graph.entries[id], let record = graph.records[id] else {
+                throw LineageError.storage("record \(id) vanished while proving")
+            }
+            let proof = try Merkle.inclusionProof(tree, index: UInt64(indexed.seq), size: checkpoint.size)
+            return EvidenceBundle.Entry(id: id, leafIndex: UInt64(indexed.seq), canonicalBytes: record.canonicalBytes, inclusionProof: proof)
+        }
+        return (note, entries)
     }
 }
 

@@ -74,11 +74,39 @@ struct OriginsTests {
         #expect(Set(nodes.compactMap { $0["origin"] as? String }) == ["example.com/infer", "example.com/train"])
         #expect(nodes.first { $0["kind"] as? String == "dataset" }?["origin"] as? String == "example.com/train")
         #expect((graph["unresolved"] as? [Any])?.isEmpty == true)
-        // show resolves into the copy; a bundle spanning two logs is refused (each log proves its own).
+        // show resolves into the copy; a bundle proves the upstream in each log against that log's checkpoint.
         #expect(try OriginsTests.on(w, "infer", "show", "model:fraud@1").stdout.contains("of the log example.com/train, pulled"))
         let prove = try OriginsTests.on(w, "infer", "prove", "p3")
-        #expect(prove.status == 2 && prove.stderr.contains("reaches records of another log (example.com/train)"), "\(prove.stderr)")
-        #expect(try OriginsTests.on(w, "infer", "prove", "model:fraud@1").status == 0)
+        #expect(prove.status == 0, "\(prove.stderr)")
+        try w.write("p3.json", prove.stdout)
+        let bundle = try OriginsTests.json(prove.stdout)
+        let logs = try #require(bundle["logs"] as? [[String: Any]])
+        #expect(logs.count == 1 && (logs[0]["records"] as? [Any])?.count == 3 && (bundle["records"] as? [Any])?.count == 2)
+        #expect((logs[0]["checkpoint"] as? String)?.hasPrefix("example.com/train\n") == true)
+        try w.write("train.pub", try w.ok("key", "show"))
+        try w.write("infer.pub", try OriginsTests.on(w, "infer", "key", "show").stdout)
+        let checked = try w.lineage("verify-proof", "p3.json", "--key", "infer.pub", "--key", "train.pub", "--json")
+        #expect(checked.status == 0, "\(checked.stderr)")
+        let verdict = try OriginsTests.json(checked.stdout)
+        #expect(verdict["records"] as? Int == 5 && (verdict["logs"] as? [[String: Any]])?.first?["origin"] as? String == "example.com/train", "\(verdict)")
+        // Without the training log's key, or with its part altered, the bundle does not verify.
+        let oneKey = try w.lineage("verify-proof", "p3.json", "--key", "infer.pub")
+        #expect(oneKey.status == 1 && oneKey.stderr.contains("give that log's key with another --key"), "\(oneKey.stderr)")
+        let model = try #require((logs[0]["records"] as? [[String: Any]])?.first?["canonical"] as? String)
+        let altered = Data(try #require(Data(base64Encoded: model))).map { $0 == UInt8(ascii: "1") ? UInt8(ascii: "2") : $0 }
+        try w.write("forged.json", prove.stdout.replacingOccurrences(of: model, with: Data(altered).base64EncodedString()))
+        #expect(try w.lineage("verify-proof", "forged.json", "--key", "infer.pub", "--key", "train.pub").status == 1)
+        // A crafted bundle: the other log given twice, or a part with a member the format does not define.
+        var twice = bundle
+        twice["logs"] = logs + logs
+        try w.write("twice.json", String(decoding: try JSONSerialization.data(withJSONObject: twice), as: UTF8.self))
+        let doubled = try w.lineage("verify-proof", "twice.json", "--key", "infer.pub", "--key", "train.pub")
+        #expect(doubled.status == 1 && doubled.stderr.contains("which the bundle already holds"), "\(doubled.stderr)")
+        var extra = bundle
+        extra["logs"] = [logs[0].merging(["note": "x"]) { a, _ in a }]
+        try w.write("extra.json", String(decoding: try JSONSerialization.data(withJSONObject: extra), as: UTF8.self))
+        let unknown = try w.lineage("verify-proof", "extra.json", "--key", "infer.pub", "--key", "train.pub")
+        #expect(unknown.status == 2 && unknown.stderr.contains("bundle log 0 is malformed"), "\(unknown.stderr)")
 
         // verify checks both logs and the links between them.
         let verify = try OriginsTests.on(w, "infer", "verify")
