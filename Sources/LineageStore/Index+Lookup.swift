@@ -183,14 +183,15 @@ extension Index {
         try reading { db in
             var links: [Int64: Set<String>] = [:]
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT link.src AS src, link.relation AS relation, COALESCE(record.id, foreign_record.id) AS id, link.dst AS dst
+                SELECT link.src AS src, link.relation AS relation, record.seq AS present, COALESCE(record.id, foreign_record.id) AS id,
+                       foreign_record.ref AS fref, link.dst AS dst
                 FROM link LEFT JOIN record ON record.seq = link.dst LEFT JOIN foreign_record ON foreign_record.ref = -link.dst
                 WHERE link.src >= ? AND link.src < ?
                 """, arguments: [seqFrom, seqFrom + Int64(count)])
             while let row = try rows.next() {
-                let dst: Int64 = row["dst"]
-                if dst < 0, row["id"] as Data? == nil { continue }  // names nothing: reported as a difference
-                let target = try (row["id"] as Data?).flatMap { Digest(bytes: [UInt8]($0)) } ?? identify(dst, db).id
+                // A link to no row (nor to another origin's record) names nothing: left out, so it shows as a difference.
+                guard row["present"] as Int64? != nil || row["fref"] as Int64? != nil else { continue }
+                let target = try (row["id"] as Data?).flatMap { Digest(bytes: [UInt8]($0)) } ?? identify(row["dst"], db).id
                 links[row["src"], default: []].insert("\(row["relation"] as String) \(target)")
             }
             return links

@@ -14,7 +14,9 @@ import LineageCore
 /// any thread or process are serialised by the store's lock file (`WriteLock`), and readers never
 /// wait for writers (SQLite WAL; the log ref moves by compare-and-swap). The helper threads a store
 /// starts for its own work (`SegmentPrefetcher`, `VerifyReader`, `BatchPrewriter`, `ParallelParse`)
-/// each open their own repository handle and say why their shared state is safe.
+/// each open their own repository handle and say why their shared state is safe. The copies of
+/// other origins' logs a store opens (`heldOrigin`, see Store+Origins) are stores it owns, used
+/// only through it and so on its thread.
 public final class Store {
     /// The store directory (usually `.lineage`).
     public let path: String

@@ -133,6 +133,17 @@ struct OriginsTests {
         #expect(try w.ok("trace", "p1").contains("dataset raw@1"))
         #expect(try w.ok("verify").contains("OK: the copy of the log example.com/infer (pulled): 6 records"))
         try w.expectFsckClean()
+
+        // The inference index's number for the training log's model, pointed at another id: verify names it.
+        let script = "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit()"
+        let sql = try w.run("/usr/bin/env", ["python3", "-c", script, w.path + "/infer/.lineage/index.sqlite",
+                                             "UPDATE foreign_record SET id = zeroblob(32)"], in: nil, stdin: nil)
+        #expect(sql.status == 0, "\(sql.stderr)")
+        let tampered = try OriginsTests.on(w, "infer", "verify")
+        #expect(tampered.status == 1 && tampered.stderr.contains("run `lineage reindex`"), "\(tampered.stdout)\(tampered.stderr)")
+        #expect(try OriginsTests.on(w, "infer", "reindex").status == 0)
+        #expect(try OriginsTests.on(w, "infer", "verify").status == 0)
+        #expect(try OriginsTests.on(w, "infer", "query", "--linked-to", "deployment:fraud/prod").stdout.split(separator: "\n").count == 5)
     }
 
     @Test("a copy of another origin's log refuses a rewritten history; an auditor's clone holds both logs; a log not pulled stays unresolved")
