@@ -104,10 +104,18 @@ extension Store {
         }
     }
 
-    /// What to say of a link to a record no log here holds.
+    /// What to say of a link to a record no log here holds: the logs held, and the logs the remotes
+    /// held at their last fetch that were not pulled (a record's id does not say its origin).
     public func missingLinkAdvice(_ target: String) -> String {
         let held = (try? family().map(\.origin)) ?? [origin]
-        return "links to \(target), which no log here holds (\(held.joined(separator: ", "))): record it first, or, if another store recorded it, run `lineage pull REMOTE` from a remote that store pushes to (`lineage remote list`)"
+        let unpulled = ((try? remotes()) ?? []).flatMap { remote in
+            (((try? repository.configValue("remote.\(remote.name).lineageorigins")) ?? nil) ?? "")
+                .split(separator: " ").map(String.init).filter { !held.contains($0) }.map { (remote.name, $0) }
+        }
+        let advice = unpulled.isEmpty
+            ? "if another store recorded it, run `lineage pull REMOTE` from a remote that store pushes to (`lineage remote list`)"
+            : "its log may be one not pulled here: " + unpulled.map { "`lineage pull \($0.0) --origin \($0.1)`" }.joined(separator: ", ")
+        return "links to \(target), which no log here holds (\(held.joined(separator: ", "))): record it first, or \(advice)"
     }
 
     /// Names the deployments of each log of the family that were indexed without a name because

@@ -56,6 +56,8 @@ extension Store {
             throw LineageError(failure.status == -1 ? .storage : .notFound,
                                "cannot fetch from \(remote.url) (git: \(failure.message)); check the URL (`lineage remote list`) and that it is a lineage store or a repository a store pushed to")
         }
+        // Which logs the remote holds, remembered for the advice on a link to a log not pulled.
+        if !isHeldCopy { try? repository.setConfigValue("remote.\(remote.name).lineageorigins", try fetchedOrigins(staging).joined(separator: " ")) }
         return staging
     }
 

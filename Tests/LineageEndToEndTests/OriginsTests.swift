@@ -187,6 +187,14 @@ struct OriginsTests {
         #expect(lone.status == 0 && lone.stdout.contains("reach 1 record of logs not held here"), "\(lone.stdout)\(lone.stderr)")
         let tree = try OriginsTests.on(w, "lone", "trace", "p0").stdout
         #expect(tree.contains("in a log not pulled here"), "\(tree)")
+        // A remote's logs not pulled (here: pulled with --origin of another) are named when a link needs one.
+        try FileManager.default.createDirectory(atPath: w.path + "/third", withIntermediateDirectories: true)
+        #expect(try OriginsTests.on(w, "third", "init", "--origin", "example.com/third").status == 0)
+        #expect(try OriginsTests.on(w, "third", "remote", "add", "hub", w.path + "/hub.git").status == 0)
+        let only = try OriginsTests.on(w, "third", "pull", "hub", "--origin", "example.com/infer")
+        #expect(only.status == 0 && !FileManager.default.fileExists(atPath: w.path + "/third/.lineage/origins/example.com%2Ftrain"), "\(only.stderr)")
+        let needs = try OriginsTests.on(w, "third", "record", "prediction", "--id", "z", "--model", "sha256:" + String(repeating: "1", count: 64), "--output", "{}")
+        #expect(needs.status != 0 && needs.stderr.contains("`lineage pull hub --origin example.com/train`"), "\(needs.stderr)")
         let pin = try OriginsTests.on(w, "lone", "pull", "--key-fingerprint", "SHA256:x")
         #expect(pin.status == 2 && pin.stderr.contains("name that origin once with --origin"), "\(pin.stderr)")
     }
