@@ -106,15 +106,13 @@ extension Store {
         let pinned = origins?.count == 1 && origins?.first != origin ? origins?.first : nil
         let staging = try fetch(remote)
         defer { try? clearStaging(staging) }
-        var report = try pullOwnLog(staging, remote: remote, keyFingerprint: pinned == nil ? keyFingerprint : nil, progress: progress)
-        if !isHeldCopy {
-            let wanted = try fetchedOrigins(staging).filter { $0 != origin && origins?.contains($0) != false }
-            if let origins, let absent = origins.first(where: { $0 != origin && !wanted.contains($0) }) {
-                throw LineageError.notFound("\(remote.url) holds no log for \(absent); it holds \(try fetchedOrigins(staging).joined(separator: ", "))")
-            }
-            report.others = try wanted.map { try pullHeldOrigin($0, from: remote, keyFingerprint: $0 == pinned ? keyFingerprint : nil) }
-            if !wanted.isEmpty { try nameDeploymentsAcrossLogs() }
+        let wanted = isHeldCopy ? [] : try fetchedOrigins(staging).filter { $0 != origin && origins?.contains($0) != false }
+        if let origins, let absent = origins.first(where: { $0 != origin && !wanted.contains($0) }) {
+            throw LineageError.notFound("\(remote.url) holds no log for \(absent); it holds \(try fetchedOrigins(staging).joined(separator: ", ")); nothing was pulled")
         }
+        var report = try pullOwnLog(staging, remote: remote, keyFingerprint: pinned == nil ? keyFingerprint : nil, progress: progress)
+        report.others = try wanted.map { try pullHeldOrigin($0, from: remote, keyFingerprint: $0 == pinned ? keyFingerprint : nil) }
+        if !wanted.isEmpty { try nameDeploymentsAcrossLogs() }
         return report
     }
 
@@ -223,6 +221,7 @@ extension Store {
             progress?(range.size)
             reader.release(loaded, records)
         }
+        if let later = foreign.laterInLog(known) { throw verdict("\(remote.url): " + Store.linkForward(to: later).message) }
         return (added.count, range.size)
     }
 

@@ -80,6 +80,7 @@ extension Store {
                            found: keyScan?.tallies(head: indexedHead, batchStarts: batchStarts, end: end))
         report.records = range.size
         report.root = range.root
+        if let later = foreign.laterInLog(known) { throw Store.linkForward(to: later) }
         report.foreignLinks = foreign.found
         report.unresolvedLinks = foreign.unresolved.sorted { $0.description < $1.description }
         try checkVerifiedHistory(size: range.size, root: range.root, prefixRoot: prefixRoot, remembered: remembered)
@@ -118,6 +119,11 @@ extension Store {
     }
 
     func verdict(_ message: String) -> LineageError { LineageError(.verdict, message) }
+
+    /// The verdict on a log with a record that links to a record later in the same log.
+    static func linkForward(to id: Digest) -> LineageError {
+        LineageError(.verdict, "a record links to \(id), which comes later in the same log: links point only to earlier records, so the log was altered")
+    }
 
     /// Checks each record of a batch, read and parsed by `VerifyReader`: new, and linking only to
     /// records earlier in the log or in another origin's log (see `ForeignLinks`).

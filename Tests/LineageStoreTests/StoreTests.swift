@@ -405,3 +405,33 @@ struct SegmentTests {
         }
     }
 }
+
+/// What verify and a pull learn of links that leave the log: found in another log held here, not held
+/// (only in a pull, or where the index knows the record as another origin's), or an upstream record missing.
+@Suite("links out of a log")
+struct ForeignLinksTests {
+    @Test("a link to a record no log holds is unknown outside a pull; taken as another log's in a pull, unless the log holds it after all")
+    func lookups() throws {
+        let (temporary, model) = try storeWithModel()
+        let ghost = Digest(hashing: Array("ghost".utf8))
+        var verifying = ForeignLinks()
+        guard case .unknown = try verifying.look(up: ghost, in: temporary.store, pulling: false) else {
+            Issue.record("a missing upstream record must be unknown when verifying")
+            return
+        }
+        var pulling = ForeignLinks()
+        guard case .unresolved = try pulling.look(up: ghost, in: temporary.store, pulling: true) else {
+            Issue.record("a record of a log not held must be unresolved in a pull")
+            return
+        }
+        #expect(pulling.unresolved == [ghost] && pulling.found == 0)
+        // The pulled log turns out to hold the record later: a forward link, named.
+        var known = SeenRecords()
+        #expect(pulling.laterInLog(known) == nil)
+        let record = try temporary.store.read(id: model)
+        var later = ForeignLinks()
+        _ = try later.look(up: model, in: temporary.store, pulling: true)
+        known.insert(record, name: "m")
+        #expect(later.laterInLog(known) == model)
+    }
+}
