@@ -49,21 +49,35 @@ public struct Digest: Hashable, Sendable, Comparable, CustomStringConvertible {
         guard utf8.count == 71, utf8[0] == UInt8(ascii: "s"), utf8[1] == UInt8(ascii: "h"), utf8[2] == UInt8(ascii: "a"),
               utf8[3] == UInt8(ascii: "2"), utf8[4] == UInt8(ascii: "5"), utf8[5] == UInt8(ascii: "6"),
               utf8[6] == UInt8(ascii: ":") else { return nil }
-        // Sixteen digits to a word; a digit that is not lower-case hex sets a high bit in `invalid`.
-        var invalid: UInt8 = 0
-        func word(_ start: Int) -> UInt64 {
-            var value: UInt64 = 0
-            for i in start..<(start + 16) {
-                let c = utf8[i]
-                let digit = c &- UInt8(ascii: "0"), letter = c &- UInt8(ascii: "a")
-                let nibble: UInt8 = digit < 10 ? digit : letter < 6 ? letter + 10 : 0xF0
-                invalid |= nibble
-                value = value << 4 | UInt64(nibble & 0x0F)
-            }
-            return value
+        // Eight digits at a time, as one 64-bit load (verify parses two digests a prediction).
+        let raw = UnsafeRawBufferPointer(utf8)
+        func word(_ start: Int) -> UInt64? {
+            guard let high = hexDigits(raw.loadUnaligned(fromByteOffset: start, as: UInt64.self)),
+                  let low = hexDigits(raw.loadUnaligned(fromByteOffset: start + 8, as: UInt64.self)) else { return nil }
+            return UInt64(high) << 32 | UInt64(low)
         }
-        let parsed = Digest(w0: word(7), w1: word(23), w2: word(39), w3: word(55))
-        return invalid & 0xF0 == 0 ? parsed : nil
+        guard let w0 = word(7), let w1 = word(23), let w2 = word(39), let w3 = word(55) else { return nil }
+        return Digest(w0: w0, w1: w1, w2: w2, w3: w3)
+    }
+
+    /// Eight lower-case hex digits, as loaded from memory, read as a 32-bit number (the first digit
+    /// highest); nil when any byte is not `0`–`9` or `a`–`f`. All eight bytes are worked on at once.
+    @inline(__always)
+    static func hexDigits(_ loaded: UInt64) -> UInt32? {
+        let x = UInt64(littleEndian: loaded)
+        let ones: UInt64 = 0x0101_0101_0101_0101, top = ones &* 0x80
+        guard x & top == 0 else { return nil }
+        // Below 0x80 a byte plus (0x80 - c) carries into its own top bit only, exactly when it is >= c.
+        func atLeast(_ c: UInt64) -> UInt64 { x &+ ones &* (0x80 - c) }
+        let digit = atLeast(0x30) & ~atLeast(0x3A), letter = atLeast(0x61) & ~atLeast(0x67)
+        guard (digit | letter) & top == top else { return nil }
+        // '0'-'9' are their low nibble; 'a'-'f' (bit 6 set) their low nibble plus 9.
+        var v = (x & (ones &* 0x0F)) &+ ((x >> 6) & ones) &* 9
+        // The first digit is the lowest byte: fold pairs of nibbles, then of bytes, then of halves.
+        v = ((v << 4) | (v >> 8)) & 0x00FF_00FF_00FF_00FF
+        v = ((v << 8) | (v >> 16)) & 0x0000_FFFF_0000_FFFF
+        v = ((v << 16) | (v >> 32)) & 0xFFFF_FFFF
+        return UInt32(truncatingIfNeeded: v)
     }
 
     private init(w0: UInt64, w1: UInt64, w2: UInt64, w3: UInt64) {

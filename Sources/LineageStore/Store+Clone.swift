@@ -66,7 +66,7 @@ extension Store {
         case (nil, 1):
             origin = origins[0]
         case (nil, _):
-            throw LineageError.input("\(url) holds the logs of several origins (\(origins.joined(separator: ", "))); choose one with --origin")
+            throw LineageError.input("\(url) holds the logs of several origins (\(origins.joined(separator: ", "))); choose the one this copy follows with --origin (the others are copied beside it)")
         case (let wanted?, _):
             guard origins.contains(wanted) else {
                 throw LineageError.notFound("\(url) holds no log for \(wanted), only for \(origins.joined(separator: ", "))")

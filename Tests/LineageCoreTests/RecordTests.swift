@@ -53,6 +53,23 @@ struct RecordTests {
         }
     }
 
+    @Test("eight hex digits are read at once exactly as one by one, and any other byte (0x80 and up too) refuses them")
+    func hexDigitsAtOnce() throws {
+        let base = Array("0123abcd".utf8)
+        for position in 0..<8 {
+            for byte in UInt8.min...UInt8.max {
+                var digits = base
+                digits[position] = byte
+                let loaded = digits.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+                let expected = Hex.decode(String(decoding: digits, as: UTF8.self)).flatMap { bytes in
+                    String(decoding: digits, as: UTF8.self) == String(decoding: digits, as: UTF8.self).lowercased() && digits.allSatisfy({ $0 < 0x80 })
+                        ? bytes.reduce(UInt32(0)) { $0 << 8 | UInt32($1) } : nil
+                }
+                #expect(Digest.hexDigits(loaded) == expected, "byte \(byte) at \(position)")
+            }
+        }
+    }
+
     @Test("a model record's id matches an independent computation")
     func modelRecordID() throws {
         let fields = JSONObject([("name", .string("fraud")), ("digest", .string("sha256:" + String(repeating: "a", count: 64))),
