@@ -21,13 +21,12 @@ struct SeenRecords {
     /// The index name of an earlier record other than a prediction.
     func name(of id: Digest) -> String? { named[id]?.name ?? nil }
 
-    /// Remembers `record` under its index name.
-    mutating func insert(_ record: Record, name: String?) {
-        if record.kind == .prediction {
-            predictions.insert(record.id.leadingWords)
-        } else {
-            named[record.id] = (record.kind, name)
-        }
+    /// Remembers `record` under its index name; false when it was there already (for a
+    /// prediction, one probe of the set does both).
+    @discardableResult
+    mutating func insert(_ record: Record, name: String?) -> Bool {
+        if record.kind == .prediction { return predictions.insert(record.id.leadingWords) }
+        return named.updateValue((record.kind, name), forKey: record.id) == nil
     }
 }
 
@@ -53,21 +52,24 @@ struct PrefixSet {
         }
     }
 
-    mutating func insert(_ prefix: (UInt64, UInt64)) {
+    /// Adds a prefix; false when it was there already.
+    @discardableResult
+    mutating func insert(_ prefix: (UInt64, UInt64)) -> Bool {
         if prefix == (0, 0) {
+            defer { hasZero = true }
             if !hasZero { count += 1 }
-            hasZero = true
-            return
+            return !hasZero
         }
         if (count + 1) * 4 > slots.count * 3 { grow() }
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: prefix.0) & mask
         while slots[slot] != (0, 0) {
-            if slots[slot] == prefix { return }
+            if slots[slot] == prefix { return false }
             slot = (slot + 1) & mask
         }
         slots[slot] = prefix
         count += 1
+        return true
     }
 
     private mutating func grow() {

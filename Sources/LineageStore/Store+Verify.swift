@@ -134,7 +134,10 @@ extension Store {
         var records: [Record] = []
         for (i, record) in parsed.enumerated() {
             let seq = firstSeq + UInt64(i)
-            guard !known.contains(record.id, kind: record.kind) else { throw verdict("record \(seq) (\(record.id)) in \(label) appears twice in the log") }
+            // A prediction is remembered at once (one probe of the set checks and adds it); any other
+            // record after its links, whose names its own index name may take.
+            let isNew = record.kind == .prediction ? known.insert(record, name: nil) : !known.contains(record.id, kind: record.kind)
+            guard isNew else { throw verdict("record \(seq) (\(record.id)) in \(label) appears twice in the log") }
             if verifiedBefore != nil, try index.contains(id: record.id) {
                 throw verdict("record \(seq) (\(record.id)) in \(label) appears twice in the log")
             }
@@ -160,7 +163,7 @@ extension Store {
                     throw verdict("record \(seq) (\(record.id)) links through '\(link.relation)' to a \(targetKind)")
                 }
             }
-            known.insert(record, name: IndexRow.name(of: record) { known.name(of: $0) ?? foreign.name(of: $0) })
+            if record.kind != .prediction { known.insert(record, name: IndexRow.name(of: record) { known.name(of: $0) ?? foreign.name(of: $0) }) }
             records.append(record)
         }
         return records

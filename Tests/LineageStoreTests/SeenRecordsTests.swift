@@ -10,8 +10,14 @@ struct SeenRecordsTests {
         var inserted: [(UInt64, UInt64)] = [(0, 0), (0, 1), (1, 0), (5, 7), (5, 8), (5 + 1024, 7)]
         for _ in 0..<5000 { inserted.append((generator.next(), generator.next())) }
         #expect(!set.contains((0, 0)))
-        for prefix in inserted { set.insert(prefix) }
-        for prefix in inserted { set.insert(prefix) }
+        for prefix in inserted {
+            let added = set.insert(prefix)
+            #expect(added)
+        }
+        for prefix in inserted {
+            let again = set.insert(prefix)
+            #expect(!again)
+        }
         #expect(set.count == inserted.count)
         for prefix in inserted { #expect(set.contains(prefix)) }
         for prefix in [(5, 9), (6, 7), (0, 2), (2, 0)] as [(UInt64, UInt64)] { #expect(!set.contains(prefix)) }
