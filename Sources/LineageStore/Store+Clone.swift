@@ -26,7 +26,7 @@ extension Store {
         do {
             let report = try cloneInto(partial, url: url, origin: wanted, keyFingerprint: keyFingerprint, held: held, remoteName: remoteName,
                                        progress: progress)
-            try? FileManager.default.removeItem(atPath: path)  // an empty directory the user made
+            rmdir(path)  // an empty directory the user made (only empty: another copy made meanwhile stays)
             guard rename(partial, path) == 0 else {
                 throw LineageError.storage("cannot move the copy into \(path): \(String(cString: strerror(errno)))")
             }
