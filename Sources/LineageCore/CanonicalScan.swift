@@ -93,6 +93,10 @@ enum CanonicalScan {
         guard i < b.count, b[i] == UInt8(ascii: "\"") else { return nil }
         let start = i + 1
         var j = start
+        // Eight bytes at a time while none of them ends the string or needs a closer look.
+        if let base = b.baseAddress {
+            while j + 8 <= b.count, plain(UnsafeRawPointer(base + j).loadUnaligned(as: UInt64.self)) { j += 8 }
+        }
         while j < b.count {
             let c = b[j]
             if c == UInt8(ascii: "\"") {
@@ -103,6 +107,19 @@ enum CanonicalScan {
             j += 1
         }
         return nil
+    }
+
+    /// True when each of the eight bytes of `w` is printable ASCII other than `"` and `\\`: the bytes
+    /// a string may hold as they are (SWAR tests from "Bit Twiddling Hacks": `hasless`, `hasmore`,
+    /// `haszero`, each exact about whether any byte matches).
+    private static func plain(_ w: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        let below = (w &- ones &* 0x20) & ~w & highs
+        let above = ((w &+ ones &* (127 - 0x7E)) | w) & highs
+        func zeroByte(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
+        let quote = zeroByte(w ^ (ones &* UInt64(UInt8(ascii: "\""))))
+        let backslash = zeroByte(w ^ (ones &* UInt64(UInt8(ascii: "\\"))))
+        return below | above | quote | backslash == 0
     }
 
     /// True when the name at `a` sorts strictly before the name at `b`.

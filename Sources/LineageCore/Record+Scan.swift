@@ -6,7 +6,7 @@ extension Record {
         bytes.withUnsafeBufferPointer { b -> Record? in
             guard let members = CanonicalScan.members(b),
                   let kindText = members.first(where: { Bytes.order(Bytes.kind, $0.name(in: b)) == 0 })?.text(in: b),
-                  let kind = RecordKind(rawValue: String(decoding: kindText, as: UTF8.self)) else { return nil }
+                  let kind = RecordKind(utf8: kindText) else { return nil }
             let schema = RecordSchema.of(kind)
             var links: [Link] = []
             var predictionID: String?
@@ -22,24 +22,26 @@ extension Record {
                     next += 1
                 }
                 guard next < schema.sortedFields.count, Bytes.order(schema.sortedFields[next].name, name) == 0 else { return nil }
-                let field = schema.sortedFields[next].field
+                let role = schema.sortedFields[next].role
                 next += 1
                 let value = member.text(in: b)
+                // `kind` was read, and so checked, above.
+                if role == .kind { continue }
+                let field = schema.sortedFields[next - 1].field
                 guard let scanned = field.type.scanned(value, member.type, field: field.name) else { return nil }
                 // What the record keeps of some fields.
-                switch (field.type, scanned) {
-                case (.predictionID, _) where kind == .prediction:
-                    predictionID = String(decoding: value!, as: UTF8.self)
-                case (.subject, _) where kind == .prediction:
-                    subject = String(decoding: value!, as: UTF8.self)
-                case (.time, .time(let t)) where field.name == "time":
-                    time = t
-                case (.link, .digest(let target)):
+                switch (role, scanned) {
+                case (.predictionID, _): predictionID = String(decoding: value!, as: UTF8.self)
+                case (.subject, _): subject = String(decoding: value!, as: UTF8.self)
+                case (.time, .time(let t)): time = t
+                case (.deployment, .digest(let target)):
                     links.append(Link(relation: field.name, target: target))
-                    if field.name == "deployment" { hasDeployment = true }
-                    if field.name == "model" { hasModel = true }
-                default:
-                    break
+                    hasDeployment = true
+                case (.model, .digest(let target)):
+                    links.append(Link(relation: field.name, target: target))
+                    hasModel = true
+                case (.link, .digest(let target)): links.append(Link(relation: field.name, target: target))
+                default: break
                 }
             }
             while next < schema.sortedFields.count {

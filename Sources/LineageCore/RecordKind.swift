@@ -16,6 +16,15 @@ public enum RecordKind: String, CaseIterable, Sendable, Codable, CustomStringCon
     /// Kinds whose records carry a per-name `version` (1, 2, …).
     public var isVersioned: Bool { self == .dataset || self == .model }
 
+    /// The kind whose name `utf8` spells, without making a string of it (read for every record).
+    init?(utf8: UnsafeBufferPointer<UInt8>) {
+        guard let named = RecordKind.names.first(where: { Bytes.order($0.name, utf8) == 0 }) else { return nil }
+        self = named.kind
+    }
+
+    /// Every kind with its name as bytes.
+    private static let names: [(name: [UInt8], kind: RecordKind)] = allCases.map { (Array($0.rawValue.utf8), $0) }
+
     /// The kind's position in `allCases`.
     var ordinal: Int {
         switch self {

@@ -21,15 +21,44 @@ public final class RecordSchema: Sendable {
     /// Fields that hold links, in schema order.
     public let linkFields: [Field]
     private let byName: [String: Field]
+    /// What `Record.scanned` keeps of a field's value beyond checking it: worked out once per
+    /// schema, so that reading a record compares no field names as text.
+    enum ScanRole {
+        /// Only checked.
+        case check
+        /// `kind`: already read (and so checked) before the walk.
+        case kind
+        /// A prediction's `predictionId` or `subject`.
+        case predictionID, subject
+        /// The record's own `time` (other time fields are only checked).
+        case time
+        /// A link: a prediction's `deployment` or `model` (exactly one of them), or any other.
+        case deployment, model, link
+    }
+
     /// Fields in the order of their names' bytes (canonical member order: names are ASCII).
-    let sortedFields: [(name: [UInt8], field: Field)]
+    let sortedFields: [(name: [UInt8], field: Field, role: ScanRole)]
 
     init(kind: RecordKind, fields: [Field]) {
         self.kind = kind
         self.fields = fields
         linkFields = fields.filter { $0.type.isLink }
         byName = Dictionary(uniqueKeysWithValues: fields.map { ($0.name, $0) })
-        sortedFields = fields.map { (Array($0.name.utf8), $0) }.sorted { $0.name.lexicographicallyPrecedes($1.name) }
+        sortedFields = fields.map { (Array($0.name.utf8), $0, RecordSchema.scanRole(of: $0, in: kind)) }
+            .sorted { $0.name.lexicographicallyPrecedes($1.name) }
+    }
+
+    private static func scanRole(of field: Field, in kind: RecordKind) -> ScanRole {
+        switch (field.type, field.name) {
+        case (_, "kind"): .kind
+        case (.predictionID, _) where kind == .prediction: .predictionID
+        case (.subject, _) where kind == .prediction: .subject
+        case (.time, "time"): .time
+        case (.link, "deployment") where kind == .prediction: .deployment
+        case (.link, "model") where kind == .prediction: .model
+        case (.link, _): .link
+        default: .check
+        }
     }
 
     /// The field called `name`, if this kind has one.

@@ -2,22 +2,39 @@ import GRDB
 import LineageCore
 
 /// An order-independent fingerprint of a set of index keys, each a (table, key, log position): their
-/// count and the wrapping sum of a hash of each. Two sets with equal tallies are the same set but for
-/// a collision of Swift's 64-bit hash, which is seeded at random in every process (so no one can
-/// prepare an index whose wrong keys happen to sum right).
+/// count and the wrapping sum of a keyed 64-bit mix of each. The key is drawn at random once in every
+/// process, so no one who can edit the index can prepare wrong keys that happen to sum right: that
+/// needs the key, which never leaves the process. The mix (two rounds of MurmurHash3's finaliser, a
+/// bijection on 64 bits, with the key folded in before each) replaced Swift's `Hasher` (SipHash),
+/// which `verify` ran four times a record.
 struct KeyTally: Equatable {
     /// The tables keys are kept in: ids (`record_key`) and prediction ids (`prediction`).
     enum Table: Int { case id = 0, predictionID = 1 }
 
+    /// This process's mixing key: immutable once drawn (a `static let` is initialised once, thread-safely).
+    private static let mixKey: (UInt64, UInt64, UInt64) = {
+        var random = SystemRandomNumberGenerator()
+        return (random.next(), random.next(), random.next())
+    }()
+
     private(set) var count = 0
     private var sum: UInt64 = 0
 
+    /// MurmurHash3's 64-bit finaliser: every input bit affects every output bit.
+    private static func mix(_ x: UInt64) -> UInt64 {
+        var x = x
+        x ^= x >> 33
+        x &*= 0xff51afd7ed558ccd
+        x ^= x >> 33
+        x &*= 0xc4ceb9fe1a85ec53
+        x ^= x >> 33
+        return x
+    }
+
     mutating func add(_ table: Table, key: Int64, seq: Int64) {
-        var hasher = Hasher()
-        hasher.combine(table.rawValue)
-        hasher.combine(key)
-        hasher.combine(seq)
-        sum &+= UInt64(bitPattern: Int64(hasher.finalize()))
+        let k = KeyTally.mixKey
+        let first = KeyTally.mix(UInt64(bitPattern: key) ^ k.0)
+        sum &+= KeyTally.mix(first ^ (UInt64(bitPattern: seq) &+ (table == .id ? k.1 : k.2)))
         count += 1
     }
 

@@ -225,10 +225,12 @@ extension Store {
             let name = isPrediction ? record.predictionID : known.name(of: record.id)
             var target: Int64?
             if isPrediction, let serving = record.links.first {
-                if targets[serving.target] == nil {
-                    targets[serving.target] = try index.record(id: serving.target)?.seq ?? index.foreignPosition(of: serving.target)
+                if let known = targets[serving.target] {
+                    target = known
+                } else {
+                    target = try index.record(id: serving.target)?.seq ?? index.foreignPosition(of: serving.target)
+                    targets[serving.target] = target
                 }
-                target = targets[serving.target]
             }
             let expected = StoredRow(
                 seq: seq, kind: Index.code(record.kind), time: record.timeMilliseconds, target: target,

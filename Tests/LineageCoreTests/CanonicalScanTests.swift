@@ -63,6 +63,29 @@ struct CanonicalScanTests {
         }
     }
 
+    @Test("strings read eight bytes at a time end and refuse exactly where reading byte by byte does")
+    func stringWords() {
+        // Every byte value at every position of a string long enough for two words and a tail.
+        for position in 0..<19 {
+            for byte in 0...255 {
+                var text = [UInt8](repeating: UInt8(ascii: "a"), count: 19)
+                text[position] = UInt8(byte)
+                let bytes = [UInt8(ascii: "\"")] + text + [UInt8(ascii: "\"")]
+                // The reading the scan must keep: the first byte that is not printable ASCII or is a
+                // backslash refuses; the first quote ends the string.
+                var expected: Range<Int>?
+                for (k, c) in bytes.enumerated().dropFirst() {
+                    if c == UInt8(ascii: "\"") { expected = 1..<k; break }
+                    if c < 0x20 || c > 0x7E || c == UInt8(ascii: "\\") { break }
+                }
+                var i = 0
+                let found = bytes.withUnsafeBufferPointer { CanonicalScan.string($0, &i) }
+                #expect(found == expected, "byte \(byte) at \(position)")
+                if let expected { #expect(i == expected.upperBound + 1) }
+            }
+        }
+    }
+
     @Test("each kind's schema is the one for that kind")
     func schemaPerKind() {
         for kind in RecordKind.allCases {
