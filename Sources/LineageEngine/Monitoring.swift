@@ -399,7 +399,7 @@ struct MonitorEvaluator {
             try store.query(query, readingRecords: true) { entry in
                 let record = try store.read(entry)
                 guard rule.outcome.map({ $0 == (record["outcome"]?.stringValue ?? "allowed") }) ?? true else { return true }
-                try add(record[rule.by ?? "token"]?.stringValue ?? "(none)", entry.id)
+                add(record[rule.by ?? "token"]?.stringValue ?? "(none)", entry.id)
                 return true
             }
             return groups
