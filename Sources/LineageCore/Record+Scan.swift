@@ -23,11 +23,14 @@ extension Record {
                 }
                 guard next < schema.sortedFields.count, Bytes.order(schema.sortedFields[next].name, name) == 0 else { return nil }
                 let role = schema.sortedFields[next].role
+                // `kind` was read, and so checked, above.
+                if role == .kind {
+                    next += 1
+                    continue
+                }
+                let field = schema.sortedFields[next].field
                 next += 1
                 let value = member.text(in: b)
-                // `kind` was read, and so checked, above.
-                if role == .kind { continue }
-                let field = schema.sortedFields[next - 1].field
                 guard let scanned = field.type.scanned(value, member.type, field: field.name) else { return nil }
                 // What the record keeps of some fields.
                 switch (role, scanned) {
